@@ -1,0 +1,57 @@
+"""The app shell: header, menu (a drawer on phones) and the page body, defined once for every page."""
+from contextlib import contextmanager
+
+from nicegui import ui
+
+MENU = [
+    # (label, path, icon, option that must be on, or None)
+    ('Accueil', '/', 'home', None),
+    ('Contacts', '/contacts', 'people', None),
+    ('Articles', '/articles', 'inventory_2', None),
+    ('Devis', '/devis', 'request_quote', 'quotes'),
+    ('Commandes', '/commandes', 'shopping_cart', 'orders'),
+    ('Livraisons', '/livraisons', 'local_shipping', 'delivery_notes'),
+    ('Factures', '/factures', 'receipt_long', None),
+    ('Règlements', '/reglements', 'payments', None),
+    ('Paramètres', '/parametres', 'settings', None),
+]
+PRIMARY = '#1d4e89'
+
+
+def apply_theme() -> None:
+    ui.colors(primary=PRIMARY, secondary='#4f6d8f', accent='#d9822b', positive='#2e7d32', negative='#c62828',
+              info='#1565c0', warning='#ef8f00')
+
+
+def menu_entries(options) -> list[tuple[str, str, str]]:
+    """Entries of switched-off options are hidden (SE2)."""
+    return [(label, path, icon) for label, path, icon, option in MENU if option is None or getattr(options, option)]
+
+
+@contextmanager
+def frame(ctx, title: str):
+    """Lay out the shell around a page body: `with frame(ctx, 'Contacts'): ...`."""
+    apply_theme()
+    current = '/' + ctx.path.strip('/').split('/')[0] if ctx.path != '/' else '/'
+    with ui.header(elevated=False).classes('app-header items-center'):
+        ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white aria-label=Menu') \
+            .classes('lt-lg')
+        with ui.link(target='/').classes('app-brand'):
+            ui.label('Facturier')
+        ui.label(ctx.company_name).classes('app-company gt-xs')
+        ui.space()
+        with ui.button(icon='account_circle').props('flat round color=white aria-label="Mon compte"'):
+            with ui.menu():
+                ui.label(ctx.user.name).classes('app-menu-name')
+                ui.label(ctx.user.email).classes('app-menu-email')
+                ui.separator()
+                ui.menu_item('Mon compte', on_click=lambda: ui.navigate.to('/compte'))
+                ui.menu_item('Se déconnecter', on_click=lambda: ui.navigate.to('/_auth/logout'))
+    with ui.left_drawer(value=True, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer') as drawer:
+        for label, path, icon in menu_entries(ctx.options):
+            with ui.link(target=path).classes('app-nav' + (' app-nav-active' if path == current else '')):
+                ui.icon(icon).classes('app-nav-icon')
+                ui.label(label)
+    with ui.column().classes('app-page'):
+        ui.label(title).classes('app-title')
+        yield

@@ -1,0 +1,70 @@
+"""A table paged and sorted on the server: only the shown page travels to the browser.
+
+The page supplies `fetch(PageRequest) -> (rows, total)`; the table calls it on first show, on each page or sort
+change (Quasar's `request` event) and on `reload()` (after a filter changed or another user's change).
+"""
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nicegui import ui
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class PageRequest:
+    page: int
+    per_page: int
+    sort_by: str | None
+    descending: bool
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+Fetch = Callable[[PageRequest], Awaitable[tuple[list[dict], int]]]
+
+
+class PagedTable(ui.table):
+    """`PagedTable(columns=..., fetch=..., sort_by='date')`; columns marked 'sortable' sort in SQL."""
+
+    def __init__(self, *, columns: list[dict], fetch: Fetch, sort_by: str | None = None, descending: bool = False,
+                 per_page: int = 25, row_key: str = 'id', name: str = 'list') -> None:
+        super().__init__(columns=columns, rows=[], row_key=row_key, pagination={
+            'page': 1, 'rowsPerPage': per_page, 'sortBy': sort_by, 'descending': descending, 'rowsNumber': 0})
+        self._fetch = fetch
+        self.props(f'flat bordered dense wrap-cells binary-state-sort :rows-per-page-options="[10,25,50,100]" '
+                   f'data-table={name}')
+        self.props('rows-per-page-label="Lignes par page" no-data-label="Aucun résultat"')
+        self.classes('app-table')
+        self.on('request', self._on_request)
+
+    async def reload(self, *, first_page: bool = False) -> None:
+        if first_page:
+            self.pagination = {**self.pagination, 'page': 1}
+        await self._load(self.pagination)
+
+    async def _on_request(self, event) -> None:
+        await self._load(event.args['pagination'])
+
+    async def _load(self, pagination: dict) -> None:
+        request = PageRequest(page=max(int(pagination.get('page') or 1), 1),
+                              per_page=int(pagination.get('rowsPerPage') or 25) or 25,
+                              sort_by=pagination.get('sortBy'), descending=bool(pagination.get('descending')))
+        result = await self._fetch(request)
+        if result is None:  # the page's access check refused the request
+            return
+        rows, total = result
+        self.rows = rows
+        self.pagination = {'page': request.page, 'rowsPerPage': request.per_page, 'sortBy': request.sort_by,
+                           'descending': request.descending, 'rowsNumber': total}
+        self.update()
+
+
+def sort_clause(request: PageRequest, allowed: dict[str, str], default: list[str]) -> list[str]:
+    """Tortoise order_by terms from the table's sort column, only among `allowed` (column -> field), with the
+    default order as tie-breaker so that paging is stable."""
+    field = allowed.get(request.sort_by or '')
+    if not field:
+        return default
+    first = f'-{field}' if request.descending else field
+    return [first] + [term for term in default if term.lstrip('-') != field]

@@ -1,0 +1,253 @@
+"""Logins, sessions and user management (US1-US3), each change audited in its own short transaction."""
+import asyncio
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from tortoise.transactions import in_transaction
+
+from db.actor import Actor, require_admin
+from db.audit import record
+from db.user import ADMIN, ROLE_LABELS, USER, AuthSession, LoginFailure, User
+from logic.errors import DomainError
+from logic.passwords import hash_password, verify_password
+
+GENERIC_LOGIN_ERROR = 'Adresse e-mail ou mot de passe incorrect, ou trop de tentatives : réessayez dans un moment.'
+FAILURE_WINDOW = timedelta(minutes=15)
+FREE_FAILURES_PER_ACCOUNT = 5
+FREE_FAILURES_PER_ADDRESS = 20
+MAX_DELAY_SECONDS = 300
+SEEN_WRITE_INTERVAL = timedelta(seconds=60)
+TICKET_LIFETIME = timedelta(seconds=60)
+
+
+class LoginRefused(DomainError):
+    """Always the same message: it must not tell which of email, password or throttling failed."""
+
+    def __init__(self) -> None:
+        super().__init__(GENERIC_LOGIN_ERROR)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def normalise_email(email: str) -> str:
+    email = (email or '').strip().lower()
+    if '@' not in email or len(email) > 254 or ' ' in email or email.startswith('@') or email.endswith('@'):
+        raise DomainError('Adresse e-mail invalide.')
+    return email
+
+
+def actor_of(user: User, ip: str = '') -> Actor:
+    return Actor(user_id=user.id, email=user.email, name=user.name, role=user.role, ip=ip)
+
+
+# --- login and sessions -------------------------------------------------------------------------------------------
+
+async def authenticate(email: str, password: str, ip: str) -> User:
+    """Return the user, or raise LoginRefused after recording the failure.
+
+    Past 5 failures in 15 minutes for an account (20 for an address), each new attempt must wait 2^(n-5) seconds
+    after the previous failure (capped at 5 minutes); attempts during the wait are refused without checking.
+    """
+    email = (email or '').strip().lower()[:254]
+    if await _throttled(email, ip):
+        await _fail(email, ip, 'throttled')
+        raise LoginRefused()
+    user = await User.get_or_none(email=email)
+    valid = await asyncio.to_thread(verify_password, password or '', user.password_hash if user else None)
+    if not valid or user is None or not user.is_active:
+        await _fail(email, ip, 'inactive' if valid and user else 'bad_credentials')
+        raise LoginRefused()
+    async with in_transaction():
+        await LoginFailure.filter(email=email).delete()
+        await record('login.success', actor_of(user, ip), target=f'user:{user.id}')
+    return user
+
+
+async def open_session(user: User, ip: str) -> str:
+    """A one-time login ticket, valid for a minute, that the browser exchanges for its session token.
+
+    The exchange happens in a plain HTTP request (see pages/auth_routes.py) so that the session cookie is renewed
+    at login: a session id planted before login is worth nothing after it.
+    """
+    ticket = secrets.token_urlsafe(32)
+    moment = now()
+    await AuthSession.create(token_hash=_digest(ticket), user=user, created_at=moment, last_seen_at=moment, ip=ip[:64])
+    return ticket
+
+
+async def redeem_ticket(ticket: str) -> str | None:
+    """Exchange a fresh, unused ticket for a new random session token; None when invalid or expired."""
+    if not ticket:
+        return None
+    token = secrets.token_urlsafe(32)
+    updated = await AuthSession.filter(
+        token_hash=_digest(ticket), activated=False, created_at__gte=now() - TICKET_LIFETIME,
+    ).update(token_hash=_digest(token), activated=True)
+    return token if updated == 1 else None
+
+
+async def resolve_session(token: str | None, *, idle_minutes: int, absolute_hours: int) -> User | None:
+    """The active user behind a token, or None when unknown, expired (idle or absolute) or deactivated."""
+    if not token:
+        return None
+    session = await AuthSession.get_or_none(token_hash=_digest(token), activated=True).prefetch_related('user')
+    if session is None:
+        return None
+    moment = now()
+    expired = (moment - session.last_seen_at > timedelta(minutes=idle_minutes)
+               or moment - session.created_at > timedelta(hours=absolute_hours))
+    if expired or not session.user.is_active:
+        await session.delete()
+        return None
+    if moment - session.last_seen_at > SEEN_WRITE_INTERVAL:
+        await AuthSession.filter(id=session.id).update(last_seen_at=moment)
+    return session.user
+
+
+async def close_session(token: str | None, ip: str = '') -> None:
+    if not token:
+        return
+    session = await AuthSession.get_or_none(token_hash=_digest(token)).prefetch_related('user')
+    if session is None:
+        return
+    async with in_transaction():
+        await record('logout', actor_of(session.user, ip), target=f'user:{session.user.id}')
+        await session.delete()
+
+
+# --- setup and accounts -------------------------------------------------------------------------------------------
+
+async def has_admin() -> bool:
+    return await User.filter(role=ADMIN).exists()
+
+
+async def create_user(actor: Actor, *, email: str, name: str, role: str, password: str,
+                      bypass_permission: bool = False) -> User:
+    if not bypass_permission:
+        require_admin(actor)
+    email = normalise_email(email)
+    name = _clean_name(name)
+    if role not in ROLE_LABELS:
+        raise DomainError('Profil inconnu.')
+    password_hash = await asyncio.to_thread(hash_password, password)
+    async with in_transaction():
+        if await User.filter(email=email).exists():
+            raise DomainError('Un compte existe déjà avec cette adresse e-mail.')
+        user = await User.create(email=email, name=name, role=role, password_hash=password_hash,
+                                 password_changed_at=now())
+        await record('user.create', actor, target=f'user:{user.id}',
+                     details={'email': email, 'name': name, 'role': role})
+    return user
+
+
+async def update_profile(actor: Actor, *, name: str, email: str) -> User:
+    """'Mon compte': a user changes their own name and email."""
+    name, email = _clean_name(name), normalise_email(email)
+    async with in_transaction():
+        user = await User.get(id=actor.user_id).select_for_update()
+        if email != user.email and await User.filter(email=email).exists():
+            raise DomainError('Un compte existe déjà avec cette adresse e-mail.')
+        details = {k: [getattr(user, k), v] for k, v in (('name', name), ('email', email)) if getattr(user, k) != v}
+        if details:
+            user.name, user.email = name, email
+            await user.save(update_fields=['name', 'email'])
+            await record('account.update', actor, target=f'user:{user.id}', details=details)
+    return user
+
+
+async def change_own_password(actor: Actor, *, current: str, new: str, keep_token: str | None = None) -> None:
+    """Asks for the current password; other sessions of the account are closed."""
+    user = await User.get(id=actor.user_id)
+    if not await asyncio.to_thread(verify_password, current or '', user.password_hash):
+        raise DomainError('Le mot de passe actuel est incorrect.')
+    new_hash = await asyncio.to_thread(hash_password, new)
+    async with in_transaction():
+        await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
+        sessions = AuthSession.filter(user_id=user.id)
+        if keep_token:
+            sessions = sessions.exclude(token_hash=_digest(keep_token))
+        await sessions.delete()
+        await record('account.password', actor, target=f'user:{user.id}')
+
+
+async def reset_password(actor: Actor, user_id: int, new: str) -> None:
+    require_admin(actor)
+    new_hash = await asyncio.to_thread(hash_password, new)
+    async with in_transaction():
+        user = await User.get(id=user_id)
+        await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
+        await AuthSession.filter(user_id=user.id).delete()
+        await record('user.password_reset', actor, target=f'user:{user.id}', details={'email': user.email})
+
+
+async def set_role(actor: Actor, user_id: int, role: str) -> None:
+    require_admin(actor)
+    if role not in ROLE_LABELS:
+        raise DomainError('Profil inconnu.')
+    async with in_transaction():
+        user = await User.get(id=user_id).select_for_update()
+        if user.role == role:
+            return
+        if user.role == ADMIN and user.is_active:
+            await _keep_one_admin(user)
+        old = user.role
+        user.role = role
+        await user.save(update_fields=['role'])
+        await record('user.role', actor, target=f'user:{user.id}', details={'email': user.email, 'role': [old, role]})
+
+
+async def set_active(actor: Actor, user_id: int, active: bool) -> None:
+    require_admin(actor)
+    async with in_transaction():
+        user = await User.get(id=user_id).select_for_update()
+        if user.is_active == active:
+            return
+        if not active and user.role == ADMIN:
+            await _keep_one_admin(user)
+        user.is_active = active
+        await user.save(update_fields=['is_active'])
+        if not active:
+            await AuthSession.filter(user_id=user.id).delete()
+        await record('user.activate' if active else 'user.deactivate', actor, target=f'user:{user.id}',
+                     details={'email': user.email})
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+
+async def _keep_one_admin(user: User) -> None:
+    others = await User.filter(role=ADMIN, is_active=True).exclude(id=user.id).count()
+    if others == 0:
+        raise DomainError('Impossible : c’est le dernier administrateur actif.')
+
+
+async def _throttled(email: str, ip: str) -> bool:
+    since = now() - FAILURE_WINDOW
+    for field, value, free in (('email', email, FREE_FAILURES_PER_ACCOUNT), ('ip', ip, FREE_FAILURES_PER_ADDRESS)):
+        failures = await LoginFailure.filter(**{field: value}, at__gte=since).order_by('-at').values_list('at', flat=True)
+        if len(failures) >= free:
+            delay = min(2 ** (len(failures) - free), MAX_DELAY_SECONDS)
+            if now() - failures[0] < timedelta(seconds=delay):
+                return True
+    return False
+
+
+async def _fail(email: str, ip: str, reason: str) -> None:
+    async with in_transaction():
+        await LoginFailure.create(email=email, ip=ip[:64], at=now())
+        await record('login.failure', Actor(user_id=None, email=email, ip=ip), details={'reason': reason})
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _clean_name(name: str) -> str:
+    name = ' '.join((name or '').split())
+    if not name:
+        raise DomainError('Le nom est obligatoire.')
+    if len(name) > 120:
+        raise DomainError('Le nom ne peut pas dépasser 120 caractères.')
+    return name

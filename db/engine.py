@@ -1,0 +1,86 @@
+"""Database wiring: one Tortoise context per process, migrated at startup.
+
+The ORM is opened from the ASGI lifespan (see main.py), with a global fallback context because NiceGUI handles
+requests and websocket events in tasks that are not children of the lifespan task.
+"""
+import asyncio
+import logging
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.executor import MigrationExecutor
+
+log = logging.getLogger(__name__)
+
+APP = 'models'
+MODEL_MODULES = [
+    'db.user',
+    'db.audit',
+    'db.company',
+]
+MIGRATIONS = 'db.migrations'
+
+
+class DatabaseUnavailable(Exception):
+    """The database can't be reached or migrated."""
+
+
+def tortoise_config(database_url: str) -> dict:
+    return {
+        'connections': {'default': _connection(database_url)},
+        'apps': {APP: {'models': MODEL_MODULES, 'default_connection': 'default', 'migrations': MIGRATIONS}},
+        'use_tz': True,
+        'timezone': 'UTC',
+    }
+
+
+async def open_database(database_url: str, *, migrate: bool = True) -> None:
+    """Connect, then apply pending migrations. Safe to call again after close_database()."""
+    if Tortoise._inited:  # one context per process: tests and the User fixture reopen after closing
+        await close_database()
+    config = tortoise_config(database_url)
+    try:
+        await Tortoise.init(config=config, _enable_global_fallback=True)
+        await connections.get('default').execute_query('SELECT 1')
+        if migrate:
+            await MigrationExecutor(connections.get('default'), config['apps']).migrate()
+    except (OSError, asyncio.TimeoutError) as exc:
+        await close_database()
+        raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith(('asyncpg', 'tortoise.exceptions')) and 'Migration' not in type(exc).__name__:
+            await close_database()
+            raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc
+        await close_database()
+        raise
+
+
+async def close_database() -> None:
+    # Closing the global context also clears it, so that open_database() can init a fresh one.
+    await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query (used by /healthz)."""
+    try:
+        await asyncio.wait_for(connections.get('default').execute_query('SELECT 1'), timeout=3)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith('postgres://')
+
+
+def _connection(database_url: str) -> dict | str:
+    if database_url.startswith('sqlite://'):
+        return {
+            'engine': 'tortoise.backends.sqlite',
+            'credentials': {
+                'file_path': database_url.removeprefix('sqlite://'),
+                # WAL lets readers go on while one writer commits; foreign keys are off by default in SQLite.
+                'journal_mode': 'WAL',
+                'foreign_keys': 'ON',
+            },
+        }
+    return database_url.replace('postgres://', 'asyncpg://', 1)

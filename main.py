@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Facturier: self-hosted invoicing for French small businesses.
+
+`python main.py` serves the app; `python main.py --help` lists the other commands. NiceGUI's test fixture runs
+this file with NICEGUI_USER_SIMULATION set: it then only builds the app.
+"""
+import argparse
+import asyncio
+import atexit
+import os
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from logic.config import Config, ConfigError, load  # noqa: E402
+
+
+def build_app(config: Config) -> None:
+    """Register pages, static files and the database lifespan on NiceGUI's app."""
+    from nicegui import app, core, ui  # noqa: PLC0415 - keeps `--help` and the CLI commands fast
+
+    import pages  # noqa: PLC0415
+    from db import engine  # noqa: PLC0415
+    from pages import runtime  # noqa: PLC0415
+
+    runtime.set_config(config)
+    pages.register_all()
+    app.add_static_files('/assets', str(ROOT / 'assets'))
+    ui.add_head_html('<link rel="stylesheet" href="/assets/style.css">', shared=True)
+
+    # The test fixture re-runs this file on the same app object: wrap NiceGUI's lifespan only once.
+    router = core.app.router
+    if not hasattr(router, 'facturier_lifespan'):
+        original = router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(asgi_app):
+            await engine.open_database(runtime.config().database_url)
+            try:
+                async with original(asgi_app) as state:
+                    yield state
+            finally:
+                await engine.close_database()
+
+        router.lifespan_context = lifespan
+        router.facturier_lifespan = True
+
+
+def run_kwargs(config: Config) -> dict:
+    return {
+        'title': 'Facturier', 'language': 'fr', 'favicon': str(ROOT / 'assets' / 'favicon.svg'),
+        'storage_secret': config.secret, 'reload': False, 'show': False,
+        'session_middleware_kwargs': {'same_site': 'lax', 'max_age': config.absolute_timeout_hours * 3600},
+    }
+
+
+def serve(config: Config) -> None:
+    from nicegui import ui  # noqa: PLC0415
+
+    from db import backup, engine  # noqa: PLC0415
+
+    try:  # fail fast with one line, before the server starts, when the database can't be reached or migrated
+        asyncio.run(_check_database(config.database_url))
+    except engine.DatabaseUnavailable as exc:
+        _die(str(exc))
+    pid_file = backup.write_pid(config)
+    atexit.register(lambda: pid_file.unlink(missing_ok=True))
+    build_app(config)
+    print(f'Facturier : http://{config.host}:{config.port}', flush=True)
+    ui.run(host=config.host, port=config.port, show_welcome_message=False, **run_kwargs(config))
+
+
+async def _check_database(url: str) -> None:
+    from db import engine  # noqa: PLC0415
+
+    await engine.open_database(url)
+    await engine.close_database()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog='python main.py', description='Facturier : facturation pour les TPE. '
+                                     'Sans commande, démarre le serveur web.')
+    commands = parser.add_subparsers(dest='command', metavar='COMMANDE')
+    commands.add_parser('serve', help='démarrer le serveur web (par défaut)')
+    p_backup = commands.add_parser('backup', help='sauvegarder base, fichiers et secret dans une archive')
+    p_backup.add_argument('file', type=Path, help='archive à écrire (.tar.gz)')
+    p_restore = commands.add_parser('restore', help='restaurer une sauvegarde')
+    p_restore.add_argument('file', type=Path, help='archive à lire')
+    p_restore.add_argument('--force', action='store_true', help='écraser les données existantes')
+    commands.add_parser('migrate', help='appliquer les migrations de la base puis quitter')
+    args = parser.parse_args(argv)
+
+    try:
+        config = load()
+    except ConfigError as exc:
+        _die(str(exc))
+    if args.command in (None, 'serve'):
+        serve(config)
+        return 0
+    from db import backup, engine  # noqa: PLC0415
+
+    try:
+        if args.command == 'backup':
+            manifest = backup.backup(config, args.file)
+            print(f'Sauvegarde écrite : {args.file} (base {manifest["database"]}).')
+        elif args.command == 'restore':
+            manifest = backup.restore(config, args.file, force=args.force)
+            asyncio.run(_check_database(config.database_url))  # brings an older backup's schema up to date
+            print(f'Sauvegarde du {manifest["created_at"][:19]} restaurée dans {config.data_dir}.')
+        elif args.command == 'migrate':
+            asyncio.run(_check_database(config.database_url))
+            print('Base de données à jour.')
+    except (backup.BackupError, engine.DatabaseUnavailable) as exc:
+        _die(str(exc))
+    return 0
+
+
+def _die(message: str) -> None:
+    print(f'Erreur : {message}', file=sys.stderr)
+    sys.exit(2)
+
+
+if __name__ == '__main__':  # not '__mp_main__': worker processes must not start a server
+    if os.environ.get('NICEGUI_USER_SIMULATION'):
+        from nicegui import ui
+
+        _config = load()
+        build_app(_config)
+        ui.run(**run_kwargs(_config))
+    else:
+        sys.exit(main(sys.argv[1:]))

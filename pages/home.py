@@ -1,0 +1,23 @@
+"""Accueil: the dashboard comes with the documents; until then, where to start."""
+from nicegui import ui
+
+from components.frame import frame
+from components.tiles import tiles
+from pages.security import PageContext, secured_page
+
+STEPS = [
+    ('business', 'Compléter la fiche société', 'SIREN, TVA, adresse, banque : les mentions légales des factures.',
+     '/parametres/societe', True),
+    ('tune', 'Choisir les options', 'Devis, gestion des affaires, marge, commandes, livraisons.', '/parametres/options', True),
+    ('list', 'Listes par défaut', 'Modes de règlement et échéances, unités, taux de TVA.', '/parametres/listes', False),
+    ('group', 'Utilisateurs', 'Créer les comptes de votre équipe.', '/parametres/utilisateurs', True),
+]
+
+
+@secured_page('/', title='Accueil')
+async def home(ctx: PageContext):
+    with frame(ctx, 'Accueil'):
+        ui.label(f'Bonjour {ctx.user.name}.').classes('text-lg')
+        ui.label('Le tableau de bord (chiffre d’affaires, règlements, devis) arrivera avec les factures. '
+                 'Pour bien démarrer :').classes('app-muted')
+        tiles(STEPS, is_admin=ctx.user.is_admin)

@@ -1,0 +1,23 @@
+"""Paramètres: the hub. Users see the entries they may use; admin-only pages check the role themselves too."""
+from nicegui import ui
+
+from components.frame import frame
+from components.tiles import tiles
+from pages.security import PageContext, secured_page
+
+ENTRIES = [
+    ('business', 'Société', 'Identité, adresse, SIREN, TVA, banque, logo, mentions légales.', '/parametres/societe', True),
+    ('tune', 'Options', 'Modules activés : devis, gestion des affaires, marge, commandes, livraisons.',
+     '/parametres/options', True),
+    ('list', 'Listes par défaut', 'Modes de règlement et leurs échéances, unités, taux de TVA.', '/parametres/listes',
+     False),
+    ('group', 'Utilisateurs', 'Comptes, profils, désactivation, mots de passe.', '/parametres/utilisateurs', True),
+    ('history', 'Journal d’audit', 'Connexions, modifications des paramètres et des comptes.', '/parametres/journal',
+     True),
+]
+
+
+@secured_page('/parametres', title='Paramètres')
+async def settings_index(ctx: PageContext):
+    with frame(ctx, 'Paramètres'):
+        tiles(ENTRIES, is_admin=ctx.user.is_admin)

@@ -1,0 +1,113 @@
+
+from nicegui import ui
+from nicegui.testing import User
+
+from db.audit import AuditEntry
+from db.company import Company
+from db.user import User as Account
+from tests.pages.conftest import log_in
+from tests.personas import ADMIN_EMAIL, CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+
+
+async def settle(user: User, text: str) -> None:
+    """Wait for a navigation started by an event handler to land on a page showing `text`."""
+    await user.should_see(text, retries=50)
+
+
+async def test_the_first_visit_shows_the_setup_page_which_creates_company_and_admin(user: User):
+    await user.open('/')
+    await user.should_see('Bienvenue dans Facturier')
+    for key, value in {'name': 'Boulangerie Martin', 'address': '3 place du Marché', 'postcode': '35000',
+                       'city': 'Rennes', 'siren': '732 829 320'}.items():
+        user.find(marker=key).type(value)
+    for key, value in {'admin_name': 'Paul Martin', 'admin_email': 'paul@boulangerie.fr',
+                       'admin_password': 'pain au levain bio', 'admin_confirm': 'pain au levain bio'}.items():
+        user.find(marker=key).type(value)
+    user.find(marker='setup').click()
+    await settle(user, 'Bonjour Paul Martin.')
+    assert (await Company.get(id=1)).name == 'Boulangerie Martin'
+    assert (await Account.get(email='paul@boulangerie.fr')).is_admin
+
+
+async def test_the_setup_page_is_gone_once_an_admin_exists(user: User):
+    await user.open('/login')  # starts the app and its database
+    await set_up_company()
+    await user.open('/setup')
+    await user.should_see('Se connecter')
+    await user.should_not_see('Bienvenue dans Facturier')
+
+
+async def test_a_wrong_password_shows_the_generic_message_and_stays_on_login(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await log_in(user, password='definitely not it')
+    await user.should_see(marker='login-error', retries=30)
+    await user.should_see('Adresse e-mail ou mot de passe incorrect')
+    assert await AuditEntry.filter(action='login.failure').exists()
+
+
+async def test_login_leads_to_the_requested_page_and_logout_back_to_login(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await log_in(user, next_path='/parametres/societe')
+    await settle(user, 'Mentions légales des factures aux professionnels')
+    await user.open('/_auth/logout')
+    await user.should_see('Se connecter')
+    await user.open('/parametres')
+    await user.should_see('Se connecter')
+
+
+async def test_a_redirect_after_login_never_leaves_the_app(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await log_in(user, next_path='//evil.example.com/phish')
+    await settle(user, 'Bonjour Alice Durand.')
+
+
+async def test_pages_need_a_session(user: User):
+    await user.open('/login')
+    await set_up_company()
+    for path in ('/', '/parametres/societe', '/parametres/utilisateurs', '/compte', '/contacts'):
+        await user.open(path)
+        await user.should_see('Se connecter')
+
+
+async def test_a_plain_user_is_refused_admin_pages_and_the_attempt_is_recorded(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    await add_clerk(admin)
+    await log_in(user, CLERK_EMAIL, CLERK_PASSWORD)
+    await settle(user, 'Bonjour Claude Martin.')
+    await user.should_not_see('Utilisateurs')
+    for path in ('/parametres/societe', '/parametres/options', '/parametres/utilisateurs', '/parametres/journal'):
+        await user.open(path)
+        await user.should_see('Cette page est réservée aux administrateurs.')
+    denied = await AuditEntry.filter(action='access.denied', actor=CLERK_EMAIL).values_list('target', flat=True)
+    assert set(denied) == {'page:/parametres/societe', 'page:/parametres/options', 'page:/parametres/utilisateurs',
+                           'page:/parametres/journal'}
+
+
+async def test_an_admin_demoted_while_on_a_page_is_refused_at_the_next_click(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    clerk = await add_clerk(admin)
+    from db import accounts  # noqa: PLC0415
+
+    await accounts.set_role(admin, clerk.user_id, 'admin')
+    await log_in(user, CLERK_EMAIL, CLERK_PASSWORD, next_path='/parametres/options')
+    await settle(user, 'Gestion des affaires')
+    await accounts.set_role(admin, clerk.user_id, 'user')
+    user.find(marker='save').click()
+    await user.should_see('Action réservée aux administrateurs.')
+    assert await AuditEntry.filter(action='access.denied', actor=CLERK_EMAIL).exists()
+
+
+async def test_my_account_changes_the_name(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await log_in(user, next_path='/compte')
+    await settle(user, 'Changer le mot de passe')
+    user.find(marker='name').clear().type('Alice Durand-Petit')
+    user.find(marker='save-profile').click()
+    await user.should_see('Vos informations sont enregistrées.')
+    assert (await Account.get(email=ADMIN_EMAIL)).name == 'Alice Durand-Petit'
