@@ -7,6 +7,7 @@ this file with NICEGUI_USER_SIMULATION set: it then only builds the app.
 import argparse
 import asyncio
 import atexit
+import importlib
 import os
 import sys
 from contextlib import asynccontextmanager
@@ -17,6 +18,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from logic.config import Config, ConfigError, load  # noqa: E402
+
+# Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
+# (an `async def run(config, args) -> int` called with the database open).
+CLI_MODULES: list[str] = []
 
 
 def build_app(config: Config) -> None:
@@ -74,6 +79,24 @@ def serve(config: Config) -> None:
     ui.run(host=config.host, port=config.port, show_welcome_message=False, **run_kwargs(config))
 
 
+async def _run_with_database(config: Config, args) -> int:
+    """Run a plugged-in command with the database open and migrated; a DomainError is one French line."""
+    from db import engine  # noqa: PLC0415
+    from logic.errors import DomainError  # noqa: PLC0415
+
+    try:
+        await engine.open_database(config.database_url)
+    except engine.DatabaseUnavailable as exc:
+        _die(str(exc))
+    try:
+        return await args.run(config, args)
+    except DomainError as exc:
+        _die(str(exc))
+    finally:
+        await engine.close_database()
+    return 2
+
+
 async def _check_database(url: str) -> None:
     from db import engine  # noqa: PLC0415
 
@@ -92,6 +115,8 @@ def main(argv: list[str]) -> int:
     p_restore.add_argument('file', type=Path, help='archive à lire')
     p_restore.add_argument('--force', action='store_true', help='écraser les données existantes')
     commands.add_parser('migrate', help='appliquer les migrations de la base puis quitter')
+    for module in CLI_MODULES:  # each adds its subcommands, with `run=async def (config, args) -> int`
+        importlib.import_module(module).add_commands(commands)
     args = parser.parse_args(argv)
 
     try:
@@ -103,6 +128,8 @@ def main(argv: list[str]) -> int:
         return 0
     from db import backup, engine  # noqa: PLC0415
 
+    if hasattr(args, 'run'):
+        return asyncio.run(_run_with_database(config, args))
     try:
         if args.command == 'backup':
             manifest = backup.backup(config, args.file)

@@ -11,13 +11,11 @@ from tortoise.migrations.executor import MigrationExecutor
 
 log = logging.getLogger(__name__)
 
-APP = 'models'
-MODEL_MODULES = [
-    'db.user',
-    'db.audit',
-    'db.company',
-]
-MIGRATIONS = 'db.migrations'
+# One Tortoise app per area, each with its own migrations package, so that areas evolve independently.
+# Cross-app relations name the app: 'models.User', 'contacts.Contact'.
+APPS = {
+    'models': ['db.user', 'db.audit', 'db.company'],
+}
 
 
 class DatabaseUnavailable(Exception):
@@ -27,7 +25,9 @@ class DatabaseUnavailable(Exception):
 def tortoise_config(database_url: str) -> dict:
     return {
         'connections': {'default': _connection(database_url)},
-        'apps': {APP: {'models': MODEL_MODULES, 'default_connection': 'default', 'migrations': MIGRATIONS}},
+        'apps': {label: {'models': modules, 'default_connection': 'default',
+                         'migrations': f'db.migrations.{"core" if label == "models" else label}'}
+                 for label, modules in APPS.items()},
         'use_tz': True,
         'timezone': 'UTC',
     }
