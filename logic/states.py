@@ -1,0 +1,126 @@
+"""The life cycles of quotes and invoices as explicit state machines (QU3, IN2, IN4, PA2, PA7).
+
+Quote::
+
+    draft     -> sent | accepted | refused
+    sent      -> draft | accepted | refused
+    accepted  -> invoiced
+    invoiced  -> accepted       (its draft invoice was deleted)
+    refused   -> draft          (restored)
+
+- draft -> accepted | refused: a quote handed over in person is signed (or turned down) on the spot, without
+  ever being sent; forcing a fake "sent" step would put a false event in the audit trail.
+- sent -> draft: the client asks for a change after receiving it; a quote is a proposal, not an accounting
+  document, so it may be reworked (the audit trail keeps the sending) and sent again.
+- accepted is final except for invoicing: accepting creates the deposit installments (DE1) and may be what an
+  order or a deposit invoice rests on, so it is not undone by a state change.
+- invoiced -> accepted: invoicing creates a draft invoice (QU3), and drafts may be deleted; the quote then becomes
+  invoiceable again. `db/` allows it only while no invoice made from the quote is validated.
+
+Invoice::
+
+    draft          -> validated
+    validated      -> paid | irrecoverable | cancelled
+    paid           -> validated | cancelled
+    irrecoverable  -> validated
+
+- validated never goes back to draft: the number and the figures are frozen (IN3); corrections are credit notes.
+- cancelled means "fully credited" (IN4). A partial credit note changes no state. A paid invoice can be fully
+  credited and then refunded (IN4), hence paid -> cancelled.
+- paid -> validated cancels a settlement (PA2: unticking "Réglé"); irrecoverable -> validated cancels a write-off,
+  e.g. when the client pays after all.
+- irrecoverable -> cancelled is refused: the write-off already took the amount out of the receivables, a credit
+  note would take it out a second time. Cancel the write-off first.
+- A draft is deleted, never cancelled: it has no number to account for.
+Deposit invoices use the invoice machine too; they are created directly as "paid" (DE3), not moved there.
+"""
+from typing import Literal
+
+from logic.errors import DomainError
+
+Machine = Literal['quote', 'invoice']
+
+QUOTE_LABELS: dict[str, str] = {
+    'draft': 'Brouillon',
+    'sent': 'Envoyé',
+    'accepted': 'Accepté',
+    'refused': 'Refusé',
+    'invoiced': 'Facturé',
+}
+INVOICE_LABELS: dict[str, str] = {
+    'draft': 'Brouillon',
+    'validated': 'Validée',
+    'paid': 'Réglée',
+    'irrecoverable': 'Irrécouvrable',
+    'cancelled': 'Annulée',
+}
+LABELS: dict[str, dict[str, str]] = {'quote': QUOTE_LABELS, 'invoice': INVOICE_LABELS}
+
+TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    'quote': {
+        'draft': ('sent', 'accepted', 'refused'),
+        'sent': ('draft', 'accepted', 'refused'),
+        'accepted': ('invoiced',),
+        'refused': ('draft',),
+        'invoiced': ('accepted',),
+    },
+    'invoice': {
+        'draft': ('validated',),
+        'validated': ('paid', 'irrecoverable', 'cancelled'),
+        'paid': ('validated', 'cancelled'),
+        'irrecoverable': ('validated',),
+        'cancelled': (),
+    },
+}
+
+_NOUNS = {'quote': 'Le devis', 'invoice': 'La facture'}
+# Why the refusals a user is most likely to meet are refused; (machine, current, target), target None = any.
+_REASONS: dict[tuple[str, str, str | None], str] = {
+    ('quote', 'accepted', None): "Un devis accepté ne peut plus qu'être facturé.",
+    ('quote', 'invoiced', None): ("Un devis facturé ne redevient « Accepté » que si sa facture brouillon est "
+                                  'supprimée.'),
+    ('quote', 'refused', None): "Un devis refusé doit d'abord être restauré en brouillon.",
+    ('quote', 'draft', 'invoiced'): 'Seul un devis accepté peut être facturé.',
+    ('quote', 'sent', 'invoiced'): 'Seul un devis accepté peut être facturé.',
+    ('invoice', 'validated', 'draft'): ('Une facture validée ne redevient jamais un brouillon : '
+                                        'pour la corriger, établissez un avoir.'),
+    ('invoice', 'paid', 'draft'): ('Une facture réglée ne redevient jamais un brouillon : '
+                                   'pour la corriger, établissez un avoir.'),
+    ('invoice', 'irrecoverable', 'draft'): ('Une facture irrécouvrable ne redevient jamais un brouillon : '
+                                            'pour la corriger, établissez un avoir.'),
+    ('invoice', 'draft', 'cancelled'): "Un brouillon ne s'annule pas : supprimez-le.",
+    ('invoice', 'draft', None): "Validez d'abord la facture : un brouillon n'a pas encore de numéro.",
+    ('invoice', 'irrecoverable', None): "Annulez d'abord le passage en irrécouvrable.",
+    ('invoice', 'cancelled', None): "Une facture annulée par un avoir ne change plus d'état.",
+}
+
+
+class TransitionRefused(DomainError, ValueError):
+    """A state change the business rules forbid; `str(exc)` is the French message to show."""
+
+
+def allowed_targets(machine: Machine, current: str) -> tuple[str, ...]:
+    """The states a document in state `current` may move to, in the order the UI offers them."""
+    return _table(machine, current)
+
+
+def check_transition(machine: Machine, current: str, target: str) -> None:
+    """Raise TransitionRefused unless `current` -> `target` is an allowed move; unknown states are bugs."""
+    allowed = _table(machine, current)
+    _table(machine, target)
+    if target in allowed:
+        return
+    labels = LABELS[machine]
+    if target == current:
+        raise TransitionRefused(f"{_NOUNS[machine]} est déjà à l'état « {labels[current]} ».")
+    reason = _REASONS.get((machine, current, target)) or _REASONS.get((machine, current, None))
+    raise TransitionRefused(f"{_NOUNS[machine]} ne peut pas passer de l'état « {labels[current]} » "
+                            f"à l'état « {labels[target]} ». {reason or ''}".rstrip())
+
+
+def _table(machine: str, state: str) -> tuple[str, ...]:
+    if machine not in TRANSITIONS:
+        raise ValueError(f'unknown state machine {machine!r}')
+    if state not in TRANSITIONS[machine]:
+        raise ValueError(f'unknown {machine} state {state!r}')
+    return TRANSITIONS[machine][state]

@@ -1,0 +1,367 @@
+"""Reading and writing the spreadsheets users bring and take away (CO3, CO6, AR2).
+
+`read_table` turns an uploaded CSV or XLSX into strings, exactly as the user sees them in their spreadsheet,
+or refuses it with a French message (`TabularError`). `write_xlsx` streams rows into an XLSX file in which
+every string stays a literal string, never a formula.
+"""
+
+import codecs
+import csv
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from xml.etree.ElementTree import ParseError
+from zoneinfo import ZoneInfo
+
+import defusedxml
+import openpyxl
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from logic.errors import DomainError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+# A 10 MB XLSX can hide gigabytes of XML (a "zip bomb"), and read-only openpyxl still loads the shared
+# strings into memory: refuse archives that would expand beyond this before parsing anything.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+
+_SAVE_AS_HINT = 'Enregistrez-le depuis votre tableur au format XLSX ou « CSV UTF-8 ».'
+_BINARY = f'Ce fichier n’est pas un fichier texte CSV (il contient des données binaires). {_SAVE_AS_HINT}'
+_CSV_SEPARATORS = ';\t,'  # on a tie, French Excel's ';' wins
+# Control characters that have no business in a text file; a few stray ones are dropped, many mean binary.
+_CONTROL_CHARACTERS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+# Excel's "Code postal" format and similar: the digits are a number padded with zeros for display.
+_ZERO_PADDED_FORMAT = re.compile(r'0+')
+
+
+class TabularError(DomainError, ValueError):
+    """A user file that cannot be read as a table; `str(exc)` is a French message."""
+
+
+@dataclass(kw_only=True, slots=True)
+class Table:
+    """Spreadsheet contents as text. `rows[i]` is spreadsheet row i + 2 (the header is row 1).
+
+    Blank rows inside the data are kept, so that row numbers stay those the user sees; blank rows
+    at the end are dropped. Every row has exactly `len(headers)` cells.
+    """
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read the first worksheet of an XLSX file, or a CSV file, into a `Table` of stripped strings."""
+    if not data:
+        raise TabularError('Le fichier est vide.')
+    if len(data) > MAX_BYTES:
+        raise TabularError(f'Le fichier est trop volumineux ({len(data) / 1024 / 1024:.1f} Mo) : '
+                           f'{MAX_BYTES // 1024 // 1024} Mo au maximum.')
+    extension = filename.rsplit('.', 1)[-1].lower() if '.' in filename else ''
+    if extension in ('xlsx', 'xlsm'):
+        lines = _xlsx_lines(data)
+    elif extension in ('csv', 'txt'):
+        lines = _csv_lines(data)
+    elif extension in ('xls', 'ods', 'numbers'):
+        raise TabularError(f'Le format .{extension} n’est pas pris en charge. {_SAVE_AS_HINT}')
+    else:
+        raise TabularError(f'« {filename} » n’est ni un fichier CSV ni un fichier XLSX. {_SAVE_AS_HINT}')
+    with closing(lines):
+        return _build_table(lines)
+
+
+def write_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, sheet_title: str,
+               column_widths: list[int] | None = None, text_columns: set[int] | None = None) -> bytes:
+    """Return an XLSX file with a bold, frozen header row, then `rows` streamed one by one.
+
+    Values: str -> literal text (never a formula), Decimal -> number shown as '1 234,50', int -> number,
+    date/datetime -> date, bool -> 'Oui'/'Non', None -> empty. Columns listed in `text_columns` (0-based)
+    are written as text whatever their type, for SIRET, postcodes and account numbers that must keep their
+    zeros when edited. A float is refused: money is Decimal end to end.
+    """
+    buffer = io.BytesIO()
+    _write_workbook(buffer, headers, rows, sheet_title=sheet_title, column_widths=column_widths,
+                    text_columns=text_columns)
+    return buffer.getvalue()
+
+
+def write_xlsx_file(path: str | os.PathLike, headers: list[str], rows: Iterable[Sequence[object]], *,
+                    sheet_title: str, column_widths: list[int] | None = None,
+                    text_columns: set[int] | None = None) -> None:
+    """Like `write_xlsx`, writing to `path` so that a very large export never sits in memory."""
+    _write_workbook(path, headers, rows, sheet_title=sheet_title, column_widths=column_widths,
+                    text_columns=text_columns)
+
+
+def _build_table(lines) -> Table:
+    header_line = next(lines, None)
+    headers = _trim(header_line or [])
+    if not headers:
+        raise TabularError('La première ligne doit contenir les noms des colonnes : elle est vide.')
+    _check_headers(headers)
+    rows: list[list[str]] = []
+    blank_run = 0  # blank rows are kept only once a later row shows they are inside the data
+    for line in lines:
+        cells = _trim(line)
+        if not cells:
+            blank_run += 1
+            continue
+        if len(rows) + blank_run >= MAX_ROWS:
+            limit = f'{MAX_ROWS:_}'.replace('_', ' ')
+            raise TabularError(f'Le fichier contient plus de {limit} lignes : découpez-le en plusieurs fichiers.')
+        rows.extend([] for _ in range(blank_run))
+        blank_run = 0
+        rows.append(cells)
+        row_number = len(rows) + 1
+        if len(cells) > len(headers):
+            raise TabularError(
+                f'Ligne {row_number} : {len(cells)} valeurs pour {len(headers)} colonnes. Une valeur dépasse '
+                f'(colonne {get_column_letter(len(cells))}) ou un séparateur est en trop.'
+            )
+    if not rows:
+        raise TabularError('Le fichier ne contient que la ligne des titres : aucune donnée à importer.')
+    width = len(headers)
+    return Table(headers=headers, rows=[row + [''] * (width - len(row)) for row in rows])
+
+
+def _trim(cells) -> list[str]:
+    cells = list(cells)
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _check_headers(headers: list[str]) -> None:
+    unnamed = [get_column_letter(i + 1) for i, name in enumerate(headers) if not name]
+    if unnamed:
+        raise TabularError(f'Colonne(s) sans titre sur la première ligne : {", ".join(unnamed)}. '
+                           'Donnez un titre à chaque colonne ou supprimez-la.')
+    seen: dict[str, int] = {}
+    for index, name in enumerate(headers):
+        key = name.casefold()
+        if key in seen:
+            raise TabularError(f'Le titre de colonne « {name} » apparaît deux fois (colonnes '
+                               f'{get_column_letter(seen[key] + 1)} et {get_column_letter(index + 1)}) : '
+                               'renommez l’une des deux.')
+        seen[key] = index
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------------
+
+def _csv_lines(data: bytes):
+    text = _decode(data)
+    first_line = text.split('\n', 1)[0]
+    separator = max(_CSV_SEPARATORS, key=lambda candidate: _count_outside_quotes(first_line, candidate))
+    # strict: an unclosed quote must not silently swallow the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=separator, quotechar='"', strict=True)
+    row_number = 1
+    try:
+        for row_number, record in enumerate(reader, start=1):
+            yield [cell.strip() for cell in record]
+    except csv.Error as exc:
+        raise TabularError(f'Ligne {row_number + 1} : guillemet (") non fermé ou mal placé.') from exc
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TabularError(f'Ce fichier est encodé en UTF-16, que Facturier ne lit pas. {_SAVE_AS_HINT}')
+    if b'\x00' in data:
+        raise TabularError(_BINARY)
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        # Not UTF-8: Excel for Windows saves "CSV (séparateur : point-virgule)" in Windows-1252.
+        try:
+            text = data.decode('cp1252')
+        except UnicodeDecodeError:
+            raise TabularError('Le fichier n’est ni en UTF-8 ni en Windows-1252 : impossible de lire ses '
+                               f'caractères. {_SAVE_AS_HINT}') from None
+    stray = len(_CONTROL_CHARACTERS.findall(text))
+    if stray > max(2, len(text) // 100):
+        raise TabularError(_BINARY)
+    return _CONTROL_CHARACTERS.sub('', text) if stray else text
+
+
+def _count_outside_quotes(line: str, separator: str) -> int:
+    # A title such as "Prix, en euros" must not make ',' look like the separator.
+    return sum(part.count(separator) for part in line.split('"')[::2])
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------------
+
+def _xlsx_lines(data: bytes):
+    if not openpyxl.DEFUSEDXML:
+        # Without defusedxml, openpyxl parses user XML with the standard library, open to entity expansion attacks.
+        raise RuntimeError('openpyxl must use defusedxml to read user files: install defusedxml '
+                           'and do not set OPENPYXL_DEFUSEDXML=False')
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, EOFError):
+        raise TabularError(_CORRUPT_XLSX) from None
+    if expanded > MAX_UNCOMPRESSED_BYTES:
+        raise TabularError('Le fichier Excel est trop volumineux une fois décompressé : découpez-le en plusieurs '
+                           'fichiers.')
+    with _corrupt_xlsx_guard():
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        if not workbook.worksheets:
+            raise TabularError('Le fichier Excel ne contient aucune feuille de calcul.')
+        sheet = workbook.worksheets[0]
+        # The dimension written in the file may be wrong (or hostile): without it, rows are not padded to it.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows()
+        while True:
+            with _corrupt_xlsx_guard():
+                row = next(rows, None)
+            if row is None:
+                return
+            yield [_cell_text(cell) for cell in row]
+    finally:
+        workbook.close()
+
+
+_CORRUPT_XLSX = f'Le fichier Excel est endommagé ou incomplet et ne peut pas être lu. {_SAVE_AS_HINT}'
+
+
+@contextmanager
+def _corrupt_xlsx_guard():
+    # A damaged or hand-made file can fail anywhere inside openpyxl, with whatever its XML layer raises.
+    try:
+        yield
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ParseError, InvalidFileException,
+            defusedxml.DefusedXmlException, TypeError, ValueError) as exc:
+        raise TabularError(_CORRUPT_XLSX) from exc
+
+
+def _cell_text(cell) -> str:
+    """The cell as the user sees it, without Excel's binary float noise."""
+    value = cell.value
+    if value is None:
+        return ''
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return 'VRAI' if value else 'FAUX'  # what French Excel shows
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        number_format = cell.number_format or ''
+        if '%' in number_format:
+            # Typed as "20 %", stored as 0.2: an import must see the 20 the user typed.
+            return f'{_number_text(value * 100)} %'
+        if _ZERO_PADDED_FORMAT.fullmatch(number_format) and value == int(value):
+            return str(int(value)).zfill(len(number_format))  # postcode 01000 stored as 1000
+        return _number_text(value)
+    return str(value).strip()
+
+
+def _number_text(value: int | float) -> str:
+    """
+    >>> _number_text(12.0), _number_text(0.1 + 0.2), _number_text(732829320)
+    ('12', '0.3', '732829320')
+    """
+    if isinstance(value, int):
+        return str(value)
+    # Excel shows at most 15 significant digits: anything beyond is binary noise.
+    text = format(Decimal(f'{value:.15g}'), 'f')
+    if '.' in text:
+        text = text.rstrip('0').rstrip('.')
+    return '0' if text == '-0' else text
+
+
+# --- XLSX writing -------------------------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry (openpyxl would raise): invisible in a name or an address anyway, so dropped.
+_NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+# Strings that Excel turns into a formula or a number when the user edits the cell get the text format too.
+_RISKY_START = ('=', '+', '-', '@', '\t', '\r')
+
+
+def _write_workbook(target, headers, rows, *, sheet_title, column_widths, text_columns) -> None:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_INVALID_TITLE.sub(' ', sheet_title).strip()[:31] or 'Feuille 1')
+    # In write-only mode, widths and panes must be set before the first row is written.
+    for index, width in enumerate(column_widths or (), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = 'A2'
+    styles = _Styles(sheet)
+    text_columns = frozenset(text_columns or ())
+    try:
+        sheet.append([_text_cell(sheet, str(header), styles.header) for header in headers])
+        for row in rows:
+            sheet.append([_cell(sheet, value, index in text_columns, styles) for index, value in enumerate(row)])
+    except BaseException:
+        # openpyxl streams the sheet into a temporary file that it deletes only after a successful save (or at
+        # exit): a failed export in a long-running server would leave it behind.
+        with suppress(Exception):
+            sheet.close()
+        with suppress(Exception):
+            sheet._writer.cleanup()
+        raise
+    workbook.save(target)
+
+
+_INVALID_TITLE = re.compile(r'[\\/*?:\[\]]')
+
+
+class _Styles:
+    """Style arrays built once, copied into each cell: much cheaper than setting styles cell by cell."""
+
+    def __init__(self, sheet) -> None:
+        self.header = self._make(sheet, font=Font(bold=True), number_format='@')
+        self.text = self._make(sheet, number_format='@')
+        self.money = self._make(sheet, number_format='#,##0.00')
+        self.date = self._make(sheet, number_format='DD/MM/YYYY')
+        self.datetime = self._make(sheet, number_format='DD/MM/YYYY HH:MM')
+
+    @staticmethod
+    def _make(sheet, **attributes) -> StyleArray:
+        cell = Cell(sheet, row=1, column=1)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
+
+
+def _cell(sheet, value: object, as_text: bool, styles: _Styles) -> object:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        value = 'Oui' if value else 'Non'
+    if isinstance(value, str) or as_text:
+        text = _NOT_XML.sub('', str(value))
+        if as_text or text.startswith(_RISKY_START) or text in ERROR_CODES:
+            return _text_cell(sheet, text, styles.text)
+        return text  # a plain string: openpyxl writes it as text, and the shared cell object is faster
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f'cannot write {value} to a spreadsheet')
+        return Cell(sheet, row=1, column=1, value=value, style_array=styles.money)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:  # Excel has no time zones: show the time as it was in France
+            value = value.astimezone(ZoneInfo('Europe/Paris')).replace(tzinfo=None)
+        return Cell(sheet, row=1, column=1, value=value, style_array=styles.datetime)
+    if isinstance(value, date):
+        return Cell(sheet, row=1, column=1, value=value, style_array=styles.date)
+    raise TypeError(f'cannot write {type(value).__name__} to a spreadsheet: convert it first '
+                    '(money is Decimal, never float)')
+
+
+def _text_cell(sheet, text: str, style: StyleArray) -> Cell:
+    cell = Cell(sheet, row=1, column=1, value=_NOT_XML.sub('', text), style_array=style)
+    # openpyxl guesses the type from the value: a leading '=' makes a formula, '#N/A' an error.
+    cell.data_type = 's'
+    return cell

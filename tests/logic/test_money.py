@@ -1,0 +1,159 @@
+import doctest
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import logic.money
+from logic.errors import DomainError
+from logic.money import MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money, round_cents
+
+NNBSP, NBSP = '\u202f', '\u00a0'
+amounts = st.decimals(min_value=Decimal('-999999999.99'), max_value=Decimal('999999999.99'), places=2)
+
+
+@pytest.mark.parametrize(('value', 'expected'), [
+    ('2.345', '2.35'), ('-2.345', '-2.35'), ('0.005', '0.01'), ('-0.005', '-0.01'), ('2.3449', '2.34'),
+    ('10.004999', '10.00'), ('7', '7.00'),
+])
+def test_it_rounds_half_up_away_from_zero(value: str, expected: str) -> None:
+    assert str(round_cents(Decimal(value))) == expected
+
+
+def test_it_never_returns_a_negative_zero() -> None:
+    assert str(round_cents(Decimal('-0.004'))) == '0.00'
+    assert str(round_cents(Decimal(0) * Decimal(-3))) == '0.00'
+
+
+def test_it_accepts_integers_but_refuses_floats_and_strings() -> None:
+    assert round_cents(12) == Decimal('12.00')
+    for value in (0.1, '0.1', True):
+        with pytest.raises(TypeError):
+            round_cents(value)
+
+
+@given(amounts.map(lambda d: d / 7))
+@settings(database=None)
+def test_rounding_is_symmetric_so_credit_notes_mirror_invoices(value: Decimal) -> None:
+    assert round_cents(-value) == -round_cents(value)
+
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    ('1 234,50', '1234.50'), ('1234.5', '1234.50'), ('1 234,50 €', '1234.50'), (f'1{NNBSP}234,50', '1234.50'),
+    ('-12,3', '-12.30'), ('12.', '12.00'), ('12,', '12.00'), (',5', '0.50'), ('+3', '3.00'), ('1.234,56', '1234.56'),
+    ('1,234.56', '1234.56'), ('1.234.567', '1234567.00'), ('12 EUR', '12.00'), ('\u221212,5', '-12.50'),
+    ('0', '0.00'), ('-0,00', '0.00'), (f'  7{NBSP}€ ', '7.00'),
+])
+def test_it_reads_amounts_typed_the_french_or_the_english_way(text: str, expected: str) -> None:
+    assert str(parse_money(text)) == expected
+
+
+@pytest.mark.parametrize('text', ['', '   ', '€', None])
+def test_it_says_the_amount_is_missing(text: str) -> None:
+    with pytest.raises(MoneyError, match='^Montant manquant$'):
+        parse_money(text)
+
+
+@pytest.mark.parametrize('text', ['abc', '12a', '1,2,3', '12.34.56', '1.234,5.6', '--5', '1e5', 'NaN', 'Infinity',
+                                  '12,34,567', '1 2 3,4x', '-', '.', '12-'])
+def test_it_refuses_what_is_not_a_number(text: str) -> None:
+    with pytest.raises(MoneyError, match='^Montant invalide : « '):
+        parse_money(text)
+
+
+def test_it_refuses_more_than_two_decimals_rather_than_guess() -> None:
+    # '12,345' is as likely a typo as twelve thousand: neither is safe to guess on an invoice.
+    with pytest.raises(MoneyError) as error:
+        parse_money('12,345')
+    assert str(error.value) == 'Montant invalide : deux décimales au plus'
+
+
+def test_it_refuses_negative_amounts_when_asked() -> None:
+    with pytest.raises(MoneyError, match='négatif'):
+        parse_money('-5', allow_negative=False)
+    assert parse_money('0', allow_negative=False) == 0
+
+
+def test_it_refuses_absurdly_large_amounts() -> None:
+    with pytest.raises(MoneyError, match='trop grand'):
+        parse_money('1 000 000 000 000')
+
+
+def test_its_errors_are_domain_errors_the_pages_show() -> None:
+    assert issubclass(MoneyError, DomainError) and issubclass(MoneyError, ValueError)
+
+
+@given(amounts)
+@settings(database=None)
+def test_it_reads_back_every_amount_it_formats(value: Decimal) -> None:
+    assert parse_money(format_eur(value)) == value
+
+
+@pytest.mark.parametrize(('value', 'expected'), [
+    ('1234.5', f'1{NNBSP}234,50{NBSP}€'), ('-1234.50', f'-1{NNBSP}234,50{NBSP}€'), ('0', f'0,00{NBSP}€'),
+    ('1234567.891', f'1{NNBSP}234{NNBSP}567,89{NBSP}€'),
+    # babel alone rounds half-even and would print 0,12 €.
+    ('0.125', f'0,13{NBSP}€'),
+])
+def test_it_formats_euros_the_french_way(value: str, expected: str) -> None:
+    assert format_eur(Decimal(value)) == expected
+
+
+@pytest.mark.parametrize('value', [12.5, 12, '12.50', None])
+def test_it_refuses_to_format_anything_but_a_decimal(value: object) -> None:
+    with pytest.raises(TypeError):
+        format_eur(value)
+
+
+@pytest.mark.parametrize(('value', 'places', 'expected'), [
+    ('1.5000', None, '1,5'), ('20', None, '20'), ('20.00', None, '20'), ('5.5', None, '5,5'), ('20', 2, '20,00'),
+    ('1500.1', None, f'1{NNBSP}500,1'), ('0.125', 2, '0,13'), ('-0.001', 2, '0,00'), ('2.5', 0, '3'),
+    ('1E+2', None, '100'),
+])
+def test_it_formats_quantities_and_rates_the_french_way(value: str, places: int | None, expected: str) -> None:
+    assert format_decimal_fr(Decimal(value), places) == expected
+
+
+def test_it_formats_integers_but_not_floats_as_decimals() -> None:
+    assert format_decimal_fr(3) == '3'
+    with pytest.raises(TypeError):
+        format_decimal_fr(0.5)
+
+
+def test_it_reads_quantities_with_four_decimals() -> None:
+    assert parse_decimal('1,5', places=4, label='Quantité') == Decimal('1.5000')
+    assert str(parse_decimal('-2', places=4, label='Quantité')) == '-2.0000'
+    with pytest.raises(MoneyError) as error:
+        parse_decimal('0,12345', places=4, label='Quantité')
+    assert str(error.value) == 'Quantité : 4 décimales au plus'
+
+
+def test_it_reads_unit_prices_with_six_decimals() -> None:
+    assert parse_decimal('0,123456', places=6, label='Prix unitaire') == Decimal('0.123456')
+
+
+def test_it_reads_percentages_within_their_bounds() -> None:
+    def percent(text: str) -> Decimal:
+        return parse_decimal(text, places=2, minimum=Decimal(0), maximum=Decimal(100), label='Remise')
+
+    assert percent('5,5 %') == Decimal('5.50')
+    with pytest.raises(MoneyError, match='^Remise : 100 au maximum$'):
+        percent('100,01')
+    with pytest.raises(MoneyError, match='^Remise : 0 au minimum$'):
+        percent('-1')
+
+
+@pytest.mark.parametrize(('text', 'places', 'message'), [
+    ('', 2, 'Valeur : saisie obligatoire'), ('x', 2, 'Valeur : nombre invalide (« x »)'),
+    ('1,5', 0, 'Valeur : nombre entier attendu'), ('1,55', 1, 'Valeur : 1 décimale au plus'),
+])
+def test_it_explains_in_french_why_a_number_is_refused(text: str, places: int, message: str) -> None:
+    with pytest.raises(MoneyError) as error:
+        parse_decimal(text, places=places)
+    assert str(error.value) == message
+
+
+def test_its_docstring_examples_hold() -> None:
+    results = doctest.testmod(logic.money)
+    assert results.attempted and not results.failed

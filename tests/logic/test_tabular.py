@@ -1,0 +1,341 @@
+import io
+import zipfile
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logic import tabular
+from logic.errors import DomainError
+from logic.tabular import Table, TabularError, read_table, write_xlsx, write_xlsx_file
+
+
+def xlsx(*rows, formats: dict[str, str] | None = None, sheets: int = 1) -> bytes:
+    """An XLSX file as Excel would save it, from plain Python values."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for coordinate, number_format in (formats or {}).items():
+        workbook.active[coordinate].number_format = number_format
+    for index in range(1, sheets):
+        workbook.create_sheet(f'Autre {index}').append(['Autre feuille'])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def reopen(data: bytes):
+    """The first sheet as openpyxl reads it back in normal mode, cell types included."""
+    return openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+
+
+# --- Reading CSV ----------------------------------------------------------------------------------------------------
+
+def test_it_reads_a_french_excel_csv_in_utf8_with_semicolons():
+    data = 'Nom;Ville;Prix\nCafé de la Gare;Évreux;12,50\n'.encode()
+    assert read_table(data, 'clients.csv') == Table(headers=['Nom', 'Ville', 'Prix'],
+                                                    rows=[['Café de la Gare', 'Évreux', '12,50']])
+
+
+def test_it_drops_the_byte_order_mark_excel_puts_before_utf8():
+    data = '\ufeffNom,Ville\r\nDupont,Sète\r\n'.encode()
+    assert read_table(data, 'clients.csv').headers == ['Nom', 'Ville']
+
+
+def test_it_reads_windows_1252_with_accents_euro_sign_and_oe_ligature():
+    data = 'Désignation;Prix\nŒuvre d’art;1 200 €\nCrème brûlée;4,50 €\n'.encode('cp1252')
+    table = read_table(data, 'articles.csv')
+    assert table.rows == [['Œuvre d’art', '1 200 €'], ['Crème brûlée', '4,50 €']]
+
+
+@pytest.mark.parametrize('separator', [';', ',', '\t'])
+def test_it_sniffs_the_separator_from_the_header_line(separator):
+    data = separator.join(['Nom', 'Code postal', 'Ville']).encode() + b'\nDupont' + separator.encode() * 2 + b'Paris\n'
+    assert read_table(data, 'f.csv').rows == [['Dupont', '', 'Paris']]
+
+
+def test_it_honours_quotes_around_separators_and_line_breaks():
+    data = b'"Nom, raison sociale";Adresse\n"Dupont; fils";"1 rue Haute\nB\xc3\xa2timent A"\n'
+    table = read_table(data, 'f.csv')
+    assert table.headers == ['Nom, raison sociale', 'Adresse']
+    assert table.rows == [['Dupont; fils', '1 rue Haute\nBâtiment A']]
+
+
+def test_it_strips_cells_and_pads_short_rows():
+    data = b'Nom;Ville;CP\n  Dupont  ;Paris\n'
+    assert read_table(data, 'f.csv').rows == [['Dupont', 'Paris', '']]
+
+
+def test_it_keeps_blank_rows_inside_the_data_so_row_numbers_match_the_spreadsheet_but_drops_trailing_ones():
+    data = b'Nom\nA\n\n;;\nB\n\n\n'
+    assert read_table(data, 'f.csv').rows == [['A'], [''], [''], ['B']]
+
+
+def test_it_names_the_row_that_has_more_values_than_columns():
+    data = b'Nom;Ville\nDupont;Paris\nDurand;Lyon;en trop\n'
+    with pytest.raises(TabularError, match='Ligne 3 : 3 valeurs pour 2 colonnes'):
+        read_table(data, 'f.csv')
+
+
+def test_it_refuses_an_empty_file():
+    with pytest.raises(TabularError, match='Le fichier est vide'):
+        read_table(b'', 'f.csv')
+
+
+@pytest.mark.parametrize('data', [b'Nom;Ville\n', b'Nom;Ville\n;\n\n'])
+def test_it_refuses_a_file_with_headers_only(data):
+    with pytest.raises(TabularError, match='ne contient que la ligne des titres'):
+        read_table(data, 'f.csv')
+
+
+def test_it_refuses_a_file_whose_first_line_is_blank():
+    with pytest.raises(TabularError, match='La première ligne doit contenir les noms des colonnes'):
+        read_table(b'\nNom\nDupont\n', 'f.csv')
+
+
+def test_it_refuses_utf16_which_excel_calls_unicode_text():
+    with pytest.raises(TabularError, match='UTF-16'):
+        read_table('Nom\tVille\nDupont\tParis\n'.encode('utf-16'), 'f.csv')
+
+
+def test_it_refuses_random_bytes_renamed_as_csv():
+    noise = bytes(range(1, 256)) * 40
+    with pytest.raises(TabularError, match='ni en UTF-8 ni en Windows-1252|données binaires'):
+        read_table(noise, 'f.csv')
+
+
+def test_it_refuses_a_binary_file_with_nul_bytes():
+    with pytest.raises(TabularError, match='données binaires'):
+        read_table(b'Nom;Ville\nDu\x00pont;Paris\n', 'f.csv')
+
+
+def test_it_drops_a_stray_control_character_rather_than_refusing_the_file():
+    assert read_table(b'Nom\nDu\x0bpont\n', 'f.csv').rows == [['Dupont']]
+
+
+def test_it_names_duplicate_headers():
+    with pytest.raises(TabularError, match=r'« nom » apparaît deux fois \(colonnes A et C\)'):
+        read_table(b'Nom;Ville;nom\nA;B;C\n', 'f.csv')
+
+
+def test_it_names_columns_without_a_header():
+    with pytest.raises(TabularError, match='Colonne\\(s\\) sans titre sur la première ligne : B'):
+        read_table(b'Nom;;Ville\nA;B;C\n', 'f.csv')
+
+
+def test_it_refuses_a_file_over_the_size_limit(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_BYTES', 100)
+    with pytest.raises(TabularError, match='trop volumineux'):
+        read_table(b'Nom\n' + b'Dupont\n' * 20, 'f.csv')
+
+
+def test_it_refuses_a_file_over_the_row_limit(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_ROWS', 3)
+    assert len(read_table(b'Nom\nA\nB\nC\n', 'f.csv').rows) == 3
+    with pytest.raises(TabularError, match='plus de 3 lignes'):
+        read_table(b'Nom\nA\nB\nC\nD\n', 'f.csv')
+
+
+def test_it_counts_blank_rows_towards_the_row_limit_only_when_data_follows(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_ROWS', 3)
+    assert len(read_table(b'Nom\nA\n' + b'\n' * 100, 'f.csv').rows) == 1
+    with pytest.raises(TabularError, match='plus de 3 lignes'):
+        read_table(b'Nom\nA\n' + b'\n' * 100 + b'B\n', 'f.csv')
+
+
+@pytest.mark.parametrize('filename', ['clients.xls', 'clients.ods'])
+def test_it_asks_for_xlsx_or_csv_instead_of_older_formats(filename):
+    with pytest.raises(TabularError, match='n’est pas pris en charge. Enregistrez-le'):
+        read_table(b'anything', filename)
+
+
+def test_it_refuses_an_unknown_extension():
+    with pytest.raises(TabularError, match='« clients.pdf » n’est ni un fichier CSV ni un fichier XLSX'):
+        read_table(b'%PDF-1.7', 'clients.pdf')
+
+
+def test_its_errors_are_domain_errors_the_ui_can_show():
+    assert issubclass(TabularError, DomainError)
+
+
+# --- Reading XLSX ---------------------------------------------------------------------------------------------------
+
+def test_it_reads_a_numeric_siren_and_a_float_price_as_clean_strings():
+    data = xlsx(['SIREN', 'Prix', 'Quantité', 'Bruit'], [732829320, 12.5, 12.0, 0.1 + 0.2])
+    assert read_table(data, 'clients.xlsx').rows == [['732829320', '12.5', '12', '0.3']]
+
+
+def test_it_reads_an_excel_date_cell_as_an_iso_date():
+    data = xlsx(['Date', 'Horodatage'], [date(2024, 1, 31), datetime(2024, 2, 1, 15, 30)])
+    assert read_table(data, 'f.xlsx').rows == [['2024-01-31', '2024-02-01']]
+
+
+def test_it_reads_a_percentage_as_the_number_the_user_typed():
+    data = xlsx(['TVA'], [0.2], [0.055], formats={'A2': '0%', 'A3': '0.0%'})
+    assert read_table(data, 'f.xlsx').rows == [['20 %'], ['5.5 %']]
+
+
+def test_it_keeps_the_leading_zero_of_a_postcode_in_excels_postcode_format():
+    data = xlsx(['CP'], [1000], formats={'A2': '00000'})
+    assert read_table(data, 'f.xlsx').rows == [['01000']]
+
+
+def test_it_reads_booleans_as_french_excel_shows_them():
+    assert read_table(xlsx(['Actif'], [True], [False]), 'f.xlsx').rows == [['VRAI'], ['FAUX']]
+
+
+def test_it_drops_trailing_empty_rows_and_columns_of_a_worksheet():
+    data = xlsx(['Nom', 'Ville', None, None], ['  Dupont ', 'Paris', None, ''], [None] * 4, [None, None, None, None])
+    assert read_table(data, 'f.xlsx') == Table(headers=['Nom', 'Ville'], rows=[['Dupont', 'Paris']])
+
+
+def test_it_reads_the_first_worksheet_only():
+    data = xlsx(['Nom'], ['Dupont'], sheets=3)
+    assert read_table(data, 'F.XLSX').rows == [['Dupont']]
+
+
+def test_it_names_the_xlsx_row_that_has_a_value_beyond_the_last_header():
+    data = xlsx(['Nom', 'Ville'], ['Dupont', 'Paris'], ['Durand', 'Lyon', None, 'égaré'])
+    with pytest.raises(TabularError, match=r'Ligne 3 : 4 valeurs pour 2 colonnes. Une valeur dépasse \(colonne D\)'):
+        read_table(data, 'f.xlsx')
+
+
+def test_it_refuses_a_truncated_xlsx():
+    data = xlsx(['Nom'], ['Dupont'])
+    with pytest.raises(TabularError, match='endommagé ou incomplet'):
+        read_table(data[:len(data) // 2], 'f.xlsx')
+
+
+def test_it_refuses_a_zip_that_is_not_a_spreadsheet():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        archive.writestr('hello.txt', 'bonjour')
+    with pytest.raises(TabularError, match='endommagé ou incomplet'):
+        read_table(buffer.getvalue(), 'f.xlsx')
+
+
+def test_it_refuses_a_csv_renamed_as_xlsx():
+    with pytest.raises(TabularError, match='endommagé ou incomplet'):
+        read_table(b'Nom;Ville\nDupont;Paris\n', 'f.xlsx')
+
+
+def test_it_refuses_an_xlsx_that_would_expand_beyond_the_limit(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_UNCOMPRESSED_BYTES', 1000)
+    with pytest.raises(TabularError, match='trop volumineux une fois décompressé'):
+        read_table(xlsx(['Nom'], ['Dupont']), 'f.xlsx')
+
+
+def test_it_refuses_to_parse_user_xlsx_without_defusedxml(monkeypatch):
+    monkeypatch.setattr(openpyxl, 'DEFUSEDXML', False)
+    with pytest.raises(RuntimeError, match='defusedxml'):
+        read_table(xlsx(['Nom'], ['Dupont']), 'f.xlsx')
+
+
+def test_openpyxl_really_parses_with_defusedxml():
+    assert openpyxl.DEFUSEDXML is True
+
+
+# --- Writing XLSX ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('name', ['=HYPERLINK("http://x","y")', '=1+1', '+33 6 12 34 56 78', '-1', '@SUM(A1:A2)',
+                                  '#N/A', '#DIV/0!', '\t=cmd'])
+def test_it_keeps_a_formula_looking_name_as_text(name):
+    cell = reopen(write_xlsx(['Nom'], [[name]], sheet_title='Contacts'))['A2']
+    assert cell.data_type == 's'
+    assert cell.value == name
+
+
+def test_it_writes_a_bold_frozen_header_and_the_column_widths():
+    sheet = reopen(write_xlsx(['Nom', 'Ville'], [['Dupont', 'Paris']], sheet_title='Contacts',
+                              column_widths=[30, 12]))
+    assert sheet.title == 'Contacts'
+    assert [cell.value for cell in sheet[1]] == ['Nom', 'Ville']
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == 'A2'
+    assert sheet.column_dimensions['A'].width == 30
+    assert sheet.column_dimensions['B'].width == 12
+
+
+def test_it_writes_money_as_a_formatted_number_that_reads_back_to_the_cent():
+    cell = reopen(write_xlsx(['Total'], [[Decimal('1234.56')]], sheet_title='T'))['A2']
+    assert cell.data_type == 'n'
+    assert cell.number_format == '#,##0.00'
+    assert Decimal(str(cell.value)) == Decimal('1234.56')
+
+
+def test_it_writes_dates_ints_booleans_and_blanks():
+    sheet = reopen(write_xlsx(['Date', 'Horodatage', 'N°', 'Actif', 'Vide'],
+                              [[date(2024, 1, 31), datetime(2024, 1, 31, 9, 0, tzinfo=timezone.utc), 42, True, None]],
+                              sheet_title='T'))
+    when, stamp, number, active, empty = sheet[2]
+    assert when.value == datetime(2024, 1, 31) and when.is_date and when.number_format == 'DD/MM/YYYY'
+    assert stamp.value == datetime(2024, 1, 31, 10, 0)  # shown in French time: Excel has no time zones
+    assert number.value == 42 and number.data_type == 'n'
+    assert active.value == 'Oui'
+    assert empty.value is None
+
+
+def test_it_writes_text_columns_as_text_so_identifiers_keep_their_zeros():
+    sheet = reopen(write_xlsx(['CP', 'SIREN'], [['01000', 732829320]], sheet_title='T', text_columns={0, 1}))
+    postcode, siren = sheet[2]
+    assert (postcode.value, postcode.data_type, postcode.number_format) == ('01000', 's', '@')
+    assert (siren.value, siren.data_type) == ('732829320', 's')
+
+
+def test_it_refuses_a_float_because_money_is_decimal():
+    with pytest.raises(TypeError, match='float'):
+        write_xlsx(['Prix'], [[12.5]], sheet_title='T')
+
+
+def test_it_drops_characters_that_xml_cannot_carry_instead_of_failing_the_export():
+    assert reopen(write_xlsx(['Nom'], [['Du\x00pont\x1b\ufffe']], sheet_title='T'))['A2'].value == 'Dupont'
+
+
+def test_it_cleans_a_sheet_title_excel_would_refuse():
+    assert reopen(write_xlsx(['Nom'], [], sheet_title='Clients: 2024/01 [tous] et bien plus encore')).title == \
+        'Clients  2024 01  tous  et bien'
+
+
+def test_it_streams_a_generator_to_a_file(tmp_path):
+    path = tmp_path / 'export.xlsx'
+    write_xlsx_file(path, ['N°', 'Nom'], ((i, f'Client {i}') for i in range(1000)), sheet_title='Contacts')
+    sheet = reopen(path.read_bytes())
+    assert sheet.max_row == 1001
+    assert [cell.value for cell in sheet[1001]] == [999, 'Client 999']
+
+
+def test_what_it_writes_reads_back_as_the_same_table():
+    data = write_xlsx(['Nom', 'SIREN', 'Prix', 'Date'],
+                      [['=Dupont', '732829320', Decimal('12.50'), date(2024, 1, 31)], ['Durand', None, None, None]],
+                      sheet_title='Contacts', text_columns={1})
+    assert read_table(data, 'export.xlsx').rows == [['=Dupont', '732829320', '12.5', '2024-01-31'],
+                                                    ['Durand', '', '', '']]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(st.characters(exclude_categories=('Cs', 'Cc'), exclude_characters='\ufffe\uffff') | st.sampled_from(
+    '=+-@#\t\n'), min_size=1))
+def test_any_text_comes_back_unchanged_and_as_text(text):
+    cell = reopen(write_xlsx(['Texte'], [[text]], sheet_title='T'))['A2']
+    assert (cell.value, cell.data_type) == (text, 's')
+
+
+def test_a_failed_export_leaves_no_temporary_file_behind():
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    def rows():
+        yield ['Dupont']
+        raise ConnectionError('database went away')
+
+    before = list(ALL_TEMP_FILES)
+    with pytest.raises(ConnectionError):
+        write_xlsx(['Nom'], rows(), sheet_title='T')
+    assert ALL_TEMP_FILES == before
+
+
+def test_it_refuses_an_unclosed_quote_rather_than_swallowing_the_rest_of_the_file():
+    with pytest.raises(TabularError, match=r'Ligne 3 : guillemet \(\"\) non fermé ou mal placé'):
+        read_table(b'Nom;Ville\nDupont;Paris\n"Durand;Lyon\nMartin;Nice\n', 'f.csv')
