@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 # Cross-app relations name the app: 'models.User', 'contacts.Contact'.
 APPS = {
     'models': ['db.user', 'db.audit', 'db.company'],
+    'contacts': ['db.contact', 'db.article'],
 }
 
 
