@@ -1,0 +1,80 @@
+"""The editable form of a document, shared by the editor (components/) and the save operations (db/).
+
+The editor binds its inputs to a `Draft` (plain objects, not ORM models: binding to models polls each element),
+and `to_totals_document()` feeds the one totals engine so that the screen shows what will be stored.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from logic.totals import Document, Line, Totals, compute
+
+LINE_KINDS = {'item': 'Article', 'text': 'Texte', 'title': 'Titre', 'subtotal': 'Sous-total'}
+
+
+@dataclass(kw_only=True, slots=True)
+class DraftLine:
+    kind: str = 'item'
+    article_id: int | None = None
+    reference: str = ''
+    designation: str = ''
+    description: str = ''
+    quantity: Decimal = Decimal('1')
+    unit: str = ''
+    unit_code: str = 'C62'
+    unit_price: Decimal = Decimal('0')
+    discount_kind: str | None = None  # None, 'percent' or 'amount'
+    discount_value: Decimal = Decimal('0')
+    vat_rate: Decimal = Decimal('20')
+    vat_category: str = 'S'
+    exemption_reason: str = ''
+    nature: str = 'service'  # 'good' or 'service': gives the e-invoice "cadre de facturation" B/S/M
+    show_parts: bool = False
+
+    def to_line(self) -> Line:
+        return Line(kind=self.kind, quantity=self.quantity, unit_price=self.unit_price,
+                    discount_kind=self.discount_kind, discount_value=self.discount_value, vat_rate=self.vat_rate,
+                    vat_category=self.vat_category, exemption_reason=self.exemption_reason)
+
+
+@dataclass(kw_only=True, slots=True)
+class Draft:
+    doc_type: str = 'invoice'
+    client_id: int | None = None
+    issue_date: date | None = None
+    due_date: date | None = None
+    validity_date: date | None = None
+    delivery_date: date | None = None
+    payment_method_id: int | None = None
+    template_id: int | None = None
+    probability: int | None = None
+    global_discount_kind: str | None = None
+    global_discount_value: Decimal = Decimal('0')
+    shipping: Decimal = Decimal('0')
+    shipping_vat_rate: Decimal = Decimal('20')
+    shipping_vat_category: str = 'S'
+    purchase_order: str = ''
+    header_text: str = ''
+    footer_text: str = ''
+    notes: str = ''
+    lines: list[DraftLine] = field(default_factory=list)
+
+    def to_totals_document(self, prepaid: Decimal = Decimal('0')) -> Document:
+        return Document(lines=tuple(line.to_line() for line in self.lines),
+                        global_discount_kind=self.global_discount_kind,
+                        global_discount_value=self.global_discount_value, shipping=self.shipping,
+                        shipping_vat_rate=self.shipping_vat_rate, shipping_vat_category=self.shipping_vat_category,
+                        prepaid=prepaid)
+
+    def totals(self, prepaid: Decimal = Decimal('0')) -> Totals:
+        return compute(self.to_totals_document(prepaid))
+
+
+def operation_nature(lines: list[DraftLine] | tuple) -> str:
+    """BT-23 letter: B (goods only), S (services only), M (both)."""
+    natures = {line.nature for line in lines if line.kind == 'item'}
+    if natures == {'good'}:
+        return 'B'
+    if natures == {'good', 'service'}:
+        return 'M'
+    return 'S'
