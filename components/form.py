@@ -11,7 +11,7 @@ class Form:
     def input(self, key: str, label: str, value: str = '', *, password: bool = False, hint: str = '',
               autocomplete: str = '', wide: bool = False, maxlength: int = 200) -> ui.input:
         field = ui.input(label, value=value or '', password=password, password_toggle_button=password) \
-            .props(f'outlined dense maxlength={maxlength} data-field={key}' + (f' autocomplete={autocomplete}' if autocomplete else '')) \
+            .props(f'outlined dense hide-bottom-space maxlength={maxlength} data-field={key}' + (f' autocomplete={autocomplete}' if autocomplete else '')) \
             .classes('w-full' + (' app-wide' if wide else ''))
         if hint:
             field.props['hint'] = hint
@@ -20,7 +20,7 @@ class Form:
         return field
 
     def textarea(self, key: str, label: str, value: str = '', *, wide: bool = True) -> ui.textarea:
-        field = ui.textarea(label, value=value or '').props(f'outlined dense autogrow data-field={key}') \
+        field = ui.textarea(label, value=value or '').props(f'outlined dense hide-bottom-space autogrow data-field={key}') \
             .classes('w-full' + (' app-wide' if wide else ''))
         field.mark(key)
         self.fields[key] = field

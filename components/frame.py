@@ -35,7 +35,7 @@ def frame(ctx, title: str):
     current = '/' + ctx.path.strip('/').split('/')[0] if ctx.path != '/' else '/'
     with ui.header(elevated=False).classes('app-header items-center'):
         ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white aria-label=Menu') \
-            .classes('lt-lg')
+            .classes('lt-md')
         with ui.link(target='/').classes('app-brand'):
             ui.label('Facturier')
         ui.label(ctx.company_name).classes('app-company gt-xs')
@@ -47,7 +47,7 @@ def frame(ctx, title: str):
                 ui.separator()
                 ui.menu_item('Mon compte', on_click=lambda: ui.navigate.to('/compte'))
                 ui.menu_item('Se déconnecter', on_click=lambda: ui.navigate.to('/_auth/logout'))
-    with ui.left_drawer(value=True, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer') as drawer:
+    with ui.left_drawer(value=True, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:
         for label, path, icon in menu_entries(ctx.options):
             with ui.link(target=path).classes('app-nav' + (' app-nav-active' if path == current else '')):
                 ui.icon(icon).classes('app-nav-icon')
