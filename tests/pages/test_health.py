@@ -1,0 +1,20 @@
+from nicegui.testing import User
+
+from db import engine
+
+
+async def test_healthz_answers_200_with_json_when_the_database_answers(user: User):
+    response = await user.http_client.get('/healthz')
+    assert response.status_code == 200 and response.json() == {'status': 'ok', 'database': 'ok'}
+
+
+async def test_healthz_answers_503_when_the_database_does_not(user: User):
+    await user.http_client.get('/healthz')
+    await engine.close_database()
+    response = await user.http_client.get('/healthz')
+    assert response.status_code == 503 and response.json()['database'] == 'unreachable'
+
+
+async def test_the_logo_is_not_served_to_anonymous_visitors(user: User):
+    response = await user.http_client.get('/_files/logo')
+    assert response.status_code == 404

@@ -1,0 +1,106 @@
+"""The command line as an operator uses it: one clear line and a non-zero exit code on bad settings."""
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], env: dict, timeout: int = 120) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI', 'FACTURIER'))}
+    return subprocess.run([sys.executable, str(ROOT / 'main.py'), *args], env={**clean, **env}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_help_lists_the_commands():
+    result = run(['--help'], {})
+    assert result.returncode == 0
+    for command in ('serve', 'backup', 'restore', 'migrate'):
+        assert command in result.stdout
+
+
+def test_a_malformed_database_url_stops_startup_with_one_line(tmp_path):
+    result = run([], {'FACTURIER_DATA_DIR': str(tmp_path), 'FACTURIER_DATABASE_URL': 'mysql://x'})
+    assert result.returncode == 2
+    assert result.stderr.strip().count('\n') == 0 and 'FACTURIER_DATABASE_URL' in result.stderr
+
+
+def test_an_unreachable_postgresql_stops_startup_with_one_line(tmp_path):
+    result = run([], {'FACTURIER_DATA_DIR': str(tmp_path),
+                      'FACTURIER_DATABASE_URL': 'postgres://nobody:x@127.0.0.1:9/nothing'}, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count('\n') == 0 and 'injoignable' in result.stderr
+
+
+def test_an_unwritable_data_dir_stops_startup_with_one_line(tmp_path):
+    (tmp_path / 'file').write_text('x')
+    result = run([], {'FACTURIER_DATA_DIR': str(tmp_path / 'file' / 'data')})
+    assert result.returncode == 2 and 'FACTURIER_DATA_DIR' in result.stderr
+
+
+def test_backup_and_restore_carry_the_database_the_files_and_the_secret(tmp_path):
+    source = {'FACTURIER_DATA_DIR': str(tmp_path / 'a')}
+    assert run(['migrate'], source).returncode == 0
+    (tmp_path / 'a' / 'uploads' / 'logo-x.png').write_bytes(b'png bytes')
+    archive = tmp_path / 'backup.tar.gz'
+    result = run(['backup', str(archive)], source)
+    assert result.returncode == 0, result.stderr
+    with tarfile.open(archive) as tar:
+        assert {'manifest.json', 'database.sqlite3', 'instance-secret.key', 'uploads/logo-x.png'} <= set(tar.getnames())
+
+    target = {'FACTURIER_DATA_DIR': str(tmp_path / 'b')}
+    assert run(['migrate'], target).returncode == 0
+    refused = run(['restore', str(archive)], target)
+    assert refused.returncode == 2 and '--force' in refused.stderr
+    restored = run(['restore', '--force', str(archive)], target)
+    assert restored.returncode == 0, restored.stderr
+    assert (tmp_path / 'b' / 'uploads' / 'logo-x.png').read_bytes() == b'png bytes'
+    assert (tmp_path / 'b' / 'instance-secret.key').read_text() == (tmp_path / 'a' / 'instance-secret.key').read_text()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    bogus = tmp_path / 'bogus.tar.gz'
+    bogus.write_bytes(b'not a tarball')
+    result = run(['restore', str(bogus)], {'FACTURIER_DATA_DIR': str(tmp_path / 'c')})
+    assert result.returncode == 2 and 'illisible' in result.stderr
+
+
+def test_backup_refuses_to_overwrite_an_existing_file(tmp_path):
+    env = {'FACTURIER_DATA_DIR': str(tmp_path / 'a'), 'FACTURIER_SECRET': SECRET}
+    assert run(['migrate'], env).returncode == 0
+    existing = tmp_path / 'exists.tar.gz'
+    existing.write_bytes(b'keep me')
+    result = run(['backup', str(existing)], env)
+    assert result.returncode == 2 and existing.read_bytes() == b'keep me'
+
+
+@pytest.mark.postgres
+def test_backup_and_restore_on_postgresql(tmp_path):
+    from tests.conftest import require_postgres  # noqa: PLC0415
+
+    server = require_postgres()
+    base = server.rsplit('/', 1)[0]
+    import asyncio  # noqa: PLC0415
+
+    from tests.conftest import _pg_admin  # noqa: PLC0415
+
+    asyncio.run(_pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a', 'CREATE DATABASE facturier_cli_a',
+                          'DROP DATABASE IF EXISTS facturier_cli_b', 'CREATE DATABASE facturier_cli_b'))
+    try:
+        a = {'FACTURIER_DATA_DIR': str(tmp_path / 'a'), 'FACTURIER_DATABASE_URL': f'{base}/facturier_cli_a'}
+        b = {'FACTURIER_DATA_DIR': str(tmp_path / 'b'), 'FACTURIER_DATABASE_URL': f'{base}/facturier_cli_b'}
+        assert run(['migrate'], a).returncode == 0
+        archive = tmp_path / 'pg.tar.gz'
+        result = run(['backup', str(archive)], a)
+        assert result.returncode == 0, result.stderr
+        restored = run(['restore', '--force', str(archive)], b)
+        assert restored.returncode == 0, restored.stderr
+    finally:
+        asyncio.run(_pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a WITH (FORCE)',
+                              'DROP DATABASE IF EXISTS facturier_cli_b WITH (FORCE)'))
