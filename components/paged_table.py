@@ -36,6 +36,7 @@ class PagedTable(ui.table):
                    f'data-table={name}')
         self.props('rows-per-page-label="Lignes par page" no-data-label="Aucun résultat"')
         self.classes('app-table')
+        self.mark(name)
         self.on('request', self._on_request)
 
     async def reload(self, *, first_page: bool = False) -> None:

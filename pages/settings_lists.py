@@ -50,7 +50,7 @@ async def lists_page(ctx: PageContext):
                              rows=[{'id': row.id, **to_row(row)} for row in rows], row_key='id') \
                 .props(f'flat dense wrap-cells data-table={name}').classes('app-table')
             table.on('row-click', lambda e: open_dialog(by_id[e.args[1]['id']]))
-            ui.button('Ajouter', icon='add', on_click=lambda: open_dialog(None)).props(f'flat data-action=add-{name}')
+            ui.button('Ajouter', icon='add', on_click=lambda: open_dialog(None)).props(f'flat data-action=add-{name}').mark(f'add-{name}')
 
     def dialog_shell(title: str, form: Form, build, on_save):
         with ui.dialog() as dialog, ui.card().classes('app-card w-[560px] max-w-full'):

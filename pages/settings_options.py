@@ -23,7 +23,7 @@ async def options_page(ctx: PageContext):
         with section('Modules'):
             for key, label, text in SWITCHES:
                 with ui.row().classes('items-center no-wrap w-full gap-3'):
-                    switches[key] = ui.switch(value=getattr(options, key)).props(f'data-field={key}')
+                    switches[key] = ui.switch(value=getattr(options, key)).props(f'data-field={key}').mark(key)
                     with ui.column().classes('gap-0'):
                         ui.label(label).classes('font-medium')
                         ui.label(text).classes('app-muted text-sm')
