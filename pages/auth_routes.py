@@ -46,3 +46,13 @@ async def company_logo(request: Request) -> Response:
     if not path.is_file():
         return Response(status_code=404)
     return FileResponse(path, headers={'Cache-Control': 'private, max-age=60', 'X-Content-Type-Options': 'nosniff'})
+
+
+@app.middleware('http')
+async def security_headers(request: Request, call_next) -> Response:
+    """No framing (clickjacking), no MIME sniffing, no full URLs leaked to other sites."""
+    response = await call_next(request)
+    response.headers.setdefault('X-Frame-Options', 'DENY')
+    response.headers.setdefault('X-Content-Type-Options', 'nosniff')
+    response.headers.setdefault('Referrer-Policy', 'same-origin')
+    return response

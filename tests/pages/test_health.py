@@ -18,3 +18,9 @@ async def test_healthz_answers_503_when_the_database_does_not(user: User):
 async def test_the_logo_is_not_served_to_anonymous_visitors(user: User):
     response = await user.http_client.get('/_files/logo')
     assert response.status_code == 404
+
+
+async def test_pages_are_sent_with_protective_headers(user: User):
+    response = await user.http_client.get('/login', follow_redirects=True)
+    assert response.headers['X-Frame-Options'] == 'DENY'
+    assert response.headers['X-Content-Type-Options'] == 'nosniff'
