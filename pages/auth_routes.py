@@ -50,9 +50,9 @@ async def company_logo(request: Request) -> Response:
 
 @app.middleware('http')
 async def security_headers(request: Request, call_next) -> Response:
-    """No framing (clickjacking), no MIME sniffing, no full URLs leaked to other sites."""
+    """No framing by other sites (clickjacking), no MIME sniffing, no full URLs leaked to other sites."""
     response = await call_next(request)
-    response.headers.setdefault('X-Frame-Options', 'DENY')
+    response.headers.setdefault('X-Frame-Options', 'SAMEORIGIN')
     response.headers.setdefault('X-Content-Type-Options', 'nosniff')
     response.headers.setdefault('Referrer-Policy', 'same-origin')
     return response

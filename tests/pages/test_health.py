@@ -22,5 +22,5 @@ async def test_the_logo_is_not_served_to_anonymous_visitors(user: User):
 
 async def test_pages_are_sent_with_protective_headers(user: User):
     response = await user.http_client.get('/login', follow_redirects=True)
-    assert response.headers['X-Frame-Options'] == 'DENY'
+    assert response.headers['X-Frame-Options'] == 'SAMEORIGIN'
     assert response.headers['X-Content-Type-Options'] == 'nosniff'
