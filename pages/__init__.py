@@ -18,6 +18,8 @@ PAGE_MODULES = [
     'pages.settings_lists',
     'pages.users',
     'pages.audit_log',
+    'pages.settings_templates',
+    'pages.settings_mail',
     'pages.soon',
 ]
 

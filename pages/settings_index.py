@@ -12,6 +12,10 @@ ENTRIES = [
     ('list', 'Listes par défaut', 'Modes de règlement et leurs échéances, unités, taux de TVA.', '/parametres/listes',
      False),
     ('group', 'Utilisateurs', 'Comptes, profils, désactivation, mots de passe.', '/parametres/utilisateurs', True),
+    ('print', 'Modèles d’édition', 'Mise en page, couleurs, police, logo, textes et colonnes des documents imprimés.',
+     '/parametres/modeles', True),
+    ('mail', 'E-mail', 'Serveur d’envoi, expéditeur et messages proposés pour envoyer les documents.',
+     '/parametres/email', True),
     ('history', 'Journal d’audit', 'Connexions, modifications des paramètres et des comptes.', '/parametres/journal',
      True),
 ]

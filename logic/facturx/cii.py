@@ -1,0 +1,214 @@
+"""The UN/CEFACT CII D22B XML of an invoice, deposit invoice or credit note, Factur-X 1.09 profile EN 16931.
+
+Built with lxml in the order of the Factur-X EN 16931 XSD, from the snapshot only: the PDF and the XML show the same
+amounts to the cent. `build_cii(snapshot)` returns UTF-8 bytes.
+"""
+from datetime import date
+
+from lxml import etree
+
+from logic.facturx.facts import PROFILE_EN16931, Facts, facts, legal_description, money, plain, rate
+from logic.snapshot import DocumentSnapshot, Party, SnapshotLine
+
+NS = {
+    'rsm': 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
+    'qdt': 'urn:un:unece:uncefact:data:standard:QualifiedDataType:100',
+    'ram': 'urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100',
+    'udt': 'urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100',
+}
+
+
+def build_cii(snapshot: DocumentSnapshot) -> bytes:
+    f = facts(snapshot)
+    root = etree.Element(_q('rsm:CrossIndustryInvoice'), nsmap=NS)
+    context = _el(root, 'rsm:ExchangedDocumentContext')
+    _el(_el(context, 'ram:BusinessProcessSpecifiedDocumentContextParameter'), 'ram:ID', f.cadre)
+    _el(_el(context, 'ram:GuidelineSpecifiedDocumentContextParameter'), 'ram:ID', PROFILE_EN16931)
+
+    header = _el(root, 'rsm:ExchangedDocument')
+    _el(header, 'ram:ID', snapshot.number)
+    _el(header, 'ram:TypeCode', f.type_code)
+    _date(_el(header, 'ram:IssueDateTime'), snapshot.issue_date)
+    for subject, text in f.notes:
+        note = _el(header, 'ram:IncludedNote')
+        _el(note, 'ram:Content', text)
+        if subject:
+            _el(note, 'ram:SubjectCode', subject)
+
+    transaction = _el(root, 'rsm:SupplyChainTradeTransaction')
+    position = 0
+    for line in snapshot.lines:
+        if line.kind == 'item':
+            position += 1
+            _line(transaction, line, position, f)
+    _agreement(transaction, snapshot, f)
+    _delivery(transaction, snapshot)
+    _settlement(transaction, snapshot, f)
+    return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
+
+
+def _line(transaction, line: SnapshotLine, position: int, f: Facts) -> None:
+    item = _el(transaction, 'ram:IncludedSupplyChainTradeLineItem')
+    _el(_el(item, 'ram:AssociatedDocumentLineDocument'), 'ram:LineID', str(position))
+    product = _el(item, 'ram:SpecifiedTradeProduct')
+    if line.reference:
+        _el(product, 'ram:SellerAssignedID', line.reference)
+    _el(product, 'ram:Name', line.designation or '-')
+    if line.description:
+        _el(product, 'ram:Description', line.description)
+    # EN 16931 wants a non-negative net price (BR-27): a negative price moves its sign to the quantity.
+    quantity, price = line.quantity * f.sign, line.unit_price
+    if price < 0:
+        quantity, price = -quantity, -price
+    agreement = _el(item, 'ram:SpecifiedLineTradeAgreement')
+    _el(_el(agreement, 'ram:NetPriceProductTradePrice'), 'ram:ChargeAmount', plain(price))
+    _el(_el(item, 'ram:SpecifiedLineTradeDelivery'), 'ram:BilledQuantity', plain(quantity), unitCode=line.unit_code)
+    settlement = _el(item, 'ram:SpecifiedLineTradeSettlement')
+    _tax(settlement, line.vat_category, line.vat_rate)
+    if line.allowance:
+        _allowance(settlement, False, f.amount(line.allowance), 'Remise')
+    _el(_el(settlement, 'ram:SpecifiedTradeSettlementLineMonetarySummation'), 'ram:LineTotalAmount',
+        f.amount(line.net))
+
+
+def _agreement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
+    agreement = _el(transaction, 'ram:ApplicableHeaderTradeAgreement')
+    if snapshot.buyer_reference:
+        _el(agreement, 'ram:BuyerReference', snapshot.buyer_reference)
+    _party(agreement, 'ram:SellerTradeParty', snapshot.seller, f.seller_endpoint, seller=True)
+    _party(agreement, 'ram:BuyerTradeParty', snapshot.buyer, f.buyer_endpoint, seller=False)
+    if snapshot.purchase_order:
+        _el(_el(agreement, 'ram:BuyerOrderReferencedDocument'), 'ram:IssuerAssignedID', snapshot.purchase_order)
+
+
+def _party(parent, tag: str, party: Party, endpoint, *, seller: bool) -> None:
+    node = _el(parent, tag)
+    if party.siret:
+        _el(node, 'ram:GlobalID', party.siret, schemeID='0009')
+    _el(node, 'ram:Name', party.name)
+    if seller and legal_description(party):
+        _el(node, 'ram:Description', legal_description(party))
+    if party.siren:
+        _el(_el(node, 'ram:SpecifiedLegalOrganization'), 'ram:ID', party.siren, schemeID='0002')
+    address = _el(node, 'ram:PostalTradeAddress')
+    for child, value in (('ram:PostcodeCode', party.postcode), ('ram:LineOne', party.address),
+                         ('ram:LineTwo', party.address2), ('ram:CityName', party.city)):
+        if value:
+            _el(address, child, value)
+    _el(address, 'ram:CountryID', party.country or 'FR')
+    if endpoint:
+        _el(_el(node, 'ram:URIUniversalCommunication'), 'ram:URIID', endpoint.id, schemeID=endpoint.scheme)
+    if party.vat_number:
+        _el(_el(node, 'ram:SpecifiedTaxRegistration'), 'ram:ID', party.vat_number, schemeID='VA')
+
+
+def _delivery(transaction, snapshot: DocumentSnapshot) -> None:
+    delivery = _el(transaction, 'ram:ApplicableHeaderTradeDelivery')
+    if snapshot.delivery_address:
+        ship = _el(delivery, 'ram:ShipToTradeParty')
+        _el(ship, 'ram:Name', snapshot.delivery_address.name or snapshot.buyer.name)
+        address = _el(ship, 'ram:PostalTradeAddress')
+        for child, value in (('ram:PostcodeCode', snapshot.delivery_address.postcode),
+                             ('ram:LineOne', snapshot.delivery_address.address),
+                             ('ram:LineTwo', snapshot.delivery_address.address2),
+                             ('ram:CityName', snapshot.delivery_address.city)):
+            if value:
+                _el(address, child, value)
+        _el(address, 'ram:CountryID', snapshot.delivery_address.country or 'FR')
+    if snapshot.delivery_date:
+        _date(_el(_el(delivery, 'ram:ActualDeliverySupplyChainEvent'), 'ram:OccurrenceDateTime'),
+              snapshot.delivery_date)
+
+
+def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
+    settlement = _el(transaction, 'ram:ApplicableHeaderTradeSettlement')
+    if snapshot.number:
+        _el(settlement, 'ram:PaymentReference', snapshot.number)
+    _el(settlement, 'ram:InvoiceCurrencyCode', snapshot.currency)
+    means = _el(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans')
+    _el(means, 'ram:TypeCode', snapshot.payment_means or '1')
+    if snapshot.payment_method:
+        _el(means, 'ram:Information', snapshot.payment_method)
+    if snapshot.payment_means in ('30', '58') and snapshot.seller.iban:
+        _el(_el(means, 'ram:PayeePartyCreditorFinancialAccount'), 'ram:IBANID', snapshot.seller.iban)
+        if snapshot.seller.bic:
+            _el(_el(means, 'ram:PayeeSpecifiedCreditorFinancialInstitution'), 'ram:BICID', snapshot.seller.bic)
+    for vat in snapshot.vat_lines:
+        tax = _el(settlement, 'ram:ApplicableTradeTax')
+        _el(tax, 'ram:CalculatedAmount', f.amount(vat.vat))
+        _el(tax, 'ram:TypeCode', 'VAT')
+        if vat.category not in ('S', 'Z'):
+            _el(tax, 'ram:ExemptionReason', vat.exemption_reason or 'Exonération de TVA')
+        _el(tax, 'ram:BasisAmount', f.amount(vat.base))
+        _el(tax, 'ram:CategoryCode', vat.category)
+        if snapshot.vat_on_debits and vat.category == 'S':
+            _el(tax, 'ram:DueDateTypeCode', '5')
+        _el(tax, 'ram:RateApplicablePercent', rate(vat.rate))
+    for group in f.groups:
+        if group.allowance:
+            _allowance(settlement, False, f.amount(group.allowance), 'Remise globale', group)
+    for group in f.groups:
+        if group.charge:
+            _allowance(settlement, True, f.amount(group.charge), 'Frais de port', group)
+    terms_text = _terms_text(snapshot)
+    if terms_text or snapshot.due_date:
+        terms = _el(settlement, 'ram:SpecifiedTradePaymentTerms')
+        if terms_text:
+            _el(terms, 'ram:Description', terms_text)
+        if snapshot.due_date:
+            _date(_el(terms, 'ram:DueDateDateTime'), snapshot.due_date)
+    totals = _el(settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation')
+    _el(totals, 'ram:LineTotalAmount', f.amount(snapshot.lines_total))
+    _el(totals, 'ram:ChargeTotalAmount', f.amount(snapshot.charge_total))
+    _el(totals, 'ram:AllowanceTotalAmount', f.amount(snapshot.allowance_total))
+    _el(totals, 'ram:TaxBasisTotalAmount', f.amount(snapshot.total_ht))
+    _el(totals, 'ram:TaxTotalAmount', f.amount(snapshot.total_vat), currencyID=snapshot.currency)
+    _el(totals, 'ram:GrandTotalAmount', f.amount(snapshot.total_ttc))
+    if snapshot.prepaid:
+        _el(totals, 'ram:TotalPrepaidAmount', f.amount(snapshot.prepaid))
+    _el(totals, 'ram:DuePayableAmount', f.amount(snapshot.amount_due))
+    for reference in snapshot.references:
+        cited = _el(settlement, 'ram:InvoiceReferencedDocument')
+        _el(cited, 'ram:IssuerAssignedID', reference.number)
+        _date(_el(cited, 'ram:FormattedIssueDateTime'), reference.issue_date, 'qdt')
+
+
+def _terms_text(snapshot: DocumentSnapshot) -> str:
+    parts = [snapshot.payment_terms.strip()] if snapshot.payment_terms.strip() else []
+    if snapshot.installments:
+        parts.append('Échéances : ' + ', '.join(f'{item.due_date:%d/%m/%Y} {money(item.amount)} EUR'
+                                               for item in snapshot.installments))
+    return ' — '.join(parts)
+
+
+def _tax(parent, category: str, vat_rate, tag: str = 'ram:ApplicableTradeTax') -> None:
+    tax = _el(parent, tag)
+    _el(tax, 'ram:TypeCode', 'VAT')
+    _el(tax, 'ram:CategoryCode', category)
+    _el(tax, 'ram:RateApplicablePercent', rate(vat_rate))
+
+
+def _allowance(parent, is_charge: bool, amount: str, reason: str, group=None) -> None:
+    node = _el(parent, 'ram:SpecifiedTradeAllowanceCharge')
+    _el(_el(node, 'ram:ChargeIndicator'), 'udt:Indicator', 'true' if is_charge else 'false')
+    _el(node, 'ram:ActualAmount', amount)
+    _el(node, 'ram:ReasonCode', 'FC' if is_charge else '95')
+    _el(node, 'ram:Reason', reason)
+    if group is not None:
+        _tax(node, group.category, group.rate, 'ram:CategoryTradeTax')
+
+
+def _date(parent, value: date, prefix: str = 'udt') -> None:
+    _el(parent, f'{prefix}:DateTimeString', value.strftime('%Y%m%d'), format='102')
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(':')
+    return f'{{{NS[prefix]}}}{local}'
+
+
+def _el(parent, name: str, text: str | None = None, **attributes):
+    node = etree.SubElement(parent, _q(name), **attributes)
+    if text is not None:
+        node.text = text
+    return node

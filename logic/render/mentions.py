@@ -1,0 +1,45 @@
+"""The legal mentions a printed document carries, by document type and client kind (LEGAL.md §1).
+
+Texts the company may reword (penalties, indemnity, escompte) come from the snapshot, frozen at validation; the others
+are fixed here. Business clients get the L441-9 commercial mentions; individuals get the consumer ones.
+"""
+from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
+from logic.snapshot import DocumentSnapshot
+
+NATURES = {'B': 'Livraisons de biens', 'S': 'Prestations de services', 'M': 'Livraisons de biens et prestations de '
+           'services'}
+FRANCHISE = 'TVA non applicable, art. 293 B du CGI'
+VAT_ON_DEBITS = 'Option pour le paiement de la taxe d’après les débits'
+CONFORMITY = ('Les biens vendus bénéficient de la garantie légale de conformité de deux ans (articles L217-3 et '
+              'suivants du Code de la consommation).')
+INVOICE_TYPES = ('invoice', 'deposit_invoice', 'credit_note')
+
+
+def mentions(snapshot: DocumentSnapshot) -> list[str]:
+    """Sentences printed under the totals, in reading order, without duplicates."""
+    out: list[str] = []
+    is_invoice = snapshot.doc_type in INVOICE_TYPES
+    for vat in snapshot.vat_lines:
+        if vat.exemption_reason:
+            out.append(vat.exemption_reason)
+    if snapshot.vat_regime == 'franchise':
+        out.append(FRANCHISE)
+    if snapshot.vat_on_debits and is_invoice:
+        out.append(VAT_ON_DEBITS)
+    if snapshot.doc_type == 'deposit_invoice':
+        out.append('Facture d’acompte : la TVA est due sur l’acompte encaissé ; le montant sera déduit de la '
+                   'facture finale.')
+    if snapshot.doc_type == 'quote' and snapshot.validity_date:
+        out.append(f'Devis valable jusqu’au {snapshot.validity_date:%d/%m/%Y}.')
+    if snapshot.is_b2b and snapshot.doc_type != 'credit_note':
+        out.append(snapshot.discount_text or DEFAULT_DISCOUNT_TEXT)
+        out.append(snapshot.penalty_text or DEFAULT_PENALTY_TEXT)
+        out.append(snapshot.indemnity_text or DEFAULT_INDEMNITY_TEXT)
+    if not snapshot.is_b2b and snapshot.operation_nature in ('B', 'M'):
+        out.append(CONFORMITY)
+    return list(dict.fromkeys(text.strip() for text in out if text.strip()))
+
+
+def nature_text(snapshot: DocumentSnapshot) -> str:
+    """The nature of the operations, printed on invoices since the e-invoicing reform (BT-23)."""
+    return NATURES.get(snapshot.operation_nature, '')

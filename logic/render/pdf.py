@@ -1,0 +1,77 @@
+"""WeasyPrint rendering, run in a worker process: `render_pdf(job)` takes and returns plain data (run.cpu_bound).
+
+Every PDF is PDF/A-3b. With `facturx_xml` the CII XML is embedded as factur-x.xml (AFRelationship /Alternative,
+MIME text/xml) and the Factur-X XMP descriptions are merged into WeasyPrint's single RDF block.
+
+One FontConfiguration and one image cache per worker process: a new FontConfiguration per document leaks about
+0.25 MB each time (CONVENTIONS.md).
+"""
+from datetime import datetime, timezone
+from pathlib import Path
+
+from logic.render.context import build_context
+from logic.render.fetcher import MEMORY_SCHEME, RestrictedFetcher, file_url
+from logic.render.html import ASSETS_DIR, TEMPLATES_DIR, render_html
+from logic.render.style import TemplateStyle
+from logic.render.xmp import MergedMetadata, facturx_descriptions
+from logic.snapshot import DocumentSnapshot
+
+FACTURX_NAME = 'factur-x.xml'
+_font_config = None
+_image_cache: dict = {}
+
+
+def make_job(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bool = False,
+             facturx_xml: bytes | None = None, uploads_dir: Path | None = None,
+             created: datetime | None = None) -> dict:
+    """The picklable description of one PDF. `uploads_dir` is the only data folder the renderer may read (logos)."""
+    return {'snapshot': snapshot.to_dict(), 'style': style.to_dict(), 'draft': draft, 'facturx_xml': facturx_xml,
+            'uploads_dir': str(uploads_dir) if uploads_dir else '',
+            'created': (created or datetime.now(timezone.utc)).replace(microsecond=0).isoformat()}
+
+
+def render_pdf(job: dict) -> bytes:
+    """Worker entry point: the PDF bytes of one document."""
+    from weasyprint import HTML, Attachment  # noqa: PLC0415 - loaded in the worker, not in the app process
+
+    snapshot = DocumentSnapshot.from_dict(job['snapshot'])
+    style = TemplateStyle.from_dict(job['style'])
+    roots = [ASSETS_DIR]
+    logo_url = ''
+    if job['uploads_dir']:
+        uploads = Path(job['uploads_dir'])
+        roots.append(uploads)
+        if style.logo and (uploads / style.logo).is_file():
+            logo_url = file_url(uploads / style.logo)
+    xml = job['facturx_xml']
+    fetcher = RestrictedFetcher(roots, {FACTURX_NAME: (xml, 'text/xml')} if xml else None)
+    html = render_html(build_context(snapshot, style, draft=job['draft'], logo_url=logo_url))
+    document = HTML(string=html, base_url=file_url(TEMPLATES_DIR) + '/', url_fetcher=fetcher).render(
+        font_config=font_config(), cache=_image_cache, pdf_variant='pdf/a-3b')
+    document.metadata.created = document.metadata.modified = job['created']
+    document.metadata.lang = 'fr'
+    attachments = []
+    if xml:
+        document.metadata = MergedMetadata(document.metadata, facturx_descriptions('EN 16931', FACTURX_NAME))
+        created = datetime.fromisoformat(job['created'])
+        attachments.append(Attachment(url=MEMORY_SCHEME + FACTURX_NAME, url_fetcher=fetcher, name=FACTURX_NAME,
+                                      description='Factur-X (EN 16931)', relationship='Alternative',
+                                      created=created, modified=created))
+    return document.write_pdf(pdf_variant='pdf/a-3b', attachments=attachments, finisher=_single_af_entries)
+
+
+def _single_af_entries(_document, pdf) -> None:
+    # WeasyPrint lists each embedded file twice in the catalog's /AF (once from /EmbeddedFiles, once per filespec).
+    if 'AF' in pdf.catalog:
+        entries = list(dict.fromkeys(pdf.catalog['AF']))
+        pdf.catalog['AF'].clear()
+        pdf.catalog['AF'].extend(entries)
+
+
+def font_config():
+    global _font_config  # noqa: PLW0603 - one per worker process, on purpose
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+
+        _font_config = FontConfiguration()
+    return _font_config
