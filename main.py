@@ -26,13 +26,16 @@ CLI_MODULES: list[str] = []
 
 def build_app(config: Config) -> None:
     """Register pages, static files and the database lifespan on NiceGUI's app."""
-    from nicegui import app, core, ui  # noqa: PLC0415 - keeps `--help` and the CLI commands fast
+    from nicegui import app, core, run, ui  # noqa: PLC0415 - keeps `--help` and the CLI commands fast
 
     import pages  # noqa: PLC0415
     from db import engine  # noqa: PLC0415
     from pages import runtime  # noqa: PLC0415
 
     runtime.set_config(config)
+    # PDF rendering runs in worker processes: start them fresh rather than forking a process that holds the
+    # event loop and database connections.
+    run.process_pool_start_method = 'spawn'
     pages.register_all()
     app.add_static_files('/assets', str(ROOT / 'assets'))
     ui.add_head_html('<link rel="stylesheet" href="/assets/style.css">', shared=True)
@@ -74,6 +77,10 @@ def serve(config: Config) -> None:
         _die(str(exc))
     pid_file = backup.write_pid(config)
     atexit.register(lambda: pid_file.unlink(missing_ok=True))
+    from logic.facturx import checker  # noqa: PLC0415
+
+    checker.start()  # compiles the e-invoice schematrons in their own process while the server starts
+    atexit.register(checker.shutdown)
     build_app(config)
     print(f'Facturier : http://{config.host}:{config.port}', flush=True)
     ui.run(host=config.host, port=config.port, show_welcome_message=False, **run_kwargs(config))
