@@ -21,7 +21,7 @@ from logic.config import Config, ConfigError, load  # noqa: E402
 
 # Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
 # (an `async def run(config, args) -> int` called with the database open).
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = ['db.cli_contacts']
 
 
 def build_app(config: Config) -> None:

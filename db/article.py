@@ -1,10 +1,14 @@
 """Articles (AR1-AR5): goods and services, possibly composite. Used articles are archived, never deleted."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
-from db.fields import FixedDecimalField, MoneyField
+from db.fields import FixedDecimalField
+from logic.article import ARTICLE_KINDS  # noqa: F401 - re-exported
+from logic.article import article_search_text
+from logic.article import sort_designation as folded_designation
 
-ARTICLE_KINDS = {'good': 'Bien', 'service': 'Prestation'}
+DERIVED = ('sort_designation', 'search_text')
 
 
 class Article(Model):
@@ -27,9 +31,28 @@ class Article(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     version = fields.IntField(default=1)
+    # Folded copies kept by db/articles.py, as for contacts: sort on sort_designation, search in search_text.
+    sort_designation = fields.CharField(max_length=200, default='', db_default='')
+    search_text = fields.TextField(default='', db_default='')
 
     class Meta:
         table = 'article'
+        # As for contacts: each sortable column through an index, ties broken by designation then id.
+        indexes = (Index(fields=('sort_designation', 'id', 'active'), name='article_sort_designation'),
+                   Index(fields=('active', 'sort_designation'), name='article_active_sort_designation'),
+                   *(Index(fields=(column, 'sort_designation'), name=f'article_{column}_sort_designation')
+                     for column in ('kind', 'is_composite', 'sale_price', 'sales_account')))
+
+    def refresh_derived(self) -> None:
+        """Recompute the folded sort and search copies (bulk_create skips save(): callers call this first)."""
+        values = {'reference': self.reference, 'designation': self.designation}
+        self.sort_designation, self.search_text = folded_designation(values), article_search_text(values)
+
+    async def save(self, *args, update_fields=None, **kwargs) -> None:
+        self.refresh_derived()
+        if update_fields is not None:
+            update_fields = [*update_fields, *(key for key in DERIVED if key not in update_fields)]
+        await super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class ArticleComponent(Model):

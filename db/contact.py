@@ -1,14 +1,13 @@
 """Contacts (CO1-CO7): clients, prospects, suppliers, partners, with what invoices and e-invoices need."""
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
-CONTACT_KINDS = {'client': 'Client', 'prospect': 'Prospect', 'supplier': 'Fournisseur', 'partner': 'Partenaire',
-                 'other': 'Autre'}
-# Drives legal mentions and the e-invoice routing note BAR (B2B, B2BINT, B2C) of LEGAL.md §3.
-CLIENT_CATEGORIES = {'fr_business': 'Entreprise française', 'eu_business': 'Entreprise de l’UE',
-                     'non_eu_business': 'Entreprise hors UE', 'individual': 'Particulier',
-                     'public': 'Organisme public'}
-ADDRESS_KINDS = {'billing': 'Facturation', 'delivery': 'Livraison', 'other': 'Autre'}
+from logic.contact import ADDRESS_KINDS, CLIENT_CATEGORIES, CONTACT_KINDS  # noqa: F401 - re-exported
+from logic.contact import SEARCHED, contact_search_text
+from logic.contact import sort_name as folded_sort_name
+
+DERIVED = ('sort_name', 'search_text')
 
 
 class Contact(Model):
@@ -52,9 +51,33 @@ class Contact(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     version = fields.IntField(default=1)
+    # Folded copies (no accents, lower case) kept by db/contacts.py: the list sorts on sort_name and searches
+    # search_text, so that « elise » finds « Élise » on SQLite and PostgreSQL alike.
+    sort_name = fields.CharField(max_length=300, default='', db_default='')
+    search_text = fields.TextField(default='', db_default='')
 
     class Meta:
         table = 'contact'
+        # Each column of the list sorts through an index walked forwards or backwards, its ties broken by name
+        # then id in the same direction (db/contacts.py: list_order), so that a page needs no sort at all
+        # (tests/db/test_query_plans.py). No index starts with `active`: without statistics, SQLite would find the
+        # active rows through it, then sort all of them for each page. `active` ends the name index instead, so
+        # that counting the active contacts reads that index rather than the table.
+        # Declared here rather than with db_index: on SQLite, altering a field rebuilds the table.
+        indexes = (Index(fields=('sort_name', 'id', 'active'), name='contact_sort_name'),
+                   *(Index(fields=(column, 'sort_name'), name=f'contact_{column}_sort_name')
+                     for column in ('kind', 'postcode', 'city', 'siren', 'email', 'phone')))
+
+    def refresh_derived(self) -> None:
+        """Recompute the folded sort and search copies (bulk_create skips save(): callers call this first)."""
+        values = {key: getattr(self, key) for key in (*SEARCHED, 'name', 'first_name')}
+        self.sort_name, self.search_text = folded_sort_name(values), contact_search_text(values)
+
+    async def save(self, *args, update_fields=None, **kwargs) -> None:
+        self.refresh_derived()
+        if update_fields is not None:
+            update_fields = [*update_fields, *(key for key in DERIVED if key not in update_fields)]
+        await super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -76,3 +99,15 @@ class Address(Model):
 
     class Meta:
         table = 'contact_address'
+
+
+class Counter(Model):
+    """A named counter of the contacts area, bumped with an UPDATE first, which locks its row until the
+    transaction ends. 'contact' numbers the client codes (C00001...), so that two imports never hand out one code.
+    'article_graph' is bumped by every change to a composite article, so that two changes can't make a cycle."""
+
+    key = fields.CharField(max_length=30, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = 'contacts_counter'

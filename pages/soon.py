@@ -5,8 +5,6 @@ from components.frame import frame
 from pages.security import PageContext, secured_page
 
 MODULES = {
-    '/contacts': ('Contacts', 'clients, prospects, fournisseurs, import et export Excel'),
-    '/articles': ('Articles', 'biens et prestations, articles composés, import et export'),
     '/devis': ('Devis', 'devis numérotés, suivi des états, acomptes'),
     '/commandes': ('Commandes', 'bons de commande clients'),
     '/livraisons': ('Livraisons', 'bons de livraison, livraisons partielles'),

@@ -1,0 +1,128 @@
+"""Contacts (CO1, CO3-CO6): the list filtered, searched and sorted in SQL, cards on phones, import and export."""
+from nicegui import run, ui
+
+from components.contact_picker import QuickContactDialog
+from components.export import download_xlsx
+from components.frame import frame
+from components.import_dialog import ImportDialog
+from components.paged_table import PagedTable, PageRequest
+from db import contact_transfer, contacts
+from logic.contact import CONTACT_KINDS
+from logic.contact_fields import export_workbook, list_row, sample_csv
+from logic.tabular import read_table
+from pages.security import PageContext, secured_page
+
+STATUSES = {'active': 'Actifs', 'archived': 'Archivés', 'all': 'Actifs et archivés'}
+COLUMNS = [
+    {'name': 'code', 'label': 'Code', 'field': 'code', 'sortable': True, 'align': 'left'},
+    {'name': 'name', 'label': 'Nom', 'field': 'name', 'sortable': True, 'align': 'left'},
+    {'name': 'kind', 'label': 'Type', 'field': 'kind', 'sortable': True, 'align': 'left'},
+    {'name': 'postcode', 'label': 'Code postal', 'field': 'postcode', 'sortable': True, 'align': 'left'},
+    {'name': 'city', 'label': 'Ville', 'field': 'city', 'sortable': True, 'align': 'left'},
+    {'name': 'siren', 'label': 'SIREN', 'field': 'siren', 'sortable': True, 'align': 'left'},
+    {'name': 'email', 'label': 'E-mail', 'field': 'email', 'sortable': True, 'align': 'left'},
+    {'name': 'phone', 'label': 'Téléphone', 'field': 'phone', 'sortable': True, 'align': 'left'},
+]
+# Phones get one card per contact (Quasar's grid mode); Vue's {{ }} escapes the text.
+CARD = r'''
+<div class="q-pa-xs col-12">
+  <q-card flat bordered class="cursor-pointer q-pa-sm" :data-contact="props.row.code"
+          @click="() => $parent.$emit('open', props.row)">
+    <div class="row items-baseline no-wrap">
+      <div class="text-weight-medium ellipsis col">{{ props.row.name }}</div>
+      <div class="text-caption text-grey-7 q-ml-sm">{{ props.row.code }}</div>
+    </div>
+    <div class="text-caption text-grey-8">
+      {{ props.row.kind }}<span v-if="props.row.city"> · {{ props.row.postcode }} {{ props.row.city }}</span>
+    </div>
+    <div v-if="props.row.email || props.row.phone" class="text-caption text-grey-8 ellipsis">
+      {{ [props.row.email, props.row.phone].filter(Boolean).join(' · ') }}
+    </div>
+  </q-card>
+</div>
+'''
+
+
+def table_row(row: dict) -> dict:
+    """A contact as the table shows it (also timed by bench/bench_contacts.py)."""
+    code, name, kind, postcode, city, siren, email, phone = list_row(row)
+    return {'id': row['id'], 'code': code, 'name': name, 'kind': kind, 'postcode': postcode, 'city': city,
+            'siren': siren, 'email': email, 'phone': phone}
+
+
+@secured_page('/contacts', title='Contacts')
+async def contacts_page(ctx: PageContext):
+    state = {'order': contacts.DEFAULT_ORDER}
+    with frame(ctx, 'Contacts'):
+        with ui.row().classes('w-full items-center gap-2'):
+            search = ui.input(placeholder='Nom, ville, code postal, SIREN, e-mail…') \
+                .props('outlined dense clearable debounce=300 data-field=search aria-label=Rechercher') \
+                .classes('grow min-w-[240px]').mark('search')
+            with search.add_slot('prepend'):
+                ui.icon('search')
+            with ui.row().classes('gap-2 no-wrap w-full sm:w-auto'):  # side by side, even on a phone
+                kind = ui.select({'': 'Tous les types', **CONTACT_KINDS}, value='') \
+                    .props('outlined dense data-field=kind').classes('grow sm:w-44').mark('kind')
+                status = ui.select(STATUSES, value='active').props('outlined dense data-field=status') \
+                    .classes('grow sm:w-44').mark('status')
+        with ui.row().classes('w-full items-center gap-2'):
+            ui.button('Nouveau contact', icon='person_add', on_click=ctx.handler(lambda: new_contact())) \
+                .props('unelevated no-caps data-action=new-contact').mark('new-contact')
+            ui.button('Importer', icon='upload_file', on_click=ctx.handler(lambda: import_dialog())) \
+                .props('outline no-caps data-action=import').mark('import')
+            with ui.button('Exporter', icon='download').props('outline no-caps data-action=export').mark('export'):
+                with ui.menu():
+                    ui.menu_item('Toute la base (tous les champs)', on_click=ctx.handler(lambda: export_all())) \
+                        .props('data-action=export-all').mark('export-all')
+                    ui.menu_item('La sélection affichée (filtres et tri de la liste)',
+                                 on_click=ctx.handler(lambda: export_selection())) \
+                        .props('data-action=export-selection').mark('export-selection')
+            ui.space()
+            count = ui.label().classes('app-muted').props('data-role=count').mark('count')
+
+        def current() -> contacts.ContactFilter:
+            return contacts.ContactFilter(kind=kind.value or '', search=search.value or '',
+                                          status=status.value or 'active')
+
+        async def fetch(request: PageRequest):
+            state['order'] = contacts.list_order(request.sort_by, request.descending)
+            rows, total = await contacts.list_contacts(current(), state['order'], offset=request.offset,
+                                                       limit=request.per_page)
+            count.text = f'{total} contact(s)'
+            return [table_row(row) for row in rows], total
+
+        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='name', name='contacts')
+        table.props(':grid="Quasar.Screen.lt.sm"').mark('contacts')
+        table.add_slot('item', CARD)
+        table.on('row-click', ctx.handler(lambda event: ui.navigate.to(f'/contacts/{event.args[1]["id"]}')))
+        table.on('open', ctx.handler(lambda event: ui.navigate.to(f'/contacts/{event.args["id"]}')))
+        for control in (search, kind, status):
+            control.on_value_change(ctx.handler(lambda: table.reload(first_page=True)))
+
+    async def export_all() -> None:
+        records, labels, addresses = await contact_transfer.export_data(ctx.actor, None, full=True)
+        await download_xlsx(export_workbook, records, labels, full=True, addresses=addresses, name='contacts')
+
+    async def export_selection() -> None:
+        records, labels, _ = await contact_transfer.export_data(ctx.actor, current(), state['order'], full=False)
+        await download_xlsx(export_workbook, records, labels, full=False, name='contacts-selection')
+
+    def new_contact() -> None:
+        async def create(values: dict) -> dict:
+            contact = await contacts.create_contact(ctx.actor, values)
+            return contacts.entry_of(contact)
+
+        QuickContactDialog(create=create, on_created=lambda entry: ui.navigate.to(f'/contacts/{entry["id"]}'),
+                           guard=ctx.handler).open()
+
+    def import_dialog() -> None:
+        async def commit(preview, filename: str) -> int:
+            return await contact_transfer.commit_import(ctx.actor, preview, filename=filename)
+
+        ImportDialog(title='Importer des contacts', what='contacts',
+                     read=lambda data, name: run.io_bound(read_table, data, name),
+                     check=contact_transfer.preview_import, commit=commit,
+                     sample=(sample_csv(), 'exemple-contacts.csv'),
+                     on_done=lambda _: table.reload(first_page=True), guard=ctx.handler).open()
+
+    await table.reload()
