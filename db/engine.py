@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 APPS = {
     'models': ['db.user', 'db.audit', 'db.company'],
     'contacts': ['db.contact', 'db.article'],
+    'documents': ['db.document'],
     'output': ['db.output'],
 }
 

@@ -7,7 +7,9 @@ with more decimals than the scale is refused instead of silently rounded).
 from decimal import Decimal
 from typing import Any
 
+from pypika_tortoise import functions as sql
 from tortoise import fields
+from tortoise.functions import Sum
 
 
 class FixedDecimalField(fields.BigIntField):
@@ -39,3 +41,18 @@ class FixedDecimalField(fields.BigIntField):
 def MoneyField(**kwargs: Any) -> FixedDecimalField:  # noqa: N802 - reads like a field class in models
     """Euros and cents."""
     return FixedDecimalField(scale=2, **kwargs)
+
+
+class _BigintSum(sql.Cast):
+    def __init__(self, term: Any, alias: str | None = None) -> None:
+        super().__init__(sql.Sum(term), 'BIGINT', alias=alias)
+
+
+class ScaledSum(Sum):
+    """`Sum` for FixedDecimalField columns: `annotate(total=ScaledSum('amount'))` gives an exact Decimal.
+
+    Why: PostgreSQL returns SUM(bigint) as numeric, which would reach the field unscaled (x100 for money);
+    casting back to BIGINT makes every driver return an integer that the field scales like a column value.
+    """
+
+    database_func = _BigintSum

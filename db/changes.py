@@ -1,0 +1,67 @@
+"""A tiny in-process change notifier (DOC7): pages subscribe to a topic and refresh when an operation commits.
+
+db/ operations call `publish('documents', doc_id)` after their transaction commits (never inside it: a page that
+reloads on the notification must see the committed data). Callbacks may be plain functions or coroutine functions;
+a failing callback is logged and never breaks the operation nor the other subscribers.
+
+>>> seen = []
+>>> unsubscribe = subscribe('documents', seen.append)
+>>> publish('documents', 42)
+>>> seen
+[42]
+>>> unsubscribe()
+>>> publish('documents', 43)
+>>> seen
+[42]
+
+One process serves every browser, so this is enough for live lists; several server processes would need a
+database LISTEN/NOTIFY instead (not needed for the one-process NiceGUI server).
+"""
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS = 'documents'
+
+Callback = Callable[[int | None], object]
+_subscribers: dict[str, list[Callback]] = {}
+# Keeps scheduled coroutines alive until they finish (the event loop only holds weak references to tasks).
+_pending: set[asyncio.Task] = set()
+
+
+def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
+    """Call `callback(doc_id)` on each publication of `topic`; returns the function that unsubscribes."""
+    _subscribers.setdefault(topic, []).append(callback)
+
+    def unsubscribe() -> None:
+        callbacks = _subscribers.get(topic, [])
+        if callback in callbacks:
+            callbacks.remove(callback)
+
+    return unsubscribe
+
+
+def publish(topic: str, doc_id: int | None = None) -> None:
+    """Notify the subscribers of `topic`; coroutine callbacks are scheduled on the running loop, not awaited."""
+    for callback in list(_subscribers.get(topic, ())):
+        try:
+            result = callback(doc_id)
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                _pending.add(task)
+                task.add_done_callback(_finished)
+        except Exception:  # noqa: BLE001 - a broken page must not break the operation that published
+            log.exception('change subscriber failed on %s', topic)
+
+
+def subscriber_count(topic: str) -> int:
+    return len(_subscribers.get(topic, ()))
+
+
+def _finished(task: asyncio.Task) -> None:
+    _pending.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error('change subscriber failed', exc_info=task.exception())

@@ -1,0 +1,187 @@
+"""Credit notes ("Avoirs", IN4): created and validated in one step on a validated invoice.
+
+    preview = await credit_note_preview(invoice_id, mode='lines', lines={line_id: Decimal('1')})  # (Draft, Totals)
+    note = await create_credit_note(actor, invoice_id, secret=config.secret, mode='full')
+    note = await create_credit_note(actor, invoice_id, secret=..., mode='amounts',
+                                    amounts={('S', Decimal('20.00')): Decimal('50.00')}, reason='Geste commercial')
+
+Why no draft credit notes: a draft would reserve nothing, so two drafts could each fit in what is left and together
+exceed it; creating and validating in one transaction, under a lock on the invoice, makes "never more than what is
+left" hold by construction. The page shows `credit_note_preview` first, then calls `create_credit_note`.
+
+The credit note copies the parties and the payment wording of the invoice's frozen copy, cites its number and date
+(snapshot.references, BR-FR-CO-05), has its own series ('credit_note') and chain, and carries all the mentions of an
+invoice (LEGAL.md 2.2). When nothing is left to credit, the invoice becomes "Annulée" (full credit note, or partial
+ones adding up to the whole).
+"""
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from db import changes
+from db.actor import Actor
+from db.audit import record
+from db.company import Company
+from db.document import Document, DocumentLine, Installment
+from db.drafts import draft_of, line_values
+from db.integrity import append_to_chain
+from db.numbering import take_number
+from db.settings import get_company
+from db.validation import build_snapshot
+from logic.credit import CreditError, Key, Remaining, amount_lines, check_within, chosen_lines, full_lines, remaining
+from logic.draft import Draft
+from logic.errors import DomainError
+from logic.mentions import missing_mentions
+from logic.snapshot import DocumentSnapshot, Reference
+from logic.states import check_transition
+from logic.totals import Totals
+
+MODES = ('full', 'lines', 'amounts')
+CREDITABLE = ('invoice', 'deposit_invoice', 'progress_invoice')
+
+
+async def left_to_credit(invoice_id: int) -> Remaining:
+    invoice = await _invoice(invoice_id, lock=False)
+    return await _remaining(invoice)
+
+
+async def credit_note_preview(invoice_id: int, *, mode: str = 'full', lines: Mapping[int, Decimal] | None = None,
+                              amounts: Mapping[Key, Decimal] | None = None) -> tuple[Draft, Totals]:
+    """The credit note that `create_credit_note` would make, checked against what is left (nothing saved)."""
+    invoice = await _invoice(invoice_id, lock=False)
+    draft, _, totals = await _build(invoice, await _remaining(invoice), mode, lines, amounts)
+    return draft, totals
+
+
+async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode: str = 'full',
+                             lines: Mapping[int, Decimal] | None = None, amounts: Mapping[Key, Decimal] | None = None,
+                             reason: str = '', issue_date: date | None = None) -> Document:
+    today = date.today()
+    on = issue_date or today
+    if on > today:
+        raise DomainError('La date d’un avoir ne peut pas être dans le futur.')
+    async with in_transaction():
+        invoice = await _invoice(invoice_id, lock=True)  # one credit note at a time per invoice
+        if on < invoice.issue_date:
+            raise DomainError('Un avoir ne peut pas être antérieur à la facture qu’il rectifie.')
+        left = await _remaining(invoice)
+        draft, sources, totals = await _build(invoice, left, mode, lines, amounts)
+        cancels = left.total_ttc + totals.total_ttc == 0
+        if cancels:
+            check_transition('invoice', invoice.state, 'cancelled')
+        origin = DocumentSnapshot.from_dict(invoice.snapshot)
+        snapshot = _snapshot(origin, draft, totals, invoice, on, reason, await get_company())
+        missing = missing_mentions(snapshot)
+        if missing:
+            raise DomainError('Avoir impossible, il manque : ' + ', '.join(missing) + '.')
+        note = await Document.create(
+            doc_type='credit_note', family='invoice', series='credit_note', source_id=invoice.id,
+            client_id=invoice.client_id, client_name=invoice.client_name, payment_method_id=invoice.payment_method_id,
+            global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
+            shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
+            shipping_vat_category=draft.shipping_vat_category, purchase_order=draft.purchase_order,
+            notes=snapshot.notes, created_by_id=actor.user_id)
+        await DocumentLine.bulk_create([
+            DocumentLine(document_id=note.id, position=position, net=totals.line_nets[position],
+                         source_line_id=source, **line_values(line))
+            for position, (line, source) in enumerate(zip(draft.lines, sources))])
+        number = await take_number('credit_note', on)
+        note.update_from_dict({
+            'state': 'validated', 'number': number, 'issue_date': on, 'due_date': on, 'total_ht': totals.total_ht,
+            'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc, 'prepaid': totals.prepaid,
+            'amount_due': totals.amount_due, 'snapshot': replace(snapshot, number=number).to_dict(),
+            'validated_at': datetime.now(timezone.utc), 'version': note.version + 1})
+        await note.save()
+        await Installment.create(document_id=note.id, due_date=on, amount=totals.amount_due, kind='refund')
+        await append_to_chain(note, secret)
+        old_state = invoice.state
+        invoice.credited_amount += -totals.total_ttc
+        invoice.state = 'cancelled' if cancels else invoice.state
+        invoice.version += 1
+        await invoice.save(update_fields=['credited_amount', 'state', 'version', 'updated_at'])
+        await record('credit_note.validate', actor, target=f'document:{note.id}',
+                     details={'number': number, 'invoice': invoice.number, 'mode': mode,
+                              'total_ttc': str(totals.total_ttc), 'reason': reason})
+        if cancels:
+            await record('invoice.state', actor, target=f'document:{invoice.id}',
+                         details={'number': invoice.number, 'state': [old_state, 'cancelled'], 'credit_note': number})
+    changes.publish(changes.DOCUMENTS, note.id)
+    changes.publish(changes.DOCUMENTS, invoice.id)
+    return note
+
+
+async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[int, Decimal] | None,
+                 amounts: Mapping[Key, Decimal] | None) -> tuple[Draft, list[int | None], Totals]:
+    if mode not in MODES:
+        raise ValueError(f'unknown credit note mode {mode!r}')
+    invoice_lines = await DocumentLine.filter(document_id=invoice.id).order_by('position')
+    invoice_draft = draft_of(invoice, invoice_lines)
+    if mode == 'full':
+        if left.already_credited:
+            raise CreditError('Un avoir a déjà été établi sur cette facture : créditez le reste ligne par ligne ou '
+                              'par montant.')
+        draft = full_lines(invoice_draft)
+        sources = [line.id if line.kind == 'item' else None for line in invoice_lines]
+    elif mode == 'lines':
+        draft, sources = chosen_lines(invoice_draft, [line.id for line in invoice_lines], lines or {}, left)
+    else:
+        origin = DocumentSnapshot.from_dict(invoice.snapshot)
+        reasons = {(vat.category, vat.rate): vat.exemption_reason for vat in origin.vat_lines}
+        credit_lines = amount_lines(amounts or {}, label=f'Avoir sur facture {invoice.number}', reasons=reasons)
+        draft = replace(invoice_draft, lines=credit_lines, shipping=Decimal(0), global_discount_kind=None,
+                        global_discount_value=Decimal(0))
+        sources = [None] * len(credit_lines)
+    draft = replace(draft, doc_type='credit_note', issue_date=None, due_date=None, validity_date=None,
+                    probability=None)
+    totals = draft.totals()
+    check_within(left, totals)
+    return draft, sources, totals
+
+
+async def _remaining(invoice: Document) -> Remaining:
+    origin = DocumentSnapshot.from_dict(invoice.snapshot)
+    notes = await Document.filter(source_id=invoice.id, doc_type='credit_note').exclude(state='draft').values_list(
+        'snapshot', flat=True)
+    credit_snapshots = [DocumentSnapshot.from_dict(data) for data in notes]
+    quantities = dict(await DocumentLine.filter(document_id=invoice.id, kind='item').values_list('id', 'quantity'))
+    # Summed in Python: an SQL SUM of the scaled integers comes back unscaled (and as numeric on PostgreSQL).
+    credited: dict[int, Decimal] = {}
+    for line_id, quantity in await DocumentLine.filter(
+            document__source_id=invoice.id, document__doc_type='credit_note', source_line_id__not_isnull=True,
+    ).values_list('source_line_id', 'quantity'):
+        credited[line_id] = credited.get(line_id, Decimal(0)) + quantity
+    return remaining(invoice_ttc=origin.total_ttc, invoice_groups=origin.vat_lines, invoice_quantities=quantities,
+                     credit_ttc=[snap.total_ttc for snap in credit_snapshots],
+                     credit_groups=[vat for snap in credit_snapshots for vat in snap.vat_lines],
+                     credited_quantities=credited)
+
+
+async def _invoice(invoice_id: int, *, lock: bool) -> Document:
+    query = Document.filter(id=invoice_id)
+    invoice = await (query.select_for_update() if lock else query).first()
+    if invoice is None:
+        raise DomainError('Facture introuvable.')
+    if invoice.doc_type not in CREDITABLE or invoice.state == 'draft':
+        raise DomainError('Un avoir se fait sur une facture validée.')
+    if invoice.state == 'cancelled':
+        raise DomainError(f'La facture {invoice.number} est déjà entièrement créditée.')
+    if invoice.state == 'irrecoverable':
+        raise DomainError(f'La facture {invoice.number} est passée en irrécouvrable : annulez d’abord ce passage.')
+    return invoice
+
+
+def _snapshot(origin: DocumentSnapshot, draft: Draft, totals: Totals, invoice: Document, on: date,
+              reason: str, company: Company) -> DocumentSnapshot:
+    """The credit note's frozen copy: the invoice's parties, VAT regime and wording, its own lines and totals."""
+    notes = '\n'.join(part for part in (f'Motif : {reason.strip()}' if reason.strip() else '', draft.notes) if part)
+    snapshot = build_snapshot(replace(draft, notes=notes), totals, doc_type='credit_note', number='', on=on, due=on,
+                              company=company, buyer=origin.buyer, method=None, installments=[(on, totals.amount_due)],
+                              references=(Reference(number=invoice.number, issue_date=invoice.issue_date,
+                                                    amount=invoice.total_ttc),))
+    return replace(snapshot, seller=origin.seller, vat_regime=origin.vat_regime, vat_on_debits=origin.vat_on_debits,
+                   payment_method=origin.payment_method, payment_means=origin.payment_means,
+                   payment_terms=origin.payment_terms, penalty_text=origin.penalty_text,
+                   indemnity_text=origin.indemnity_text, discount_text=origin.discount_text)

@@ -1,0 +1,264 @@
+"""Documents (DOC1-DOC7, QU, IN, later DE/PA/OR/IN8): ONE table and ONE line model for every document type.
+
+A document's kind is `doc_type`; `family` groups the types one list page shows (the "Factures" list shows invoices,
+deposit invoices, progress invoices and credit notes) and `series` is the numbering series (deposit and progress
+invoices share the invoice series, LEGAL.md 2.3). Legal documents (LEGAL_TYPES) are frozen once validated: the model
+refuses it here (save/delete) and database triggers refuse it for raw SQL too (db/docguard.py, migration 0002).
+
+Operations live in db/documents.py (read its docstring first), never call save() on these models from pages.
+"""
+from tortoise import fields
+from tortoise.models import Model
+
+from db.fields import FixedDecimalField, MoneyField
+from logic.errors import DomainError
+
+DOC_TYPES: dict[str, str] = {
+    'quote': 'Devis', 'invoice': 'Facture', 'deposit_invoice': 'Facture d’acompte',
+    'progress_invoice': 'Facture de situation', 'credit_note': 'Avoir', 'order': 'Bon de commande',
+    'delivery_note': 'Bon de livraison',
+}
+FAMILY: dict[str, str] = {
+    'quote': 'quote', 'invoice': 'invoice', 'deposit_invoice': 'invoice', 'progress_invoice': 'invoice',
+    'credit_note': 'invoice', 'order': 'order', 'delivery_note': 'delivery_note',
+}
+SERIES: dict[str, str] = {
+    'quote': 'quote', 'invoice': 'invoice', 'deposit_invoice': 'invoice', 'progress_invoice': 'invoice',
+    'credit_note': 'credit_note', 'order': 'order', 'delivery_note': 'delivery_note',
+}
+# The state machine (logic.states) each family follows.
+MACHINE: dict[str, str] = {'quote': 'quote', 'invoice': 'invoice'}
+# Accounting documents: numbered at validation, chained (AC3), frozen and never deleted once validated (IN3).
+LEGAL_TYPES: tuple[str, ...] = ('invoice', 'deposit_invoice', 'progress_invoice', 'credit_note')
+# Types numbered as soon as they are created (QU1); legal types are numbered at validation.
+NUMBERED_AT_CREATION: tuple[str, ...] = ('quote', 'order', 'delivery_note')
+# Columns a validated legal document may still change: its state (payments, credit notes), what has been credited,
+# the print template, the optimistic-lock version and timestamps. Everything else is frozen (the DB triggers of
+# migration documents/0002 list the same columns).
+MUTABLE_AFTER_VALIDATION: tuple[str, ...] = ('state', 'credited_amount', 'template_id', 'version', 'updated_at',
+                                             'created_by_id')
+FROZEN_COLUMNS: tuple[str, ...] = (
+    'doc_type', 'family', 'series', 'number', 'issue_date', 'due_date', 'validity_date', 'delivery_date', 'client_id',
+    'client_name', 'payment_method_id', 'probability', 'global_discount_kind', 'global_discount_value', 'shipping',
+    'shipping_vat_rate', 'shipping_vat_category', 'purchase_order', 'header_text', 'footer_text', 'notes', 'total_ht',
+    'total_vat', 'total_ttc', 'prepaid', 'amount_due', 'snapshot', 'source_id', 'validated_at', 'created_at',
+)
+
+
+class DocumentFrozen(DomainError):
+    """A validated invoice or credit note can't be changed nor deleted: corrections are credit notes."""
+
+
+class Document(Model):
+    """A quote, an invoice, a credit note... Totals are cached from logic.totals for lists, sorting and filters."""
+
+    id = fields.IntField(primary_key=True)
+    doc_type = fields.CharField(max_length=20)
+    family = fields.CharField(max_length=20)
+    series = fields.CharField(max_length=20)
+    state = fields.CharField(max_length=16, default='draft')
+    number = fields.CharField(max_length=35, null=True)
+    issue_date = fields.DateField(null=True)
+    due_date = fields.DateField(null=True)
+    validity_date = fields.DateField(null=True)
+    delivery_date = fields.DateField(null=True)
+    client = fields.ForeignKeyField('contacts.Contact', null=True, on_delete=fields.RESTRICT,
+                                    related_name='documents')
+    # Copied from the contact at each save (and frozen with the document): lists sort and search on it without a join.
+    client_name = fields.CharField(max_length=255, default='')
+    payment_method = fields.ForeignKeyField('models.PaymentMethod', null=True, on_delete=fields.RESTRICT,
+                                            related_name=False)
+    template_id = fields.IntField(null=True)
+    probability = fields.SmallIntField(null=True)
+    global_discount_kind = fields.CharField(max_length=8, null=True)
+    global_discount_value = FixedDecimalField(scale=4, default=0)
+    shipping = MoneyField(default=0)
+    shipping_vat_rate = FixedDecimalField(scale=2, default=20)
+    shipping_vat_category = fields.CharField(max_length=2, default='S')
+    purchase_order = fields.CharField(max_length=100, default='')
+    header_text = fields.TextField(default='')
+    footer_text = fields.TextField(default='')
+    notes = fields.TextField(default='')
+    total_ht = MoneyField(default=0)
+    total_vat = MoneyField(default=0)
+    total_ttc = MoneyField(default=0)
+    prepaid = MoneyField(default=0)
+    amount_due = MoneyField(default=0)
+    # TTC already credited by validated credit notes (a positive amount): what is left to credit is the difference.
+    credited_amount = MoneyField(default=0)
+    # The frozen copy (logic.snapshot.DocumentSnapshot.to_dict()), set at validation and printed ever after.
+    snapshot = fields.JSONField(null=True)
+    # Where it comes from: the quote of an invoice, the invoice of a credit note.
+    source = fields.ForeignKeyField('documents.Document', null=True, on_delete=fields.RESTRICT,
+                                    related_name='derived')
+    version = fields.IntField(default=1)
+    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.SET_NULL, related_name=False)
+    validated_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = 'document'
+        unique_together = (('series', 'number'),)
+        # Each sort of the lists ends with the id (the tie-breaker): pages are read from the index alone.
+        indexes = (('family', 'issue_date', 'id'), ('doc_type', 'issue_date', 'id'),
+                   ('family', 'state', 'issue_date', 'id'), ('family', 'number', 'id'),
+                   ('family', 'client_name', 'id'), ('family', 'total_ttc', 'id'), ('family', 'due_date', 'id'),
+                   ('family', 'client_id', 'issue_date', 'id'), ('client_id', 'issue_date'), ('source_id',))
+
+    @classmethod
+    def _init_from_db(cls, **kwargs):
+        instance = super()._init_from_db(**kwargs)
+        instance._loaded = instance._frozen_values()
+        return instance
+
+    @property
+    def is_legal(self) -> bool:
+        return self.doc_type in LEGAL_TYPES
+
+    @property
+    def is_frozen(self) -> bool:
+        """True once an invoice or credit note is validated: only its state may still move."""
+        return self.doc_type in LEGAL_TYPES and self.state != 'draft'
+
+    @property
+    def type_label(self) -> str:
+        return DOC_TYPES.get(self.doc_type, self.doc_type)
+
+    async def save(self, *args, **kwargs) -> None:
+        loaded = getattr(self, '_loaded', None)
+        if loaded and loaded['doc_type'] in LEGAL_TYPES and loaded['state'] != 'draft':
+            changed = [name for name in FROZEN_COLUMNS if getattr(self, name) != loaded[name]]
+            if changed or self.state == 'draft':
+                raise DocumentFrozen(f'{self.type_label} {loaded["number"]} est validée : elle ne peut plus être '
+                                     'modifiée (pour la corriger, établissez un avoir).')
+        await super().save(*args, **kwargs)
+        self._loaded = self._frozen_values()
+
+    async def delete(self, *args, **kwargs) -> None:
+        loaded = getattr(self, '_loaded', None) or self._frozen_values()
+        if loaded['doc_type'] in LEGAL_TYPES and loaded['state'] != 'draft':
+            raise DocumentFrozen(f'{self.type_label} {loaded["number"]} est validée : elle ne peut pas être '
+                                 'supprimée.')
+        await super().delete(*args, **kwargs)
+
+    def _frozen_values(self) -> dict:
+        return {name: getattr(self, name) for name in (*FROZEN_COLUMNS, 'state')}
+
+
+class DocumentLine(Model):
+    """A line (DOC1): an item, a title, a subtotal or a free text. Amounts follow logic.draft.DraftLine."""
+
+    id = fields.BigIntField(primary_key=True)
+    document = fields.ForeignKeyField('documents.Document', related_name='lines', on_delete=fields.CASCADE)
+    position = fields.IntField()
+    kind = fields.CharField(max_length=10, default='item')
+    # Indexed: "is this article used?" and the RESTRICT check on deleting an article look lines up by article.
+    article = fields.ForeignKeyField('contacts.Article', null=True, on_delete=fields.RESTRICT, related_name=False,
+                                     db_index=True)
+    reference = fields.CharField(max_length=40, default='')
+    designation = fields.CharField(max_length=255, default='')
+    description = fields.TextField(default='')
+    quantity = FixedDecimalField(scale=4, default=0)
+    unit = fields.CharField(max_length=40, default='')
+    unit_code = fields.CharField(max_length=3, default='C62')
+    unit_price = FixedDecimalField(scale=6, default=0)
+    discount_kind = fields.CharField(max_length=8, null=True)
+    discount_value = FixedDecimalField(scale=4, default=0)
+    vat_rate = FixedDecimalField(scale=2, default=0)
+    vat_category = fields.CharField(max_length=2, default='S')
+    exemption_reason = fields.CharField(max_length=255, default='')
+    nature = fields.CharField(max_length=8, default='service')
+    show_parts = fields.BooleanField(default=False)
+    # Line net HT from logic.totals (None on titles and texts): sums per article/period for dashboards.
+    net = MoneyField(null=True)
+    # On a credit note: the credited invoice line, so that a line is never credited beyond its quantity.
+    source_line_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = 'document_line'
+        unique_together = (('document', 'position'),)
+
+    async def save(self, *args, **kwargs) -> None:
+        await _refuse_if_frozen(self.document_id)
+        await super().save(*args, **kwargs)
+
+    async def delete(self, *args, **kwargs) -> None:
+        await _refuse_if_frozen(self.document_id)
+        await super().delete(*args, **kwargs)
+
+
+class NumberSeries(Model):
+    """A numbering series (SE4): pattern such as F{AAAA}-{N:5}, reset yearly or never."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=20, unique=True)
+    pattern = fields.CharField(max_length=60)
+    reset = fields.CharField(max_length=8, default='yearly')
+    active = fields.BooleanField(default=True)
+    # Date of the last numbered document: the next one can't be dated earlier (chronological numbering, IN2).
+    last_date = fields.DateField(null=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = 'number_series'
+
+
+class NumberCounter(Model):
+    """The last number taken in a series for a period ('2026', or '' when the series never resets)."""
+
+    id = fields.IntField(primary_key=True)
+    series = fields.CharField(max_length=20)
+    period_key = fields.CharField(max_length=8, default='')
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = 'number_counter'
+        unique_together = (('series', 'period_key'),)
+
+
+class Installment(Model):
+    """One due part of a document (IN5): an installment, a deposit or a balance. Amounts sum to amount_due.
+
+    Payments (PA) will add their own columns (settled amount, payment date...) by later migrations.
+    """
+
+    id = fields.IntField(primary_key=True)
+    document = fields.ForeignKeyField('documents.Document', related_name='installments', on_delete=fields.CASCADE)
+    position = fields.IntField(default=0)
+    kind = fields.CharField(max_length=12, default='installment')
+    due_date = fields.DateField()
+    amount = MoneyField()
+    label = fields.CharField(max_length=100, default='')
+
+    class Meta:
+        table = 'installment'
+        indexes = (('due_date',),)
+
+
+class ChainEntry(Model):
+    """One link of the integrity chain of a series (AC3), append-only (database triggers).
+
+    `document_id` is a plain column, not a foreign key: a deleted document must leave its entry behind so that the
+    check can name it. `label` is the document's number as chained.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    series = fields.CharField(max_length=20)
+    position = fields.IntField()
+    document_id = fields.IntField(db_index=True)
+    label = fields.CharField(max_length=35)
+    payload_version = fields.SmallIntField(default=1)
+    previous_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = 'chain_entry'
+        unique_together = (('series', 'position'),)
+
+
+async def _refuse_if_frozen(document_id: int) -> None:
+    row = await Document.filter(id=document_id).values_list('doc_type', 'state', 'number')
+    if row and row[0][0] in LEGAL_TYPES and row[0][1] != 'draft':
+        raise DocumentFrozen(f'Le document {row[0][2]} est validé : ses lignes ne peuvent plus être modifiées.')

@@ -1,0 +1,135 @@
+"""Paged document lists (DOC5, IN6): filtered, sorted and counted in SQL, on indexes, for 100,000 invoices.
+
+    rows, total = await list_documents(DocumentQuery(family='invoice', states=('validated',), sort_by='total',
+                                                     descending=True, offset=0, limit=25))
+
+Rows are plain dicts (no model objects): id, doc_type, type_label, state, state_label, number, issue_date,
+due_date, validity_date, client_id, client_name, total_ht, total_vat, total_ttc, amount_due, credited_amount,
+probability, version. Amounts are Decimals, dates are dates: the page formats them.
+
+Every sort key is served by an index that starts with `family` (db/document.py Meta.indexes), with the id as the
+tie-breaker so that paging is stable; tests/db/test_document_query_plans.py checks the plans.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.expressions import Q, Subquery
+
+from db.contact import Contact
+from db.document import DOC_TYPES, Document
+from logic.states import LABELS
+
+SORTS = {'number': 'number', 'client': 'client_name', 'date': 'issue_date', 'due': 'due_date', 'total': 'total_ttc',
+         'state': 'state'}
+COLUMNS = ('id', 'doc_type', 'state', 'number', 'issue_date', 'due_date', 'validity_date', 'client_id',
+           'client_name', 'total_ht', 'total_vat', 'total_ttc', 'amount_due', 'credited_amount', 'probability',
+           'version')
+MAX_LIMIT = 200
+MAX_CLIENTS = 500
+NUMBER_FRAGMENT = re.compile(r'[A-Za-z0-9/_-]+')
+
+
+@dataclass(kw_only=True, slots=True)
+class DocumentQuery:
+    family: str = 'invoice'
+    doc_types: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    client_id: int | None = None
+    search: str = ''
+    sort_by: str | None = None
+    descending: bool = False
+    offset: int = 0
+    limit: int = 25
+
+
+async def list_documents(query: DocumentQuery) -> tuple[list[dict], int]:
+    """One page of documents and the number of documents matching the filters."""
+    search = _search_text(query)
+    # The few matching clients first, as a literal list: the planner then reads (family, client_id, ...) directly.
+    client_ids = await _clients(search).values_list('id', flat=True) if search and not _is_number(search) else None
+    queryset = filtered(query, client_ids=client_ids)
+    total = await queryset.count()
+    ids = await page_ids(queryset, order_of(query), max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT), total)
+    by_id = {row['id']: row for row in await Document.filter(id__in=ids).values(*COLUMNS)}
+    rows = [by_id[doc_id] for doc_id in ids if doc_id in by_id]
+    machine = 'quote' if query.family == 'quote' else 'invoice'
+    for row in rows:
+        row['type_label'] = DOC_TYPES.get(row['doc_type'], row['doc_type'])
+        row['state_label'] = LABELS[machine].get(row['state'], row['state'])
+    return rows, total
+
+
+async def page_ids(queryset, order: list[str], offset: int, limit: int, total: int) -> list[int]:
+    """The ids of one page, read from the sort index alone, then the rows by id (a "deferred join").
+
+    Skipping 50,000 index entries is cheap, skipping 50,000 rows (each with its frozen copy) is not. Past the middle
+    the page is read from the other end in the opposite order, so no page skips more than half of the documents.
+    """
+    if offset >= total:
+        return []
+    if offset > total // 2:
+        flipped = [term[1:] if term.startswith('-') else f'-{term}' for term in order]
+        count = min(limit, total - offset)
+        ids = await queryset.order_by(*flipped).offset(max(total - offset - count, 0)).limit(count).values_list(
+            'id', flat=True)
+        return list(reversed(ids))
+    return list(await queryset.order_by(*order).offset(offset).limit(limit).values_list('id', flat=True))
+
+
+def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None):
+    """The queryset of the filters and the search box, without order (the lists, their export, grouped printing).
+
+    The search box takes the start of a number or part of the client's name, and both stay on indexes at 100,000
+    documents: a number fragment becomes a range on (family, number) (upper-cased, like the numbers of the default
+    patterns), a name is looked up in the much smaller contacts table, whose ids then select documents through
+    (family, client_id, ...). A contains-search on the documents themselves would read them all.
+    """
+    queryset = Document.filter(family=query.family)
+    if query.doc_types:
+        queryset = queryset.filter(doc_type__in=query.doc_types)
+    if query.states:
+        queryset = queryset.filter(state__in=query.states)
+    if query.date_from:
+        queryset = queryset.filter(issue_date__gte=query.date_from)
+    if query.date_to:
+        queryset = queryset.filter(issue_date__lte=query.date_to)
+    if query.client_id:
+        queryset = queryset.filter(client_id=query.client_id)
+    search = _search_text(query)
+    if not search:
+        return queryset
+    if _is_number(search):
+        prefix = search.upper()
+        # The range reads the index, startswith makes it exact whatever the collation. One range only: an OR of
+        # two (as typed and upper-cased) would not use the index.
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return queryset.filter(number__gte=prefix, number__lt=after, number__startswith=prefix)
+    if client_ids is not None:
+        return queryset.filter(client_id__in=client_ids or [0])
+    return queryset.filter(client_id__in=Subquery(_clients(search).values('id')))
+
+
+def _search_text(query: DocumentQuery) -> str:
+    return ' '.join((query.search or '').split())
+
+
+def _is_number(search: str) -> bool:
+    return bool(NUMBER_FRAGMENT.fullmatch(search)) and any(char.isdigit() for char in search)
+
+
+def _clients(search: str):
+    return Contact.filter(Q(name__icontains=search) | Q(first_name__icontains=search)).limit(MAX_CLIENTS)
+
+
+def order_of(query: DocumentQuery) -> list[str]:
+    """Oldest first by default (DOC5); any sort column, then the date and the id as tie-breakers."""
+    field = SORTS.get(query.sort_by or '', 'issue_date')
+    sign = '-' if query.descending else ''
+    terms = [f'{sign}{field}']
+    if field != 'issue_date' and field in ('state',):
+        terms.append(f'{sign}issue_date')
+    terms.append(f'{sign}id')
+    return terms

@@ -1,0 +1,156 @@
+"""Between the editor's `Draft` (logic/draft.py) and the stored rows: checks, conversions, cached totals.
+
+`check_draft` refuses, in French, what the database would refuse less kindly (too many decimals, unknown client or
+article, figures the totals engine rejects); the stored totals always come from `draft.totals()`, the one engine.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from db.article import Article
+from db.company import PaymentMethod
+from db.contact import Contact
+from db.document import Document, DocumentLine
+from logic.draft import LINE_KINDS, Draft, DraftLine
+from logic.errors import DomainError
+from logic.totals import VAT_CATEGORIES, Totals
+
+MAX_LINES = 2000
+# Places the columns keep (db/document.py): more would be refused by FixedDecimalField, say it kindly first.
+PLACES = {'quantity': (4, 'la quantité'), 'unit_price': (6, 'le prix unitaire'),
+          'discount_value': (4, 'la remise'), 'vat_rate': (2, 'le taux de TVA')}
+TEXT_LIMITS = {'reference': 40, 'designation': 255, 'unit': 40}
+LIMIT = Decimal(10) ** 11
+
+
+@dataclass(kw_only=True, slots=True)
+class Checked:
+    contact: Contact
+    lines: list[DraftLine]
+    totals: Totals
+
+
+async def check_draft(draft: Draft) -> Checked:
+    if draft.client_id is None:
+        raise DomainError('Choisissez le client.')
+    contact = await Contact.get_or_none(id=draft.client_id)
+    if contact is None:
+        raise DomainError('Ce client n’existe plus : choisissez-en un autre.')
+    if len(draft.lines) > MAX_LINES:
+        raise DomainError(f'Un document compte {MAX_LINES} lignes au plus.')
+    if draft.probability is not None and not 0 <= draft.probability <= 100:
+        raise DomainError('La probabilité doit être comprise entre 0 et 100 %.')
+    if draft.global_discount_kind not in (None, 'percent', 'amount'):
+        raise DomainError('Type de remise globale inconnu.')
+    if len(draft.purchase_order or '') > 100:
+        raise DomainError('Le numéro de bon de commande fait 100 caractères au plus.')
+    _check_places(draft.global_discount_value, 4, 'Remise globale', 'la valeur')
+    _check_places(draft.shipping, 2, 'Frais de port', 'le montant')
+    _check_places(draft.shipping_vat_rate, 2, 'Frais de port', 'le taux de TVA')
+    if draft.shipping_vat_category not in VAT_CATEGORIES or not 0 <= draft.shipping_vat_rate <= 100:
+        raise DomainError('Frais de port : taux de TVA inconnu.')
+    for position, line in enumerate(draft.lines, start=1):
+        _check_line(position, line)
+    article_ids = {line.article_id for line in draft.lines if line.article_id}
+    if article_ids and await Article.filter(id__in=article_ids).count() != len(article_ids):
+        raise DomainError('Un article utilisé sur une ligne n’existe plus : retirez-le de la ligne.')
+    totals = draft.totals()  # raises TotalsError (a DomainError) on figures a user must fix
+    return Checked(contact=contact, lines=list(draft.lines), totals=totals)
+
+
+def header_values(draft: Draft, checked: Checked) -> dict:
+    """The document columns a draft sets, with the cached totals of the engine."""
+    totals = checked.totals
+    return {
+        'client_id': checked.contact.id, 'client_name': checked.contact.display_name[:255],
+        'issue_date': draft.issue_date, 'due_date': draft.due_date, 'validity_date': draft.validity_date,
+        'delivery_date': draft.delivery_date, 'template_id': draft.template_id, 'probability': draft.probability,
+        'global_discount_kind': draft.global_discount_kind, 'global_discount_value': draft.global_discount_value,
+        'shipping': draft.shipping, 'shipping_vat_rate': draft.shipping_vat_rate,
+        'shipping_vat_category': draft.shipping_vat_category, 'purchase_order': (draft.purchase_order or '').strip(),
+        'header_text': draft.header_text or '', 'footer_text': draft.footer_text or '', 'notes': draft.notes or '',
+        'total_ht': totals.total_ht, 'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc,
+        'prepaid': totals.prepaid, 'amount_due': totals.amount_due,
+    }
+
+
+def line_rows(document_id: int, checked: Checked) -> list[DocumentLine]:
+    nets = checked.totals.line_nets
+    return [DocumentLine(document_id=document_id, position=position, net=nets[position], **line_values(line))
+            for position, line in enumerate(checked.lines)]
+
+
+def line_values(line: DraftLine) -> dict:
+    return {
+        'kind': line.kind, 'article_id': line.article_id, 'reference': line.reference,
+        'designation': line.designation, 'description': line.description, 'quantity': line.quantity,
+        'unit': line.unit, 'unit_code': line.unit_code, 'unit_price': line.unit_price,
+        'discount_kind': line.discount_kind, 'discount_value': line.discount_value, 'vat_rate': line.vat_rate,
+        'vat_category': line.vat_category, 'exemption_reason': line.exemption_reason, 'nature': line.nature,
+        'show_parts': line.show_parts,
+    }
+
+
+def draft_of(document: Document, lines: list[DocumentLine]) -> Draft:
+    """The editable form of a stored document (lines in position order)."""
+    return Draft(
+        doc_type=document.doc_type, client_id=document.client_id, issue_date=document.issue_date,
+        due_date=document.due_date, validity_date=document.validity_date, delivery_date=document.delivery_date,
+        payment_method_id=document.payment_method_id, template_id=document.template_id,
+        probability=document.probability, global_discount_kind=document.global_discount_kind,
+        global_discount_value=document.global_discount_value, shipping=document.shipping,
+        shipping_vat_rate=document.shipping_vat_rate, shipping_vat_category=document.shipping_vat_category,
+        purchase_order=document.purchase_order, header_text=document.header_text, footer_text=document.footer_text,
+        notes=document.notes, lines=[draft_line_of(line) for line in lines],
+    )
+
+
+def draft_line_of(line: DocumentLine) -> DraftLine:
+    return DraftLine(
+        kind=line.kind, article_id=line.article_id, reference=line.reference, designation=line.designation,
+        description=line.description, quantity=line.quantity, unit=line.unit, unit_code=line.unit_code,
+        unit_price=line.unit_price, discount_kind=line.discount_kind, discount_value=line.discount_value,
+        vat_rate=line.vat_rate, vat_category=line.vat_category, exemption_reason=line.exemption_reason,
+        nature=line.nature, show_parts=line.show_parts,
+    )
+
+
+async def payment_method_for(method_id: int | None, contact: Contact | None) -> PaymentMethod | None:
+    """The chosen method, else the client's default, else the company's default (IN5)."""
+    for candidate in (method_id, contact.default_payment_method_id if contact else None):
+        if candidate:
+            method = await PaymentMethod.get_or_none(id=candidate)
+            if method is not None:
+                return method
+    return await PaymentMethod.filter(is_default=True).first() or await PaymentMethod.filter(active=True).first()
+
+
+def _check_line(position: int, line: DraftLine) -> None:
+    where = f'Ligne {position}'
+    if line.kind not in LINE_KINDS:
+        raise DomainError(f'{where} : type de ligne inconnu.')
+    if line.vat_category not in VAT_CATEGORIES:
+        raise DomainError(f'{where} : catégorie de TVA inconnue.')
+    if line.nature not in ('good', 'service'):
+        raise DomainError(f'{where} : nature inconnue (bien ou prestation).')
+    if line.discount_kind not in (None, 'percent', 'amount'):
+        raise DomainError(f'{where} : type de remise inconnu.')
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(line, name) or '') > limit:
+            raise DomainError(f'{where} : {limit} caractères au plus pour ce champ.')
+    if line.kind == 'item' and not (line.designation or '').strip():
+        raise DomainError(f'{where} : la désignation est obligatoire.')
+    for name, (places, label) in PLACES.items():
+        _check_places(getattr(line, name), places, where, label)
+    if not 0 <= line.vat_rate <= 100:
+        raise DomainError(f'{where} : le taux de TVA doit être compris entre 0 et 100 %.')
+
+
+def _check_places(value: Decimal, places: int, where: str, label: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise DomainError(f'{where} : {label} doit être un nombre.')
+    if abs(value) >= LIMIT:
+        raise DomainError(f'{where} : {label} est trop grand.')
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise DomainError(f'{where} : {label} a {places} décimales au plus.')

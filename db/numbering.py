@@ -1,0 +1,141 @@
+"""Numbering series (SE4): settings (admin only) and the gapless allocation of numbers.
+
+Allocation, always inside the caller's transaction:
+1. lock the series row (SELECT ... FOR UPDATE on PostgreSQL, SQLite serialises writers anyway): validations of one
+   series queue here, so numbers, the date order and the integrity chain are decided one at a time;
+2. bump the counter row with UPDATE ... SET value = value + 1 (created on the first number of a period), then read it;
+3. render the pattern. A rollback after that undoes the bump: no gap. The unique (series, number) constraint backs
+   it up, and a number that already exists (after an unlucky pattern change) is refused with a French message.
+Never a database SEQUENCE: sequences are not transactional and leave gaps.
+
+>>> # await take_number('invoice', date(2026, 3, 9))  -> 'F2026-00001', then 'F2026-00002'...
+"""
+from datetime import date
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from db.actor import Actor, require_admin
+from db.audit import changes, record
+from db.document import Document, NumberCounter, NumberSeries
+from logic.errors import DomainError
+from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, period_key, render, validate_pattern
+
+# Series whose documents must be numbered in date order (LEGAL.md 2.1): a number never carries an earlier date.
+CHRONOLOGICAL = ('invoice', 'credit_note')
+
+
+async def list_series() -> list[NumberSeries]:
+    """Every series, in the order of SERIES_LABELS (quotes, invoices, credit notes, orders, delivery notes)."""
+    rows = {row.key: row for row in await NumberSeries.all()}
+    for key, pattern in DEFAULT_PATTERNS.items():  # a series added to the code after the seeding migration
+        if key not in rows:
+            rows[key] = await NumberSeries.create(key=key, pattern=pattern, reset='yearly')
+    order = list(SERIES_LABELS)
+    return sorted(rows.values(), key=lambda row: order.index(row.key) if row.key in order else len(order))
+
+
+async def preview_next(key: str, on: date | None = None) -> str:
+    """The number the next document of the series would get on `on` (today), without taking it."""
+    on = on or date.today()
+    series = await _series(key)
+    current = await NumberCounter.get_or_none(series=key, period_key=period_key(series.reset, on))
+    return render(series.pattern, on=on, counter=(current.value if current else 0) + 1)
+
+
+async def save_series(actor: Actor, key: str, *, pattern: str, reset: str, version: int,
+                      active: bool | None = None) -> NumberSeries:
+    """Change a series' pattern or reset rule (admin only). The counter carries on: no number is ever reused.
+
+    When the reset rule changes, the counter of today's new period starts from the current one (F2026-00042 is
+    followed by F2026-00043 whatever the rule), and the next number is checked against the issued ones.
+    """
+    require_admin(actor)
+    pattern = (pattern or '').strip()
+    validate_pattern(pattern, reset)
+    async with in_transaction():
+        series = await NumberSeries.get_or_none(key=key).select_for_update()
+        if series is None:
+            raise DomainError('Série de numérotation inconnue.')
+        if series.version != version:
+            raise DomainError('La numérotation a été modifiée par quelqu’un d’autre : rechargez la page.')
+        values = {'pattern': pattern, 'reset': reset, **({'active': active} if active is not None else {})}
+        diff = changes({name: getattr(series, name) for name in values}, values)
+        if not diff:
+            return series
+        today = date.today()
+        if reset != series.reset:
+            await _carry_counter(key, period_key(series.reset, today), period_key(reset, today))
+        current = await NumberCounter.get_or_none(series=key, period_key=period_key(reset, today))
+        upcoming = render(pattern, on=today, counter=(current.value if current else 0) + 1)
+        if await Document.filter(series=key, number=upcoming).exists():
+            raise DomainError(f'Avec ce modèle, le prochain numéro serait {upcoming}, déjà attribué : '
+                              'choisissez un autre modèle (un numéro ne sert jamais deux fois).')
+        series.update_from_dict(values)
+        series.version += 1
+        await series.save()
+        await record('settings.numbering', actor, target=f'number_series:{key}', details=diff)
+    return series
+
+
+async def take_number(key: str, on: date) -> str:
+    """The next number of the series for a document dated `on`. Call it inside the document's transaction."""
+    return (await take_numbers(key, [on]))[0]
+
+
+async def take_numbers(key: str, dates: list[date]) -> list[str]:
+    """Numbers for documents dated `dates` (in that order, which must be chronological), one lock for all.
+
+    The bulk path (db/bulk.py) takes its numbers here in blocks: same rules, one UPDATE per period.
+    """
+    if not dates:
+        return []
+    if any(later < earlier for earlier, later in zip(dates, dates[1:])):
+        raise ValueError('dates must be in chronological order')
+    series = await NumberSeries.filter(key=key).select_for_update().first()
+    if series is None:
+        raise DomainError('Série de numérotation inconnue.')
+    if key in CHRONOLOGICAL and series.last_date and dates[0] < series.last_date:
+        raise DomainError(f'La date du {dates[0]:%d/%m/%Y} précède celle du dernier document numéroté de la série '
+                          f'({series.last_date:%d/%m/%Y}) : la numérotation doit rester chronologique.')
+    numbers: list[str] = []
+    by_period: dict[str, list[date]] = {}
+    for on in dates:
+        by_period.setdefault(period_key(series.reset, on), []).append(on)
+    for period, period_dates in by_period.items():
+        last = await _bump(key, period, len(period_dates))
+        first = last - len(period_dates) + 1
+        numbers += [render(series.pattern, on=on, counter=first + index) for index, on in enumerate(period_dates)]
+    taken = await Document.filter(series=key, number__in=numbers).values_list('number', flat=True)
+    if taken:
+        raise DomainError(f'Le numéro {taken[0]} est déjà attribué : un administrateur doit changer le modèle de '
+                          'numérotation de cette série.')
+    if series.last_date is None or dates[-1] > series.last_date:
+        await NumberSeries.filter(id=series.id).update(last_date=dates[-1])
+    return numbers
+
+
+async def _bump(key: str, period: str, count: int) -> int:
+    """Add `count` to the period's counter, first with an UPDATE (row lock on PostgreSQL), and return its value."""
+    updated = await NumberCounter.filter(series=key, period_key=period).update(value=F('value') + count)
+    if not updated:
+        # Safe from races: the caller holds the series lock, so no one else creates this row meanwhile.
+        await NumberCounter.create(series=key, period_key=period, value=count)
+    return (await NumberCounter.filter(series=key, period_key=period).values_list('value', flat=True))[0]
+
+
+async def _carry_counter(key: str, old_period: str, new_period: str) -> None:
+    old = await NumberCounter.get_or_none(series=key, period_key=old_period)
+    new = await NumberCounter.get_or_none(series=key, period_key=new_period)
+    start = max(old.value if old else 0, new.value if new else 0)
+    if new is None:
+        await NumberCounter.create(series=key, period_key=new_period, value=start)
+    elif new.value != start:
+        await NumberCounter.filter(id=new.id).update(value=start)
+
+
+async def _series(key: str) -> NumberSeries:
+    series = await NumberSeries.get_or_none(key=key)
+    if series is None:
+        raise DomainError('Série de numérotation inconnue.')
+    return series

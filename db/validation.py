@@ -1,0 +1,190 @@
+"""Validating an invoice (IN2): mentions, frozen copy, number, chain and audit, in one short transaction.
+
+    document = await validate_invoice(actor, doc_id, secret=config.secret)          # dated today
+    document = await validate_invoice(actor, doc_id, secret=config.secret, issue_date=date(2026, 3, 9))
+
+Order inside the transaction: lock the draft, rebuild the totals with the engine, build the snapshot and check the
+legal mentions (refusal: `MentionsMissing`, nothing taken), take the number (locks the series: validations queue
+there, dates must not go back in time), store the frozen copy, append to the chain, audit. Any failure rolls back
+everything, the counter included: no gap.
+
+The invoice is dated the day it is validated unless `issue_date` says otherwise (the draft's date is provisional:
+a draft opened last week is issued today). The due date follows: the payment method's terms (the draft's, else the
+client's, else the default one) applied to that date, or the last installment's date when a schedule was set. To
+choose a due date by hand, set a one-installment schedule (`documents.set_installments`).
+"""
+from dataclasses import replace
+from datetime import date, datetime, timezone
+
+from tortoise.transactions import in_transaction
+
+from db import changes
+from db.actor import Actor
+from db.audit import record
+from db.company import Company, PaymentMethod
+from db.contact import Contact
+from db.document import Document, DocumentLine, Installment
+from db.drafts import draft_of, payment_method_for
+from db.integrity import append_to_chain
+from db.numbering import take_number
+from db.settings import get_company
+from logic.draft import Draft, operation_nature
+from logic.errors import DomainError
+from logic.mentions import missing_mentions
+from logic.schedule import check_amounts
+from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as PlannedInstallment, Party, Reference,
+                            SnapshotLine, VatLine)
+from logic.terms import PaymentTerms, describe, due_date
+from logic.totals import Totals
+
+INVOICE_TYPES = ('invoice', 'deposit_invoice', 'progress_invoice')
+
+
+class MentionsMissing(DomainError):
+    """Validation refused: `missing` lists the legal mentions to complete, in French."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__('Validation impossible, il manque : ' + ', '.join(missing) + '.')
+
+
+async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date: date | None = None) -> Document:
+    today = date.today()
+    on = issue_date or today
+    if on > today:
+        raise DomainError('La date d’une facture ne peut pas être dans le futur.')
+    company = await get_company()
+    if company is None:
+        raise DomainError('Renseignez d’abord la fiche société (Paramètres > Société).')
+    async with in_transaction():
+        document = await Document.get_or_none(id=doc_id).select_for_update()
+        if document is None:
+            raise DomainError('Facture introuvable (elle a peut-être été supprimée).')
+        if document.doc_type not in INVOICE_TYPES:
+            raise DomainError('Seule une facture se valide ainsi.')
+        if document.state != 'draft':
+            raise DomainError(f'La facture {document.number} est déjà validée.')
+        lines = await DocumentLine.filter(document_id=doc_id).order_by('position')
+        draft = draft_of(document, lines)
+        totals = draft.totals()
+        if totals.total_ttc < 0:
+            raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
+        contact = await Contact.get(id=document.client_id)
+        method = await payment_method_for(document.payment_method_id, contact)
+        installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
+        if installments:
+            check_amounts(totals.amount_due, [item.amount for item in installments])
+        due = max(item.due_date for item in installments) if installments else due_on(on, method)
+        if due < on:
+            raise DomainError('Une échéance précède la date de la facture : corrigez l’échéancier.')
+        snapshot = build_snapshot(draft, totals, doc_type=document.doc_type, number='', on=on, due=due,
+                                  company=company, buyer=party_of_contact(contact), method=method,
+                                  installments=[(item.due_date, item.amount) for item in installments]
+                                  or [(due, totals.amount_due)])
+        missing = missing_mentions(snapshot)
+        if missing:
+            raise MentionsMissing(missing)
+        number = await take_number(document.series, on)
+        await _freeze(document, replace(snapshot, number=number), totals, contact, method)
+        if not installments:
+            await Installment.create(document_id=doc_id, position=0, due_date=due, amount=totals.amount_due)
+        await append_to_chain(document, secret)
+        await record(f'{document.doc_type}.validate', actor, target=f'document:{doc_id}',
+                     details={'number': number, 'issue_date': on.isoformat(), 'client': document.client_name,
+                              'total_ttc': str(document.total_ttc), 'state': ['draft', 'validated']})
+    changes.publish(changes.DOCUMENTS, doc_id)
+    return document
+
+
+async def preview_snapshot(doc_id: int) -> DocumentSnapshot:
+    """The frozen copy of a validated document, or what a draft or a quote would print today (previews, PDFs)."""
+    document = await Document.get(id=doc_id)
+    if document.snapshot is not None:
+        return DocumentSnapshot.from_dict(document.snapshot)
+    lines = await DocumentLine.filter(document_id=doc_id).order_by('position')
+    draft = draft_of(document, lines)
+    contact = await Contact.get_or_none(id=document.client_id) if document.client_id else None
+    method = await payment_method_for(document.payment_method_id, contact)
+    on = document.issue_date or date.today()
+    installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
+    totals = draft.totals()
+    return build_snapshot(draft, totals, doc_type=document.doc_type, number=document.number or '', on=on,
+                          due=document.due_date or due_on(on, method), company=await get_company() or Company(name=''),
+                          buyer=party_of_contact(contact) if contact else Party(name=''), method=method,
+                          installments=[(item.due_date, item.amount) for item in installments],
+                          validity=document.validity_date)
+
+
+def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, on: date, due: date | None,
+                   company: Company, buyer: Party, method: PaymentMethod | None,
+                   installments: list[tuple[date, object]] = (), references: tuple[Reference, ...] = (),
+                   validity: date | None = None) -> DocumentSnapshot:
+    """The frozen copy (logic/snapshot.py) of a document: seller and buyer as of now, lines and totals of the engine."""
+    business = buyer.is_business
+    lines = tuple(SnapshotLine(kind=line.kind, reference=line.reference, designation=line.designation,
+                               description=line.description, quantity=line.quantity, unit=line.unit,
+                               unit_code=line.unit_code, unit_price=line.unit_price, discount_kind=line.discount_kind,
+                               discount_value=line.discount_value, vat_rate=line.vat_rate,
+                               vat_category=line.vat_category, exemption_reason=line.exemption_reason,
+                               nature=line.nature, net=net, allowance=allowance)
+                  for line, net, allowance in zip(draft.lines, totals.line_nets, totals.line_allowances))
+    vat_lines = tuple(VatLine(category=group.category, rate=group.rate, base=group.base, vat=group.vat,
+                              exemption_reason=group.exemption_reason) for group in totals.vat_groups)
+    terms = PaymentTerms(days=method.days, end_of_month=method.end_of_month) if method else None
+    return DocumentSnapshot(
+        doc_type=doc_type, number=number, issue_date=on, seller=party_of_company(company), buyer=buyer,
+        lines=lines, vat_lines=vat_lines, lines_total=totals.lines_total, allowance_total=totals.allowance_total,
+        charge_total=totals.charge_total, total_ht=totals.total_ht, total_vat=totals.total_vat,
+        total_ttc=totals.total_ttc, prepaid=totals.prepaid, amount_due=totals.amount_due,
+        global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
+        shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
+        shipping_vat_category=draft.shipping_vat_category, due_date=due, delivery_date=draft.delivery_date,
+        validity_date=validity, operation_nature=operation_nature(draft.lines), vat_regime=company.vat_regime,
+        vat_on_debits=company.vat_on_debits, payment_method=method.name if method else '',
+        payment_means=PAYMENT_MEANS.get(method.kind, '1') if method else '1',
+        payment_terms=describe(terms) if terms else '',
+        installments=tuple(PlannedInstallment(due_date=day, amount=amount) for day, amount in installments),
+        references=references, buyer_reference=draft.purchase_order, purchase_order=draft.purchase_order,
+        penalty_text=company.penalty_text if business else '',
+        indemnity_text=company.indemnity_text if business else '',
+        discount_text=company.discount_text if business else '', header_text=draft.header_text,
+        footer_text=draft.footer_text, notes=draft.notes,
+    )
+
+
+def party_of_company(company: Company) -> Party:
+    return Party(name=company.name, legal_form=company.legal_form, capital=company.capital, address=company.address,
+                 address2=company.address2, postcode=company.postcode, city=company.city, country=company.country,
+                 siren=company.siren, siret=company.siret, vat_number=company.vat_number, rcs=company.rcs,
+                 ape_code=company.ape_code, email=company.email, phone=company.phone,
+                 electronic_address=company.electronic_address, bank_name=company.bank_name, iban=company.iban,
+                 bic=company.bic)
+
+
+def party_of_contact(contact: Contact) -> Party:
+    return Party(name=contact.display_name, legal_form=contact.legal_form, address=contact.address,
+                 address2=contact.address2, postcode=contact.postcode, city=contact.city, country=contact.country,
+                 siren=contact.siren, siret=contact.siret, vat_number=contact.vat_number, email=contact.email,
+                 phone=contact.phone, electronic_address=contact.electronic_address, category=contact.category,
+                 code=contact.code)
+
+
+def terms_for(method: PaymentMethod | None) -> PaymentTerms | None:
+    return PaymentTerms(days=method.days, end_of_month=method.end_of_month) if method else None
+
+
+async def _freeze(document: Document, snapshot: DocumentSnapshot, totals: Totals, contact: Contact,
+                  method: PaymentMethod | None) -> None:
+    document.update_from_dict({
+        'state': 'validated', 'number': snapshot.number, 'issue_date': snapshot.issue_date,
+        'due_date': snapshot.due_date, 'client_name': contact.display_name[:255],
+        'payment_method_id': method.id if method else None, 'total_ht': totals.total_ht,
+        'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc, 'prepaid': totals.prepaid,
+        'amount_due': totals.amount_due, 'snapshot': snapshot.to_dict(), 'validated_at': datetime.now(timezone.utc),
+    })
+    document.version += 1
+    await document.save()
+
+
+def due_on(on: date, method: PaymentMethod | None) -> date:
+    return due_date(on, terms_for(method)) if method else on

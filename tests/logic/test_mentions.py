@@ -1,0 +1,102 @@
+import doctest
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+import logic.mentions
+from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
+from logic.mentions import missing_mentions
+from logic.snapshot import DocumentSnapshot, Party, Reference, SnapshotLine, VatLine
+from logic.totals import Document, Line, compute
+
+D = Decimal
+SELLER = Party(name='Atelier Durand', legal_form='SARL', address='12 rue des Lilas', postcode='69003', city='Lyon',
+               siren='732829320', vat_number='FR44732829320')
+BUSINESS = Party(name='Boulangerie Martin SAS', address='3 place du Marché', postcode='35000', city='Rennes',
+                 siren='552081317', category='fr_business')
+INDIVIDUAL = Party(name='Camille Petit', address='8 allée des Tilleuls', postcode='69100', city='Villeurbanne',
+                   category='individual')
+MENTIONS = {'penalty_text': DEFAULT_PENALTY_TEXT, 'indemnity_text': DEFAULT_INDEMNITY_TEXT,
+            'discount_text': DEFAULT_DISCOUNT_TEXT}
+
+
+def line(designation: str, quantity: str, price: str, rate: str) -> tuple[str, Line]:
+    return designation, Line(quantity=D(quantity), unit_price=D(price), vat_rate=D(rate))
+
+
+def snapshot(doc_type: str, number: str, rows: list[tuple[str, Line]], **extra) -> DocumentSnapshot:
+    totals = compute(Document(lines=tuple(row for _, row in rows)))
+    lines = tuple(SnapshotLine(designation=name, quantity=row.quantity, unit_price=row.unit_price,
+                               vat_rate=row.vat_rate, net=net) for (name, row), net in zip(rows, totals.line_nets))
+    vat_lines = tuple(VatLine(category=g.category, rate=g.rate, base=g.base, vat=g.vat) for g in totals.vat_groups)
+    return DocumentSnapshot(doc_type=doc_type, number=number, issue_date=date(2026, 3, 9), seller=SELLER,
+                            buyer=BUSINESS, lines=lines, vat_lines=vat_lines, lines_total=totals.lines_total,
+                            allowance_total=totals.allowance_total, charge_total=totals.charge_total,
+                            total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
+                            amount_due=totals.amount_due, **extra)
+
+
+def invoice(**changes):
+    base = snapshot('invoice', 'F2026-00001', [line('Pose', '2', '100', '20')], due_date=date(2026, 4, 8),
+                    payment_terms='30 jours', **MENTIONS)
+    return replace(base, **changes)
+
+
+def test_a_complete_business_invoice_misses_nothing() -> None:
+    assert missing_mentions(invoice()) == []
+
+
+@pytest.mark.parametrize(('changes', 'expected'), [
+    ({'seller': replace(SELLER, siren='')}, 'le SIREN du vendeur (Paramètres > Société)'),
+    ({'seller': replace(SELLER, city='')}, 'l’adresse complète du vendeur (Paramètres > Société)'),
+    ({'seller': replace(SELLER, vat_number='')}, 'le numéro de TVA intracommunautaire du vendeur'),
+    ({'buyer': replace(BUSINESS, siren='')}, 'le SIREN du client, entreprise française (fiche du client)'),
+    ({'buyer': replace(BUSINESS, address='')}, 'l’adresse du client (fiche du client)'),
+    ({'due_date': None}, 'la date d’échéance'),
+    ({'payment_terms': ''}, 'les conditions de paiement (mode de règlement)'),
+    ({'penalty_text': ''}, 'le taux des pénalités de retard (Paramètres > Société)'),
+    ({'indemnity_text': ' '}, 'l’indemnité forfaitaire de 40 € pour frais de recouvrement (Paramètres > Société)'),
+    ({'discount_text': ''}, 'les conditions d’escompte (Paramètres > Société)'),
+    ({'lines': ()}, 'au moins une ligne facturée'),
+])
+def test_it_names_each_missing_mention_of_a_business_invoice(changes, expected) -> None:
+    missing = missing_mentions(invoice(**changes))
+    assert len(missing) == 1 and missing[0].startswith(expected)
+
+
+def test_an_individual_needs_neither_siren_nor_the_business_notes() -> None:
+    doc = invoice(buyer=INDIVIDUAL, payment_terms='', penalty_text='', indemnity_text='', discount_text='')
+    assert missing_mentions(doc) == []
+
+
+def test_the_seller_vat_number_may_be_left_out_below_150_euros() -> None:
+    small = snapshot('invoice', 'F1', [line('Clé', '1', '150', '20')], due_date=date(2026, 4, 8),
+                     payment_terms='À réception', **MENTIONS)
+    assert missing_mentions(replace(small, seller=replace(SELLER, vat_number=''))) == []
+
+
+def test_an_exempt_rate_needs_its_exemption_mention() -> None:
+    doc = snapshot('invoice', 'F1', [line('Export', '1', '100', '0')], due_date=date(2026, 4, 8),
+                   payment_terms='30 jours', **MENTIONS)
+    exempt = replace(doc, vat_lines=tuple(replace(vat, category='G', exemption_reason='') for vat in doc.vat_lines))
+    assert missing_mentions(exempt) == ['la mention d’exonération de TVA des lignes à 0 % (catégorie G) '
+                                        '(Paramètres > Listes par défaut > TVA)']
+
+
+def test_a_franchise_seller_shows_no_vat_and_the_293_b_mention() -> None:
+    doc = invoice(vat_regime='franchise')
+    assert missing_mentions(doc) == ['une facture sans TVA : en franchise en base, la TVA n’est pas facturée',
+                                     'la mention « TVA non applicable, art. 293 B du CGI » sur les lignes']
+
+
+def test_a_credit_note_cites_the_invoice_it_corrects() -> None:
+    note = invoice(doc_type='credit_note', references=())
+    assert missing_mentions(note) == ['le numéro et la date de la facture rectifiée']
+    cited = invoice(doc_type='credit_note', references=(Reference(number='F2026-00001', issue_date=date(2026, 3, 9)),))
+    assert missing_mentions(cited) == []
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(logic.mentions).failed == 0
