@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from nicegui import ui
 
-from components.lines_table import (ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice,
-                                    VatChoice, vat_key)
+from components.contact_picker import ContactPicker
+from components.lines_table import ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice, VatChoice
 from components.money_input import MoneyInput
+from components.state_badge import state_css
 from components.totals_panel import TotalsPanel
-from logic.draft import Draft, DraftLine
-from logic.money import format_decimal_fr, format_eur
+from logic.draft import Draft
 from logic.terms import PaymentTerms, due_date
 from logic.totals import TotalsError
 
@@ -36,72 +36,134 @@ DOCUMENT_CSS = """
 .app-line { display: grid; gap: 8px; align-items: start; padding: 10px 0; border-bottom: 1px solid var(--app-line);
   grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
 .app-line:last-child { border-bottom: none; }
-.app-line .l-pos { grid-area: pos; color: var(--app-muted); font-size: .85rem; font-weight: 600; padding-top: 8px; }
+/* Off-screen rows skip layout and paint: a 300-line document stays quick to type in. The row whose menu is open
+   is fully rendered, or the menu would be clipped. */
+.app-line { content-visibility: auto; contain-intrinsic-size: auto 96px; }
+.app-line.app-line-open { content-visibility: visible; }
+.app-line .l-pos { grid-area: pos; color: var(--app-muted); font-size: .85rem; font-weight: 600; padding-top: 4px; }
 .app-line .l-main { grid-area: main; min-width: 0; }
 .app-line .l-qty { grid-area: qty; } .app-line .l-unit { grid-area: unit; } .app-line .l-price { grid-area: price; }
 .app-line .l-disc { grid-area: disc; display: flex; gap: 4px; min-width: 0; }
 .app-line .l-disc-kind { width: 64px; flex: none; } .app-line .l-disc-value { flex: 1; min-width: 0; }
 .app-line .l-vat { grid-area: vat; min-width: 0; }
-.app-line .l-net { grid-area: net; text-align: right; font-weight: 600; padding-top: 8px; white-space: nowrap;
+.app-line .l-net { grid-area: net; text-align: right; font-weight: 600; white-space: nowrap;
   font-variant-numeric: tabular-nums; }
-.app-line .l-act { grid-area: act; display: flex; justify-content: flex-end; gap: 0; }
+.app-line .l-act { grid-area: act; display: flex; justify-content: flex-end; align-items: flex-start; gap: 0; }
 .app-line .l-ref { color: var(--app-muted); font-size: .8rem; padding: 2px 2px 0; }
-.app-line .l-desc textarea { font-size: .88rem; color: var(--app-muted); padding-left: 2px; }
-.app-line .l-title input, .app-line .l-title { font-weight: 650; }
-.app-line .l-subtotal-label { font-weight: 600; padding-top: 8px; text-align: right; }
-.app-line-item { grid-template-areas: "pos act" "main main" "qty unit" "price price" "disc vat" "net net"; }
+.app-line .l-title { font-weight: 650; }
+.app-line .l-subtotal-label { font-weight: 600; text-align: right; }
+.app-line-view .l-pos, .app-line-view .l-net, .app-line-view .l-subtotal-label { padding-top: 2px; }
+.app-cell { display: flex; flex-direction: column; gap: 2px; min-width: 0; margin: 0; }
+.app-cell-label { font-size: .72rem; color: var(--app-muted); line-height: 1.15; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+.app-cell input, .app-cell select, .app-cell textarea, .app-line textarea.l-desc { box-sizing: border-box;
+  width: 100%; min-width: 0; font: inherit; font-size: .92rem; color: var(--app-ink); background: #fff;
+  border: 1px solid #c3ccd6; border-radius: 4px; padding: 6px 8px; height: 34px; outline: none; }
+.app-cell select { padding: 6px 4px; }
+.app-cell textarea { height: auto; min-height: 34px; resize: vertical; }
+.app-cell input:focus, .app-cell select:focus, .app-cell textarea:focus, .app-line textarea.l-desc:focus {
+  border-color: var(--app-primary); box-shadow: 0 0 0 1px var(--app-primary); }
+.app-cell input:disabled { background: #f3f5f8; color: var(--app-muted); }
+.app-cell .app-invalid, .app-cell .app-invalid:focus { border-color: var(--q-negative);
+  box-shadow: 0 0 0 1px var(--q-negative); }
+.app-cell-error { color: var(--q-negative); font-size: .75rem; line-height: 1.2; }
+.app-cell-box { display: flex; align-items: center; position: relative; }
+.app-cell-box input { padding-right: 34px; }
+.app-cell-box .app-icon-btn { position: absolute; right: 3px; }
+.app-line textarea.l-desc { height: auto; min-height: 30px; max-height: 14em; margin-top: 4px; resize: vertical;
+  field-sizing: content; border-color: transparent;
+  background: transparent; font-size: .86rem; color: var(--app-muted); padding: 4px 8px; }
+.app-line textarea.l-desc:hover { border-color: var(--app-line); }
+.app-line textarea.l-desc:focus { background: #fff; color: var(--app-ink); }
+.app-icon-btn { display: inline-flex; align-items: center; justify-content: center; width: 28px; height: 28px;
+  border: none; border-radius: 50%; background: transparent; color: var(--app-primary); cursor: pointer; padding: 0; }
+.app-icon-btn:hover:not(:disabled) { background: #e8eef6; }
+.app-icon-btn:disabled { color: #b8c1cc; cursor: default; }
+.app-icon-btn .material-icons { font-size: 18px; }
+.app-icon-btn.app-danger { color: var(--q-negative); }
+.app-menu-anchor { position: relative; display: inline-flex; }
+.app-line-menu { position: absolute; right: 0; top: 30px; z-index: 20; display: flex; flex-direction: column;
+  min-width: 250px; padding: 4px 0; background: #fff; border: 1px solid var(--app-line); border-radius: 6px;
+  box-shadow: 0 6px 18px rgba(0, 0, 0, .12); }
+.app-line-menu button { text-align: left; background: none; border: none; padding: 8px 14px; font: inherit;
+  font-size: .9rem; color: var(--app-ink); cursor: pointer; }
+.app-line-menu button:hover { background: #eef3f9; }
+.app-line-menu hr { border: none; border-top: 1px solid var(--app-line); margin: 4px 0; }
+.app-line-item { grid-template-areas: "pos act" "main main" "qty unit" "price vat" "disc disc" "net net"; }
 .app-line-title, .app-line-text { grid-template-areas: "pos act" "main main"; }
 .app-line-subtotal { grid-template-areas: "pos act" "main net"; }
-.app-line-fact { display: flex; flex-direction: column; padding-top: 2px; font-variant-numeric: tabular-nums; }
+.app-line-fact { display: flex; flex-direction: column; gap: 0; padding-top: 2px; font-variant-numeric: tabular-nums; }
 .app-line-caption { color: var(--app-muted); font-size: .75rem; }
 .app-line-view { padding: 8px 0; }
+.app-line .app-line-fact { gap: 0; }
+.app-line-view .l-main { padding-top: 0; }
 @container (min-width: 560px) {
-  .app-line { grid-template-columns: 24px 92px 100px 130px 170px minmax(90px, 1fr) minmax(96px, auto) auto; }
-  .app-line-item { grid-template-areas: "pos main main main main main main act" "pos qty unit price disc vat net net"; }
-  .app-line-title, .app-line-text { grid-template-areas: "pos main main main main main main act"; }
-  .app-line-subtotal { grid-template-areas: "pos main main main main main net act"; }
+  .app-line:not(.app-line-view) .l-pos, .app-line:not(.app-line-view) .l-net,
+  .app-line:not(.app-line-view) .l-subtotal-label { padding-top: 24px; }
+  .app-line .l-act { padding-top: 18px; }
+  .app-line { grid-template-columns: 24px 96px 110px 130px 184px minmax(110px, 1fr) minmax(104px, auto); }
+  .app-line-item { grid-template-areas: "pos main main main main main act" "pos qty unit price disc vat net"; }
+  .app-line-title, .app-line-text { grid-template-areas: "pos main main main main main act"; }
+  .app-line-subtotal { grid-template-areas: "pos main main main main net act"; }
+  .app-line-view.app-line-subtotal { grid-template-areas: "pos main main main main main net"; }
 }
-@container (min-width: 900px) {
-  .app-line { grid-template-columns: 24px minmax(180px, 1fr) 80px 88px 112px 156px 104px 100px 60px; }
+@container (min-width: 1100px) {
+  .app-line { grid-template-columns: 24px minmax(200px, 1fr) 84px 100px 116px 176px 120px 104px 60px; }
   .app-line-item { grid-template-areas: "pos main qty unit price disc vat net act"; }
   .app-line-title, .app-line-text { grid-template-areas: "pos main main main main main main main act"; }
   .app-line-subtotal { grid-template-areas: "pos main main main main main main net act"; }
+  .app-line-view.app-line-subtotal { grid-template-areas: "pos main main main main main main net net"; }
   .app-line .l-act { display: grid; grid-template-columns: 28px 28px; justify-content: end; }
-  .app-line-view .l-main { padding-top: 2px; }
 }
 .app-lines-toolbar { display: flex; flex-wrap: wrap; gap: 8px; padding-top: 12px; }
 .app-editor-bottom { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; width: 100%; }
 .app-editor-totals { order: -1; }
 @media (min-width: 900px) {
   .app-editor-bottom { grid-template-columns: minmax(0, 1fr) minmax(360px, 420px); }
-  .app-editor-totals { order: 0; }
+  .app-editor-totals { order: 0; grid-column: 2; }
 }
 .app-totals { display: flex; flex-direction: column; gap: 6px; width: 100%; }
 .app-totals-row { display: flex; align-items: center; justify-content: space-between; gap: 8px; width: 100%; }
-.app-totals-input { flex-wrap: wrap; }
+.app-totals-inputs { display: flex; gap: 6px; width: 100%; margin-bottom: 4px; }
+.app-totals-inputs > * { flex: 1; min-width: 0; }
 .app-totals-figure { font-variant-numeric: tabular-nums; white-space: nowrap; min-width: 96px; text-align: right; }
 .app-totals-strong { font-weight: 650; }
 .app-totals-group { color: var(--app-muted); font-size: .92rem; }
 .app-totals-base { flex: 1; text-align: right; font-size: .8rem; }
 .app-totals-due { font-weight: 700; font-size: 1.1rem; color: var(--app-primary); padding-top: 4px; }
 .app-totals-error { color: var(--q-negative); font-weight: 500; }
+.app-client { display: flex; flex-direction: column; gap: 4px; padding-bottom: 6px; }
 .app-picker-results { max-height: 50vh; overflow-y: auto; border: 1px solid var(--app-line); border-radius: 6px; }
 .app-picker-item { border-bottom: 1px solid var(--app-line); }
 .app-doc-head { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; width: 100%; }
 .app-doc-actions { display: flex; flex-wrap: wrap; gap: 8px; }
 .app-filters { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; width: 100%; }
+.app-list-head { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; width: 100%; }
+.app-doc-link { color: var(--app-primary); font-weight: 600; text-decoration: none; }
+.app-doc-card { display: flex; flex-direction: column; gap: 4px; width: 100%; margin: 4px 0; padding: 12px 14px;
+  background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius); color: var(--app-ink);
+  text-decoration: none; }
+.app-doc-card-top, .app-doc-card-bottom { display: flex; justify-content: space-between; align-items: center;
+  gap: 8px; }
+.app-doc-card-number { font-weight: 650; }
+.app-doc-card-client { font-weight: 500; }
+.app-doc-card-bottom { color: var(--app-muted); font-size: .88rem; }
+.app-doc-card-amount { color: var(--app-ink); font-weight: 650; font-variant-numeric: tabular-nums; }
+.app-table td.text-right, .app-table th.text-right { font-variant-numeric: tabular-nums; }
+.app-links { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; }
 """
 
 __all__ = ['ArticleChoice', 'DocumentEditor', 'EditorCallbacks', 'EditorChoices', 'PaymentChoice', 'UnitChoice',
            'VatChoice']
 
-SearchClients = Callable[[str], Awaitable[list[tuple[int, str]] | None]]
-CreateClient = Callable[[dict], Awaitable[tuple[int, str] | None]]
+# Client entries are {'id', 'label', 'detail'}, as db.contacts.picker_entry makes them (components/contact_picker).
+SearchClients = Callable[[str], Awaitable[list[dict] | None]]
+CreateClient = Callable[[dict], Awaitable[dict | None]]
 
 
 def document_styles() -> None:
     """The styles of the editor, the lines and the lists (call once in each page that shows them)."""
-    ui.add_css(DOCUMENT_CSS)
+    ui.add_css(DOCUMENT_CSS + state_css())
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -129,6 +191,9 @@ class EditorCallbacks:
 
     search_clients: SearchClients | None = None
     create_client: CreateClient | None = None
+    # Wraps the client picker's own events (the page's ctx.handler), so that its search and quick creation
+    # re-check the session and show per-field errors of the creation form.
+    guard: Callable[[Callable], Callable] = lambda function: function
     search_articles: SearchArticles | None = None
     create_article: CreateArticle | None = None
     on_change: Callable[[], None] | None = None
@@ -158,34 +223,46 @@ class DocumentEditor(ui.element):
                     self._header_view(client_label, show_probability)
                 else:
                     self._header_inputs(client_label, show_probability)
+            initial = self._totals()
             with ui.card().classes('app-card app-lines-card'):
                 ui.label('Lignes').classes('app-subtitle')
-                if readonly:
-                    self.lines = None
-                    self.lines_view = LinesView(draft.lines, vat_choices=choices.vat_rates)
-                else:
-                    self.lines = LinesTable(draft.lines, vat_choices=choices.vat_rates, units=choices.units,
-                                            search_articles=callbacks.search_articles,
-                                            create_article=callbacks.create_article, on_change=self._changed,
-                                            default_vat=choices.default_vat)
+                self.lines = LinesTable(draft.lines, vat_choices=choices.vat_rates, units=choices.units,
+                                        search_articles=callbacks.search_articles,
+                                        create_article=callbacks.create_article, on_change=self._changed,
+                                        default_vat=choices.default_vat, readonly=readonly,
+                                        nets=initial.line_nets if initial else ())
             with ui.element('div').classes('app-editor-bottom'):
-                with ui.card().classes('app-card app-editor-notes'):
-                    self._notes()
+                if not readonly or draft.footer_text or draft.notes:
+                    with ui.card().classes('app-card app-editor-notes'):
+                        self._notes()
                 with ui.card().classes('app-card app-editor-totals'):
                     ui.label('Totaux').classes('app-subtitle')
                     self.totals_panel = TotalsPanel(draft, vat_choices=choices.vat_rates, on_change=self._changed,
                                                     readonly=readonly)
-        self.recompute()
+        if initial is not None:
+            self.totals_panel.show(initial)
+        else:
+            self.recompute()  # shows why the figures make no document
 
     # --- header --------------------------------------------------------------------------------------------
 
     def _header_inputs(self, client_label: str, show_probability: bool) -> None:
         draft = self.draft
         with ui.element('div').classes('app-form-grid'):
-            self.client_picker = ClientPicker(draft.client_id, client_label, search=self.callbacks.search_clients,
-                                       create=self.callbacks.create_client, on_change=self._client_chosen)
-            self.client_picker.classes('app-wide')
-            self._date('issue_date', 'Date')
+            with ui.element('div').classes('app-wide app-client'):
+                with ui.row().classes('items-baseline gap-2 no-wrap'):
+                    ui.label('Client :').classes('app-muted whitespace-nowrap')
+                    self.client_label = ui.label(client_label or 'aucun client choisi') \
+                        .classes('font-semibold' if client_label else 'app-muted').mark('client')
+                self.client_picker = ContactPicker(
+                    search=self.callbacks.search_clients, create=self.callbacks.create_client,
+                    on_pick=self._client_chosen, guard=self.callbacks.guard,
+                    label='Changer de client' if client_label else 'Client (obligatoire)')
+            # The date is not typed: a quote is dated the day it is created (QU1), an invoice the day it is
+            # validated (IN2, chosen in the validation dialog).
+            ui.input('Date' if self.doc_type == 'quote' else 'Date (fixée à la validation)',
+                     value=_fr_date(draft.issue_date) if draft.issue_date else 'à l’enregistrement') \
+                .props('outlined dense readonly data-field=issue_date').mark('issue_date')
             if self.doc_type == 'quote':
                 self._date('validity_date', 'Valable jusqu’au')
             else:
@@ -193,7 +270,7 @@ class DocumentEditor(ui.element):
                 ui.select(methods, label='Mode de règlement', value=draft.payment_method_id,
                           on_change=self._payment_method) \
                     .props('outlined dense clearable data-field=payment_method').mark('payment_method')
-                self.due = self._date('due_date', 'Échéance')
+                self.due = self._date('due_date', 'Échéance (si vide : selon le mode de règlement)')
             if self.choices.templates:
                 ui.select({None: 'Modèle par défaut', **self.choices.templates}, label='Modèle d’édition',
                           value=draft.template_id, on_change=lambda e: self._set('template_id', e.value)) \
@@ -248,8 +325,6 @@ class DocumentEditor(ui.element):
                 if text:
                     ui.label(caption).classes('app-muted text-sm')
                     ui.label(text).classes('app-pre')
-            if not (draft.footer_text or draft.notes):
-                ui.label('—').classes('app-muted')
             return
         ui.textarea('Texte de conclusion (imprimé)', value=draft.footer_text,
                     on_change=lambda e: self._set('footer_text', e.value or '')) \
@@ -264,8 +339,12 @@ class DocumentEditor(ui.element):
         setattr(self.draft, name, value)
         self._changed(False)
 
-    def _client_chosen(self, client_id: int | None) -> None:
-        self._set('client_id', client_id)
+    def _client_chosen(self, entry: dict) -> None:
+        label = f'{entry["label"]} — {entry["detail"]}' if entry.get('detail') else entry['label']
+        self.client_label.text = label
+        self.client_label.classes(replace='font-semibold')
+        self.client_picker.input.props['label'] = 'Changer de client'
+        self._set('client_id', entry['id'])
 
     def _payment_method(self, event) -> None:
         self.draft.payment_method_id = event.value
@@ -290,11 +369,14 @@ class DocumentEditor(ui.element):
         except TotalsError as exc:
             self.totals_panel.show_error(str(exc))
             return
-        if self.lines is not None:
-            self.lines.show_nets(totals.line_nets)
-        else:
-            self.lines_view.show_nets(totals.line_nets)
+        self.lines.show_nets(totals.line_nets)
         self.totals_panel.show(totals)
+
+    def _totals(self):
+        try:
+            return self.draft.totals(self.prepaid)
+        except TotalsError:
+            return None
 
     # --- for the page ----------------------------------------------------------------------------------------
 
@@ -322,7 +404,8 @@ class DocumentEditor(ui.element):
                     ui.label(problem).classes('app-problem').props('data-role=problem').mark('problem')
         self.problems_card.set_visibility(bool(problems))
         if problems:
-            ui.run_javascript(f'getHtmlElement({self.problems_card.id})?.scrollIntoView({{block: "center"}})')
+            with self.problems_card:  # the caller's context may be a dialog that just closed
+                ui.run_javascript(f'getHtmlElement({self.problems_card.id})?.scrollIntoView({{block: "center"}})')
 
     def clear_problems(self) -> None:
         self.problems_card.set_visibility(False)
@@ -330,141 +413,6 @@ class DocumentEditor(ui.element):
     def mark_saved(self) -> None:
         self.dirty = False
         self.clear_problems()
-
-
-class ClientPicker(ui.element):
-    """Client autocomplete (the page's search has a LIMIT) with a "Nouveau client" quick-creation dialog (CO4)."""
-
-    def __init__(self, client_id: int | None, label: str, *, search: SearchClients | None,
-                 create: CreateClient | None, on_change: Callable[[int | None], None]) -> None:
-        super().__init__('div')
-        self.classes('app-client-picker')
-        self.search = search
-        self.create = create
-        self.on_change = on_change
-        self._query_seq = 0
-        options = {client_id: label} if client_id is not None else {}
-        with self, ui.row().classes('w-full items-start no-wrap gap-2'):
-            self.select = ui.select(options, label='Client', value=client_id, with_input=True) \
-                .props('outlined dense hide-bottom-space input-debounce=250 data-field=client '
-                       'no-error-icon behavior=menu') \
-                .classes('grow').mark('client')
-            self.select.props('hint="Tapez quelques lettres du nom, du code ou de la ville"')
-            self.select.on('input-value', self._typed)
-            self.select.on_value_change(lambda e: self.on_change(e.value))
-            if create is not None:
-                ui.button('Nouveau client', icon='person_add', on_click=self._create_dialog) \
-                    .props('outline no-caps data-action=new-client').classes('self-center').mark('new-client')
-
-    async def _typed(self, event) -> None:
-        if self.search is None:
-            return
-        self._query_seq += 1
-        seq = self._query_seq
-        found = await self.search((event.args or '').strip())
-        if found is None or seq != self._query_seq:
-            return
-        options = dict(found)
-        if self.select.value is not None and self.select.value not in options:
-            options[self.select.value] = self.select.options.get(self.select.value, '')
-        self.select.set_options(options)
-
-    def set_client(self, client_id: int, label: str) -> None:
-        self.select.set_options({**self.select.options, client_id: label}, value=client_id)
-
-    def _create_dialog(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[560px] max-w-full'):
-            dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-            ui.label('Nouveau client').classes('app-subtitle')
-            fields_: dict[str, ui.element] = {}
-            with ui.element('div').classes('app-form-grid'):
-                fields_['is_company'] = ui.select({True: 'Entreprise', False: 'Particulier'}, label='Type',
-                                                  value=True).props('outlined dense data-field=is_company') \
-                    .mark('client-is-company')
-                for key, label_, wide in (('name', 'Nom ou raison sociale', True), ('email', 'E-mail', False),
-                                          ('siren', 'SIREN (entreprise)', False), ('address', 'Adresse', True),
-                                          ('postcode', 'Code postal', False), ('city', 'Ville', False)):
-                    fields_[key] = ui.input(label_).props(f'outlined dense maxlength=200 data-field={key}') \
-                        .classes('app-wide' if wide else '').mark(f'client-{key}')
-            error = ui.label().classes('text-negative').props('data-role=client-error')
-            error.set_visibility(False)
-
-            async def save() -> None:
-                values = {key: (f.value.strip() if isinstance(f.value, str) else f.value) for key, f in fields_.items()}
-                if not values['name']:
-                    error.text, error.visible = 'Le nom du client est obligatoire.', True
-                    return
-                created = await self.create(values)
-                if created is None:
-                    return  # refused: the page showed why
-                dialog.close()
-                self.set_client(*created)
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Créer le client', on_click=save).props('unelevated data-action=save-client') \
-                    .mark('save-client')
-        dialog.open()
-
-
-class LinesView(ui.element):
-    """The lines of a document that can no longer change, in the same grid as the editor's rows."""
-
-    def __init__(self, lines: list[DraftLine], *, vat_choices: list[VatChoice]) -> None:
-        super().__init__('div')
-        self.classes('app-lines app-lines-view w-full').props('data-role=lines')
-        labels = {choice.key: choice.label for choice in vat_choices}
-        self.nets: list[ui.label | None] = []
-        with self:
-            if not lines:
-                ui.label('Aucune ligne.').classes('app-empty')
-            for position, line in enumerate(lines, start=1):
-                with ui.element('div').classes(f'app-line app-line-{line.kind} app-line-view') \
-                        .props(f'data-line-kind={line.kind} data-position={position}'):
-                    ui.label(str(position)).classes('l-pos')
-                    self.nets.append(self._line(line, labels))
-
-    @staticmethod
-    def _line(line: DraftLine, vat_labels: dict[str, str]) -> ui.label | None:
-        if line.kind == 'title':
-            ui.label(line.designation).classes('l-main l-title').mark('line-designation')
-            return None
-        if line.kind == 'text':
-            ui.label(line.description).classes('l-main app-pre').mark('line-description')
-            return None
-        if line.kind == 'subtotal':
-            ui.label('Sous-total').classes('l-main l-subtotal-label')
-            return ui.label().classes('l-net').mark('line-net')
-        with ui.element('div').classes('l-main'):
-            ui.label(line.designation).classes('font-medium').mark('line-designation')
-            if line.reference:
-                ui.label(f'Réf. {line.reference}').classes('l-ref')
-            if line.description:
-                ui.label(line.description).classes('app-pre app-muted text-sm')
-        _fact('l-qty', 'Quantité', format_decimal_fr(line.quantity))
-        _fact('l-unit', 'Unité', line.unit or '—')
-        _fact('l-price', 'Prix unitaire HT', format_decimal_fr(line.unit_price, 2)
-              if -line.unit_price.normalize().as_tuple().exponent <= 2 else format_decimal_fr(line.unit_price))
-        discount = '—'
-        if line.discount_kind == 'percent':
-            discount = f'{format_decimal_fr(line.discount_value)} %'
-        elif line.discount_kind == 'amount':
-            discount = format_eur(line.discount_value)
-        _fact('l-disc', 'Remise', discount)
-        _fact('l-vat', 'TVA', vat_labels.get(vat_key(line.vat_category, line.vat_rate),
-                                             f'{format_decimal_fr(line.vat_rate)} %'))
-        return ui.label().classes('l-net').mark('line-net')
-
-    def show_nets(self, nets: tuple[Decimal | None, ...]) -> None:
-        for label, net in zip(self.nets, nets):
-            if label is not None:
-                label.text = format_eur(net) if net is not None else ''
-
-
-def _fact(css: str, caption: str, value: str) -> None:
-    with ui.element('div').classes(f'{css} app-line-fact'):
-        ui.label(caption).classes('app-line-caption')
-        ui.label(value)
 
 
 def _to_date(text: str | None) -> date | None:

@@ -2,23 +2,28 @@
 
 `LinesTable(draft.lines, ...)` edits the `DraftLine` objects of the list it is given (plain objects, never ORM
 models) and calls `on_change(recompute)` after each edit; the editor then recomputes the totals once and calls
-`show_nets(totals.line_nets)`, which touches only the amounts that changed. Adding, removing or moving a line
-creates, deletes or moves one row: a 300-line document is never rebuilt on a keystroke.
+`show_nets(totals.line_nets)`, which sends only the amounts that changed.
 
-Each row is a CSS grid: one line of fields on a wide screen, a stacked card on a phone.
+The rows themselves are ONE element (`LinesGrid`, lines_table.js: native inputs rendered by Vue): NiceGUI re-renders
+its whole element tree on each update, so rows made of Quasar elements took seconds per keystroke at 300 lines.
+The browser sends each keystroke as an event; the server parses it (French comma, Decimal), keeps the last good
+value when it can't, and answers with small patches (nets, errors). On a phone the rows stack as cards (CSS grid).
 """
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import count
 
 from nicegui import ui
 
 from components.money_input import MoneyInput
-from logic.draft import LINE_KINDS, DraftLine
-from logic.money import CENT, format_decimal_fr, format_eur
+from logic.draft import DraftLine
+from logic.money import CENT, MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money
 
 HUNDRED = Decimal(100)
-DISCOUNT_KINDS = {'': 'Sans', 'percent': '%', 'amount': '€'}
+DISCOUNT_KINDS = {'': '—', 'percent': '%', 'amount': '€'}
+MONEY_FIELDS = ('quantity', 'unit_price', 'discount_value')
+LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise'}
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -58,6 +63,21 @@ def vat_key(category: str, rate: Decimal) -> str:
     return f'{category}:{Decimal(rate).quantize(CENT)}'
 
 
+@dataclass(kw_only=True, slots=True)
+class Row:
+    """One line as the browser shows it: the DraftLine, the texts typed (possibly with a typo) and their errors."""
+
+    key: int
+    line: DraftLine
+    texts: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    net: str = ''
+
+
+class LinesGrid(ui.element, component='lines_table.js'):
+    """The rows, in the browser; see lines_table.js for the events it sends and the methods the server calls."""
+
+
 class LinesTable(ui.element):
     """`LinesTable(lines, vat_choices=..., units=..., search_articles=..., on_change=...)`.
 
@@ -65,8 +85,9 @@ class LinesTable(ui.element):
     """
 
     def __init__(self, lines: list[DraftLine], *, vat_choices: list[VatChoice], units: list[UnitChoice],
-                 search_articles: SearchArticles | None, create_article: CreateArticle | None,
-                 on_change: Callable[[bool], None], default_vat: VatChoice | None = None) -> None:
+                 search_articles: SearchArticles | None = None, create_article: CreateArticle | None = None,
+                 on_change: Callable[[bool], None] = lambda recompute: None, default_vat: VatChoice | None = None,
+                 readonly: bool = False, nets: tuple[Decimal | None, ...] = ()) -> None:
         super().__init__('div')
         self.classes('app-lines w-full')
         self.lines = lines
@@ -74,83 +95,93 @@ class LinesTable(ui.element):
         self.units = units
         self.default_vat = default_vat or (vat_choices[0] if vat_choices else None)
         self.on_change = on_change
-        self.rows: list[LineRow] = []
+        self.readonly = readonly
+        self._keys = count(1)
+        self.rows: list[Row] = [self._row(line) for line in lines]
+        for row, net in zip(self.rows, nets):
+            row.net = _net_text(net)
+        self._pending: dict[int, dict] = {}
         self.picker = ArticlePicker(search_articles, create_article, units=units, vat_choices=vat_choices) \
-            if search_articles else None
+            if search_articles and not readonly else None
+        vats = [{'value': choice.key, 'label': choice.label} for choice in vat_choices]
+        for line in lines:  # a rate no longer offered stays shown on the lines that use it
+            if line.kind == 'item' and vat_key(line.vat_category, line.vat_rate) not in {v['value'] for v in vats}:
+                vats.append({'value': vat_key(line.vat_category, line.vat_rate),
+                             'label': f'{format_decimal_fr(line.vat_rate)} %'})
+        units_ = [{'value': '', 'label': '—'}] + [{'value': unit.name, 'label': unit.name} for unit in units]
+        for line in lines:
+            if line.unit and line.unit not in {u['value'] for u in units_}:
+                units_.append({'value': line.unit, 'label': line.unit})
+        self._vat_labels = {v['value']: v['label'] for v in vats}
         with self:
-            self.body = ui.element('div').classes('app-lines-body w-full').props('data-role=lines')
-            self.empty = ui.label('Aucune ligne : ajoutez un article, une ligne libre ou un titre.') \
-                .classes('app-empty').props('data-role=no-lines')
-            with ui.element('div').classes('app-lines-toolbar'):
-                if self.picker:
-                    ui.button('Article', icon='inventory_2', on_click=lambda: self.pick_article(None)) \
-                        .props('unelevated dense no-caps data-action=add-article').mark('add-article')
-                for kind, label, icon in (('item', 'Ligne libre', 'add'), ('title', 'Titre', 'title'),
-                                          ('text', 'Texte', 'notes'), ('subtotal', 'Sous-total', 'functions')):
-                    ui.button(label, icon=icon, on_click=lambda k=kind: self.add(
-                        self.new_item() if k == 'item' else DraftLine(kind=k), focus=True)) \
-                        .props(f'outline dense no-caps data-action=add-{kind}').mark(f'add-{kind}')
-        with self.body:
-            for line in lines:
-                self.rows.append(LineRow(self, line))
-        self._renumber(0)
+            self.grid = LinesGrid()
+            self.grid.props.update({
+                'rows': [self._payload(row) for row in self.rows], 'units': units_, 'vats': vats,
+                'discounts': [{'value': key, 'label': label} for key, label in DISCOUNT_KINDS.items()],
+                'readonly': readonly, 'picker': self.picker is not None})
+            self.grid.mark('lines')
+            self.grid.on('edit', self._edit)
+            self.grid.on('tidy', self._tidy)
+            self.grid.on('act', self._act)
+            if not readonly:
+                with ui.element('div').classes('app-lines-toolbar'):
+                    if self.picker:
+                        ui.button('Article', icon='inventory_2', on_click=lambda: self.pick_article(None)) \
+                            .props('unelevated dense no-caps data-action=add-article').mark('add-article')
+                    for kind, label, icon in (('item', 'Ligne libre', 'add'), ('title', 'Titre', 'title'),
+                                              ('text', 'Texte', 'notes'), ('subtotal', 'Sous-total', 'functions')):
+                        ui.button(label, icon=icon, on_click=lambda k=kind: self.add(
+                            self.new_item() if k == 'item' else DraftLine(kind=k), focus=True)) \
+                            .props(f'outline dense no-caps data-action=add-{kind}').mark(f'add-{kind}')
 
     # --- structure -------------------------------------------------------------------------------------------
 
     def new_item(self) -> DraftLine:
-        vat = self.default_vat
         line = DraftLine(kind='item')
+        vat = self.default_vat
         if vat is not None:
             line.vat_rate, line.vat_category, line.exemption_reason = vat.rate, vat.category, vat.exemption_reason
         return line
 
-    def add(self, line: DraftLine, *, after: 'LineRow | None' = None, focus: bool = False) -> 'LineRow':
+    def add(self, line: DraftLine, *, after: Row | None = None, focus: bool = False) -> Row:
         index = self.rows.index(after) + 1 if after is not None else len(self.rows)
-        with self.body:
-            row = LineRow(self, line)
-        if index < len(self.rows):
-            row.move(self.body, target_index=index)
+        row = self._row(line)
         self.rows.insert(index, row)
         self.lines.insert(index, line)
-        self._renumber(index)
-        self.on_change(line.kind in ('item', 'subtotal'))
+        self.grid.run_method('insert', index, self._payload(row))
         if focus:
-            row.focus()
+            self.grid.run_method('focus', row.key)
+        self._changed(line.kind in ('item', 'subtotal'))
         return row
 
-    def remove(self, row: 'LineRow') -> None:
+    def remove(self, row: Row) -> None:
         index = self.rows.index(row)
         self.rows.pop(index)
         self.lines.pop(index)
-        row.delete()
-        self._renumber(index)
-        self.on_change(True)
+        self.grid.run_method('remove', row.key)
+        self._changed(True)
 
-    def move(self, row: 'LineRow', delta: int) -> None:
+    def move(self, row: Row, delta: int) -> None:
         index = self.rows.index(row)
         target = index + delta
         if not 0 <= target < len(self.rows):
             return
         self.rows.insert(target, self.rows.pop(index))
         self.lines.insert(target, self.lines.pop(index))
-        row.move(self.body, target_index=target)
-        self._renumber(min(index, target))
-        self.on_change(True)
+        self.grid.run_method('move', row.key, target)
+        self._changed(True)
 
-    def replace_row(self, row: 'LineRow', line: DraftLine) -> 'LineRow':
-        """Change a line's kind, or put an article on it: only that row is built again."""
+    def replace_row(self, row: Row, line: DraftLine) -> Row:
+        """Change a line's kind, or put an article on it."""
         index = self.rows.index(row)
-        with self.body:
-            new = LineRow(self, line)
-        new.move(self.body, target_index=index)
-        row.delete()
+        new = self._row(line, key=row.key)
         self.rows[index] = new
         self.lines[index] = line
-        self._renumber(index)
-        self.on_change(True)
+        self.grid.run_method('replace', row.key, self._payload(new))
+        self._changed(True)
         return new
 
-    async def pick_article(self, row: 'LineRow | None') -> None:
+    async def pick_article(self, row: Row | None) -> None:
         """Open the article search; the chosen article fills `row`, or a new line at the end."""
         if self.picker is None:
             return
@@ -158,7 +189,7 @@ class LinesTable(ui.element):
         def chosen(choice: ArticleChoice) -> None:
             line = replace(choice.line)
             if row is not None and row in self.rows:
-                if row.line.quantity != Decimal(1) and row.line.kind == 'item':
+                if row.line.kind == 'item' and row.line.quantity != Decimal(1):
                     line.quantity = row.line.quantity  # keep a quantity typed before choosing the article
                 self.replace_row(row, line)
             else:
@@ -166,219 +197,143 @@ class LinesTable(ui.element):
 
         await self.picker.open(chosen)
 
+    # --- shown by the editor -----------------------------------------------------------------------------------
+
     def show_nets(self, nets: tuple[Decimal | None, ...]) -> None:
         for row, net in zip(self.rows, nets):
-            row.show_net(net)
+            text = _net_text(net)
+            if text != row.net:
+                row.net = text
+                self._pending.setdefault(row.key, {})['net'] = text
+        self._flush()
 
     def invalid_fields(self) -> list[str]:
         """'Ligne 3 : Quantité : nombre invalide' for each field holding a typo."""
-        return [f'Ligne {position} : {message}' for position, row in enumerate(self.rows, start=1)
-                for message in row.errors()]
+        return [f'Ligne {position} : {LABELS.get(name, name)} : {message}'
+                for position, row in enumerate(self.rows, start=1) for name, message in row.errors.items()]
 
-    def _renumber(self, start: int) -> None:
-        for position in range(start, len(self.rows)):
-            self.rows[position].set_position(position + 1)
-        self.empty.set_visibility(not self.rows)
+    def row(self, position: int) -> Row:
+        """The row at `position` (1 = first), as shown."""
+        return self.rows[position - 1]
 
+    # --- events from the browser -------------------------------------------------------------------------------
 
-class LineRow(ui.element):
-    """One line; its inputs write straight into its DraftLine."""
-
-    def __init__(self, table: LinesTable, line: DraftLine) -> None:
-        super().__init__('div')
-        self.table = table
-        self.line = line
-        self.inputs: list[MoneyInput] = []
-        self._net_text: str | None = None
-        self._position = 0
-        self.net_label: ui.label | None = None
-        self.classes(f'app-line app-line-{line.kind}').props(f'data-line-kind={line.kind}')
-        with self:
-            self.position_label = ui.label().classes('l-pos')
-            build = {'item': self._item, 'title': self._title, 'text': self._text, 'subtotal': self._subtotal}
-            build[line.kind]()
-            self._actions()
-
-    def _item(self) -> None:
-        line, table = self.line, self.table
-        with ui.element('div').classes('l-main'):
-            self.first = ui.input('Désignation', value=line.designation) \
-                .props('dense outlined hide-bottom-space maxlength=500 data-field=designation') \
-                .classes('w-full').mark('line-designation')
-            self.first.on_value_change(lambda e: self._text_edit('designation', e.value))
-            if table.picker is not None:
-                with self.first.add_slot('append'):
-                    ui.button(icon='search', on_click=lambda: table.pick_article(self)) \
-                        .props('flat round dense size=sm data-action=pick-article aria-label="Choisir un article"') \
-                        .tooltip('Choisir un article').mark('pick-article')
-            if line.reference:
-                ui.label(f'Réf. {line.reference}').classes('l-ref')
-            ui.textarea(placeholder='Description (facultatif)', value=line.description) \
-                .props('dense borderless autogrow rows=1 maxlength=4000 data-field=description') \
-                .classes('l-desc w-full').mark('line-description') \
-                .on_value_change(lambda e: self._text_edit('description', e.value))
-        self._money('l-qty', 'Quantité', value=line.quantity, places=4, field='quantity',
-                    on_change=lambda v: self._set('quantity', v))
-        units = {unit.name: unit.name for unit in table.units}
-        if line.unit and line.unit not in units:
-            units[line.unit] = line.unit
-        ui.select({'': '—', **units}, label='Unité', value=line.unit or '', on_change=self._unit) \
-            .props('dense outlined hide-bottom-space options-dense data-field=unit').classes('l-unit') \
-            .mark('line-unit')
-        self._money('l-price', 'Prix unitaire HT', value=line.unit_price, places=6, field='unit_price', min_places=2,
-                    on_change=lambda v: self._set('unit_price', v))
-        with ui.element('div').classes('l-disc'):
-            ui.select(DISCOUNT_KINDS, label='Remise', value=line.discount_kind or '', on_change=self._discount_kind) \
-                .props('dense outlined hide-bottom-space options-dense data-field=discount_kind') \
-                .classes('l-disc-kind').mark('line-discount-kind')
-            self.discount = self._money('l-disc-value', 'Valeur', what='Remise', value=line.discount_value if line.discount_kind else None,
-                                        places=_discount_places(line.discount_kind), field='discount_value',
-                                        minimum=Decimal(0), maximum=HUNDRED if line.discount_kind == 'percent'
-                                        else None, required=False, on_change=self._discount_value)
-            self.discount.set_enabled(bool(line.discount_kind))
-        vats = {choice.key: choice.label for choice in table.vat_choices}
-        key = vat_key(line.vat_category, line.vat_rate)
-        if key not in vats:
-            vats[key] = f'{format_decimal_fr(line.vat_rate)} %'
-        ui.select(vats, label='TVA', value=key, on_change=self._vat) \
-            .props('dense outlined hide-bottom-space options-dense data-field=vat').classes('l-vat').mark('line-vat')
-        self.net_label = ui.label().classes('l-net').props('data-field=net').mark('line-net')
-
-    def _title(self) -> None:
-        self.first = ui.input('Titre', value=self.line.designation) \
-            .props('dense outlined hide-bottom-space maxlength=500 data-field=designation') \
-            .classes('l-main l-title').mark('line-designation')
-        self.first.on_value_change(lambda e: self._text_edit('designation', e.value))
-
-    def _text(self) -> None:
-        self.first = ui.textarea('Texte', value=self.line.description) \
-            .props('dense outlined hide-bottom-space autogrow rows=1 maxlength=4000 data-field=description') \
-            .classes('l-main').mark('line-description')
-        self.first.on_value_change(lambda e: self._text_edit('description', e.value))
-
-    def _subtotal(self) -> None:
-        self.first = None
-        ui.label('Sous-total').classes('l-main l-subtotal-label')
-        self.net_label = ui.label().classes('l-net').props('data-field=net').mark('line-net')
-
-    def _actions(self) -> None:
-        table = self.table
-        with ui.element('div').classes('l-act'):
-            ui.button(icon='arrow_upward', on_click=lambda: table.move(self, -1)) \
-                .props('flat round dense size=sm data-action=line-up aria-label="Monter"').mark('line-up')
-            ui.button(icon='arrow_downward', on_click=lambda: table.move(self, 1)) \
-                .props('flat round dense size=sm data-action=line-down aria-label="Descendre"').mark('line-down')
-            more = ui.button(icon='more_vert').props('flat round dense size=sm data-action=line-more '
-                                                     'aria-label="Autres actions"').mark('line-more')
-            more.on('click', lambda: self._menu(more))
-            ui.button(icon='delete_outline', on_click=lambda: table.remove(self)) \
-                .props('flat round dense size=sm color=negative data-action=line-delete aria-label="Supprimer"') \
-                .mark('line-delete')
-
-    def _menu(self, anchor: ui.button) -> None:
-        # Built on first use: 300 rows would otherwise carry 300 hidden menus.
-        if getattr(self, '_more_menu', None) is not None:
-            self._more_menu.open()
+    def _edit(self, event) -> None:
+        row = self._find(event.args)
+        name, value = event.args.get('field'), event.args.get('value')
+        if row is None or name not in ('designation', 'description', *MONEY_FIELDS, 'unit', 'discount_kind', 'vat'):
             return
-        table = self.table
-        with anchor:
-            with ui.menu().props('data-role=line-menu') as self._more_menu:
-                ui.menu_item('Dupliquer la ligne', on_click=lambda: table.add(replace(self.line), after=self)) \
-                    .mark('line-duplicate')
-                ui.separator()
-                for kind in ('item', 'title', 'text', 'subtotal'):
-                    ui.menu_item(f'Insérer dessous : {LINE_KINDS[kind].lower()}',
-                                 on_click=lambda k=kind: table.add(
-                                     table.new_item() if k == 'item' else DraftLine(kind=k), after=self, focus=True)) \
-                        .mark(f'line-insert-{kind}')
-                ui.separator()
-                for kind in ('item', 'title', 'text', 'subtotal'):
-                    if kind != self.line.kind:
-                        ui.menu_item(f'Transformer en : {LINE_KINDS[kind].lower()}',
-                                     on_click=lambda k=kind: self._convert(k)).mark(f'line-convert-{kind}')
-        self._more_menu.open()
+        line = row.line
+        if name in ('designation', 'description'):
+            setattr(line, name, str(value or '')[:255 if name == 'designation' else 4000])
+            self._changed(False)
+            return
+        if name == 'unit':
+            line.unit = str(value or '')
+            line.unit_code = next((unit.code for unit in self.units if unit.name == line.unit), 'C62')
+            self._changed(False)
+            return
+        if name == 'vat':
+            choice = next((c for c in self.vat_choices if c.key == value), None)
+            if choice is not None:
+                line.vat_rate, line.vat_category, line.exemption_reason = (choice.rate, choice.category,
+                                                                           choice.exemption_reason)
+                self._changed(True)
+            return
+        if name == 'discount_kind':
+            line.discount_kind = value or None
+            self._read(row, 'discount_value', row.texts.get('discount_value', ''))
+            self._flush()
+            self._changed(True)
+            return
+        self._read(row, name, str(value or ''))
+        self._flush()
+        self._changed(True)
 
-    def _convert(self, kind: str) -> None:
-        line = replace(self.line, kind=kind)
+    def _tidy(self, event) -> None:
+        # '12,5' becomes '12,50' when the field is left: what is shown is what will be printed.
+        row = self._find(event.args)
+        name = event.args.get('field')
+        if row is None or name not in MONEY_FIELDS or name in row.errors:
+            return
+        text = _format(row.line, name)
+        if text != row.texts.get(name):
+            row.texts[name] = text
+            self._pending.setdefault(row.key, {})[name] = text
+            self._flush()
+
+    def _act(self, event):
+        row = self._find(event.args)
+        action = event.args.get('action', '')
+        if row is None:
+            return
+        if action in ('up', 'down'):
+            self.move(row, -1 if action == 'up' else 1)
+        elif action == 'delete':
+            self.remove(row)
+        elif action == 'duplicate':
+            self.add(replace(row.line), after=row)
+        elif action.startswith('insert-'):
+            kind = action.removeprefix('insert-')
+            self.add(self.new_item() if kind == 'item' else DraftLine(kind=kind), after=row, focus=True)
+        elif action.startswith('convert-'):
+            self._convert(row, action.removeprefix('convert-'))
+        elif action == 'pick':
+            return self.pick_article(row)  # NiceGUI awaits it
+        return None
+
+    def _convert(self, row: Row, kind: str) -> None:
+        line = replace(row.line, kind=kind)
         if kind == 'text' and not line.description:
             line.description = line.designation
         if kind in ('title', 'item') and not line.designation:
             line.designation = line.description
-        self.table.replace_row(self, line)
+        self.replace_row(row, line)
 
-    # --- edits -----------------------------------------------------------------------------------------------
+    # --- helpers -------------------------------------------------------------------------------------------------
 
-    def _money(self, css: str, label: str, value: Decimal | None = None, *, places: int | None, field: str,
-               on_change, minimum: Decimal | None = None, maximum: Decimal | None = None, required: bool = True,
-               min_places: int = 0, what: str = '') -> MoneyInput:
-        money = MoneyInput(label, value=value, places=places, minimum=minimum, maximum=maximum, required=required,
-                           min_places=min_places, what=what or label, on_change=on_change)
-        money.classes(css).props(f'data-field={field}').mark(f'line-{field.replace("_", "-")}')
-        self.inputs.append(money)
-        return money
+    def _row(self, line: DraftLine, key: int | None = None) -> Row:
+        row = Row(key=key or next(self._keys), line=line)
+        for name in MONEY_FIELDS:
+            row.texts[name] = _format(line, name)
+        return row
 
-    def _set(self, name: str, value: Decimal | None) -> None:
-        setattr(self.line, name, value if value is not None else Decimal(0))
-        self.table.on_change(True)
+    def _payload(self, row: Row) -> dict:
+        line = row.line
+        payload = {'key': row.key, 'kind': line.kind, 'designation': line.designation,
+                   'description': line.description, 'reference': line.reference, 'unit': line.unit,
+                   'discount_kind': line.discount_kind or '', 'vat': vat_key(line.vat_category, line.vat_rate),
+                   'net': row.net, 'errors': dict(row.errors), **row.texts}
+        if self.readonly:
+            payload['discount_text'] = _discount_text(line)
+        return payload
 
-    def _text_edit(self, name: str, value: str | None) -> None:
-        setattr(self.line, name, value or '')
-        self.table.on_change(False)
+    def _find(self, args) -> Row | None:
+        key = args.get('key') if isinstance(args, dict) else None
+        return next((row for row in self.rows if row.key == key), None)
 
-    def _unit(self, event) -> None:
-        name = event.value or ''
-        self.line.unit = name
-        self.line.unit_code = next((unit.code for unit in self.table.units if unit.name == name), 'C62')
-        self.table.on_change(False)
-
-    def _vat(self, event) -> None:
-        choice = next((c for c in self.table.vat_choices if c.key == event.value), None)
-        if choice is None:
+    def _read(self, row: Row, name: str, text: str) -> None:
+        """Parse what was typed; a typo keeps the line's last good value and shows a French message."""
+        row.texts[name] = text
+        try:
+            value = _parse(row.line, name, text)
+        except MoneyError as exc:
+            message = str(exc).removeprefix(f'{LABELS[name]} : ')
+            if row.errors.get(name) != message:
+                row.errors[name] = message
+                self._pending.setdefault(row.key, {}).setdefault('errors', {})[name] = message
             return
-        self.line.vat_rate, self.line.vat_category = choice.rate, choice.category
-        self.line.exemption_reason = choice.exemption_reason
-        self.table.on_change(True)
+        setattr(row.line, name, value)
+        if row.errors.pop(name, None) is not None:
+            self._pending.setdefault(row.key, {}).setdefault('errors', {})[name] = None
 
-    def _discount_kind(self, event) -> None:
-        kind = event.value or None
-        self.line.discount_kind = kind
-        self.discount.places = _discount_places(kind)
-        self.discount.maximum = HUNDRED if kind == 'percent' else None
-        self.discount.set_enabled(bool(kind))
-        if kind is None:
-            self.line.discount_value = Decimal(0)
-            self.discount.set_decimal(None)
-        else:
-            self.discount.reparse()
-            self.line.discount_value = self.discount.decimal or Decimal(0)
-        self.table.on_change(True)
+    def _changed(self, recompute: bool) -> None:
+        self.on_change(recompute)
 
-    def _discount_value(self, value: Decimal | None) -> None:
-        self.line.discount_value = value or Decimal(0)
-        self.table.on_change(True)
-
-    # --- shown by the table ----------------------------------------------------------------------------------
-
-    def set_position(self, position: int) -> None:
-        if position != self._position:
-            self._position = position
-            self.position_label.text = str(position)
-            self.props(f'data-position={position}')
-
-    def show_net(self, net: Decimal | None) -> None:
-        if self.net_label is None:
-            return
-        text = format_eur(net) if net is not None else ''
-        if text != self._net_text:
-            self._net_text = text
-            self.net_label.text = text
-
-    def focus(self) -> None:
-        if self.first is not None:
-            self.first.run_method('focus')
-
-    def errors(self) -> list[str]:
-        return [f'{money.what} : {money.error}' for money in self.inputs if money.error]
+    def _flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, {}
+            self.grid.run_method('patch', pending)
 
 
 class ArticlePicker:
@@ -484,5 +439,42 @@ class ArticlePicker:
         dialog.open()
 
 
-def _discount_places(kind: str | None) -> int | None:
-    return 2 if kind == 'percent' else None
+def _parse(line: DraftLine, name: str, text: str) -> Decimal:
+    if name == 'quantity':
+        return parse_decimal(text, places=4, label=LABELS[name])
+    if name == 'unit_price':
+        return parse_decimal(text, places=6, label=LABELS[name])
+    if not line.discount_kind or not text.strip():
+        return Decimal(0)
+    if line.discount_kind == 'percent':
+        return parse_decimal(text, places=2, minimum=Decimal(0), maximum=HUNDRED, label=LABELS[name])
+    value = parse_money(text, allow_negative=False)
+    return value
+
+
+def _format(line: DraftLine, name: str) -> str:
+    if name == 'quantity':
+        return format_decimal_fr(line.quantity)
+    if name == 'unit_price':
+        return _price_text(line.unit_price)
+    if not line.discount_kind:
+        return ''
+    return format_decimal_fr(line.discount_value) if line.discount_kind == 'percent' else \
+        format_decimal_fr(line.discount_value, 2)
+
+
+def _price_text(value: Decimal) -> str:
+    """At least two decimals ('12,50'), more when the price has them ('0,125')."""
+    return format_decimal_fr(value, 2) if -value.normalize().as_tuple().exponent <= 2 else format_decimal_fr(value)
+
+
+def _discount_text(line: DraftLine) -> str:
+    if line.discount_kind == 'percent':
+        return f'{format_decimal_fr(line.discount_value)} %'
+    if line.discount_kind == 'amount':
+        return format_eur(line.discount_value)
+    return ''
+
+
+def _net_text(net: Decimal | None) -> str:
+    return format_eur(net) if net is not None else ''

@@ -24,3 +24,9 @@ def state_badge(doc_type: str, state: str) -> ui.label:
     background, ink = COLOURS.get(state, COLOURS['draft'])
     return ui.label(state_label(doc_type, state)).classes('app-badge') \
         .style(f'background:{background};color:{ink}').props(f'data-state={state}').mark('state')
+
+
+def state_css() -> str:
+    """The badge colours as classes, for badges drawn by Vue templates (list cells and cards)."""
+    return '\n'.join(f'.app-state-{state} {{ background: {background}; color: {ink}; }}'
+                     for state, (background, ink) in COLOURS.items())

@@ -80,38 +80,38 @@ class TotalsPanel(ui.element):
 
     def _discount_inputs(self) -> None:
         draft = self.draft
-        with ui.element('div').classes('app-totals-row app-totals-input'):
+        with ui.element('div').classes('app-totals-row'):
             ui.label('Remise globale')
-            with ui.row().classes('no-wrap items-center gap-1'):
-                kind = ui.select(DISCOUNT_KINDS, value=draft.global_discount_kind or '') \
-                    .props('dense outlined hide-bottom-space options-dense data-field=global_discount_kind') \
-                    .classes('w-20').mark('global-discount-kind')
-                value = MoneyInput(value=draft.global_discount_value if draft.global_discount_kind else None,
-                                   places=2 if draft.global_discount_kind == 'percent' else None,
-                                   minimum=Decimal(0), required=False, what='Remise globale',
-                                   maximum=HUNDRED if draft.global_discount_kind == 'percent' else None,
-                                   on_change=self._discount_value)
-                value.props('data-field=global_discount').classes('w-28').mark('global-discount')
-                value.set_enabled(bool(draft.global_discount_kind))
-                self.discount_input = value
-                kind.on_value_change(self._discount_kind)
             self.discount = ui.label().classes('app-totals-figure').props('data-total=discount').mark('discount')
+        with ui.element('div').classes('app-totals-inputs'):
+            kind = ui.select(DISCOUNT_KINDS, label='Type', value=draft.global_discount_kind or '') \
+                .props('dense outlined hide-bottom-space options-dense data-field=global_discount_kind') \
+                .mark('global-discount-kind')
+            value = MoneyInput('Remise', value=draft.global_discount_value if draft.global_discount_kind else None,
+                               places=2 if draft.global_discount_kind == 'percent' else None,
+                               minimum=Decimal(0), required=False, what='Remise globale',
+                               maximum=HUNDRED if draft.global_discount_kind == 'percent' else None,
+                               on_change=self._discount_value)
+            value.props('data-field=global_discount').mark('global-discount')
+            value.set_enabled(bool(draft.global_discount_kind))
+            self.discount_input = value
+            kind.on_value_change(self._discount_kind)
 
     def _shipping_inputs(self) -> None:
         draft = self.draft
-        with ui.element('div').classes('app-totals-row app-totals-input'):
+        with ui.element('div').classes('app-totals-row'):
             ui.label('Frais de port HT')
-            with ui.row().classes('no-wrap items-center gap-1'):
-                self.shipping_input = MoneyInput(value=draft.shipping, what='Frais de port', on_change=self._shipping)
-                self.shipping_input.props('data-field=shipping').classes('w-28').mark('shipping')
-                vats = {choice.key: choice.label for choice in self.vat_choices}
-                key = vat_key(draft.shipping_vat_category, draft.shipping_vat_rate)
-                vats.setdefault(key, f'{format_decimal_fr(draft.shipping_vat_rate)} %')
-                ui.select(vats, value=key, on_change=self._shipping_vat) \
-                    .props('dense outlined hide-bottom-space options-dense data-field=shipping_vat') \
-                    .classes('w-28').mark('shipping-vat')
             self.shipping = ui.label().classes('app-totals-figure').props('data-total=shipping') \
                 .mark('shipping-total')
+        with ui.element('div').classes('app-totals-inputs'):
+            self.shipping_input = MoneyInput('Montant HT', value=draft.shipping, what='Frais de port',
+                                             on_change=self._shipping)
+            self.shipping_input.props('data-field=shipping').mark('shipping')
+            vats = {choice.key: choice.label for choice in self.vat_choices}
+            key = vat_key(draft.shipping_vat_category, draft.shipping_vat_rate)
+            vats.setdefault(key, f'{format_decimal_fr(draft.shipping_vat_rate)} %')
+            ui.select(vats, label='TVA des frais', value=key, on_change=self._shipping_vat) \
+                .props('dense outlined hide-bottom-space options-dense data-field=shipping_vat').mark('shipping-vat')
 
     # --- edits -----------------------------------------------------------------------------------------------
 

@@ -5,10 +5,8 @@ from components.frame import frame
 from pages.security import PageContext, secured_page
 
 MODULES = {
-    '/devis': ('Devis', 'devis numérotés, suivi des états, acomptes'),
     '/commandes': ('Commandes', 'bons de commande clients'),
     '/livraisons': ('Livraisons', 'bons de livraison, livraisons partielles'),
-    '/factures': ('Factures', 'factures, avoirs, Factur-X'),
     '/reglements': ('Règlements', 'échéances, règlements, remises de chèques, prélèvements, relances'),
 }
 

@@ -124,9 +124,12 @@ def browser(tmp_path):
 
 
 def wait_for(browser, condition, timeout: float = 15):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: PLC0415
     from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
 
-    return WebDriverWait(browser, timeout).until(condition)
+    # The page re-renders while we wait: an element found a moment ago may be gone, which is not a failure.
+    return WebDriverWait(browser, timeout, ignored_exceptions=(NoSuchElementException,
+                                                               StaleElementReferenceException)).until(condition)
 
 
 def wait_for_text(browser, text: str, timeout: float = 15) -> None:

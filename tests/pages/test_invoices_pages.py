@@ -1,0 +1,219 @@
+"""Factures pages with the User fixture: drafts, validation and its refusals, read-only invoices, credit notes, the
+list, and the admin pages that go with them (numbering SE4, integrity AC3)."""
+from datetime import date
+from decimal import Decimal
+
+from nicegui.testing import User
+
+from db import documents
+from db.document import ChainEntry, Document
+from tests.db.documents_helpers import business_client, draft, line, validated_invoice
+from tests.pages.conftest import log_in
+from tests.pages.test_document_editor import edit, elements, shown
+from tests.pages.test_quotes_pages import until
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+
+YEAR = date.today().year
+
+
+async def a_draft_invoice(admin, client, *lines):
+    return await documents.create_document(admin, draft(client, *(lines or [line()])))
+
+
+async def test_a_new_invoice_stays_a_draft_without_number_until_validated(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await business_client()
+    await log_in(user, next_path='/factures/nouvelle')
+    await user.should_see('Le numéro définitif est attribué à la validation', retries=100)
+    user.find(marker='contact-search').type('martin')
+    await user.should_see(marker='contact-result')
+    user.find(marker='contact-result').click()
+    user.find(marker='add-item').click()
+    edit(user, 1, 'designation', 'Réfection de façade')
+    edit(user, 1, 'unit_price', '1500')
+    user.find(marker='save').click()
+    await user.should_see(marker='validate', retries=100)
+    invoice = await Document.get(doc_type='invoice')
+    assert invoice.number is None and invoice.state == 'draft' and invoice.total_ttc == Decimal('1800.00')
+    assert invoice.due_date is not None  # from the default payment method's terms (IN5)
+    assert shown(user, 'document-title') == 'Facture (brouillon)'
+
+
+async def test_validation_refused_lists_the_missing_legal_mentions(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await a_draft_invoice(admin, await business_client(siren=''))
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='validate', retries=100)
+    user.find(marker='validate').click()
+    user.find(marker='confirm-validate').click()
+    await user.should_see(marker='problem', retries=50)
+    assert shown(user, 'problems-title').startswith('Validation impossible')
+    assert [label.text for label in elements(user, 'problem')] == [
+        'le SIREN du client, entreprise française (fiche du client)']
+    stored = await Document.get(id=invoice.id)
+    assert stored.state == 'draft' and stored.number is None
+
+
+async def test_unsaved_changes_are_saved_before_validation_and_the_invoice_becomes_read_only(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await a_draft_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='validate', retries=100)
+    edit(user, 1, 'quantity', '3')
+    user.find(marker='validate').click()
+    user.find(marker='confirm-validate').click()
+    await user.should_see(f'Facture validée : F{YEAR}-00001.', retries=100)
+    stored = await Document.get(id=invoice.id)
+    assert (stored.state, stored.number, stored.total_ttc) == ('validated', f'F{YEAR}-00001', Decimal('360.00'))
+    assert shown(user, 'document-title') == f'Facture F{YEAR}-00001'
+    assert shown(user, 'state') == 'Validée'
+    await user.should_not_see(marker='save')
+    assert elements(user, 'lines')[0].props['readonly'] is True
+    await user.should_see(marker='installments')
+    assert elements(user, 'installments')[0].rows[0]['amount'] == '360,00\xa0€'
+    await user.should_see(marker='credit')
+    assert await ChainEntry.filter(label=f'F{YEAR}-00001').exists()
+
+
+async def test_a_full_credit_note_cancels_the_invoice(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='credit', retries=100)
+    user.find(marker='credit').click()
+    await user.should_see(marker='credit-preview', retries=50)
+    await until(lambda: 'Montant de l’avoir : -240,00' in shown(user, 'credit-preview'))
+    user.find(marker='confirm-credit').click()
+    await user.should_see(f'Avoir AV{YEAR}-00001 établi.', retries=100)
+    await user.should_see(marker='source', retries=100)
+    assert shown(user, 'document-title') == f'Avoir AV{YEAR}-00001'
+    assert (await Document.get(id=invoice.id)).state == 'cancelled'
+    note = await Document.get(doc_type='credit_note')
+    assert note.total_ttc == Decimal('-240.00') and note.source_id == invoice.id
+
+
+async def test_a_partial_credit_note_credits_the_chosen_quantities(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client(), line(quantity='4', price='50'),
+                                      line('Fourniture de joints', quantity='10', price='3'))
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='credit', retries=100)
+    user.find(marker='credit').click()
+    await user.should_see(marker='credit-mode', retries=50)
+    elements(user, 'credit-mode')[0].value = 'lines'
+    elements(user, 'credit-quantity')[0].value = '1'
+    await until(lambda: 'Montant de l’avoir : -60,00' in shown(user, 'credit-preview'))
+    user.find(marker='credit-reason').type('Un carreau non posé')
+    user.find(marker='confirm-credit').click()
+    await user.should_see(f'Avoir AV{YEAR}-00001 établi.', retries=100)
+    note = await Document.get(doc_type='credit_note')
+    assert note.total_ttc == Decimal('-60.00')
+    stored = await Document.get(id=invoice.id)
+    assert stored.state == 'validated' and stored.credited_amount == Decimal('60.00')
+
+
+async def test_a_credit_note_beyond_what_is_left_is_refused(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='credit', retries=100)
+    user.find(marker='credit').click()
+    await user.should_see(marker='credit-mode', retries=50)
+    elements(user, 'credit-mode')[0].value = 'amounts'
+    elements(user, 'credit-amount')[0].value = '500'
+    await until(lambda: 'il ne reste que 200,00' in shown(user, 'credit-preview'))
+    user.find(marker='confirm-credit').click()
+    await user.should_see('il ne reste que 200,00', retries=50)
+    assert not await Document.exists(doc_type='credit_note')
+
+
+async def test_a_draft_invoice_can_be_deleted_but_a_validated_one_cannot(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    invoice = await a_draft_invoice(admin, client)
+    validated = await validated_invoice(admin, client)
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='delete', retries=100)
+    user.find(marker='delete').click()
+    user.find(marker='confirm-delete').click()
+    await user.should_see('Brouillon supprimé.', retries=50)
+    assert not await Document.exists(id=invoice.id)
+    await user.open(f'/factures/{validated.id}')
+    await user.should_see(marker='credit')
+    await user.should_not_see(marker='delete')
+
+
+async def test_the_list_filters_by_type_and_shows_french_states(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    invoice = await validated_invoice(admin, client)
+    await a_draft_invoice(admin, client)
+    from db import credit_notes  # noqa: PLC0415
+    from tests.conftest import SECRET  # noqa: PLC0415
+
+    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    await log_in(user, next_path='/factures')
+    await user.should_see(marker='type-filter', retries=100)
+    from components.document_list import DocumentList  # noqa: PLC0415
+
+    listed = next(e for e in user.client.layout.descendants() if isinstance(e, DocumentList))
+    rows = lambda: [(row['number'], row['state']) for row in listed.table.rows]  # noqa: E731
+    await until(lambda: len(rows()) == 3)
+    assert set(rows()) == {(f'F{YEAR}-00001', 'Annulée'), ('Brouillon', 'Brouillon'), (f'AV{YEAR}-00001', 'Validé')}
+    elements(user, 'type-filter')[0].value = 'credit_note'
+    await until(lambda: rows() == [(f'AV{YEAR}-00001', 'Validé')])
+    await user.open('/factures?state=cancelled')  # as a dashboard widget links to it (DA3)
+    await user.should_see(marker='type-filter', retries=50)
+    listed = next(e for e in user.client.layout.descendants() if isinstance(e, DocumentList))
+    await until(lambda: rows() == [(f'F{YEAR}-00001', 'Annulée')])
+
+
+async def test_numbering_settings_preview_the_next_number_and_are_for_admins_only(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    await add_clerk(admin)
+    await log_in(user, next_path='/parametres/numerotation')
+    await user.should_see(marker='pattern-invoice', retries=100)
+    assert shown(user, 'preview-invoice') == f'F{YEAR}-00001'
+    user.find(marker='pattern-invoice').clear().type('FA-{AA}{MM}-{N:4}')
+    assert shown(user, 'preview-invoice') == f'FA-{YEAR % 100:02d}{date.today().month:02d}-0001'
+    user.find(marker='pattern-invoice').clear().type('FA-{N:4}')
+    assert 'doit contenir l\'année' in shown(user, 'preview-invoice')  # a yearly reset needs the year
+    elements(user, 'reset-invoice')[0].value = 'never'
+    assert shown(user, 'preview-invoice') == 'FA-0001'
+    user.find(marker='save-invoice').click()
+    await user.should_see('Numérotation « Factures et factures d\'acompte » enregistrée.', retries=50)
+    await user.open('/_auth/logout')
+    await log_in(user, CLERK_EMAIL, CLERK_PASSWORD, next_path='/parametres/numerotation')
+    await user.should_see('Cette page est réservée aux administrateurs.', retries=100)
+
+
+async def test_the_integrity_page_reports_count_head_and_the_first_broken_invoice(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    await validated_invoice(admin, client)
+    second = await validated_invoice(admin, client)
+    await log_in(user, next_path='/parametres/integrite')
+    await user.should_see(marker='status-invoice', retries=100)
+    assert shown(user, 'status-invoice') == 'Factures et factures d\'acompte : Intègre'
+    assert shown(user, 'count-invoice') == '2'
+    assert shown(user, 'last-invoice') == f'F{YEAR}-00002'
+    assert len(shown(user, 'head-invoice')) == 64
+    from tortoise import connections  # noqa: PLC0415 - tampering the way an attacker would, behind the app's back
+
+    from db.docguard import drop_guards  # noqa: PLC0415
+
+    await drop_guards(connections.get('default'))
+    await Document.filter(id=second.id).update(total_ttc=Decimal('1.00'))
+    user.find(marker='verify').click()
+    await user.should_see(marker='broken-invoice', retries=50)
+    assert shown(user, 'broken-invoice') == f'F{YEAR}-00002'
