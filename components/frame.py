@@ -47,7 +47,7 @@ def frame(ctx, title: str):
                 ui.separator()
                 ui.menu_item('Mon compte', on_click=lambda: ui.navigate.to('/compte'))
                 ui.menu_item('Se déconnecter', on_click=lambda: ui.navigate.to('/_auth/logout'))
-    with ui.left_drawer(value=True, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:
+    with ui.left_drawer(value=None, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:
         for label, path, icon in menu_entries(ctx.options):
             with ui.link(target=path).classes('app-nav' + (' app-nav-active' if path == current else '')).mark('nav'):
                 ui.icon(icon).classes('app-nav-icon')

@@ -6,6 +6,10 @@ from components.tiles import tiles
 from pages.security import PageContext, secured_page
 
 STEPS = [
+    ('people', 'Contacts', 'Vos clients et prospects, à saisir ou importer depuis Excel.', '/contacts', False),
+    ('inventory_2', 'Articles', 'Biens et prestations avec leurs prix et taux de TVA.', '/articles', False),
+    ('request_quote', 'Devis', 'Établir un devis, le faire accepter, le facturer.', '/devis', False),
+    ('receipt_long', 'Factures', 'Factures, avoirs et factures électroniques Factur-X.', '/factures', False),
     ('business', 'Compléter la fiche société', 'SIREN, TVA, adresse, banque : les mentions légales des factures.',
      '/parametres/societe', True),
     ('tune', 'Choisir les options', 'Devis, gestion des affaires, marge, commandes, livraisons.', '/parametres/options', True),
@@ -18,6 +22,6 @@ STEPS = [
 async def home(ctx: PageContext):
     with frame(ctx, 'Accueil'):
         ui.label(f'Bonjour {ctx.user.name}.').classes('text-lg')
-        ui.label('Le tableau de bord (chiffre d’affaires, règlements, devis) arrivera avec les factures. '
+        ui.label('Le tableau de bord (chiffre d’affaires, règlements, devis) arrivera avec les règlements. '
                  'Pour bien démarrer :').classes('app-muted')
         tiles(STEPS, is_admin=ctx.user.is_admin)

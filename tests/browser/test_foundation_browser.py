@@ -37,10 +37,10 @@ def test_an_admin_logs_in_and_edits_the_company_settings(server, browser):
 
 
 def test_on_a_phone_the_menu_is_a_drawer_behind_a_button(server, browser):
+    browser.set_window_size(390, 844)
     log_in(browser, server)
     wait_for_text(browser, 'Bonjour Alice Durand.')
-    browser.set_window_size(390, 844)
-    wait_for(browser, lambda driver: driver.execute_script(DRAWER_RIGHT) <= 0)
+    wait_for(browser, lambda driver: driver.execute_script(DRAWER_RIGHT) <= 0)  # closed on first load
     screenshot(browser, 'home-phone', 390)
     browser.set_window_size(390, 844)
     click(browser, 'button[aria-label=Menu]')
