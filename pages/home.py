@@ -24,4 +24,4 @@ async def home(ctx: PageContext):
         ui.label(f'Bonjour {ctx.user.name}.').classes('text-lg')
         ui.label('Le tableau de bord (chiffre d’affaires, règlements, devis) arrivera avec les règlements. '
                  'Pour bien démarrer :').classes('app-muted')
-        tiles(STEPS, is_admin=ctx.user.is_admin)
+        tiles([step for step in STEPS if step[3] != '/devis' or ctx.options.quotes], is_admin=ctx.user.is_admin)
