@@ -28,6 +28,7 @@ PAGE_MODULES = [
     'pages.integrity',
     'pages.settings_templates',
     'pages.settings_mail',
+    'pages.document_files',
     'pages.soon',
 ]
 

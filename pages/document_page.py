@@ -16,7 +16,8 @@ from components.document_editor import (ArticleChoice, DocumentEditor, EditorCal
 from components.document_list import DocumentList, ListFilters
 from components.paged_table import PageRequest
 from components.state_badge import state_badge, state_label
-from db import articles, changes, contacts, documents
+from components.send_dialog import SendDialog
+from db import articles, changes, contacts, documents, publishing
 from db.article import Article
 from db.company import PaymentMethod, Unit, VatRate
 from db.document import DOC_TYPES, Document
@@ -26,6 +27,7 @@ from logic.draft import Draft, DraftLine
 from logic.errors import DomainError
 from logic.money import format_eur
 from logic.tabular import write_xlsx
+from pages import runtime
 from pages.security import PageContext
 
 PICKER_LIMIT = 12
@@ -301,6 +303,54 @@ def common_actions(screen: Screen, *, duplicate_to: str) -> None:
 
     ui.button('Dupliquer', icon='content_copy', on_click=ctx.handler(duplicate)) \
         .props('outline data-action=duplicate').mark('duplicate')
+
+
+EINVOICE_TYPES = ('invoice', 'deposit_invoice', 'credit_note')
+
+
+def output_actions(screen: Screen) -> None:
+    """Documents out (DOC4, issue 5): the PDF, the XML of a validated e-invoice, and "Envoyer"."""
+    ctx, document = screen.ctx, screen.document
+    base = f'/documents/{screen.doc_id}'
+
+    async def download_pdf() -> None:
+        if screen.editable and screen.dirty and not await screen.save():
+            return
+        ui.download.from_url(f'{base}/pdf')
+
+    ui.button('PDF', icon='picture_as_pdf', on_click=ctx.handler(download_pdf)) \
+        .props('outline data-action=pdf').mark('pdf')
+    if document.is_frozen and document.doc_type in EINVOICE_TYPES:
+        ui.button('Factur-X XML', icon='code', on_click=lambda: ui.download.from_url(f'{base}/factur-x.xml')) \
+            .props('flat data-action=facturx-xml').mark('facturx-xml')
+        ui.button('UBL', icon='code', on_click=lambda: ui.download.from_url(f'{base}/ubl.xml')) \
+            .props('flat data-action=ubl-xml').mark('ubl-xml')
+    if document.is_legal and document.state == 'draft':
+        return  # a draft invoice is not sent: validate it first
+
+    async def send(recipients: str, subject: str, body: str) -> bool:
+        screen.busy += 1
+        try:
+            await publishing.send(ctx.actor, screen.doc_id, recipients, subject, body, config=runtime.config(),
+                                  run=run.cpu_bound)
+        finally:
+            screen.busy -= 1
+        if document.doc_type == 'quote' and document.state == 'draft':
+            await screen.load()
+        return True
+
+    async def open_send() -> None:
+        if screen.editable and screen.dirty and not await screen.save():
+            return
+        recipients, subject, body, attachment = await publishing.mail_defaults(screen.doc_id)
+        with screen.stable:
+            dialog = SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
+                                on_send=ctx.handler(send))
+            dialog.on_value_change(lambda e: None if e.value else dialog.delete())
+            dialog.open()
+
+    ui.button('Envoyer', icon='send', on_click=ctx.handler(open_send)) \
+        .props('outline data-action=send-mail').mark('send-mail')
 
 
 def delete_action(screen: Screen, *, back: str, what: str) -> None:

@@ -5,12 +5,12 @@ validated invoice is read-only, shows its due date and installments, and gets cr
 from datetime import date
 from decimal import Decimal
 
-from nicegui import ui
+from nicegui import run, ui
 
 from components.document_list import DocumentList, ListFilters
 from components.frame import frame
 from components.money_input import MoneyInput
-from db import credit_notes, validation
+from db import credit_notes, publishing, validation
 from db.document import DOC_TYPES, FAMILY, Document
 from logic.errors import DomainError
 from logic.money import format_decimal_fr, format_eur
@@ -18,7 +18,7 @@ from logic.states import INVOICE_LABELS
 from pages import runtime
 from pages.document_page import (Screen, common_actions, delete_action, document_title, document_url,
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
-                                 open_screen)
+                                 open_screen, output_actions)
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -79,7 +79,8 @@ async def invoice_page(ctx: PageContext, doc_id: int):
 def invoice_actions(screen: Screen) -> None:
     document = screen.document
     if document.doc_type == 'credit_note':
-        return  # a credit note is issued validated and final: it has nothing left to do
+        output_actions(screen)
+        return  # a credit note is issued validated and final: it has nothing else to do
     common_actions(screen, duplicate_to='invoice')
     if screen.editable:
         ui.button('Valider', icon='verified', on_click=lambda: validate_dialog(screen)) \
@@ -88,6 +89,7 @@ def invoice_actions(screen: Screen) -> None:
     elif document.state in ('validated', 'paid', 'irrecoverable') and document.credited_amount < document.total_ttc:
         ui.button('Avoir', icon='undo', on_click=screen.ctx.handler(lambda: credit_dialog(screen))) \
             .props('outline color=negative data-action=credit').mark('credit')
+    output_actions(screen)
 
 
 def validate_dialog(screen: Screen) -> None:
@@ -111,12 +113,18 @@ def validate_dialog(screen: Screen) -> None:
                 ui.notify('Date invalide.', type='negative')
                 return
             try:
-                validated = await screen.act(lambda: validation.validate_invoice(
-                    ctx.actor, screen.doc_id, secret=runtime.config().secret, issue_date=chosen))
+                validated = await screen.act(lambda: publishing.validate_and_publish(
+                    ctx.actor, screen.doc_id, config=runtime.config(), run=run.cpu_bound, issue_date=chosen))
             except validation.MentionsMissing as exc:
                 dialog.close()
                 screen.editor.show_problems(exc.missing, title='Validation impossible : il manque ces mentions '
                                                                'obligatoires')
+                return
+            except publishing.EInvoiceInvalid as exc:
+                dialog.close()
+                screen.editor.show_problems([f'{issue.rule} : {issue.message}' for issue in exc.result.errors],
+                                            title='Validation impossible : la facture électronique ne respecte pas '
+                                                  'ces règles')
                 return
             dialog.close()
             with screen.stable:
@@ -213,8 +221,9 @@ async def credit_dialog(screen: Screen) -> None:
                 return
             screen.busy += 1
             try:
-                credit = await credit_notes.create_credit_note(ctx.actor, screen.doc_id, secret=runtime.config().secret,
-                                                               reason=reason.value or '', **chosen())
+                credit = await publishing.credit_and_publish(ctx.actor, screen.doc_id, config=runtime.config(),
+                                                             run=run.cpu_bound, reason=reason.value or '',
+                                                             **chosen())
             finally:
                 screen.busy -= 1
             dialog.close()

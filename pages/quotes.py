@@ -13,7 +13,7 @@ from db.document import Document
 from logic.states import QUOTE_LABELS
 from pages.document_page import (Screen, common_actions, delete_action, document_title, document_url,
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
-                                 open_screen)
+                                 open_screen, output_actions)
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -114,6 +114,7 @@ def quote_actions(screen: Screen) -> None:
 
         ui.button('Facturer', icon='receipt_long', on_click=ctx.handler(invoice)) \
             .props('unelevated data-action=invoice').mark('invoice')
+    output_actions(screen)
     if quote.state in ('draft', 'refused'):
         delete_action(screen, back='/devis', what='Devis')
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from nicegui.testing import User
 
 from db import documents
+from db.company import Company
 from db.document import ChainEntry, Document
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
 from tests.pages.conftest import log_in
@@ -59,6 +60,7 @@ async def test_validation_refused_lists_the_missing_legal_mentions(user: User):
 async def test_unsaved_changes_are_saved_before_validation_and_the_invoice_becomes_read_only(user: User):
     await user.open('/login')
     admin = await set_up_company()
+    await Company.all().update(iban='FR7630006000011234567890189')  # a credit transfer needs it (CII-SR-470)
     invoice = await a_draft_invoice(admin, await business_client())
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='validate', retries=100)
