@@ -47,11 +47,11 @@ async def test_company_changes_are_validated_and_audited(db):
     with pytest.raises(settings.CompanyInvalid) as refused:
         await settings.save_company(admin, {**COMPANY, 'iban': 'FR76 0000 0000 0000'}, version=company.version)
     assert 'iban' in refused.value.errors
-    saved = await settings.save_company(admin, {**COMPANY, 'iban': 'FR14 2004 1010 0505 0001 3M02 606'},
+    saved = await settings.save_company(admin, {**COMPANY, 'iban': 'FR76 3000 6000 0112 3456 7890 189'},
                                         version=company.version)
-    assert saved.iban == 'FR1420041010050500013M02606'
+    assert saved.iban == 'FR7630006000011234567890189'
     entry = await AuditEntry.get(action='settings.company')
-    assert entry.details['iban'] == ['', 'FR1420041010050500013M02606']
+    assert entry.details['iban'] == ['FR1420041010050500013M02606', 'FR7630006000011234567890189']
 
 
 async def test_a_stale_company_form_does_not_overwrite_a_newer_save(db):
