@@ -52,7 +52,7 @@ class DocumentList(ui.element):
     def __init__(self, *, name: str, columns: list[dict], states: dict[str, str], types: dict[str, str] | None,
                  fetch: Fetch, export: Callable[[ListFilters], Awaitable[None]] | None,
                  new: tuple[str, str] | None = None, hint: str = '', initial: ListFilters | None = None,
-                 sort_by: str = 'date') -> None:
+                 sort_by: str = 'date', batch: Callable[[ListFilters], Awaitable[None]] | None = None) -> None:
         super().__init__('div')
         self.classes('w-full flex flex-col gap-3')
         initial = initial or ListFilters()
@@ -68,6 +68,9 @@ class DocumentList(ui.element):
                     if export is not None:
                         ui.button('Export Excel', icon='download', on_click=lambda: export(self.filters())) \
                             .props('outline no-caps data-action=export').mark('export')
+                    if batch is not None:
+                        ui.button('Édition groupée', icon='print', on_click=lambda: batch(self.filters())) \
+                            .props('outline no-caps data-action=batch').mark('batch')
             with ui.element('div').classes('app-filters').props('data-role=filters'):
                 self.search = ui.input('Rechercher', value=initial.search) \
                     .props('outlined dense clearable debounce=300 data-field=search') \

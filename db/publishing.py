@@ -129,3 +129,19 @@ async def _style(document: Document):
         client_template = contact.quote_template_id if document.doc_type == 'quote' else contact.invoice_template_id
     template = await templates_ops.choose_template(document.template_id, client_template, document.doc_type)
     return templates_ops.style_of(template, await get_company())
+
+
+async def batch_print(doc_ids: list[int], path, *, config, run: Runner, progress=None) -> int:
+    """DOC5 "Édition groupée": one PDF of the given documents, in order, each with its own page numbering.
+
+    Validated documents come from their stored PDFs (made now if missing), the others are rendered as previews;
+    documents are loaded one at a time and merged as they come, so memory follows the output file only.
+    """
+    from logic.render.batch import batch_pdf  # noqa: PLC0415
+
+    async def pdfs():
+        for doc_id in doc_ids:
+            pdf, _ = await document_pdf(doc_id, config=config, run=run)
+            yield pdf
+
+    return await batch_pdf(pdfs(), path, progress, run=run)

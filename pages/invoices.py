@@ -19,6 +19,7 @@ from pages import runtime
 from pages.document_page import (Screen, common_actions, delete_action, document_title, document_url,
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
                                  open_screen, output_actions)
+from pages.batch_print import open_batch_dialog
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -55,6 +56,7 @@ async def invoices_page(ctx: PageContext, state: str = '', doc_type: str = '', s
 
         invoices = DocumentList(name='invoices', columns=COLUMNS, states=INVOICE_LABELS, types=TYPES,
                                 fetch=ctx.handler(fetch), export=ctx.handler(export),
+                                batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'invoice', filters)),
                                 new=('Nouvelle facture', '/factures/nouvelle'),
                                 initial=initial_filters(INVOICE_LABELS, TYPES, state, doc_type, start, end, search),
                                 hint='De la plus ancienne à la plus récente ; cliquez un titre de colonne pour trier.')

@@ -14,6 +14,7 @@ from logic.states import QUOTE_LABELS
 from pages.document_page import (Screen, common_actions, delete_action, document_title, document_url,
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
                                  open_screen, output_actions)
+from pages.batch_print import open_batch_dialog
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -70,6 +71,7 @@ async def quotes_page(ctx: PageContext, state: str = '', start: str = '', end: s
 
         quotes = DocumentList(name='quotes', columns=columns, states=QUOTE_LABELS, types=None,
                               fetch=ctx.handler(fetch), export=ctx.handler(export),
+                              batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'quote', filters)),
                               new=('Nouveau devis', '/devis/nouveau'),
                               initial=initial_filters(QUOTE_LABELS, None, state, '', start, end, search),
                               hint='Du plus ancien au plus récent ; cliquez un titre de colonne pour trier.')

@@ -1,0 +1,82 @@
+"""Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made in the
+background with a progress bar; the app stays responsive and the user downloads the file when it is ready."""
+import secrets
+from datetime import datetime
+
+from nicegui import background_tasks, run, ui
+
+from components.document_list import ListFilters
+from db import publishing
+from db.document_list import filtered, order_of
+from logic.errors import DomainError
+from pages import runtime
+from pages.document_page import list_query
+from pages.security import PageContext
+
+MAX_DOCUMENTS = 5000
+
+
+async def matching_ids(family: str, filters: ListFilters, first: str, last: str) -> list[int]:
+    """The documents of the list's filters within [first, last] numbers (either may be empty), oldest first."""
+    query = list_query(family, filters)
+    queryset = filtered(query)
+    if first:
+        queryset = queryset.filter(number__gte=first.strip())
+    if last:
+        queryset = queryset.filter(number__lte=last.strip())
+    ids = await queryset.order_by(*order_of(query)).limit(MAX_DOCUMENTS + 1).values_list('id', flat=True)
+    if len(ids) > MAX_DOCUMENTS:
+        raise DomainError(f'Plus de {MAX_DOCUMENTS} documents : resserrez les filtres ou la plage de numéros.')
+    return list(ids)
+
+
+def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> None:
+    with ui.dialog() as dialog, ui.card().classes('app-card w-[520px] max-w-full'):
+        ui.label('Édition groupée').classes('app-subtitle')
+        ui.label('Un seul PDF des documents de la liste affichée (mêmes filtres d’état, de type, de dates et de '
+                 'recherche), chacun avec sa propre numérotation de pages.').classes('app-muted')
+        with ui.row().classes('w-full gap-3 no-wrap'):
+            first = ui.input('Du numéro').props('outlined dense data-field=first').classes('grow').mark('first')
+            last = ui.input('Au numéro').props('outlined dense data-field=last').classes('grow').mark('last')
+        status = ui.label('').classes('app-muted').mark('batch-status')
+        progress = ui.linear_progress(value=0, show_value=False).props('rounded size=10px').classes('w-full')
+        progress.set_visibility(False)
+        download = ui.button('Télécharger le PDF', icon='download').props('unelevated no-caps data-action=download')
+        download.mark('download')
+        download.set_visibility(False)
+
+        async def start() -> None:
+            ids = await matching_ids(family, filters, first.value or '', last.value or '')
+            if not ids:
+                raise DomainError('Aucun document ne correspond à ces critères.')
+            config = runtime.config()
+            folder = config.files_dir / 'batches'
+            folder.mkdir(exist_ok=True)
+            path = folder / f'{family}-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
+            launch.disable()
+            progress.set_visibility(True)
+            status.text = f'0 / {len(ids)} documents…'
+
+            def advance(done: int) -> None:
+                progress.value = done / len(ids)
+                status.text = f'{done} / {len(ids)} documents…'
+
+            async def job() -> None:
+                try:
+                    count = await publishing.batch_print(ids, path, config=config, run=run.cpu_bound,
+                                                         progress=advance)
+                except DomainError as exc:
+                    status.text = f'Échec : {exc}'
+                    launch.enable()
+                    return
+                status.text = f'{count} documents prêts.'
+                download.on_click(ctx.handler(lambda: ui.download.file(path, f'edition-groupee-{family}.pdf')))
+                download.set_visibility(True)
+
+            background_tasks.create(job(), name=f'batch print {path.name}')
+
+        with ui.row().classes('app-actions'):
+            ui.button('Fermer', on_click=dialog.close).props('flat no-caps')
+            launch = ui.button('Lancer', icon='print', on_click=ctx.handler(start)) \
+                .props('unelevated no-caps data-action=start-batch').mark('start-batch')
+    dialog.open()

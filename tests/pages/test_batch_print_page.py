@@ -1,0 +1,37 @@
+"""Édition groupée from the invoices list: runs in the background with a progress bar, then offers the file."""
+from nicegui.testing import User
+
+from pages import runtime
+
+from tests.db.documents_helpers import business_client, line, validated_invoice
+from tests.pages.conftest import log_in
+from tests.personas import set_up_company
+
+
+async def test_the_invoices_list_prints_the_filtered_documents_into_one_pdf(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    for n in range(2):
+        await validated_invoice(admin, client, line(designation=f'Chantier {n}'))
+    await log_in(user, next_path='/factures')
+    await user.should_see(marker='batch', retries=100)
+    user.find(marker='batch').click()
+    await user.should_see(marker='start-batch', retries=50)
+    user.find(marker='start-batch').click()
+    await user.should_see('2 documents prêts.', retries=600)
+    download = user.find(marker='download').elements.pop()
+    assert download.visible
+    files = list((runtime.config().files_dir / 'batches').glob('invoice-*.pdf'))
+    assert len(files) == 1 and files[0].read_bytes().startswith(b'%PDF')
+
+
+async def test_an_empty_selection_is_refused_in_french(user: User):
+    await user.open('/login')
+    await set_up_company()
+    await log_in(user, next_path='/factures')
+    await user.should_see(marker='batch', retries=100)
+    user.find(marker='batch').click()
+    await user.should_see(marker='start-batch', retries=50)
+    user.find(marker='start-batch').click()
+    await user.should_see('Aucun document ne correspond à ces critères.', retries=50)
