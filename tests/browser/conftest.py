@@ -152,8 +152,20 @@ def fill(browser, selector: str, value: str) -> None:
 
 
 def click(browser, selector: str) -> None:
-    wait_for(browser, lambda driver: driver.find_element('css selector', selector).is_enabled())
-    browser.find_element('css selector', selector).click()
+    """Click once the element is there, enabled and not covered (a dialog may still be animating in)."""
+    from selenium.common.exceptions import ElementClickInterceptedException  # noqa: PLC0415
+
+    def clicked(driver) -> bool:
+        element = driver.find_element('css selector', selector)
+        if not element.is_enabled():
+            return False
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            return False
+        return True
+
+    wait_for(browser, clicked)
 
 
 def log_in(browser, server: Server, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, path: str = '/') -> None:
