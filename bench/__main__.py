@@ -1,0 +1,175 @@
+"""The whole app at a real size: `.venv/bin/python -m bench --invoices 100000 [--database-url URL] [--json FILE]`.
+
+Fills an empty instance with the demo generator (db/demo.py, through the rules), checks its integrity chain, then
+measures: the five lists (server time of a first, sorted, filtered page and a search), a one-page Factur-X invoice,
+a real server with N simulated browsers on its websocket (memory per client, Excel export, click to update and
+event-loop stalls while a batch PDF renders and while the invoice list is exported), and every area's own
+bench/bench_<area>.py. Prints a table of figures beside their targets (✓ met, ✗ missed) and, with --json, writes
+them as a list of {"name", "value", "unit", "target", "met", ...}. Exit code 1 when a measure broke.
+
+SQLite in a temporary folder by default; `--database-url postgres://...` runs on PostgreSQL (an empty database,
+or one filled before with `--skip-load` to reuse it). See docs/benchmarks.md.
+"""
+import argparse
+import asyncio
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import figures as report  # noqa: E402
+from bench.areas import Sizes, run_areas  # noqa: E402
+from bench.figures import Figure  # noqa: E402
+
+# The secret keys the integrity chain: the documents area's benchmark validates more invoices on the same data.
+SECRET = 'bench-secret-' + 'b' * 40
+LOAD_SECONDS_PER_100K = 180  # issue 7: 100,000 invoices load in under 3 minutes
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.skip_load and not args.database_url:
+        sys.exit('--skip-load reuses a dataset: give its --database-url')
+    with tempfile.TemporaryDirectory(prefix='facturier-bench-') as folder:
+        data_dir = Path(folder) / 'data'
+        data_dir.mkdir()
+        url = args.database_url or f'sqlite://{data_dir / "facturier.sqlite3"}'
+        started, load_before = time.monotonic(), _load_average()
+        figures = asyncio.run(run(args, url, data_dir))
+        elapsed = time.monotonic() - started
+    print(environment(args, url))
+    print(f'Suite ran in {elapsed / 60:.1f} min; load average of the machine {load_before} before, '
+          f'{_load_average()} after (other processes share the CPUs).\n')
+    print(report.table(figures))
+    print()
+    print(report.summary(figures))
+    if args.json:
+        report.write_json(args.json, figures)
+        print(f'\nJSON: {args.json}')
+    return 1 if any(figure.failed for figure in figures) else 0
+
+
+async def run(args, url: str, data_dir: Path) -> list[Figure]:
+    from bench.lists import measure_lists  # noqa: PLC0415
+    from bench.output import einvoice_figures  # noqa: PLC0415
+    from bench.scenario import Load, measure_server  # noqa: PLC0415
+    from db import engine  # noqa: PLC0415
+
+    runs = 5 if args.quick else 30
+    figures: list[Figure] = []
+    await engine.open_database(url)
+    try:
+        if not args.skip_load:
+            figures += await load_dataset(args.invoices, args.seed)
+        figures += await verify()
+        _progress('lists')
+        figures += await measure_lists(runs)
+        _progress('one-page invoice PDF')
+        figures += await einvoice_figures(3 if args.quick else 20)
+    finally:
+        await engine.close_database()
+    _progress(f'server with {args.clients} browsers')
+    load = Load(clients=args.clients, batch=3 if args.quick else 500, seed=args.seed, settle_seconds=0.5
+                if args.quick else 4, idle_seconds=1 if args.quick else 5, min_seconds=3 if args.quick else 20,
+                exports=1 if args.quick else 3, profile=args.profile_server)
+    figures += await measure_server(data_dir, url, SECRET, load)
+    for phase, text in load.profiles.items():
+        print(f'Profile of the server under load ({phase}), py-spy:\n{text}\n')
+    _progress('areas')
+    figures += await run_areas(Sizes(invoices=args.invoices, seed=args.seed, database_url=url, quick=args.quick),
+                               only=set(args.areas.split(',')) if args.areas else None)
+    return figures
+
+
+async def load_dataset(invoices: int, seed: int) -> list[Figure]:
+    from db.demo import fill_demo  # noqa: PLC0415
+
+    _progress(f'loading {invoices} invoices')
+    started = time.perf_counter()
+    summary = await fill_demo(secret=SECRET, invoices=invoices, seed=seed)
+    seconds = time.perf_counter() - started
+    # The target is for the volume: below 10,000 invoices the fixed part (company, contacts, quotes) dominates.
+    at_size = invoices >= 10_000
+    return [
+        Figure(name='dataset: load time', value=seconds, unit='s', note=summary.describe(),
+               target=LOAD_SECONDS_PER_100K * invoices / 100_000 if at_size else None),
+        Figure(name='dataset: load rate', value=summary.invoices / seconds, unit='invoices/s', better='>',
+               target=100_000 / LOAD_SECONDS_PER_100K if at_size else None,
+               note='' if at_size else 'target from 10,000 invoices'),
+    ]
+
+
+async def verify() -> list[Figure]:
+    """`python main.py verify` on the dataset: every chain intact."""
+    from db.integrity import verify_integrity  # noqa: PLC0415
+
+    started = time.perf_counter()
+    reports = await verify_integrity(SECRET)
+    seconds = time.perf_counter() - started
+    broken = [f'{item.label}: {item.reason}' for item in reports if not item.ok]
+    counted = ', '.join(f'{item.count} {item.label}' for item in reports)
+    return [Figure(name='dataset: integrity check (main.py verify)', value=seconds, unit='s',
+                   note=f'error: chain broken: {"; ".join(broken)}' if broken else f'intact: {counted}')]
+
+
+def environment(args, url: str) -> str:
+    cpu = next((line.split(':', 1)[1].strip() for line in Path('/proc/cpuinfo').read_text().splitlines()
+                if line.startswith('model name')), platform.processor())
+    memory = next((int(line.split()[1]) / 1024 ** 2 for line in Path('/proc/meminfo').read_text().splitlines()
+                   if line.startswith('MemTotal')), 0)
+    database = 'PostgreSQL ' + _postgres_version(url) if url.startswith('postgres') else f'SQLite {sqlite3.sqlite_version}'
+    return (f'Facturier benchmark, {datetime.now():%Y-%m-%d %H:%M}: {args.invoices} invoices (seed {args.seed}'
+            f'{", reused" if args.skip_load else ""}), {args.clients} browsers{", quick" if args.quick else ""}\n'
+            f'{database}; Python {platform.python_version()}; {os.cpu_count()} CPU ({cpu}); {memory:.1f} GiB RAM')
+
+
+def _postgres_version(url: str) -> str:
+    async def ask() -> str:
+        import asyncpg  # noqa: PLC0415
+
+        connection = await asyncpg.connect(url)
+        try:
+            return (await connection.fetchval('SHOW server_version')).split()[0]
+        finally:
+            await connection.close()
+    try:
+        return asyncio.run(ask())
+    except Exception as exc:  # noqa: BLE001 - the version is a courtesy
+        return f'(version unknown: {exc})'
+
+
+def _load_average() -> str:
+    return ' '.join(Path('/proc/loadavg').read_text().split()[:3])
+
+
+def _progress(what: str) -> None:
+    print(f'[{datetime.now():%H:%M:%S}] {what}…', file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.splitlines()[0])
+    parser.add_argument('--invoices', type=int, default=1000, help='invoices in the dataset (default 1000)')
+    parser.add_argument('--database-url', help='postgres://... (an empty database); SQLite in a temporary folder '
+                                               'by default')
+    parser.add_argument('--json', type=Path, help='write the figures there as JSON')
+    parser.add_argument('--seed', type=int, default=1, help='seed of the demo generator (default 1)')
+    parser.add_argument('--skip-load', action='store_true', help='reuse the dataset already in --database-url')
+    parser.add_argument('--clients', type=int, default=50, help='simulated browsers (default 50)')
+    parser.add_argument('--quick', action='store_true', help='few repetitions, short load phases, small area sizes '
+                                                             '(for the test suite)')
+    parser.add_argument('--profile-server', action='store_true', help='sample the server with py-spy during the load '
+                        'phases and print where its event loop spent its time (py-spy on the PATH, or PY_SPY=path)')
+    parser.add_argument('--areas', help='only these area modules, comma-separated (documents,contacts,pdf)')
+    return parser
+
+
+if __name__ == '__main__':
+    sys.exit(main())

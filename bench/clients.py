@@ -1,0 +1,191 @@
+"""Simulated browsers: what NiceGUI's nicegui.js does, without the rendering.
+
+A browser GETs a page with its session cookie; the HTML carries the page's elements as JSON
+(`createApp(parseElements(String.raw`{...}`), {query: {client_id, next_message_id, implicit_handshake}})`). It then
+opens the socket.io websocket at /_nicegui_ws/socket.io with that query plus a document_id and a tab_id: the
+server's connect handler does the handshake (implicit_handshake=true) and attaches the socket to the page's client.
+A user action is the `event` message the browser emits: {id, client_id, listener_id, args}, each arg JSON-encoded,
+filtered by the listener's `args`. The server answers with an `update` message {element id: element} (or a
+`download` message for an export). The time from emitting the event to the update of the list's table is what a
+user waits for after a click (plus the browser's rendering, not counted here).
+
+    browser = Browser(server.url, cookies)
+    await browser.open('/factures')          # False when the page has no paged table (area not landed)
+    milliseconds = await browser.click('sort')
+    await browser.close()
+"""
+import ast
+import asyncio
+import json
+import random
+import re
+import time
+import uuid
+
+import httpx
+import socketio
+
+ACTIONS = ('page', 'sort', 'filter', 'search')
+SEARCHES = ['boulangerie', 'martin', 'garage', 'F20', 'dupont', '', 'cabinet', '']
+QUERY = re.compile(r'query: (\{.*?\}),\n')
+SETTLE = 2.0
+UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
+
+
+class PageUnavailable(Exception):
+    """The page answered, but without the list this benchmark clicks through."""
+
+
+class Browser:
+    def __init__(self, base_url: str, cookies: dict, *, seed: int = 0) -> None:
+        self.base_url = base_url
+        self.cookies = cookies
+        self.rng = random.Random(seed)
+        self.path = ''
+        self.http = httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60)
+        self.sio: socketio.AsyncClient | None = None
+        self.client_id = ''
+        self.elements: dict[str, dict] = {}
+        self.table = self.search = self.state = self.export = ''
+        self._waiting: dict[str, asyncio.Queue] = {}
+        self._download: asyncio.Future | None = None
+        self.downloaded_bytes = 0
+
+    async def open(self, path: str) -> bool:
+        """Load the page and connect its websocket; False when the page has no paged table."""
+        response = await self.http.get(path)
+        if response.status_code != 200:
+            raise PageUnavailable(f'GET {path}: HTTP {response.status_code}')
+        query, self.elements = parse_page(response.text)
+        self.path, self.client_id = path, query['client_id']
+        self.table = _find(self.elements, lambda element: _listener(element, 'request'))
+        self.search = _find(self.elements, lambda element: element.get('props', {}).get('data-field') == 'search')
+        self.state = _find(self.elements, lambda element: element.get('props', {}).get('data-field') in (
+            'state', 'kind'))
+        self.export = _find(self.elements, lambda element: element.get('props', {}).get('data-action') == 'export')
+        if not self.table:
+            return False
+        query = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in query.items()}
+        query.update(document_id=str(uuid.uuid4()), tab_id=str(uuid.uuid4()))
+        # aiohttp refuses websocket messages over 4 MB by default: an export of 100,000 rows is bigger.
+        self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={'max_msg_size': 0})
+        self.sio.on('update', self._on_update)
+        self.sio.on('download', self._on_download)
+        cookie = '; '.join(f'{key}={value}' for key, value in self.cookies.items())
+        await self.sio.connect(f'{self.base_url}?{httpx.QueryParams(query)}', transports=['websocket'],
+                               socketio_path='/_nicegui_ws/socket.io', headers={'Cookie': cookie}, wait_timeout=30)
+        return True
+
+    async def click(self, action: str, *, timeout: float = 60) -> float:
+        """Do one action on the list; milliseconds until the table's update arrived (TimeoutError past timeout)."""
+        if action == 'page':
+            pagination = self._pagination()
+            last = max((pagination.get('rowsNumber') or 0) - 1, 0) // pagination['rowsPerPage'] + 1
+            pagination['page'] = pagination['page'] % last + 1
+            return await self._emit_and_wait(self.table, 'request', {'pagination': pagination, 'filter': None},
+                                             timeout)
+        if action == 'sort':
+            columns = [column['name'] for column in self.elements[self.table]['props'].get('columns', [])
+                       if column.get('sortable')]
+            pagination = {**self._pagination(), 'page': 1, 'sortBy': self.rng.choice(columns),
+                          'descending': self.rng.random() < 0.5}
+            return await self._emit_and_wait(self.table, 'request', {'pagination': pagination, 'filter': None},
+                                             timeout)
+        if action == 'filter' and self.state:  # another option than the current one, or nothing would change
+            props = self.elements[self.state]['props']
+            options = [option for option in props.get('options', []) if option != props.get('model-value')]
+            return await self._emit_and_wait(self.state, 'update:modelValue', self.rng.choice(options), timeout)
+        if action == 'search' and self.search:
+            props = self.elements[self.search]['props']
+            props['value'] = self.rng.choice([text for text in SEARCHES if text != props.get('value')])
+            return await self._emit_and_wait(self.search, 'update:value', props['value'], timeout)
+        return await self.click('page', timeout=timeout)
+
+    async def export_ms(self, *, timeout: float = 600) -> float:
+        """Click "Export Excel"; milliseconds until the file has arrived over the websocket."""
+        if not self.export:
+            raise PageUnavailable(f'{self.path} has no export button')
+        self._download = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
+        await self._emit(self.export, 'click', None)
+        arrived, self.downloaded_bytes = await asyncio.wait_for(self._download, timeout)
+        return (arrived - started) * 1000
+
+    async def close(self) -> None:
+        if self.sio is not None and self.sio.connected:
+            await self.sio.disconnect()
+        await self.http.aclose()
+
+    # --- the wire ---------------------------------------------------------------------------------------------
+
+    async def _emit_and_wait(self, element_id: str, event: str, value, timeout: float) -> float:
+        """A filter or a search reloads the table twice: first back to page 1 with the old rows, then the new rows
+        once fetched. The user waits for the second, so an update that only shows the old rows on page 1 is
+        skipped (unless nothing else comes within SETTLE seconds: then the new rows were the same)."""
+        queue: asyncio.Queue = asyncio.Queue()
+        self._waiting[self.table] = queue
+        table = self.elements[self.table]['props']
+        before = (table.get('rows'), {**(table.get('pagination') or {}), 'page': 1})
+        started = time.perf_counter()
+        try:
+            await self._emit(element_id, event, value)
+            arrived, props = await asyncio.wait_for(queue.get(), timeout)
+            if element_id != self.table and (props.get('rows'), props.get('pagination')) == before:
+                try:
+                    arrived, props = await asyncio.wait_for(queue.get(), SETTLE)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            self._waiting.pop(self.table, None)
+        return (arrived - started) * 1000
+
+    async def _emit(self, element_id: str, event: str, value) -> None:
+        listener = _listener(self.elements[element_id], event)
+        args = [] if listener['args'] == [] else [json.dumps(value)]  # an empty filter sends no argument
+        await self.sio.emit('event', {'id': int(element_id), 'client_id': self.client_id,
+                                      'listener_id': listener['listener_id'], 'args': args})
+
+    async def _on_update(self, message: dict) -> None:
+        arrived = time.perf_counter()
+        for element_id, element in message.items():
+            if element_id.startswith('_'):
+                continue
+            if element is None:
+                self.elements.pop(element_id, None)
+                continue
+            self.elements[element_id] = element
+            if (queue := self._waiting.get(element_id)) is not None:
+                queue.put_nowait((arrived, element.get('props', {})))
+
+    async def _on_download(self, message: dict) -> None:
+        source = message.get('src')
+        size = len(source) if isinstance(source, (bytes, bytearray)) else 0
+        if isinstance(source, str):  # a URL: fetch it, as the browser would
+            size = len((await self.http.get(source)).content)
+        if self._download is not None and not self._download.done():
+            self._download.set_result((time.perf_counter(), size))
+
+    def _pagination(self) -> dict:
+        pagination = dict(self.elements[self.table]['props'].get('pagination') or {})
+        pagination.setdefault('page', 1)
+        pagination['rowsPerPage'] = pagination.get('rowsPerPage') or 25
+        return pagination
+
+
+def parse_page(html: str) -> tuple[dict, dict[str, dict]]:
+    """The socket.io query and the elements a NiceGUI page ships in its HTML."""
+    match = QUERY.search(html)
+    if 'parseElements(String.raw`' not in html or match is None:
+        raise PageUnavailable('not a NiceGUI page (a redirect to the login page?)')
+    raw = html.split('parseElements(String.raw`', 1)[1].split('`)', 1)[0]
+    for escaped, character in UNESCAPE:
+        raw = raw.replace(escaped, character)
+    return ast.literal_eval(match.group(1)), json.loads(raw)  # the query is a Python dict literal
+
+
+def _listener(element: dict, event: str) -> dict | None:
+    return next((listener for listener in element.get('events', []) if listener['type'] == event), None)
+
+
+def _find(elements: dict[str, dict], predicate) -> str:
+    return next((element_id for element_id, element in elements.items() if predicate(element)), '')

@@ -1,0 +1,125 @@
+"""The five lists at the loaded size: server time of a first page, a sorted page, a filtered page and a search.
+
+Each page is built the way its screen builds it (the query, the count, and the rows formatted for the table), in
+this process, on the benchmark's database: that is the server's share of a click, without the websocket (the
+click-to-update figures of bench/scenario.py carry the rest). A list whose area has not landed yet gives its four
+figures without a value and says so, so that the suite runs today and fills in as areas land.
+
+To add a list: a function returning {kind: call} (or raising ListMissing) in LISTS.
+"""
+import importlib
+from collections.abc import Awaitable, Callable
+
+from bench.figures import Figure, sample_ms, skipped, spread
+
+PAGE_TARGET_MS = 50     # issue 7: "50 ms pages"
+SEARCH_TARGET_MS = 100  # the contacts and articles issues: a search answers within 100 ms
+KINDS = {'first page': PAGE_TARGET_MS, 'sorted page': PAGE_TARGET_MS, 'filtered page': PAGE_TARGET_MS,
+         'search': SEARCH_TARGET_MS}
+PER_PAGE = 25
+Call = Callable[[], Awaitable]
+
+
+class ListMissing(Exception):
+    """The area's list is not in the code base yet."""
+
+
+async def measure_lists(runs: int) -> list[Figure]:
+    figures: list[Figure] = []
+    for label, build in LISTS.items():
+        try:
+            calls = build()
+        except ListMissing as exc:
+            figures += [skipped(f'{label} list, {kind} ({stat})', 'ms', str(exc), target)
+                        for kind, target in KINDS.items() for stat in ('median', 'p95')]
+            continue
+        for kind, target in KINDS.items():
+            name = f'{label} list, {kind}'
+            try:
+                figures += spread(name, await sample_ms(calls[kind], runs), target, note=_note(calls, kind))
+            except Exception as exc:  # noqa: BLE001 - one broken list must not hide the others
+                figures += spread(name, [], target, note=f'error: {type(exc).__name__}: {exc}')
+    return figures
+
+
+def _note(calls: dict, kind: str) -> str:
+    return calls.get('notes', {}).get(kind, '')
+
+
+def _module(name: str, what: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and name.startswith(exc.name):
+            raise ListMissing(f'{what} not there yet ({name})') from None
+        raise
+
+
+def contacts() -> dict:
+    db = _module('db.contacts', 'contacts list')
+    try:  # the rows as the page formats them, once the page exists
+        row = importlib.import_module('pages.contacts').table_row
+        notes = {}
+    except (ModuleNotFoundError, AttributeError):
+        row, notes = (lambda item: item), dict.fromkeys(KINDS, 'query only: pages/contacts.py not there yet')
+    order = getattr(db, 'list_order', lambda column, descending=False: db.DEFAULT_ORDER)
+
+    def page(filters=None, sort='name', descending=False) -> Call:
+        async def call():
+            rows, _ = await db.list_contacts(filters or db.ContactFilter(), order(sort, descending), offset=0,
+                                             limit=PER_PAGE)
+            return [row(item) for item in rows]
+        return call
+
+    return {'first page': page(), 'sorted page': page(sort='city', descending=True),
+            'filtered page': page(db.ContactFilter(kind='client')), 'search': page(db.ContactFilter(search='dupont')),
+            'notes': {**notes, 'sorted page': 'by city, descending'}}
+
+
+def articles() -> dict:
+    db = _module('db.articles', 'articles list')
+    order = getattr(db, 'list_order', lambda column, descending=False: db.DEFAULT_ORDER)
+
+    def page(filters=None, sort='designation', descending=False) -> Call:
+        async def call():
+            return await db.list_articles(filters or db.ArticleFilter(), order(sort, descending), offset=0,
+                                          limit=PER_PAGE)
+        return call
+
+    return {'first page': page(), 'sorted page': page(sort='sale_price', descending=True),
+            'filtered page': page(db.ArticleFilter(kind='service')),
+            'search': page(db.ArticleFilter(search='carrelage')),
+            'notes': dict.fromkeys(KINDS, 'query only (the page adds unit and VAT labels from two small lists)')}
+
+
+def documents(family: str, state: str) -> Callable[[], dict]:
+    """Quotes and invoices: pages/document_page.list_page, exactly what the list screens' fetch calls."""
+    def build() -> dict:
+        page_module = _module('pages.document_page', f'{family} list')
+        from components.document_list import ListFilters  # noqa: PLC0415
+        from components.paged_table import PageRequest  # noqa: PLC0415
+
+        def page(filters=ListFilters(), sort_by='date', descending=False) -> Call:
+            request = PageRequest(page=1, per_page=PER_PAGE, sort_by=sort_by, descending=descending)
+            return lambda: page_module.list_page(family, filters, request)
+
+        return {'first page': page(), 'sorted page': page(sort_by='total_ttc', descending=True),
+                'filtered page': page(ListFilters(state=state), descending=True),
+                'search': page(ListFilters(search='boulangerie')),
+                'notes': {'search': 'client name (contacts first, then their documents)'}}
+    return build
+
+
+def payments() -> dict:
+    # The payments area (PA1, installments list) has not landed: when it does, build its four calls here.
+    _module('db.payments', 'payments list (PA1)')
+    raise ListMissing('payments list (PA1) has no list query to call yet')
+
+
+LISTS: dict[str, Callable[[], dict]] = {
+    'contacts': contacts,
+    'articles': articles,
+    'quotes': documents('quote', 'accepted'),
+    'invoices': documents('invoice', 'paid'),
+    'payments': payments,
+}

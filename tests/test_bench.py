@@ -1,0 +1,51 @@
+"""The benchmark suite at a tiny size, so that it never rots: it runs end to end (dataset, lists, a real server with
+simulated browsers on its websocket, every area's measure()) and writes the figures a script reads.
+
+No timing is asserted here: speed is what `python -m bench` reports, not what tests check.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = {'name', 'value', 'unit', 'target', 'met'}
+LISTS = ('contacts', 'articles', 'quotes', 'invoices', 'payments')
+KINDS = ('first page', 'sorted page', 'filtered page', 'search')
+SERVER_FIGURES = (
+    'dataset: load time', 'dataset: load rate', 'dataset: integrity check (main.py verify)',
+    'one-page invoice PDF end to end (Factur-X, dataset invoice) (median)',
+    'one-page invoice PDF end to end (Factur-X, dataset invoice) (p95)',
+    'server memory per connected client', 'Excel export of the invoice list, click to file',
+    'batch PDF, time for 500 invoices',
+    'under load (batch PDF): click to update (p95)', 'under load (batch PDF): longest event-loop stall',
+    'under load (Excel export): click to update (p95)', 'under load (Excel export): longest event-loop stall',
+)
+
+
+def test_it_runs_the_whole_suite_at_a_tiny_size_and_writes_every_figure(tmp_path, database_url):
+    output = tmp_path / 'figures.json'
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    run = subprocess.run([sys.executable, '-m', 'bench', '--invoices', '30', '--clients', '3', '--quick',
+                          '--database-url', database_url, '--json', str(output)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, f'{run.stdout[-6000:]}\n{run.stderr[-4000:]}'
+    figures = json.loads(output.read_text())
+    assert isinstance(figures, list)
+    names = {figure['name'] for figure in figures}
+    expected = {f'{name} list, {kind} ({stat})' for name in LISTS for kind in KINDS for stat in ('median', 'p95')}
+    assert expected | set(SERVER_FIGURES) <= names, sorted((expected | set(SERVER_FIGURES)) - names)
+    assert any(name.startswith('documents: ') for name in names)
+    assert any(name.startswith('contacts: ') for name in names)
+    for figure in figures:
+        assert KEYS <= set(figure), figure
+        assert figure['met'] in (True, False, None), figure
+        if figure['target'] is None or figure['value'] is None:
+            assert figure['met'] is None, figure
+    assert '✓' in run.stdout or '✗' in run.stdout  # the table shows each figure beside its target
+    by_name = {figure['name']: figure for figure in figures}
+    # The simulated browsers clicked over the real websocket and every click got its update.
+    assert by_name['under load (batch PDF): click to update (p95)']['value'] is not None
+    assert by_name['under load (batch PDF): clicks without an answer within 30 s']['value'] == 0
+
