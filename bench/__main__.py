@@ -125,7 +125,8 @@ def environment(args, url: str) -> str:
                 if line.startswith('model name')), platform.processor())
     memory = next((int(line.split()[1]) / 1024 ** 2 for line in Path('/proc/meminfo').read_text().splitlines()
                    if line.startswith('MemTotal')), 0)
-    database = 'PostgreSQL ' + _postgres_version(url) if url.startswith('postgres') else f'SQLite {sqlite3.sqlite_version}'
+    database = (f'PostgreSQL {_postgres_version(url)}' if url.startswith('postgres')
+                else f'SQLite {sqlite3.sqlite_version}')
     return (f'Facturier benchmark, {datetime.now():%Y-%m-%d %H:%M}: {args.invoices} invoices (seed {args.seed}'
             f'{", reused" if args.skip_load else ""}), {args.clients} browsers{", quick" if args.quick else ""}\n'
             f'{database}; Python {platform.python_version()}; {os.cpu_count()} CPU ({cpu}); {memory:.1f} GiB RAM')

@@ -9,7 +9,8 @@
     True
 
 A target reads "≤ 50 ms" (lower is better, `better='<'`) or "≥ 555 invoices/s" (`better='>'`); a value on the
-target counts as met. In the JSON, `comparison` is "<=" or ">=". `met` is None when there is no target or no value (a skipped figure says why in `note`).
+target counts as met; in the JSON, `comparison` is "<=" or ">=". `met` is None when there is no target or no
+value (a skipped figure says why in `note`).
 """
 import json
 import math

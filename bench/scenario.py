@@ -6,9 +6,10 @@
 2. The first browser clicks "Export Excel" on the invoice list: click to file received.
 3. Idle: the stall probes run a few seconds with nobody clicking (the baseline of the probes themselves).
 4. Under load, twice: the N browsers click through their lists (next page, sort, state filter, search, one action
-   every 1 to 3 s each) while (a) a batch PDF of the latest invoices renders beside the server, then (b) the first
-   browser exports the whole invoice list again and again inside the server. Click to update (median, p95), the
-   clicks that never got an answer, the longest stall of the event loop, the slowest /healthz.
+   every 1 to 3 s each) while (a) a batch PDF of the latest invoices renders beside the server (bench/output.py
+   says why not inside it), then (b) the first browser exports the whole invoice list inside the server, up to 3
+   times. Click to update (median, p95, per list), the clicks that never got an answer, the longest stall of the
+   event loop, the slowest /healthz.
 """
 import asyncio
 import random
@@ -214,8 +215,8 @@ def _stall_figures(label: str, samples: dict[str, list[float]], *, target: float
                note=f'slowest of {len(socket)} websocket probes every 20 ms (median {statistics.median(socket):.1f}, '
                     f'p95 {p95(socket):.1f}); an upper bound: includes the round trip'),
         Figure(name=f'{label}: slowest /healthz', value=max(health) if health else None, unit='ms',
-               note=f'{len(health)} probes, p95 {p95(health):.1f} ms; includes waiting for a database connection'
-               if health else 'no sample'),
+               note=f'{len(health)} probes every 100 ms, p95 {p95(health):.1f} ms; includes waiting for a database '
+                    'connection' if health else 'no sample'),
     ]
 
 

@@ -1,11 +1,13 @@
 """How long the server's event loop stops answering while it is under load, seen from outside.
 
-The server can't be instrumented from outside, so two probes ask it something trivial every 20 ms and time the
-answer; the longest answer is an upper bound of the longest stall (it includes the round trip, about 1 ms when idle):
-- `websocket`: a socket.io call on NiceGUI's own socket, answered by the event loop with no database access
-  (a handshake for a page that does not exist: NiceGUI answers `False` at once). This is the stall figure.
-- `healthz`: `GET /healthz` over HTTP; it also waits for a database connection (`SELECT 1`), so on SQLite it
-  includes queueing behind other queries on the one connection. Shown beside it, not held to the stall target.
+The server can't be instrumented from outside, so two probes ask it something trivial and time the answer; the
+longest answer is an upper bound of the longest stall (it includes the round trip, a few ms when idle):
+- `websocket`, every 20 ms: a socket.io call on NiceGUI's own socket, answered by the event loop with no database
+  access (a handshake for a page that does not exist: NiceGUI answers `False` at once). This is the stall figure.
+- `healthz`, every 100 ms: `GET /healthz` over HTTP; it also waits for a database connection (`SELECT 1`), so on
+  SQLite it includes queueing behind other queries on the one connection. Shown beside it, not held to the stall
+  target. Polled less often: each request crosses the HTTP middlewares, and at 50 a second the probe itself took
+  about a tenth of the loop's time in a py-spy profile.
 
 The probes run in a process of their own (`python -m bench.stall URL`), so that the benchmark's own work (the
 simulated browsers) does not delay them; they stop when their stdin closes and print their samples as JSON.
@@ -22,6 +24,7 @@ import threading
 import time
 
 INTERVAL = 0.02
+HEALTHZ_INTERVAL = 0.1
 MAX_SECONDS = 1800  # bounded, whatever happens to the parent
 
 
@@ -64,7 +67,7 @@ async def probe(url: str, interval: float, stop: asyncio.Event, ready: asyncio.E
     async def ask_http(http: httpx.AsyncClient) -> None:
         (await http.get('/healthz')).raise_for_status()
 
-    async def loop(name: str, ask) -> None:
+    async def loop(name: str, ask, interval: float) -> None:
         await ask()  # warm: connection open, first answer
         samples[name].clear()
         ready_count[0] += 1
@@ -80,7 +83,8 @@ async def probe(url: str, interval: float, stop: asyncio.Event, ready: asyncio.E
     ready_count = [0]
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         try:
-            await asyncio.gather(loop('websocket', ask_socket), loop('healthz', lambda: ask_http(http)))
+            await asyncio.gather(loop('websocket', ask_socket, interval),
+                                 loop('healthz', lambda: ask_http(http), max(interval, HEALTHZ_INTERVAL)))
         finally:
             await sio.disconnect()
     return samples
