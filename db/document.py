@@ -42,6 +42,7 @@ FROZEN_COLUMNS: tuple[str, ...] = (
     'client_name', 'payment_method_id', 'probability', 'global_discount_kind', 'global_discount_value', 'shipping',
     'shipping_vat_rate', 'shipping_vat_category', 'purchase_order', 'header_text', 'footer_text', 'notes', 'total_ht',
     'total_vat', 'total_ttc', 'prepaid', 'amount_due', 'snapshot', 'source_id', 'validated_at', 'created_at',
+    'vat_included',
 )
 
 
@@ -86,6 +87,8 @@ class Document(Model):
     amount_due = MoneyField(default=0)
     # TTC already credited by validated credit notes (a positive amount): what is left to credit is the difference.
     credited_amount = MoneyField(default=0)
+    # Prices include VAT (deposit invoices, DE3: the amount received is the TTC, VAT is extracted per rate).
+    vat_included = fields.BooleanField(default=False)
     # The frozen copy (logic.snapshot.DocumentSnapshot.to_dict()), set at validation and printed ever after.
     snapshot = fields.JSONField(null=True)
     # Where it comes from: the quote of an invoice, the invoice of a credit note.
@@ -217,23 +220,82 @@ class NumberCounter(Model):
         unique_together = (('series', 'period_key'),)
 
 
-class Installment(Model):
-    """One due part of a document (IN5): an installment, a deposit or a balance. Amounts sum to amount_due.
+INSTALLMENT_KINDS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte'}
+# planned: a deposit of a quote not yet accepted (not in Payments); open: due, nothing or part of it settled;
+# paid: settled in full; irrecoverable: written off with its invoice (PA7); cancelled: a deposit given up (DE5).
+INSTALLMENT_STATUSES: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'paid': 'Réglée',
+                                        'irrecoverable': 'Irrécouvrable', 'cancelled': 'Supprimée'}
 
-    Payments (PA) will add their own columns (settled amount, payment date...) by later migrations.
+
+class Installment(Model):
+    """One due part of a document (IN5, DE1): an installment of an invoice, or a deposit of a quote.
+
+    `amount` is what is due, `paid_amount` the sum of the settlements not cancelled (db/payments.py keeps it and
+    `status` in step with the append-only Payment records, which are the truth). `number` and `client_name` are
+    copied from the document so that the payments list pages, sorts and searches on this table alone.
+    A deposit may be a percentage of the quote's total TTC (`percent`), its amount then follows the quote.
     """
 
     id = fields.IntField(primary_key=True)
     document = fields.ForeignKeyField('documents.Document', related_name='installments', on_delete=fields.CASCADE)
     position = fields.IntField(default=0)
     kind = fields.CharField(max_length=12, default='installment')
+    status = fields.CharField(max_length=14, default='open')
     due_date = fields.DateField()
     amount = MoneyField()
+    percent = FixedDecimalField(scale=4, null=True)
+    paid_amount = MoneyField(default=0)
+    paid_on = fields.DateField(null=True)
     label = fields.CharField(max_length=100, default='')
+    number = fields.CharField(max_length=35, default='')
+    client_name = fields.CharField(max_length=255, default='')
+    # A deposit's deposit invoice (DE3), once settled.
+    deposit_invoice = fields.ForeignKeyField('documents.Document', null=True, on_delete=fields.RESTRICT,
+                                             related_name=False)
+    version = fields.IntField(default=1)
 
     class Meta:
         table = 'installment'
-        indexes = (('due_date',),)
+        indexes = (('due_date', 'id'), ('status', 'due_date', 'id'), ('kind', 'status', 'due_date', 'id'),
+                   ('document_id', 'position'))
+
+    @property
+    def left_to_pay(self):
+        return self.amount - self.paid_amount
+
+
+PAYMENT_KINDS: dict[str, str] = {'settlement': 'Règlement', 'reversal': 'Annulation', 'write_off': 'Irrécouvrable'}
+SETTLEMENT_METHODS: dict[str, str] = {'cheque': 'Chèque', 'transfer': 'Virement', 'direct_debit': 'Prélèvement',
+                                      'card': 'Carte bancaire', 'cash': 'Espèces'}
+
+
+class Payment(Model):
+    """One record of the payments journal (PA2, PA7, LEGAL.md 2.6): append-only (database triggers) and chained.
+
+    A settlement records money received for an installment; a write-off records what is declared irrecoverable; a
+    reversal cancels one of those by the opposite amount (`reverses`), never by deleting it, so both stay visible.
+    `document_id` is the installment's document (an invoice, or the quote of a deposit), kept for the chain check.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    installment = fields.ForeignKeyField('documents.Installment', related_name='payments', on_delete=fields.RESTRICT)
+    document_id = fields.IntField(db_index=True)
+    kind = fields.CharField(max_length=10)
+    amount = MoneyField()
+    paid_on = fields.DateField()
+    method = fields.CharField(max_length=16, default='')
+    reference = fields.CharField(max_length=100, default='')
+    reason = fields.CharField(max_length=255, default='')
+    reverses = fields.ForeignKeyField('documents.Payment', null=True, on_delete=fields.RESTRICT,
+                                      related_name=False)
+    label = fields.CharField(max_length=35, default='')
+    client_name = fields.CharField(max_length=255, default='')
+    created_by = fields.ForeignKeyField('models.User', null=True, on_delete=fields.RESTRICT, related_name=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = 'payment'
+        indexes = (('installment_id', 'id'), ('paid_on', 'id'))
 
 
 class ChainEntry(Model):

@@ -224,7 +224,8 @@ async def set_installments(actor: Actor, doc_id: int, installments: list[tuple[d
         if installments:
             check_amounts(document.amount_due, [amount for _, amount in installments])
         await Installment.filter(document_id=doc_id).delete()
-        await Installment.bulk_create([Installment(document_id=doc_id, position=index, due_date=due, amount=amount)
+        await Installment.bulk_create([Installment(document_id=doc_id, position=index, due_date=due, amount=amount,
+                                                           status='planned')
                                        for index, (due, amount) in enumerate(sorted(installments))])
         document.version += 1
         await document.save(update_fields=['version', 'updated_at'])

@@ -88,6 +88,9 @@ async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date
         await _freeze(document, replace(snapshot, number=number), totals, contact, method)
         if not installments:
             await Installment.create(document_id=doc_id, position=0, due_date=due, amount=totals.amount_due)
+        # The schedule enters Payments (PA1) with the number it is listed and searched by.
+        await Installment.filter(document_id=doc_id).update(status='open', number=number,
+                                                            client_name=document.client_name)
         await append_to_chain(document, secret)
         await record(f'{document.doc_type}.validate', actor, target=f'document:{doc_id}',
                      details={'number': number, 'issue_date': on.isoformat(), 'client': document.client_name,
