@@ -26,6 +26,7 @@ VAT_NUMBER_THRESHOLD = Decimal('150')
 INTRA_EU_CATEGORIES = ('K', 'AE')
 FRANCHISE_MENTION = '293 B'
 COMPANY = '(Paramètres > Société)'
+TRANSFER_MEANS = ('30', '58')
 CLIENT = '(fiche du client)'
 
 
@@ -93,6 +94,9 @@ def _terms(snapshot: DocumentSnapshot) -> list[str]:
     missing = []
     if snapshot.due_date is None:
         missing.append('la date d’échéance')
+    # A transfer (or SEPA transfer) needs the account to pay to: the e-invoice rules BR-50/BR-61 refuse it otherwise.
+    if snapshot.doc_type != 'credit_note' and snapshot.payment_means in TRANSFER_MEANS and not snapshot.seller.iban:
+        missing.append('l’IBAN du vendeur, pour un paiement par virement (Paramètres > Société > Banque)')
     if not is_b2b(snapshot):
         return missing
     if not snapshot.payment_terms.strip():

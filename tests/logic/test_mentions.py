@@ -13,7 +13,7 @@ from logic.totals import Document, Line, compute
 
 D = Decimal
 SELLER = Party(name='Atelier Durand', legal_form='SARL', address='12 rue des Lilas', postcode='69003', city='Lyon',
-               siren='732829320', vat_number='FR44732829320')
+               siren='732829320', vat_number='FR44732829320', iban='FR7630006000011234567890189')
 BUSINESS = Party(name='Boulangerie Martin SAS', address='3 place du Marché', postcode='35000', city='Rennes',
                  siren='552081317', category='fr_business')
 INDIVIDUAL = Party(name='Camille Petit', address='8 allée des Tilleuls', postcode='69100', city='Villeurbanne',
@@ -96,6 +96,15 @@ def test_a_credit_note_cites_the_invoice_it_corrects() -> None:
     assert missing_mentions(note) == ['le numéro et la date de la facture rectifiée']
     cited = invoice(doc_type='credit_note', references=(Reference(number='F2026-00001', issue_date=date(2026, 3, 9)),))
     assert missing_mentions(cited) == []
+
+
+def test_a_transfer_needs_the_seller_iban_but_a_cheque_does_not() -> None:
+    no_iban = replace(SELLER, iban='')
+    assert missing_mentions(invoice(seller=no_iban)) == [
+        'l’IBAN du vendeur, pour un paiement par virement (Paramètres > Société > Banque)']
+    assert missing_mentions(invoice(seller=no_iban, payment_means='20')) == []
+    assert missing_mentions(invoice(seller=no_iban, doc_type='credit_note', references=(
+        Reference(number='F2026-00001', issue_date=date(2026, 3, 9)),))) == []
 
 
 def test_doctests() -> None:
