@@ -5,7 +5,6 @@ a second sheet, for reading).
 """
 import asyncio
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from db.actor import Actor
@@ -13,10 +12,9 @@ from db.article import Article, ArticleComponent
 from db.articles import DEFAULT_ORDER, LIST_FIELDS, ArticleFilter, article_query
 from db.audit import record
 from db.company import Unit, VatRate
-from db.contact_transfer import BATCH, CONCURRENT, ImportRefused, fetch_in_order, model_defaults
+from db.contact_transfer import BATCH, ImportRefused, commit_all_or_nothing, fetch_in_order, model_defaults
 from logic import article_fields
 from logic.article import clean_reference
-from logic.errors import DomainError
 from logic.importing import Field, ImportPreview, Problem, guess_mapping
 from logic.tabular import Table
 
@@ -61,38 +59,24 @@ async def check_against_base(preview: ImportPreview, given: list[tuple[str, int]
     # All references at once: 50,000 of them are a few megabytes, and SQL can't compare case-blind with an index.
     known = {reference.casefold() for reference in await Article.all().values_list('reference', flat=True)}
     column = preview.mapped.get('reference', 'Référence')
-    for reference, row in given:
-        if reference.casefold() in known:
-            preview.problems.append(Problem(row=row, column=column, message=(
-                f'La référence {reference} est déjà celle d’un article de la base : changez-la, ou modifiez cet '
-                'article depuis sa fiche.')))
-    if preview.problems:
-        preview.problems.sort(key=lambda problem: problem.row)
-        preview.records.clear()
-        preview.row_numbers.clear()
+    preview.refuse([Problem(row=row, column=column, message=(
+        f'La référence {reference} est déjà celle d’un article de la base : changez-la, ou modifiez cet article '
+        'depuis sa fiche.')) for reference, row in given if reference.casefold() in known])
     return preview
 
 
 async def commit_import(actor: Actor, preview: ImportPreview, *, filename: str) -> int:
     """Create every article of a checked preview in one transaction, or none (raises ImportRefused)."""
-    if not preview.ok or not preview.records:
-        raise ImportRefused(preview.problems or [Problem(row=0, column='', message='Aucune ligne à importer.')])
-    records = list(preview.records)
-    try:
-        async with in_transaction():
-            await check_against_base(preview)
-            if preview.problems:
-                raise ImportRefused(preview.problems)
-            for start in range(0, len(records), BATCH):
-                batch = [Article(**{**model_defaults(Article), **record}) for record in records[start:start + BATCH]]
-                for article in batch:
-                    article.refresh_derived()
-                await Article.bulk_create(batch)
-            await record('article.import', actor, target='articles',
-                         details={'file': filename[:200], 'count': len(records)})
-    except IntegrityError:  # a reference of the file created elsewhere at the same moment
-        raise DomainError(CONCURRENT) from None
-    return len(records)
+    async def create(records: list[dict]) -> None:
+        for start in range(0, len(records), BATCH):
+            batch = [Article(**{**model_defaults(Article), **record}) for record in records[start:start + BATCH]]
+            for article in batch:
+                article.refresh_derived()
+            await Article.bulk_create(batch)
+        await record('article.import', actor, target='articles',
+                     details={'file': filename[:200], 'count': len(records)})
+
+    return await commit_all_or_nothing(preview, check_against_base, create)
 
 
 async def export_data(actor: Actor, filters: ArticleFilter | None, order: list[str] | None = None, *, full: bool

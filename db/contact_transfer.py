@@ -3,7 +3,7 @@ are pure functions of logic/, which the caller runs off the event loop; here are
 the base, the all-or-nothing commit and the export query.
 """
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -77,39 +77,42 @@ async def check_against_base(preview: ImportPreview, given: list[tuple[str, int]
                  if record.get('code')]
     used = await existing_codes([code for code, _ in given])
     column = preview.mapped.get('code', 'Code')
-    for code, row in given:
-        if code in used:
-            preview.problems.append(Problem(row=row, column=column, message=(
-                f'Le code {code} est déjà celui d’un contact de la base : changez-le ou laissez la cellule vide '
-                'pour qu’un code soit attribué.')))
-    if preview.problems:
-        preview.problems.sort(key=lambda problem: problem.row)
-        preview.records.clear()
-        preview.row_numbers.clear()
+    preview.refuse([Problem(row=row, column=column, message=(
+        f'Le code {code} est déjà celui d’un contact de la base : changez-le ou laissez la cellule vide pour qu’un '
+        'code soit attribué.')) for code, row in given if code in used])
     return preview
 
 
 async def commit_import(actor: Actor, preview: ImportPreview, *, filename: str) -> int:
     """Create every contact of a checked preview in one transaction, or none (raises ImportRefused)."""
+    async def create(records: list[dict]) -> None:
+        given = {record['code'] for record in records if record.get('code')}
+        codes = iter(await allocate_codes(sum(1 for record in records if not record.get('code')), taken=given))
+        first = last = ''
+        for start in range(0, len(records), BATCH):
+            batch = [_new_contact(record, codes) for record in records[start:start + BATCH]]
+            await Contact.bulk_create(batch)
+            first, last = first or batch[0].code, batch[-1].code
+        await record('contact.import', actor, target='contacts',
+                     details={'file': filename[:200], 'count': len(records), 'first': first, 'last': last})
+
+    return await commit_all_or_nothing(preview, check_against_base, create)
+
+
+async def commit_all_or_nothing(preview: ImportPreview, check: Callable[[ImportPreview], Awaitable[ImportPreview]],
+                                create: Callable[[list[dict]], Awaitable[None]]) -> int:
+    """The import skeleton: refuse a preview with problems, check it again against the base inside the transaction
+    (someone may have created one of its codes or references since the preview), then `create` every record."""
     if not preview.ok or not preview.records:
         raise ImportRefused(preview.problems or [Problem(row=0, column='', message='Aucune ligne à importer.')])
     records = list(preview.records)
     try:
         async with in_transaction():
-            # Checked again inside the transaction: someone may have created one of these codes since the preview.
-            await check_against_base(preview)
+            await check(preview)
             if preview.problems:
                 raise ImportRefused(preview.problems)
-            given = {record['code'] for record in records if record.get('code')}
-            codes = iter(await allocate_codes(sum(1 for record in records if not record.get('code')), taken=given))
-            first = last = ''
-            for start in range(0, len(records), BATCH):
-                batch = [_new_contact(record, codes) for record in records[start:start + BATCH]]
-                await Contact.bulk_create(batch)
-                first, last = first or batch[0].code, batch[-1].code
-            await record('contact.import', actor, target='contacts',
-                         details={'file': filename[:200], 'count': len(records), 'first': first, 'last': last})
-    except IntegrityError:  # a code of the file created elsewhere at the same moment
+            await create(records)
+    except IntegrityError:  # a code or reference of the file created elsewhere at the same moment
         raise DomainError(CONCURRENT) from None
     return len(records)
 

@@ -54,6 +54,15 @@ class ImportPreview:
     def ok(self) -> bool:
         return not self.problems
 
+    def refuse(self, problems: list[Problem]) -> None:
+        """Add problems found later (in the base): the rows stay listed in order and nothing is left to import."""
+        if not problems:
+            return
+        self.problems.extend(problems)
+        self.problems.sort(key=lambda problem: problem.row)
+        self.records.clear()
+        self.row_numbers.clear()
+
 
 def guess_mapping(headers: list[str], fields: Sequence[Field]) -> dict[int, str | None]:
     """Map each column to the field whose key, label or alias it spells, ignoring case, accents and punctuation.
