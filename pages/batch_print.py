@@ -1,7 +1,9 @@
 """Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made in the
 background with a progress bar; the app stays responsive and the user downloads the file when it is ready."""
 import secrets
+import time
 from datetime import datetime
+from pathlib import Path
 
 from nicegui import background_tasks, run, ui
 
@@ -14,6 +16,12 @@ from pages.document_page import list_query
 from pages.security import PageContext
 
 MAX_DOCUMENTS = 5000
+# A batch file is a convenience copy (each document keeps its own stored PDF): it is removed a day after it was made.
+KEEP_SECONDS = 24 * 3600
+
+
+class BatchCancelled(DomainError):
+    """The user stopped the batch: its partial file is removed."""
 
 
 async def matching_ids(family: str, filters: ListFilters, first: str, last: str) -> list[int]:
@@ -52,12 +60,17 @@ def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> No
             config = runtime.config()
             folder = config.files_dir / 'batches'
             folder.mkdir(exist_ok=True)
+            purge_old_batches(folder)
             path = folder / f'{family}-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
             launch.disable()
+            cancelled.clear()
+            stop.set_visibility(True)
             progress.set_visibility(True)
             status.text = f'0 / {len(ids)} documents…'
 
             def advance(done: int) -> None:
+                if cancelled:
+                    raise BatchCancelled('Édition groupée annulée.')
                 progress.value = done / len(ids)
                 status.text = f'{done} / {len(ids)} documents…'
 
@@ -66,17 +79,35 @@ def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> No
                     count = await publishing.batch_print(ids, path, config=config, run=run.cpu_bound,
                                                          progress=advance)
                 except DomainError as exc:
-                    status.text = f'Échec : {exc}'
+                    status.text = str(exc) if isinstance(exc, BatchCancelled) else f'Échec : {exc}'
+                    path.unlink(missing_ok=True)
                     launch.enable()
                     return
+                finally:
+                    stop.set_visibility(False)
                 status.text = f'{count} documents prêts.'
                 download.on_click(ctx.handler(lambda: ui.download.file(path, f'edition-groupee-{family}.pdf')))
                 download.set_visibility(True)
 
             background_tasks.create(job(), name=f'batch print {path.name}')
 
+        cancelled: set[bool] = set()
         with ui.row().classes('app-actions'):
             ui.button('Fermer', on_click=dialog.close).props('flat no-caps')
+            stop = ui.button('Arrêter', icon='stop', on_click=lambda: cancelled.add(True)) \
+                .props('outline no-caps color=negative data-action=stop-batch').mark('stop-batch')
+            stop.set_visibility(False)
             launch = ui.button('Lancer', icon='print', on_click=ctx.handler(start)) \
                 .props('unelevated no-caps data-action=start-batch').mark('start-batch')
     dialog.open()
+
+
+def purge_old_batches(folder: Path, now: float | None = None) -> int:
+    """Remove the batch files (and unfinished parts) older than KEEP_SECONDS; returns how many were removed."""
+    limit = (now or time.time()) - KEEP_SECONDS
+    removed = 0
+    for item in [*folder.glob('*.pdf'), *folder.glob('*.part')]:
+        if item.stat().st_mtime < limit:
+            item.unlink(missing_ok=True)
+            removed += 1
+    return removed
