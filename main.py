@@ -48,11 +48,20 @@ def build_app(config: Config) -> None:
 
         @asynccontextmanager
         async def lifespan(asgi_app):
-            await engine.open_database(runtime.config().database_url)
+            url = runtime.config().database_url
+            await engine.open_database(url)
+            relay = None
             try:
+                if engine.is_postgres(url):  # several app processes may share the database: relay live changes
+                    from db.change_relay import ChangeRelay  # noqa: PLC0415
+
+                    relay = ChangeRelay(url)
+                    await relay.start()
                 async with original(asgi_app) as state:
                     yield state
             finally:
+                if relay is not None:
+                    await relay.stop()
                 await engine.close_database()
 
         router.lifespan_context = lifespan

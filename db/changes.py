@@ -14,8 +14,8 @@ a failing callback is logged and never breaks the operation nor the other subscr
 >>> seen
 [42]
 
-One process serves every browser, so this is enough for live lists; several server processes would need a
-database LISTEN/NOTIFY instead (not needed for the one-process NiceGUI server).
+With several server processes on PostgreSQL, db/change_relay.py forwards each publication to the other processes
+(LISTEN/NOTIFY), which `deliver` it to their own subscribers.
 """
 import asyncio
 import inspect
@@ -28,6 +28,7 @@ DOCUMENTS = 'documents'
 
 Callback = Callable[[int | None], object]
 _subscribers: dict[str, list[Callback]] = {}
+_forwarders: list[Callable[[str, int | None], None]] = []
 # Keeps scheduled coroutines alive until they finish (the event loop only holds weak references to tasks).
 _pending: set[asyncio.Task] = set()
 
@@ -45,7 +46,23 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
 
 
 def publish(topic: str, doc_id: int | None = None) -> None:
-    """Notify the subscribers of `topic`; coroutine callbacks are scheduled on the running loop, not awaited."""
+    """Notify the subscribers of `topic` here and, through the forwarders, in the other processes."""
+    deliver(topic, doc_id)
+    for forward in list(_forwarders):
+        try:
+            forward(topic, doc_id)
+        except Exception:  # noqa: BLE001 - other processes missing a refresh must not break the operation
+            log.exception('change forwarder failed on %s', topic)
+
+
+def add_forwarder(forward: Callable[[str, int | None], None]) -> Callable[[], None]:
+    """Also hand every publication to `forward(topic, doc_id)` (db/change_relay.py); returns the remover."""
+    _forwarders.append(forward)
+    return lambda: _forwarders.remove(forward) if forward in _forwarders else None
+
+
+def deliver(topic: str, doc_id: int | None = None) -> None:
+    """Notify this process's subscribers of `topic`; coroutine callbacks are scheduled on the loop, not awaited."""
     for callback in list(_subscribers.get(topic, ())):
         try:
             result = callback(doc_id)
