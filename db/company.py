@@ -63,7 +63,7 @@ class Options(Model):
     delivery_notes = fields.BooleanField(default=False)
     quote_validity_days = fields.IntField(default=30)
     # The account deposit invoices post to (DE4): "clients - avances et acomptes reçus" of the French chart.
-    deposit_account = fields.CharField(max_length=12, default='4191')
+    deposit_account = fields.CharField(max_length=12, default='4191', db_default='4191')
     version = fields.IntField(default=1)
 
     class Meta:

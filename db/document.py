@@ -88,7 +88,7 @@ class Document(Model):
     # TTC already credited by validated credit notes (a positive amount): what is left to credit is the difference.
     credited_amount = MoneyField(default=0)
     # Prices include VAT (deposit invoices, DE3: the amount received is the TTC, VAT is extracted per rate).
-    vat_included = fields.BooleanField(default=False)
+    vat_included = fields.BooleanField(default=False, db_default=False)
     # The frozen copy (logic.snapshot.DocumentSnapshot.to_dict()), set at validation and printed ever after.
     snapshot = fields.JSONField(null=True)
     # Where it comes from: the quote of an invoice, the invoice of a credit note.
@@ -240,19 +240,19 @@ class Installment(Model):
     document = fields.ForeignKeyField('documents.Document', related_name='installments', on_delete=fields.CASCADE)
     position = fields.IntField(default=0)
     kind = fields.CharField(max_length=12, default='installment')
-    status = fields.CharField(max_length=14, default='open')
+    status = fields.CharField(max_length=14, default='open', db_default='open')
     due_date = fields.DateField()
     amount = MoneyField()
     percent = FixedDecimalField(scale=4, null=True)
-    paid_amount = MoneyField(default=0)
+    paid_amount = MoneyField(default=0, db_default=0)
     paid_on = fields.DateField(null=True)
     label = fields.CharField(max_length=100, default='')
-    number = fields.CharField(max_length=35, default='')
-    client_name = fields.CharField(max_length=255, default='')
+    number = fields.CharField(max_length=35, default='', db_default='')
+    client_name = fields.CharField(max_length=255, default='', db_default='')
     # A deposit's deposit invoice (DE3), once settled.
     deposit_invoice = fields.ForeignKeyField('documents.Document', null=True, on_delete=fields.RESTRICT,
                                              related_name=False)
-    version = fields.IntField(default=1)
+    version = fields.IntField(default=1, db_default=1)
 
     class Meta:
         table = 'installment'

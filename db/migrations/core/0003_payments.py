@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Options',
             name='deposit_account',
-            field=fields.CharField(default='4191', max_length=12),
+            field=fields.CharField(default='4191', db_default='4191', max_length=12),
         ),
     ]

@@ -24,13 +24,17 @@ async def drop_document_guards(_apps, schema_editor) -> None:
 
 
 async def fill_installments(_apps, schema_editor) -> None:
-    """Installments made before payments existed: copy number and client, drafts' schedules are only planned."""
+    """Installments made before payments existed: copy number and client, drafts' schedules are only planned, paid
+    invoices' are paid, credit notes' refunds (nothing recorded about them) and cancelled invoices' are closed."""
     await schema_editor.client.execute_script(
         'UPDATE installment SET number = COALESCE((SELECT d.number FROM document d WHERE d.id = document_id), \'\'), '
         'client_name = (SELECT d.client_name FROM document d WHERE d.id = document_id);'
         "UPDATE installment SET status = 'planned' WHERE document_id IN (SELECT id FROM document WHERE state = 'draft');"
         "UPDATE installment SET status = 'cancelled' WHERE document_id IN "
-        "(SELECT id FROM document WHERE state = 'cancelled');")
+        "(SELECT id FROM document WHERE state = 'cancelled' OR doc_type = 'credit_note');"
+        # Marked paid before the journal existed: the installments follow, without journal records.
+        "UPDATE installment SET status = 'paid', paid_amount = amount WHERE document_id IN "
+        "(SELECT id FROM document WHERE state = 'paid');")
 
 
 async def nothing(_apps, _schema_editor) -> None:
@@ -66,7 +70,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Document',
             name='vat_included',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.RemoveIndex(
             model_name='Installment',
@@ -80,7 +84,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Installment',
             name='client_name',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
         ops.AddField(
             model_name='Installment',
@@ -90,12 +94,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Installment',
             name='number',
-            field=fields.CharField(default='', max_length=35),
+            field=fields.CharField(default='', db_default='', max_length=35),
         ),
         ops.AddField(
             model_name='Installment',
             name='paid_amount',
-            field=FixedDecimalField(default=0, scale=2),
+            field=FixedDecimalField(default=0, db_default=0, scale=2),
         ),
         ops.AddField(
             model_name='Installment',
@@ -110,12 +114,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Installment',
             name='status',
-            field=fields.CharField(default='open', max_length=14),
+            field=fields.CharField(default='open', db_default='open', max_length=14),
         ),
         ops.AddField(
             model_name='Installment',
             name='version',
-            field=fields.IntField(default=1),
+            field=fields.IntField(default=1, db_default=1),
         ),
         ops.AddIndex(
             model_name='Installment',
