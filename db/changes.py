@@ -18,6 +18,7 @@ With several server processes on PostgreSQL, db/change_relay.py forwards each pu
 (LISTEN/NOTIFY), which `deliver` it to their own subscribers.
 """
 import asyncio
+import contextvars
 import inspect
 import logging
 from collections.abc import Callable
@@ -27,20 +28,25 @@ log = logging.getLogger(__name__)
 DOCUMENTS = 'documents'
 
 Callback = Callable[[int | None], object]
-_subscribers: dict[str, list[Callback]] = {}
+_subscribers: dict[str, list[tuple[Callback, contextvars.Context]]] = {}
 _forwarders: list[Callable[[str, int | None], None]] = []
 # Keeps scheduled coroutines alive until they finish (the event loop only holds weak references to tasks).
 _pending: set[asyncio.Task] = set()
 
 
 def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
-    """Call `callback(doc_id)` on each publication of `topic`; returns the function that unsubscribes."""
-    _subscribers.setdefault(topic, []).append(callback)
+    """Call `callback(doc_id)` on each publication of `topic`; returns the function that unsubscribes.
+
+    The callback runs in the context of the subscriber (a copy taken now), never in the publisher's: the publisher
+    may still be inside a database transaction whose connection must not leak into a page's reload.
+    """
+    entry = (callback, contextvars.copy_context())
+    _subscribers.setdefault(topic, []).append(entry)
 
     def unsubscribe() -> None:
-        callbacks = _subscribers.get(topic, [])
-        if callback in callbacks:
-            callbacks.remove(callback)
+        entries = _subscribers.get(topic, [])
+        if entry in entries:
+            entries.remove(entry)
 
     return unsubscribe
 
@@ -63,11 +69,13 @@ def add_forwarder(forward: Callable[[str, int | None], None]) -> Callable[[], No
 
 def deliver(topic: str, doc_id: int | None = None) -> None:
     """Notify this process's subscribers of `topic`; coroutine callbacks are scheduled on the loop, not awaited."""
-    for callback in list(_subscribers.get(topic, ())):
+    for callback, context in list(_subscribers.get(topic, ())):
         try:
-            result = callback(doc_id)
+            run_in = context.copy()  # a fresh copy each time: a context can't be entered twice at once
+            result = run_in.run(callback, doc_id)
             if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result)
+                task = asyncio.get_running_loop().create_task(result, context=run_in) \
+                    if inspect.iscoroutine(result) else asyncio.ensure_future(result)
                 _pending.add(task)
                 task.add_done_callback(_finished)
         except Exception:  # noqa: BLE001 - a broken page must not break the operation that published

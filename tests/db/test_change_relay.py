@@ -35,3 +35,26 @@ async def test_changes_publish_goes_through_the_forwarders_and_stops_when_remove
     remove()
     changes.publish('documents', 8)
     assert forwarded == [('documents', 7)]
+
+
+async def test_a_subscriber_runs_in_its_own_context_not_in_the_publishers_transaction():
+    import contextvars  # noqa: PLC0415
+
+    connection = contextvars.ContextVar('connection', default='pool')
+    seen = []
+
+    async def reload(doc_id):
+        seen.append((doc_id, connection.get()))
+
+    unsubscribe = changes.subscribe('documents', reload)
+    try:
+        async def operation():
+            connection.set('transaction of the publisher')  # what Tortoise's in_transaction() does
+            changes.publish('documents', 5)
+
+        await asyncio.create_task(operation())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert seen == [(5, 'pool')]
+    finally:
+        unsubscribe()
