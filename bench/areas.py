@@ -31,6 +31,9 @@ AREAS = {
     'contacts': ('bench.bench_contacts', lambda sizes: {
         'contact_count': 300, 'article_count': 100, 'import_count': 200} if sizes.quick else {}),
     'pdf': ('bench.bench_pdf', lambda sizes: None if sizes.quick else {}),
+    'payments': ('bench.bench_payments', lambda sizes: {
+        'installments': 2_000 if sizes.quick else 200_000, 'database_url': sizes.database_url,
+        'runs': 3 if sizes.quick else 15}),
 }
 
 

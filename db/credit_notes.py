@@ -13,6 +13,13 @@ The credit note copies the parties and the payment wording of the invoice's froz
 (snapshot.references, BR-FR-CO-05), has its own series ('credit_note') and chain, and carries all the mentions of an
 invoice (LEGAL.md 2.2). When nothing is left to credit, the invoice becomes "Annulée" (full credit note, or partial
 ones adding up to the whole).
+
+Payments (PA2): a credit note is imputed on what its invoice still owes. The invoice's open installments are settled
+(method 'credit_note', reference = the credit note's number; earliest due first) and the credit note's own 'refund'
+installment is settled by the same amount, in the journal and the payment chain (db/payments.impute_credit_note).
+What remains of the credit note (on an invoice already paid) stays an open refund in Payments. An invoice left with
+nothing to pay becomes "Réglée", a fully credited one "Annulée" as before. A deposit invoice owes what it was not
+paid: a credit note on an unticked deposit invoice leaves nothing to refund.
 """
 from collections.abc import Mapping
 from dataclasses import replace
@@ -21,7 +28,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
-from db import changes
+from db import changes, payments
 from db.actor import Actor
 from db.audit import record
 from db.company import Company
@@ -83,7 +90,7 @@ async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode
             global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
             shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
             shipping_vat_category=draft.shipping_vat_category, purchase_order=draft.purchase_order,
-            notes=snapshot.notes, created_by_id=actor.user_id)
+            notes=snapshot.notes, vat_included=draft.vat_included, created_by_id=actor.user_id)
         await DocumentLine.bulk_create([
             DocumentLine(document_id=note.id, position=position, net=totals.line_nets[position],
                          source_line_id=source, **line_values(line))
@@ -95,16 +102,23 @@ async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode
             'amount_due': totals.amount_due, 'snapshot': replace(snapshot, number=number).to_dict(),
             'validated_at': datetime.now(timezone.utc), 'version': note.version + 1})
         await note.save()
-        await Installment.create(document_id=note.id, due_date=on, amount=totals.amount_due, kind='refund')
+        # What the credit note leaves to refund: listed in Payments (PA1) under its number, like an installment.
+        await Installment.create(document_id=note.id, due_date=on, amount=totals.amount_due, kind='refund',
+                                 status='open' if totals.amount_due else 'paid', number=number,
+                                 client_name=invoice.client_name)
         await append_to_chain(note, secret)
+        # Imputed first on what the invoice still owes (its open installments), the rest stays to refund.
+        imputed = await payments.impute_credit_note(actor, note, invoice, secret=secret)
         old_state = invoice.state
         invoice.credited_amount += -totals.total_ttc
         invoice.state = 'cancelled' if cancels else invoice.state
         invoice.version += 1
         await invoice.save(update_fields=['credited_amount', 'state', 'version', 'updated_at'])
+        if imputed and not cancels:
+            await payments.sync_document(actor, invoice.id)  # nothing left to pay: the invoice is 'Réglée'
         await record('credit_note.validate', actor, target=f'document:{note.id}',
                      details={'number': number, 'invoice': invoice.number, 'mode': mode,
-                              'total_ttc': str(totals.total_ttc), 'reason': reason})
+                              'total_ttc': str(totals.total_ttc), 'reason': reason, 'imputed': str(imputed)})
         if cancels:
             await record('invoice.state', actor, target=f'document:{invoice.id}',
                          details={'number': invoice.number, 'state': [old_state, 'cancelled'], 'credit_note': number})
@@ -131,8 +145,9 @@ async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[i
         origin = DocumentSnapshot.from_dict(invoice.snapshot)
         reasons = {(vat.category, vat.rate): vat.exemption_reason for vat in origin.vat_lines}
         credit_lines = amount_lines(amounts or {}, label=f'Avoir sur facture {invoice.number}', reasons=reasons)
+        # Amounts are typed HT per rate, even on a deposit invoice whose lines were TTC.
         draft = replace(invoice_draft, lines=credit_lines, shipping=Decimal(0), global_discount_kind=None,
-                        global_discount_value=Decimal(0))
+                        global_discount_value=Decimal(0), vat_included=False)
         sources = [None] * len(credit_lines)
     draft = replace(draft, doc_type='credit_note', issue_date=None, due_date=None, validity_date=None,
                     probability=None)

@@ -1,0 +1,144 @@
+"""Payments rules (PA1-PA3, PA7), pure: an installment's status, the checks of a settlement, the chained payload.
+
+Amounts typed by a user are always positive; the sign of what is recorded follows the installment: an invoice's
+installment or a deposit is money received (positive), a credit note's refund is money given back (negative).
+
+>>> status_of(Decimal('100.00'), Decimal('40.00'))
+'open'
+>>> status_of(Decimal('100.00'), Decimal('100.00'))
+'paid'
+>>> status_of(Decimal('-50.00'), Decimal('-50.00'))
+'paid'
+>>> check_settlement(Decimal('0.00'), left=Decimal('59.99'), paid_on=date(2026, 3, 9), today=date(2026, 3, 9))
+Traceback (most recent call last):
+...
+logic.payments.PaymentError: Le montant réglé doit être supérieur à 0.
+>>> classify('open', date(2026, 3, 1), today=date(2026, 3, 9))
+'overdue'
+"""
+from datetime import date
+from decimal import Decimal
+
+from logic.errors import DomainError
+from logic.money import CENT, format_eur, round_cents
+
+# What the user may choose in the settle dialog, plus the credit note imputation (set by db/credit_notes.py only).
+METHODS: dict[str, str] = {'cheque': 'Chèque', 'transfer': 'Virement', 'direct_debit': 'Prélèvement',
+                           'card': 'Carte bancaire', 'cash': 'Espèces', 'credit_note': 'Avoir'}
+USER_METHODS: tuple[str, ...] = ('cheque', 'transfer', 'direct_debit', 'card', 'cash')
+# The statuses the payments page lists: 'planned' is not due yet (a draft's schedule, a deposit of a quote not
+# accepted) and 'cancelled' is no longer due (a deposit given up, the schedule of a credited invoice).
+LISTED_STATUSES: tuple[str, ...] = ('open', 'paid', 'irrecoverable')
+# The "type" column of the payments page: the kind of the installment, or "Irrécouvrable" once written off.
+TYPE_LABELS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Avoir à rembourser',
+                               'irrecoverable': 'Irrécouvrable'}
+STATUS_LABELS: dict[str, str] = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée',
+                                 'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue', 'cancelled': 'Supprimée'}
+PAYLOAD_VERSION = 1
+ZERO = Decimal('0.00')
+
+
+class PaymentError(DomainError, ValueError):
+    """A settlement the rules refuse; `str(exc)` is the French message to show."""
+
+
+def status_of(amount: Decimal, paid_amount: Decimal) -> str:
+    """'paid' once the settlements reach what is due, else 'open' (written-off installments are set apart)."""
+    return 'paid' if paid_amount == amount else 'open'
+
+
+def direction(installment_amount: Decimal) -> int:
+    """+1 for money received (installments, deposits), -1 for money given back (a credit note's refund).
+
+    >>> direction(Decimal('-12.00'))
+    -1
+    """
+    return -1 if installment_amount < 0 else 1
+
+
+def check_settlement(amount: Decimal, *, left: Decimal, paid_on: date, today: date) -> Decimal:
+    """Raise PaymentError unless `amount` (positive, as typed) can settle `left` (positive) on `paid_on`.
+
+    >>> check_settlement(Decimal('12.5'), left=Decimal('20.00'), paid_on=date(2026, 3, 9), today=date(2026, 3, 9))
+    Decimal('12.50')
+    """
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise PaymentError('Indiquez le montant réglé.')
+    if amount <= 0:
+        raise PaymentError('Le montant réglé doit être supérieur à 0.')
+    if round_cents(amount) != amount:
+        raise PaymentError('Le montant réglé doit être au centime près.')
+    if amount > left:
+        raise PaymentError(f'Le montant dépasse le reste à payer ({format_eur(left)}).')
+    check_date(paid_on, today=today)
+    return amount.quantize(CENT)
+
+
+def check_date(on: date | None, *, today: date) -> date:
+    """A payment date is given and never in the future.
+
+    >>> check_date(date(2026, 3, 10), today=date(2026, 3, 9))
+    Traceback (most recent call last):
+    ...
+    logic.payments.PaymentError: La date du règlement ne peut pas être dans le futur.
+    """
+    if on is None:
+        raise PaymentError('Indiquez la date du règlement.')
+    if on > today:
+        raise PaymentError('La date du règlement ne peut pas être dans le futur.')
+    return on
+
+
+def check_method(method: str, *, allowed: tuple[str, ...] = USER_METHODS) -> str:
+    if method not in allowed:
+        raise PaymentError('Choisissez le mode de règlement.')
+    return method
+
+
+def label_of(year: int, sequence: int) -> str:
+    """The label a payment is chained under: REG, the year, and its rank in the year.
+
+    >>> label_of(2026, 42)
+    'REG2026-000042'
+    """
+    return f'REG{year}-{sequence:06d}'
+
+
+def chain_payload(*, id: int, installment_id: int, document_id: int, kind: str, amount: Decimal, paid_on: date,
+                  method: str, reference: str, reason: str, reverses_id: int | None, label: str, client_name: str,
+                  created_by_id: int | None) -> dict:
+    """What the hash of a payment covers (PAYLOAD_VERSION 1), from the stored row.
+
+    >>> chain_payload(id=1, installment_id=2, document_id=3, kind='settlement', amount=Decimal('5'),
+    ...               paid_on=date(2026, 3, 9), method='cheque', reference='1234567', reason='', reverses_id=None,
+    ...               label='REG2026-000001', client_name='Petit', created_by_id=None)['amount']
+    Decimal('5.00')
+    """
+    return {'payload_version': PAYLOAD_VERSION, 'id': id, 'installment_id': installment_id,
+            'document_id': document_id, 'kind': kind, 'amount': amount.quantize(CENT), 'paid_on': paid_on,
+            'method': method, 'reference': reference, 'reason': reason, 'reverses_id': reverses_id, 'label': label,
+            'client_name': client_name, 'created_by_id': created_by_id}
+
+
+def classify(status: str, due_date: date, *, today: date) -> str:
+    """The summary bucket of a listed installment: 'overdue', 'not_due', 'paid' or 'irrecoverable'.
+
+    An open installment partly settled counts its settled part as settled and what is left as due.
+    """
+    if status == 'open':
+        return 'overdue' if due_date < today else 'not_due'
+    return status
+
+
+def type_of(kind: str, status: str) -> str:
+    """The "type" shown (and filtered) on the payments page.
+
+    >>> type_of('installment', 'irrecoverable')
+    'irrecoverable'
+    """
+    return 'irrecoverable' if status == 'irrecoverable' else kind
+
+
+def open_amount(amount: Decimal, paid_amount: Decimal) -> Decimal:
+    """What is left to pay, as a positive figure for the user (a refund's left is shown positive too)."""
+    return abs(amount - paid_amount)
