@@ -15,8 +15,17 @@ Drafts and quotes (this module)
 - `invoice_quote(actor, quote_id) -> Document`: "Facturer" an accepted quote: a draft invoice with the same client
   and lines, `source` = the quote, the quote becomes 'invoiced'. Deleting that draft puts the quote back to accepted.
 - `duplicate_document(actor, doc_id, doc_type=None) -> Document`: DOC6, a new draft (or a new numbered quote).
-- `set_installments(actor, doc_id, [(due_date, amount), ...], expected_version) -> Document`: a draft's schedule
-  (IN5); amounts must sum to what is due. With no schedule, validation makes one installment.
+- `set_installments(actor, doc_id, [(due_date, amount), ...], expected_version) -> Document`: a draft invoice's
+  schedule (IN5); amounts must sum to what is due (a balance invoice: its total less the deposit invoices of its
+  quote). With no schedule, validation makes one installment. A quote's installments are its deposits (below).
+
+Deposits of a quote (QU4, DE1-DE5: operations in db/deposits.py, read its docstring): installments of kind
+'deposit' on the quote. The hooks here keep them in step: saving a draft quote recomputes its percentage deposits
+(refused if the deposits would exceed the new total); accepting the quote opens its planned deposits (they enter
+Payments with the quote's number and client); a refused quote's deposits stay planned; deleting a draft or refused
+quote deletes its planned deposits with it. The balance invoice made by `invoice_quote` keeps `source` = the quote:
+its validation deducts the deposit invoices (db/validation.py). Deposit invoices have `source` = the quote too, so
+a quote with deposit invoices can't be deleted, and deleting its balance draft still reopens it.
 - `get_document(doc_id) -> Document` with `.line_list` and `.installment_list` loaded, in order.
 - `article_in_use(article_id) -> bool`: a document line names the article (then archive it, don't delete it).
 
@@ -50,7 +59,10 @@ from db.audit import changes as diff_of, record
 from db.document import FAMILY, MACHINE, SERIES, Document, DocumentFrozen, DocumentLine, Installment
 from db.drafts import check_draft, draft_of, header_values, line_rows, payment_method_for
 from db.numbering import take_number
+from db.payments import PAYMENTS
 from db.settings import get_options
+from db.validation import deposit_deduction, quote_deduction
+from logic.deposits import check_total, deposit_amount
 from logic.draft import Draft
 from logic.errors import DomainError
 from logic.schedule import check_amounts
@@ -128,6 +140,10 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
             values['issue_date'] = document.issue_date
         if method and values['due_date'] is None and document.doc_type != 'quote':
             values['due_date'] = _due(values['issue_date'] or date.today(), method)
+        if document.doc_type == 'quote':
+            await _follow_quote_total(doc_id, values['total_ttc'])
+        elif document.doc_type == 'invoice' and document.source_id:
+            await _deduct_deposits(document.source_id, values)
         keys = ('client_name', 'issue_date', 'due_date', 'total_ht', 'total_ttc', 'purchase_order')
         diff = diff_of({key: getattr(document, key) for key in keys}, {k: values[k] for k in keys if k in values})
         document.update_from_dict(values)
@@ -175,9 +191,16 @@ async def set_quote_state(actor: Actor, doc_id: int, target: str) -> Document:
         old, quote.state = quote.state, target
         quote.version += 1
         await quote.save(update_fields=['state', 'version', 'updated_at'])
+        opened = 0
+        if target == 'accepted':  # DE1: the deposits become due and enter Payments
+            opened = await Installment.filter(document_id=doc_id, kind='deposit', status='planned').update(
+                status='open', number=quote.number or '', client_name=quote.client_name)
         await record('quote.state', actor, target=f'document:{doc_id}',
-                     details={'number': quote.number, 'state': [old, target]})
+                     details={'number': quote.number, 'state': [old, target],
+                              **({'deposits_opened': opened} if opened else {})})
     changes.publish(changes.DOCUMENTS, doc_id)
+    if opened:
+        changes.publish(PAYMENTS, doc_id)
     return quote
 
 
@@ -195,6 +218,7 @@ async def invoice_quote(actor: Actor, quote_id: int) -> Document:
     async with in_transaction():
         quote = await _quote(quote_id)
         check_transition('quote', quote.state, 'invoiced')  # again, under the lock: two clicks make one invoice
+        await _deduct_deposits(quote_id, values)
         invoice = await Document.create(doc_type='invoice', family='invoice', series='invoice',
                                         created_by_id=actor.user_id, **values)
         await DocumentLine.bulk_create(line_rows(invoice.id, checked))
@@ -221,8 +245,11 @@ async def set_installments(actor: Actor, doc_id: int, installments: list[tuple[d
     """Replace a draft's schedule; the amounts must sum to what is due (IN5). An empty list removes it."""
     async with in_transaction():
         document = await _editable(doc_id, expected_version)
+        if document.doc_type == 'quote':
+            raise DomainError('Les échéances d’un devis sont ses acomptes : modifiez-les dans le bloc « Acomptes ».')
         if installments:
-            check_amounts(document.amount_due, [amount for _, amount in installments])
+            due = document.total_ttc - (await deposit_deduction(document)).prepaid
+            check_amounts(due, [amount for _, amount in installments])
         await Installment.filter(document_id=doc_id).delete()
         await Installment.bulk_create([Installment(document_id=doc_id, position=index, due_date=due, amount=amount,
                                                            status='planned')
@@ -254,6 +281,30 @@ async def _editable(doc_id: int, expected_version: int) -> Document:
     return document
 
 
+async def _follow_quote_total(quote_id: int, total_ttc: Decimal) -> None:
+    """QU4: percentage deposits follow the quote's total; the deposits together never exceed it."""
+    deposits = await Installment.filter(document_id=quote_id, kind='deposit').exclude(status='cancelled').order_by(
+        'position', 'id').select_for_update()
+    if not deposits:
+        return
+    for deposit in deposits:
+        if deposit.percent is not None and deposit.status == 'planned':
+            deposit.amount = deposit_amount(total_ttc, percent=deposit.percent)
+    check_total(total_ttc, [deposit.amount for deposit in deposits])
+    for deposit in deposits:
+        if deposit.percent is not None and deposit.status == 'planned':
+            deposit.version += 1
+            await deposit.save(update_fields=['amount', 'version'])
+
+
+async def _deduct_deposits(quote_id: int, values: dict) -> None:
+    """A balance invoice's draft shows what is left to pay once its quote's deposit invoices are deducted."""
+    deduction = await quote_deduction(quote_id)
+    if deduction.prepaid:
+        values['prepaid'] = deduction.prepaid
+        values['amount_due'] = values['total_ttc'] - deduction.prepaid
+
+
 async def _quote(doc_id: int) -> Document:
     quote = await Document.get_or_none(id=doc_id, doc_type='quote').select_for_update()
     if quote is None:
@@ -264,7 +315,9 @@ async def _quote(doc_id: int) -> Document:
 async def _reopen_quote(actor: Actor, quote_id: int) -> bool:
     """A quote's draft invoice was deleted: the quote can be invoiced again if no other invoice came from it."""
     quote = await Document.get_or_none(id=quote_id, doc_type='quote').select_for_update()
-    if quote is None or quote.state != 'invoiced' or await Document.filter(source_id=quote_id).exists():
+    # Deposit invoices come from the quote too: only another invoice of the quote keeps it invoiced.
+    if quote is None or quote.state != 'invoiced' or await Document.filter(source_id=quote_id,
+                                                                           doc_type='invoice').exists():
         return False
     check_transition(MACHINE['quote'], 'invoiced', 'accepted')
     quote.state = 'accepted'

@@ -50,6 +50,10 @@ async def check_draft(draft: Draft) -> Checked:
         raise DomainError('Frais de port : taux de TVA inconnu.')
     for position, line in enumerate(draft.lines, start=1):
         _check_line(position, line)
+    if draft.vat_included and (draft.global_discount_kind or draft.shipping
+                               or any(line.discount_kind for line in draft.lines)):
+        # logic.totals refuses it too (ValueError): prices including VAT are for deposit invoices only.
+        raise DomainError('Un document en prix TTC (facture d’acompte) ne prend ni remise ni frais de port.')
     article_ids = {line.article_id for line in draft.lines if line.article_id}
     if article_ids and await Article.filter(id__in=article_ids).count() != len(article_ids):
         raise DomainError('Un article utilisé sur une ligne n’existe plus : retirez-le de la ligne.')
@@ -69,7 +73,7 @@ def header_values(draft: Draft, checked: Checked) -> dict:
         'shipping_vat_category': draft.shipping_vat_category, 'purchase_order': (draft.purchase_order or '').strip(),
         'header_text': draft.header_text or '', 'footer_text': draft.footer_text or '', 'notes': draft.notes or '',
         'total_ht': totals.total_ht, 'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc,
-        'prepaid': totals.prepaid, 'amount_due': totals.amount_due,
+        'prepaid': totals.prepaid, 'amount_due': totals.amount_due, 'vat_included': draft.vat_included,
     }
 
 
@@ -100,7 +104,7 @@ def draft_of(document: Document, lines: list[DocumentLine]) -> Draft:
         global_discount_value=document.global_discount_value, shipping=document.shipping,
         shipping_vat_rate=document.shipping_vat_rate, shipping_vat_category=document.shipping_vat_category,
         purchase_order=document.purchase_order, header_text=document.header_text, footer_text=document.footer_text,
-        notes=document.notes, lines=[draft_line_of(line) for line in lines],
+        notes=document.notes, vat_included=document.vat_included, lines=[draft_line_of(line) for line in lines],
     )
 
 

@@ -12,9 +12,15 @@ The invoice is dated the day it is validated unless `issue_date` says otherwise 
 a draft opened last week is issued today). The due date follows: the payment method's terms (the draft's, else the
 client's, else the default one) applied to that date, or the last installment's date when a schedule was set. To
 choose a due date by hand, set a one-installment schedule (`documents.set_installments`).
+
+Balance invoice (DE5): an invoice made from a quote (`source`) deducts the quote's deposit invoices that are not
+cancelled (prepaid BT-113, each cited by number, date and amount: the PDF's "Acomptes déjà facturés", the XML's
+cadre B4/S4/M4), and is refused with `UnpaidDeposits` while a deposit of the quote is still open (settle it, or
+give it up with `db.deposits.delete_deposit`). A balance entirely covered by its deposits is 'paid' at once.
 """
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
@@ -28,9 +34,11 @@ from db.drafts import draft_of, payment_method_for
 from db.integrity import append_to_chain
 from db.numbering import take_number
 from db.settings import get_company
+from logic.deposits import UnpaidDeposits
 from logic.draft import Draft, operation_nature
 from logic.errors import DomainError
 from logic.mentions import missing_mentions
+from logic.money import format_eur
 from logic.schedule import check_amounts
 from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as PlannedInstallment, Party, Reference,
                             SnapshotLine, VatLine)
@@ -66,9 +74,16 @@ async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date
             raise DomainError(f'La facture {document.number} est déjà validée.')
         lines = await DocumentLine.filter(document_id=doc_id).order_by('position')
         draft = draft_of(document, lines)
-        totals = draft.totals()
+        deduction = await deposit_deduction(document)
+        if deduction.unpaid:
+            raise UnpaidDeposits(deduction.unpaid)
+        totals = draft.totals(deduction.prepaid)
         if totals.total_ttc < 0:
             raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
+        if totals.amount_due < 0:
+            raise DomainError(f'Les acomptes déjà facturés ({format_eur(totals.prepaid)}) dépassent le total de la '
+                              f'facture ({format_eur(totals.total_ttc)}) : corrigez la facture ou établissez un avoir '
+                              'sur une facture d’acompte.')
         contact = await Contact.get(id=document.client_id)
         method = await payment_method_for(document.payment_method_id, contact)
         installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
@@ -80,21 +95,28 @@ async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date
         snapshot = build_snapshot(draft, totals, doc_type=document.doc_type, number='', on=on, due=due,
                                   company=company, buyer=party_of_contact(contact), method=method,
                                   installments=[(item.due_date, item.amount) for item in installments]
-                                  or [(due, totals.amount_due)])
+                                  or [(due, totals.amount_due)], references=deduction.references)
         missing = missing_mentions(snapshot)
         if missing:
             raise MentionsMissing(missing)
         number = await take_number(document.series, on)
         await _freeze(document, replace(snapshot, number=number), totals, contact, method)
-        if not installments:
+        settled = bool(totals.prepaid) and not totals.amount_due  # the deposits paid it all: nothing is left due
+        if not installments and not settled:
             await Installment.create(document_id=doc_id, position=0, due_date=due, amount=totals.amount_due)
         # The schedule enters Payments (PA1) with the number it is listed and searched by.
-        await Installment.filter(document_id=doc_id).update(status='open', number=number,
+        await Installment.filter(document_id=doc_id).update(status='paid' if settled else 'open', number=number,
                                                             client_name=document.client_name)
         await append_to_chain(document, secret)
+        if settled:
+            document.state = 'paid'
+            await document.save(update_fields=['state', 'updated_at'])
         await record(f'{document.doc_type}.validate', actor, target=f'document:{doc_id}',
                      details={'number': number, 'issue_date': on.isoformat(), 'client': document.client_name,
-                              'total_ttc': str(document.total_ttc), 'state': ['draft', 'validated']})
+                              'total_ttc': str(document.total_ttc), 'state': ['draft', document.state],
+                              **({'prepaid': str(totals.prepaid),
+                                  'deposits': [ref.number for ref in deduction.references]}
+                                 if deduction.references else {})})
     changes.publish(changes.DOCUMENTS, doc_id)
     return document
 
@@ -110,12 +132,45 @@ async def preview_snapshot(doc_id: int) -> DocumentSnapshot:
     method = await payment_method_for(document.payment_method_id, contact)
     on = document.issue_date or date.today()
     installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
-    totals = draft.totals()
+    deduction = await deposit_deduction(document)
+    totals = draft.totals(deduction.prepaid)
+    if document.doc_type == 'quote':  # a quote's installments are its deposits, not a payment schedule
+        installments = []
     return build_snapshot(draft, totals, doc_type=document.doc_type, number=document.number or '', on=on,
                           due=document.due_date or due_on(on, method), company=await get_company() or Company(name=''),
                           buyer=party_of_contact(contact) if contact else Party(name=''), method=method,
                           installments=[(item.due_date, item.amount) for item in installments],
-                          validity=document.validity_date)
+                          references=deduction.references, validity=document.validity_date)
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class Deduction:
+    """What a balance invoice deducts (DE5): its quote's deposit invoices, and the deposits still unpaid."""
+
+    prepaid: Decimal = Decimal('0.00')
+    references: tuple[Reference, ...] = ()
+    unpaid: tuple[Installment, ...] = ()
+
+
+async def deposit_deduction(document: Document) -> Deduction:
+    """The deposit invoices of the quote an invoice comes from (cancelled ones aside, partly credited ones for what
+    is left), oldest first, and the quote's deposits still open. Nothing for other documents."""
+    if document.doc_type != 'invoice' or not document.source_id:
+        return Deduction()
+    return await quote_deduction(document.source_id)
+
+
+async def quote_deduction(quote_id: int) -> Deduction:
+    """`deposit_deduction` of the balance invoice of `quote_id` (nothing when it is not a quote with deposits)."""
+    invoices = await Document.filter(source_id=quote_id, doc_type='deposit_invoice').exclude(
+        state__in=('draft', 'cancelled')).order_by('issue_date', 'id')
+    references = tuple(Reference(number=invoice.number, issue_date=invoice.issue_date,
+                                 amount=invoice.total_ttc - invoice.credited_amount)
+                       for invoice in invoices if invoice.total_ttc - invoice.credited_amount > 0)
+    unpaid = await Installment.filter(document_id=quote_id, kind='deposit', status='open').order_by(
+        'position', 'id')
+    return Deduction(prepaid=sum((ref.amount for ref in references), Decimal('0.00')), references=references,
+                     unpaid=tuple(unpaid))
 
 
 def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, on: date, due: date | None,
@@ -124,12 +179,13 @@ def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, 
                    validity: date | None = None) -> DocumentSnapshot:
     """The frozen copy (logic/snapshot.py) of a document: seller and buyer as of now, lines and totals of the engine."""
     business = buyer.is_business
-    lines = tuple(SnapshotLine(kind=line.kind, reference=line.reference, designation=line.designation,
-                               description=line.description, quantity=line.quantity, unit=line.unit,
-                               unit_code=line.unit_code, unit_price=line.unit_price, discount_kind=line.discount_kind,
-                               discount_value=line.discount_value, vat_rate=line.vat_rate,
-                               vat_category=line.vat_category, exemption_reason=line.exemption_reason,
-                               nature=line.nature, net=net, allowance=allowance)
+    lines = tuple(_shown(SnapshotLine(kind=line.kind, reference=line.reference, designation=line.designation,
+                                      description=line.description, quantity=line.quantity, unit=line.unit,
+                                      unit_code=line.unit_code, unit_price=line.unit_price,
+                                      discount_kind=line.discount_kind, discount_value=line.discount_value,
+                                      vat_rate=line.vat_rate, vat_category=line.vat_category,
+                                      exemption_reason=line.exemption_reason, nature=line.nature, net=net,
+                                      allowance=allowance), draft.vat_included)
                   for line, net, allowance in zip(draft.lines, totals.line_nets, totals.line_allowances))
     vat_lines = tuple(VatLine(category=group.category, rate=group.rate, base=group.base, vat=group.vat,
                               exemption_reason=group.exemption_reason) for group in totals.vat_groups)
@@ -153,6 +209,15 @@ def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, 
         discount_text=company.discount_text if business else '', header_text=draft.header_text,
         footer_text=draft.footer_text, notes=draft.notes,
     )
+
+
+def _shown(line: SnapshotLine, vat_included: bool) -> SnapshotLine:
+    """A line as printed and sent. Prices including VAT (deposit invoices) are stored TTC, but an invoice shows unit
+    prices HT (LEGAL.md 1, 8°) and the XML wants net = quantity x net price: one unit at the line's net HT."""
+    if not vat_included or line.kind != 'item' or line.net is None:
+        return line
+    unit = Decimal(-1) if line.quantity < 0 else Decimal(1)
+    return replace(line, quantity=unit, unit_price=line.net * unit, discount_kind=None, discount_value=Decimal(0))
 
 
 def party_of_company(company: Company) -> Party:

@@ -57,6 +57,8 @@ class Draft:
     header_text: str = ''
     footer_text: str = ''
     notes: str = ''
+    # Prices include VAT (deposit invoices only, see logic.totals): the line amounts are TTC.
+    vat_included: bool = False
     lines: list[DraftLine] = field(default_factory=list)
 
     def to_totals_document(self, prepaid: Decimal = Decimal('0')) -> Document:
@@ -64,7 +66,7 @@ class Draft:
                         global_discount_kind=self.global_discount_kind,
                         global_discount_value=self.global_discount_value, shipping=self.shipping,
                         shipping_vat_rate=self.shipping_vat_rate, shipping_vat_category=self.shipping_vat_category,
-                        prepaid=prepaid)
+                        prepaid=prepaid, vat_included=self.vat_included)
 
     def totals(self, prepaid: Decimal = Decimal('0')) -> Totals:
         return compute(self.to_totals_document(prepaid))

@@ -12,6 +12,13 @@ Rules, with their EN 16931 ids:
 - BT-109 = BT-106 - BT-107 + BT-108 (BR-CO-13), BT-112 = BT-109 + BT-110 (BR-CO-15), BT-115 = BT-112 - BT-113
   (BR-CO-16).
 
+Prices including VAT (`vat_included`, deposit invoices only): the invoice must total exactly the amount received,
+since VAT is due on what was collected (LEGAL.md 2.3), and with VAT computed on the HT base one TTC cent value in six
+is out of reach at 20 %. The line amounts (quantity x unit price) are then TTC; per group
+VAT = round_cents(TTC x rate / (100 + rate)) and base = TTC - VAT, so BT-112 is the sum of the line amounts to the
+cent; the line nets (HT, BT-131) are the group base split over its lines in proportion. BR-CO-17 may then be off by
+one cent, which the EN 16931 schematron tolerates. No line or global discount and no shipping in that mode.
+
 Signs: quantities, unit prices, shipping and prepaid are signed; discount values are magnitudes (a percentage, or
 an amount) that always reduce the amount they apply to, whatever its sign. A credit note is `negate(doc)`: the
 quantities, shipping and prepaid change sign, and since rounding is symmetric its totals are exactly the negated
@@ -59,6 +66,7 @@ class Document:
     shipping_vat_rate: Decimal = Decimal(20)
     shipping_vat_category: str = 'S'
     prepaid: Decimal = Decimal(0)
+    vat_included: bool = False
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -94,7 +102,13 @@ def compute(doc: Document) -> Totals:
     >>> t = compute(Document(lines=(Line(quantity=Decimal(3), unit_price=Decimal('10.005'), vat_rate=Decimal(20)),)))
     >>> t.total_ht, t.total_vat, t.total_ttc
     (Decimal('30.02'), Decimal('6.00'), Decimal('36.02'))
+    >>> t = compute(Document(lines=(Line(quantity=Decimal(1), unit_price=Decimal('300.01'), vat_rate=Decimal(20)),),
+    ...                      vat_included=True))
+    >>> t.total_ht, t.total_vat, t.total_ttc, t.line_nets
+    (Decimal('250.01'), Decimal('50.00'), Decimal('300.01'), (Decimal('250.01'),))
     """
+    if doc.vat_included:
+        return _compute_vat_included(doc)
     nets: list[Decimal | None] = []
     allowances: list[Decimal | None] = []
     bases: dict[tuple[str, Decimal], Decimal] = {}
@@ -144,6 +158,56 @@ def compute(doc: Document) -> Totals:
     return Totals(line_nets=tuple(nets), line_allowances=tuple(allowances), vat_groups=tuple(groups),
                   lines_total=lines_total, allowance_total=discount, charge_total=charge, total_ht=total_ht,
                   total_vat=total_vat, total_ttc=total_ttc, prepaid=prepaid, amount_due=total_ttc - prepaid)
+
+
+def _compute_vat_included(doc: Document) -> Totals:
+    """`compute` for prices including VAT (see the module docstring): the TTC amounts are exact, HT is derived."""
+    if doc.global_discount_kind is not None or doc.global_discount_value or doc.shipping:
+        raise ValueError('prices including VAT take no global discount nor shipping (deposit invoices only)')
+    amounts: dict[int, Decimal] = {}
+    members: dict[tuple[str, Decimal], list[int]] = {}
+    reasons: dict[tuple[str, Decimal], str] = {}
+    for index, line in enumerate(doc.lines):
+        if line.kind != 'item':
+            if line.kind not in ('title', 'subtotal', 'text'):
+                raise ValueError(f'unknown line kind {line.kind!r}')
+            continue
+        if line.discount_kind is not None:
+            raise ValueError('prices including VAT take no line discount (deposit invoices only)')
+        key = _group_key(line.vat_category, line.vat_rate)
+        amounts[index] = round_cents(line.quantity * line.unit_price)
+        members.setdefault(key, []).append(index)
+        if not reasons.get(key):
+            reasons[key] = line.exemption_reason
+    nets_by_index: dict[int, Decimal] = {}
+    groups = []
+    for key in sorted(members, key=lambda k: (VAT_CATEGORIES.index(k[0]), -k[1])):
+        ttc = sum((amounts[index] for index in members[key]), ZERO)
+        vat = round_cents(ttc * key[1] / (HUNDRED + key[1]))
+        base = ttc - vat
+        for index, net in zip(members[key], split_proportionally(base, [amounts[i] for i in members[key]])):
+            nets_by_index[index] = net
+        groups.append(VatGroup(category=key[0], rate=key[1], items_base=base, allowance=ZERO, charge=ZERO,
+                               base=base, vat=vat, exemption_reason=reasons.get(key, '')))
+    nets: list[Decimal | None] = []
+    allowances: list[Decimal | None] = []
+    running = ZERO
+    for index, line in enumerate(doc.lines):
+        if line.kind == 'item':
+            running += nets_by_index[index]
+            nets.append(nets_by_index[index])
+            allowances.append(ZERO)
+        else:
+            nets.append(running if line.kind == 'subtotal' else None)
+            allowances.append(None)
+            running = ZERO if line.kind in ('title', 'subtotal') else running
+    total_ht = sum((group.base for group in groups), ZERO)
+    total_vat = sum((group.vat for group in groups), ZERO)
+    prepaid = round_cents(doc.prepaid)
+    return Totals(line_nets=tuple(nets), line_allowances=tuple(allowances), vat_groups=tuple(groups),
+                  lines_total=total_ht, allowance_total=ZERO, charge_total=ZERO, total_ht=total_ht,
+                  total_vat=total_vat, total_ttc=total_ht + total_vat, prepaid=prepaid,
+                  amount_due=total_ht + total_vat - prepaid)
 
 
 def negate(doc: Document) -> Document:

@@ -52,7 +52,10 @@ def build_context(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bo
 
 def _document(s: DocumentSnapshot) -> dict:
     return {
-        'title': s.title, 'number': s.number or 'Brouillon', 'type': s.doc_type, 'issue_date': _date(s.issue_date),
+        # A deposit request takes no number (DE2): it shows its quote's instead.
+        'title': s.title, 'number': s.number or ('' if s.doc_type == 'deposit_request' else 'Brouillon'),
+        'type': s.doc_type, 'issue_date': _date(s.issue_date),
+        'quote': _quote_cited(s),
         'due_date': _date(s.due_date),
         'delivery_date': _date(s.delivery_date) if s.delivery_date and s.delivery_date != s.issue_date else '',
         'validity_date': _date(s.validity_date), 'purchase_order': s.purchase_order,
@@ -64,6 +67,15 @@ def _document(s: DocumentSnapshot) -> dict:
                        if s.doc_type == 'credit_note'],
         'is_quote': s.doc_type == 'quote', 'is_credit_note': s.doc_type == 'credit_note',
     }
+
+
+def _quote_cited(s: DocumentSnapshot) -> str:
+    """'D2026-00012 du 05/03/2026' on deposit invoices and requests (their quote, kept in the snapshot's extra)."""
+    number = s.extra.get('quote_number') if s.doc_type in ('deposit_invoice', 'deposit_request') else ''
+    if not number:
+        return ''
+    issued = s.extra.get('quote_date')
+    return f'{number} du {_date(date.fromisoformat(issued))}' if issued else number
 
 
 def _party(party: Party | None, *, seller: bool, b2b: bool = True) -> dict:

@@ -3,6 +3,8 @@
 Texts the company may reword (penalties, indemnity, escompte) come from the snapshot, frozen at validation; the others
 are fixed here. Business clients get the L441-9 commercial mentions; individuals get the consumer ones.
 """
+from datetime import date
+
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
 from logic.snapshot import DocumentSnapshot
 
@@ -27,8 +29,16 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
     if snapshot.vat_on_debits and is_invoice:
         out.append(VAT_ON_DEBITS)
     if snapshot.doc_type == 'deposit_invoice':
+        out.append(_quote_citation(snapshot, 'Acompte sur le devis'))
+        received = snapshot.extra.get('received_on')
+        if received and received != snapshot.issue_date.isoformat():  # LEGAL.md 1, 10°: the date it was received
+            out.append(f'Acompte encaissé le {_date(received)}.')
         out.append('Facture d’acompte : la TVA est due sur l’acompte encaissé ; le montant sera déduit de la '
                    'facture finale.')
+    if snapshot.doc_type == 'deposit_request':
+        out.append(_quote_citation(snapshot, 'Acompte demandé sur le devis'))
+        out.append('Ce document est une demande d’acompte, pas une facture : la facture d’acompte sera établie à '
+                   'réception du règlement.')
     if snapshot.doc_type == 'quote' and snapshot.validity_date:
         out.append(f'Devis valable jusqu’au {snapshot.validity_date:%d/%m/%Y}.')
     if snapshot.is_b2b and snapshot.doc_type != 'credit_note':
@@ -38,6 +48,18 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
     if not snapshot.is_b2b and snapshot.operation_nature in ('B', 'M'):
         out.append(CONFORMITY)
     return list(dict.fromkeys(text.strip() for text in out if text.strip()))
+
+
+def _quote_citation(snapshot: DocumentSnapshot, words: str) -> str:
+    """'Acompte sur le devis n° D2026-00012 du 05/03/2026.' (the quote is in the snapshot's `extra`)."""
+    number, issued = snapshot.extra.get('quote_number'), snapshot.extra.get('quote_date')
+    if not number:
+        return ''
+    return f'{words} n° {number}' + (f' du {_date(issued)}' if issued else '') + '.'
+
+
+def _date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime('%d/%m/%Y')
 
 
 def nature_text(snapshot: DocumentSnapshot) -> str:
