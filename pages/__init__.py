@@ -29,6 +29,7 @@ PAGE_MODULES = [
     'pages.settings_templates',
     'pages.settings_mail',
     'pages.document_files',
+    'pages.payments',
     'pages.soon',
 ]
 

@@ -7,7 +7,6 @@ from pages.security import PageContext, secured_page
 MODULES = {
     '/commandes': ('Commandes', 'bons de commande clients'),
     '/livraisons': ('Livraisons', 'bons de livraison, livraisons partielles'),
-    '/reglements': ('Règlements', 'échéances, règlements, remises de chèques, prélèvements, relances'),
 }
 
 

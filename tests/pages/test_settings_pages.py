@@ -84,6 +84,6 @@ async def test_an_expired_session_sends_back_to_login(user: User):
 
 
 async def test_modules_not_built_yet_say_so(user: User):
-    await open_as_admin(user, '/reglements', 'Règlements')
+    await open_as_admin(user, '/commandes', 'Commandes')
     await user.should_see('Bientôt disponible')
     await settings.get_company()

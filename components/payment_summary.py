@@ -1,0 +1,85 @@
+"""The payments summary panel (PA3): total due, overdue, not yet due and settled, then the same by type.
+
+It takes a Summary-like plain object (db.payment_list.payment_summary gives one) and never queries; `show(summary)`
+refreshes the figures in place when a payment changes elsewhere.
+
+    panel = PaymentSummary(summary)
+    panel.show(await payment_list.payment_summary(query))
+
+The summary's attributes: `total_due`, `overdue`, `not_due`, `settled` (Decimals), and `by_type`, a mapping of
+type key ('installment', 'deposit', 'irrecoverable', 'refund') to an object with `due`, `settled` and `count`.
+"""
+from decimal import Decimal
+
+from nicegui import ui
+
+from logic.money import format_eur
+from logic.payments import TYPE_LABELS
+
+ZERO = Decimal('0.00')
+# (attribute, French label, colour of the figure, data-role)
+FIGURES = [('total_due', 'Total à encaisser', '', 'total-due'), ('overdue', 'En retard', 'negative', 'overdue'),
+           ('not_due', 'À échoir', '', 'not-due'), ('settled', 'Réglé', 'positive', 'settled')]
+SUMMARY_CSS = r'''
+.app-pay-summary { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; width: 100%; }
+.app-pay-figure { background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius);
+  padding: 12px 16px; display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+.app-pay-figure-label { color: var(--app-muted); font-size: .85rem; }
+.app-pay-figure-value { font-size: 1.35rem; font-weight: 650; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.app-pay-figure-negative .app-pay-figure-value { color: var(--q-negative); }
+.app-pay-figure-positive .app-pay-figure-value { color: var(--q-positive); }
+.app-pay-types { display: flex; flex-wrap: wrap; gap: 4px 24px; color: var(--app-muted); font-size: .88rem;
+  width: 100%; }
+@media (max-width: 900px) { .app-pay-summary { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (max-width: 600px) {
+  .app-pay-summary { gap: 8px; }
+  .app-pay-figure { padding: 8px 12px; }
+  .app-pay-figure-value { font-size: 1.1rem; }
+}
+'''
+
+
+class PaymentSummary(ui.element):
+    """`PaymentSummary(summary)`: four figures, then one line per type present ("Acompte : 1 200,00 € à encaisser,
+    300,00 € réglés")."""
+
+    def __init__(self, summary=None, *, types: tuple[str, ...] = ('installment', 'deposit', 'irrecoverable',
+                                                                   'refund')) -> None:
+        super().__init__('div')
+        ui.add_css(SUMMARY_CSS)
+        self.classes('w-full flex flex-col gap-2').props('data-role=payment-summary').mark('payment-summary')
+        self._figures: dict[str, ui.label] = {}
+        self._by_type: dict[str, ui.label] = {}
+        with self:
+            with ui.element('div').classes('app-pay-summary'):
+                for attribute, label, colour, role in FIGURES:
+                    with ui.element('div').classes('app-pay-figure' + (f' app-pay-figure-{colour}' if colour else '')):
+                        ui.label(label).classes('app-pay-figure-label')
+                        self._figures[attribute] = ui.label().classes('app-pay-figure-value') \
+                            .props(f'data-role={role}').mark(f'summary-{role}')
+            with ui.element('div').classes('app-pay-types').props('data-role=summary-types'):
+                for key in types:
+                    self._by_type[key] = ui.label().props(f'data-type={key}').mark(f'summary-type-{key}')
+        if summary is not None:
+            self.show(summary)
+
+    def show(self, summary) -> None:
+        for attribute, label in self._figures.items():
+            label.text = format_eur(getattr(summary, attribute, ZERO) or ZERO)
+        by_type = getattr(summary, 'by_type', {}) or {}
+        for key, label in self._by_type.items():
+            figures = by_type.get(key)
+            label.set_visibility(figures is not None and bool(getattr(figures, 'count', 1)))
+            if figures is None:
+                continue
+            label.text = type_line(key, figures.due, figures.settled)
+
+
+def type_line(key: str, due: Decimal, settled: Decimal) -> str:
+    """'Échéance : 1 200,00 € à encaisser, 300,00 € réglés'."""
+    name = TYPE_LABELS.get(key, key)
+    if key == 'irrecoverable':
+        return f'{name} : {format_eur(due)} passés en perte'
+    if key == 'refund':
+        return f'{name} : {format_eur(due)} à rembourser, {format_eur(settled)} remboursés'
+    return f'{name} : {format_eur(due)} à encaisser, {format_eur(settled)} réglés'

@@ -1,0 +1,313 @@
+"""What one installment of the payments list can do (PA2, PA7, DE2-DE3): settle, cancel a settlement, settle or
+unsettle a deposit (its deposit invoice, its credit note), the "Demande d'acompte", the history and the write-off.
+
+Rows come from the browser: only the installment id is taken from them, everything else is read again from the
+database, and every operation re-checks its rules in db/ (a refusal shows the French message and changes nothing).
+
+    actions = PaymentActions(ctx, reload=reload)       # reload: the page's summary and list
+    table.on('toggle', ctx.handler(lambda event: actions.toggle(event.args)))
+"""
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from nicegui import run, ui
+
+from components.send_dialog import SendDialog
+from components.settle_dialog import SettleDialog, SettleValues
+from components.write_off_dialog import open_write_off_dialog
+from db import deposits, payments
+from db.document import SETTLEMENT_METHODS, Document, Installment
+from logic.errors import DomainError
+from logic.money import format_eur
+from logic.payments import METHODS, STATUS_LABELS, TYPE_LABELS, open_amount
+from pages import runtime
+from pages.security import PageContext
+
+WRITABLE_OFF = ('invoice', 'progress_invoice')
+RECORD_KINDS = {'settlement': 'Règlement', 'reversal': 'Annulation', 'write_off': 'Irrécouvrable'}
+HISTORY_COLUMNS = [
+    {'name': 'date', 'label': 'Date', 'field': 'date', 'align': 'left'},
+    {'name': 'kind', 'label': 'Opération', 'field': 'kind', 'align': 'left'},
+    {'name': 'method', 'label': 'Mode', 'field': 'method', 'align': 'left'},
+    {'name': 'reference', 'label': 'Référence / motif', 'field': 'reference', 'align': 'left'},
+    {'name': 'amount', 'label': 'Montant', 'field': 'amount', 'align': 'right'},
+    {'name': 'label', 'label': 'N° d’enregistrement', 'field': 'label', 'align': 'left'},
+]
+
+
+class PaymentActions:
+    def __init__(self, ctx: PageContext, *, reload: Callable[[], Awaitable[None]]) -> None:
+        self.ctx = ctx
+        self.reload = reload
+        # Dialogs live here: the table's rows are redrawn under them on each reload.
+        self.container = ui.element('div')
+
+    # --- the "Réglé" box -----------------------------------------------------------------------------------------
+
+    async def toggle(self, row: dict) -> None:
+        installment = await self._installment(row)
+        if installment is None:
+            return
+        if installment.status == 'open':
+            await self.settle(installment)
+        elif installment.status == 'paid':
+            await self.unsettle(installment)
+        else:
+            ui.notify(f'Cette échéance est « {STATUS_LABELS.get(installment.status, installment.status)} » : '
+                      'elle ne se règle pas.', type='warning')
+            await self.reload()
+
+    async def settle(self, installment: Installment) -> None:
+        document = await Document.get(id=installment.document_id)
+        deposit = installment.kind == 'deposit'
+
+        async def settle(values: SettleValues) -> bool:
+            if deposit:
+                invoice = await deposits.settle_deposit_and_publish(
+                    self.ctx.actor, installment.id, config=runtime.config(), run=run.cpu_bound,
+                    paid_on=values.paid_on, method=values.method, amount=values.amount,
+                    invoice_date=values.invoice_date, reference=values.reference)
+                ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
+            else:
+                await payments.settle(self.ctx.actor, installment.id, paid_on=values.paid_on, method=values.method,
+                                      amount=values.amount, reference=values.reference,
+                                      secret=runtime.config().secret)
+                ui.notify(f'Règlement de {format_eur(values.amount)} enregistré.', type='positive')
+            await self.reload()
+            return True
+
+        what = {'deposit': 'l’acompte', 'refund': 'le remboursement de l’avoir'}.get(installment.kind, 'l’échéance')
+        with self.container:
+            SettleDialog(title=f'Régler {what} — {installment.number or document.number}',
+                         detail=f'{installment.client_name} · échéance du {installment.due_date:%d/%m/%Y} · '
+                                f'{format_eur(abs(installment.amount))}',
+                         left_to_pay=open_amount(installment.amount, installment.paid_amount),
+                         methods=SETTLEMENT_METHODS, method=await _method_kind(document), deposit=deposit,
+                         on_settle=self.ctx.handler(settle)).open()
+
+    async def unsettle(self, installment: Installment) -> None:
+        """Untick: confirm, then reversing records; a deposit's deposit invoice may be cancelled by a credit note."""
+        deposit_invoice = await Document.get_or_none(id=installment.deposit_invoice_id) \
+            if installment.kind == 'deposit' and installment.deposit_invoice_id else None
+        with self.container, ui.dialog() as dialog, dialog_card(520, 'unsettle-dialog'):
+            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
+            ui.label('Annuler le règlement').classes('app-subtitle')
+            ui.label(f'{installment.number} · {installment.client_name} · {format_eur(abs(installment.paid_amount))} '
+                     'réglés.').classes('app-muted')
+            ui.label('Le règlement n’est pas effacé : une écriture d’annulation est ajoutée au journal, et les deux '
+                     'restent visibles dans l’historique.').classes('text-sm')
+            credit = None
+            if deposit_invoice is not None:
+                credit = ui.checkbox(f'Établir aussi l’avoir qui annule la facture d’acompte {deposit_invoice.number}',
+                                     value=True).props('data-field=credit').mark('unsettle-credit')
+                ui.label('Sans avoir, la facture d’acompte reste due (« Validée ») ; un nouveau règlement '
+                         'réutilisera cette facture.').classes('app-muted text-sm')
+            reason = ui.input('Motif (facultatif)').props('outlined dense maxlength=255 data-field=reason') \
+                .classes('w-full').mark('unsettle-reason')
+
+            async def confirm() -> None:
+                secret = runtime.config().secret
+                note = None
+                if installment.kind == 'deposit':
+                    note = await deposits.unsettle_deposit(self.ctx.actor, installment.id, secret=secret,
+                                                           credit=bool(credit and credit.value),
+                                                           reason=(reason.value or '').strip())
+                else:
+                    await payments.cancel_settlement(self.ctx.actor, installment.id, secret=secret,
+                                                     reason=(reason.value or '').strip())
+                dialog.close()
+                ui.notify(f'Règlement annulé ; avoir {note.number} établi.' if note else 'Règlement annulé.',
+                          type='positive')
+                await self.reload()
+
+            with ui.row().classes('app-actions'):
+                ui.button('Garder le règlement', on_click=dialog.close).props('flat data-action=keep')
+                ui.button('Annuler le règlement', icon='undo', on_click=self.ctx.handler(confirm)) \
+                    .props('unelevated color=negative data-action=confirm-unsettle').mark('confirm-unsettle')
+        dialog.open()  # the box keeps showing the stored state until the cancellation is confirmed
+
+    # --- the detail: history and the other actions ---------------------------------------------------------------
+
+    async def detail(self, row: dict) -> None:
+        installment = await self._installment(row)
+        if installment is None:
+            return
+        document = await Document.get(id=installment.document_id)
+        history = await payments.installment_history(installment.id)
+        with self.container, ui.dialog() as dialog, dialog_card(760, 'installment-detail'):
+            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
+            with ui.row().classes('w-full items-center no-wrap'):
+                ui.label(f'{TYPE_LABELS.get(installment.kind, "Échéance")} — {installment.number}') \
+                    .classes('app-subtitle grow').mark('detail-title')
+                ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Fermer')
+            ui.label(installment.client_name).classes('font-medium')
+            left = open_amount(installment.amount, installment.paid_amount)
+            with ui.element('div').classes('app-pay-detail').props('data-role=detail-figures'):
+                for caption, value in (('Échéance', f'{installment.due_date:%d/%m/%Y}'),
+                                       ('Montant', format_eur(abs(installment.amount))),
+                                       ('Réglé', format_eur(abs(installment.paid_amount))),
+                                       ('Reste à payer', format_eur(left)),
+                                       ('État', STATUS_LABELS.get(installment.status, installment.status))):
+                    with ui.column().classes('gap-0'):
+                        ui.label(caption).classes('app-muted text-sm')
+                        ui.label(value).classes('font-medium').mark(f'detail-{caption}')
+            with ui.row().classes('gap-x-6 gap-y-1'):
+                ui.link(f'{document.type_label} {document.number}',
+                        f'/devis/{document.id}' if document.family == 'quote' else f'/factures/{document.id}') \
+                    .classes('app-doc-link').mark('detail-document')
+                if installment.deposit_invoice_id:
+                    invoice = await Document.get_or_none(id=installment.deposit_invoice_id)
+                    if invoice is not None:
+                        ui.link(f'Facture d’acompte {invoice.number}', f'/factures/{invoice.id}') \
+                            .classes('app-doc-link').mark('deposit-invoice')
+            ui.label('Historique').classes('font-semibold q-mt-sm')
+            if history:
+                ui.table(columns=HISTORY_COLUMNS, rows=history_rows(history), row_key='id') \
+                    .props('flat bordered dense wrap-cells data-table=history').classes('app-table').mark('history')
+            else:
+                ui.label('Aucun règlement enregistré.').classes('app-muted').mark('no-history')
+            with ui.row().classes('app-actions'):
+                self._detail_actions(installment, document, dialog)
+        dialog.open()
+
+    def _detail_actions(self, installment: Installment, document: Document, dialog: ui.dialog) -> None:
+        handler = self.ctx.handler
+
+        async def then(action: Callable[[Installment], Awaitable[None]]) -> None:
+            dialog.close()
+            await action(installment)
+
+        if installment.kind == 'deposit' and installment.status == 'open':
+            ui.button('Demande d’acompte (PDF)', icon='picture_as_pdf',
+                      on_click=handler(lambda: self.request_pdf(installment))) \
+                .props('outline data-action=deposit-request').mark('deposit-request')
+            ui.button('Envoyer la demande', icon='send', on_click=handler(lambda: self.send_request(installment))) \
+                .props('outline data-action=send-deposit-request').mark('send-deposit-request')
+        if installment.kind == 'deposit' and installment.status == 'open' and installment.deposit_invoice_id:
+            # Unticked without its credit note: the deposit invoice still stands until a credit note cancels it.
+            ui.button('Annuler la facture d’acompte (avoir)', icon='undo',
+                      on_click=handler(lambda: then(self.credit_deposit_invoice))) \
+                .props('outline color=negative data-action=credit-deposit').mark('credit-deposit')
+        if installment.kind == 'installment' and document.doc_type in WRITABLE_OFF:
+            if installment.status == 'open':
+                ui.button('Irrécouvrable', icon='money_off', on_click=handler(lambda: then(self.write_off))) \
+                    .props('outline color=warning data-action=write-off').mark('write-off')
+            elif installment.status == 'irrecoverable':
+                ui.button('Annuler l’irrécouvrable', icon='undo',
+                          on_click=handler(lambda: then(self.cancel_write_off))) \
+                    .props('outline data-action=cancel-write-off').mark('cancel-write-off')
+        if installment.status in ('open', 'paid') and installment.paid_amount:
+            ui.button('Annuler le règlement', icon='undo', on_click=handler(lambda: then(self.unsettle))) \
+                .props('outline color=negative data-action=unsettle').mark('unsettle')
+        if installment.status == 'open':
+            ui.button('Régler', icon='check', on_click=handler(lambda: then(self.settle))) \
+                .props('unelevated color=positive data-action=settle').mark('settle')
+
+    async def credit_deposit_invoice(self, installment: Installment) -> None:
+        async def credit() -> None:
+            note = await deposits.unsettle_deposit(self.ctx.actor, installment.id, secret=runtime.config().secret,
+                                                   credit=True)
+            ui.notify(f'Avoir {note.number} établi : la facture d’acompte est annulée.' if note else
+                      'La facture d’acompte était déjà annulée.', type='positive')
+
+        self.confirm('Annuler la facture d’acompte', 'Un avoir total annule la facture d’acompte ; un nouveau '
+                     'règlement de l’acompte en établira une nouvelle.', 'Établir l’avoir', credit)
+
+    def confirm(self, title: str, text: str, button: str, action: Callable[[], Awaitable[None]]) -> None:
+        """A yes/no dialog for the operations that write to the journal or issue a document."""
+        with self.container, ui.dialog() as dialog, dialog_card(480, 'confirm-dialog'):
+            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
+            ui.label(title).classes('app-subtitle')
+            ui.label(text).classes('app-muted')
+
+            async def confirmed() -> None:
+                await action()
+                dialog.close()
+                await self.reload()
+
+            with ui.row().classes('app-actions'):
+                ui.button('Annuler', on_click=dialog.close).props('flat')
+                ui.button(button, on_click=self.ctx.handler(confirmed)) \
+                    .props('unelevated color=negative data-action=confirm').mark('confirm')
+        dialog.open()
+
+    # --- PA7: irrecoverable ------------------------------------------------------------------------------------------
+
+    async def write_off(self, installment: Installment) -> None:
+        async def write_off(day: date, reason: str) -> None:
+            await payments.write_off(self.ctx.actor, installment.document_id, on=day, reason=reason,
+                                     secret=runtime.config().secret)
+            ui.notify(f'Facture {installment.number} passée en irrécouvrable.', type='positive')
+            await self.reload()
+
+        with self.container:
+            open_write_off_dialog(title=f'Facture {installment.number} irrécouvrable', text=(
+                'Ce qui reste dû sur chacune de ses échéances est passé en perte ; l’opération s’annule par une '
+                'écriture inverse.'), on_confirm=write_off, wrap=self.ctx.handler)
+
+    async def cancel_write_off(self, installment: Installment) -> None:
+        async def cancel() -> None:
+            await payments.cancel_write_off(self.ctx.actor, installment.document_id, secret=runtime.config().secret)
+            ui.notify(f'La facture {installment.number} est de nouveau due.', type='positive')
+
+        self.confirm('Annuler l’irrécouvrable', f'La facture {installment.number} redevient due : des écritures '
+                     'inverses annulent les pertes, l’historique garde les deux.', 'Annuler l’irrécouvrable', cancel)
+
+    # --- DE2: the deposit request ------------------------------------------------------------------------------------
+
+    async def request_pdf(self, installment: Installment) -> None:
+        pdf = await deposits.deposit_request_pdf(installment.id, config=runtime.config(), run=run.cpu_bound)
+        ui.download.content(pdf, f'Demande_acompte_{installment.number or "devis"}.pdf', 'application/pdf')
+
+    async def send_request(self, installment: Installment) -> None:
+        recipients, subject, body, attachment = await deposits.deposit_request_mail_defaults(installment.id)
+
+        async def send(to: str, subject_: str, body_: str) -> bool:
+            await deposits.send_deposit_request(self.ctx.actor, installment.id, to, subject_, body_,
+                                                config=runtime.config(), run=run.cpu_bound)
+            return True
+
+        with self.container:
+            dialog = SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
+                                on_send=self.ctx.handler(send))
+            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
+            dialog.open()
+
+    async def _installment(self, row: dict) -> Installment | None:
+        try:
+            installment = await Installment.get_or_none(id=int(row['id']))
+        except (KeyError, TypeError, ValueError):
+            installment = None
+        if installment is None or installment.status == 'planned':
+            ui.notify('Cette échéance n’existe plus.', type='warning')
+            await self.reload()
+            return None
+        return installment
+
+
+def dialog_card(width: int, role: str) -> ui.card:
+    # Sized inline: app-card's `width: 100%` is plain CSS and wins over Tailwind's layered `w-[...]` classes.
+    return ui.card().classes('app-card').style(f'width: {width}px; max-width: 100%').props(f'data-role={role}')
+
+
+def history_rows(records: list) -> list[dict]:
+    """The journal of one installment, oldest first; a reversal names the record it cancels."""
+    labels = {record.id: record.label for record in records}
+    rows = []
+    for record in records:
+        kind = RECORD_KINDS.get(record.kind, record.kind)
+        if record.kind == 'reversal' and record.reverses_id in labels:
+            kind = f'Annulation de {labels[record.reverses_id]}'
+        rows.append({'id': record.id, 'date': record.paid_on.strftime('%d/%m/%Y'), 'kind': kind,
+                     'method': METHODS.get(record.method, record.method),
+                     'reference': ' — '.join(part for part in (record.reference, record.reason) if part),
+                     'amount': format_eur(record.amount), 'label': record.label})
+    return rows
+
+
+async def _method_kind(document: Document) -> str:
+    """The document's payment method kind ('transfer', 'cheque'...), the settle dialog's default."""
+    if not document.payment_method_id:
+        return ''
+    kinds = await Document.filter(id=document.id).values_list('payment_method__kind', flat=True)
+    return kinds[0] if kinds and kinds[0] else ''

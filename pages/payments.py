@@ -1,0 +1,266 @@
+"""Règlements (PA1-PA3, PA7): the summary, the installments newest first (filtered and paged in SQL, cards on
+phones), the "Réglé" box of each row and the Excel export of what the filters select.
+
+Ticking "Réglé" opens the settle dialog (a deposit's dialog also creates its deposit invoice); unticking cancels the
+settlement by reversing records, never by deleting. A row's detail shows its history and the other actions
+(pages/payment_actions.py). The summary and the list follow the changes other users make.
+"""
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from nicegui import Client, ui
+
+from components.document_editor import document_styles
+from components.export import download_xlsx
+from components.frame import frame
+from components.paged_table import PagedTable, PageRequest
+from components.payment_summary import PaymentSummary
+from db import changes, payment_list, payments
+from logic.money import format_eur
+from logic.payments import STATUS_LABELS, TYPE_LABELS, open_amount, type_of
+from logic.xlsx_writer import Sheet, xlsx_bytes
+from pages import payment_actions
+from pages.security import PageContext, secured_page
+
+STATES = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée'}
+TYPES = {'deposit': 'Acompte', 'installment': 'Échéance', 'irrecoverable': 'Irrécouvrable',
+         'refund': 'Avoir à rembourser'}
+
+
+def _column(name: str, label: str, *, align: str = 'left', sortable: bool = False, nowrap: bool = True) -> dict:
+    return {'name': name, 'label': label, 'field': name, 'align': align, 'sortable': sortable,
+            **({'classes': 'text-no-wrap'} if nowrap else {})}
+
+
+COLUMNS = [
+    _column('due', 'Échéance', sortable=True), _column('number', 'Document', sortable=True),
+    _column('client', 'Client', sortable=True, nowrap=False), _column('type', 'Type', nowrap=False),
+    _column('amount', 'Montant', align='right', sortable=True), _column('paid', 'Payé', align='right'),
+    _column('left', 'Reste à payer', align='right'), _column('state', 'État'),
+    _column('settled', 'Réglé', align='center'), _column('actions', '', align='right'),
+]
+EXPORT_WIDTHS = [12, 18, 34, 16, 14, 14, 14, 16, 16]
+# The badge of each row state; overdue in red.
+STATE_CSS = r'''
+.app-pay-open { background: #e3ecf7; color: #1d4e89; }
+.app-pay-partial { background: #e8eefc; color: #3949ab; }
+.app-pay-overdue { background: #fbe4e4; color: #c62828; }
+.app-pay-paid { background: #e3f2e5; color: #2e7d32; }
+.app-pay-irrecoverable { background: #fff1dc; color: #a15c00; }
+.app-pay-row-overdue td:first-child { color: #c62828; font-weight: 600; }
+.app-pay-card { display: flex; flex-direction: column; gap: 4px; width: 100%; margin: 4px 0; padding: 12px 14px;
+  background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius); }
+.app-pay-detail { display: flex; flex-wrap: wrap; gap: 8px 28px; width: 100%; }
+.app-pay-detail .font-medium { font-variant-numeric: tabular-nums; }
+.app-pay-card-line { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
+.app-pay-card-muted { color: var(--app-muted); font-size: .88rem; }
+.app-pay-card-amount { color: var(--app-ink); font-weight: 650; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
+.app-pay-card .app-badge, .app-table .app-badge { white-space: nowrap; }
+@media (max-width: 600px) {
+  .app-pay-filters > .q-field { flex: 1 1 calc(50% - 12px); width: auto !important; min-width: 0; }
+  .app-pay-filters > .q-field:first-child { flex-basis: 100%; }
+}
+'''
+BADGE = '<span class="app-badge" :class="\'app-pay-\' + props.row.state_key">{{ props.row.state }}</span>'
+# Vue's {{ }} escapes every value; the box emits to the page, which reloads the row from the database.
+TOGGLE = r'''
+<div @click.stop class="inline-block">
+  <q-checkbox dense :model-value="props.row.settled" :disable="!props.row.can_toggle"
+              :data-toggle="props.row.id" :aria-label="'Réglé : ' + props.row.number"
+              @update:model-value="() => $parent.$emit('toggle', props.row)" />
+</div>
+'''
+DETAIL = r'''
+<q-btn flat round dense size="sm" color="grey-8" icon="history" :data-detail="props.row.id"
+       aria-label="Détail et historique" @click.stop="() => $parent.$emit('detail', props.row)" />
+'''
+CELLS = {
+    'number': '<q-td :props="props"><a :href="props.row.url" class="app-doc-link" @click.stop>{{ props.value }}</a>'
+              '</q-td>',
+    'state': f'<q-td :props="props">{BADGE}</q-td>',
+    'settled': f'<q-td :props="props">{TOGGLE}</q-td>',
+    'actions': f'<q-td :props="props">{DETAIL}</q-td>',
+}
+CARD = rf'''
+<div class="q-pa-xs col-12">
+  <div class="app-pay-card" :data-id="props.row.id">
+    <div class="app-pay-card-line">
+      <a :href="props.row.url" class="app-doc-link">{{{{ props.row.number }}}}</a>{BADGE}
+    </div>
+    <div class="ellipsis">{{{{ props.row.client }}}}</div>
+    <div class="app-pay-card-line app-pay-card-muted">
+      <span>{{{{ props.row.due }}}} · {{{{ props.row.type }}}}</span>
+      <span class="app-pay-card-amount">{{{{ props.row.amount }}}}</span>
+    </div>
+    <div class="app-pay-card-line app-pay-card-muted">
+      <span v-if="props.row.has_left">Reste à payer {{{{ props.row.left }}}}</span><span v-else></span>
+      <span class="row items-center no-wrap q-gutter-x-xs"><span>Réglé</span>{TOGGLE}{DETAIL}</span>
+    </div>
+  </div>
+</div>
+'''
+
+
+@secured_page('/reglements', title='Règlements')
+async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start: str = '', end: str = '',
+                        search: str = ''):
+    """Query parameters preset the filters (e.g. /reglements?state=overdue from a dashboard)."""
+    with frame(ctx, 'Règlements'):
+        document_styles()
+        ui.add_css(STATE_CSS)
+        summary = PaymentSummary()
+        with ui.element('div').classes('app-list-head'):
+            ui.label('Les échéances des factures validées et les acomptes des devis acceptés, de la plus récente à '
+                     'la plus ancienne.').classes('app-muted gt-xs')
+            ui.space()
+            ui.button('Export Excel', icon='download', on_click=ctx.handler(lambda: export())) \
+                .props('outline no-caps data-action=export').mark('export')
+        with ui.element('div').classes('app-filters app-pay-filters').props('data-role=filters'):
+            search_input = ui.input('Numéro ou client', value=search[:100]) \
+                .props('outlined dense clearable debounce=300 data-field=search').classes('w-full sm:w-56') \
+                .mark('search')
+            with search_input.add_slot('prepend'):
+                ui.icon('search')
+            state_select = ui.select({'': 'Tous les états', **STATES}, label='État',
+                                     value=state if state in STATES else '') \
+                .props('outlined dense data-field=state').classes('w-40').mark('state-filter')
+            kind_select = ui.select({'': 'Tous les types', **TYPES}, label='Type',
+                                    value=kind if kind in TYPES else '') \
+                .props('outlined dense data-field=kind').classes('w-40').mark('type-filter')
+            start_input = ui.input('Échéance du', value=_iso(start) or '') \
+                .props('outlined dense type=date stack-label data-field=start').classes('w-36').mark('start')
+            end_input = ui.input('Au', value=_iso(end) or '') \
+                .props('outlined dense type=date stack-label data-field=end').classes('w-36').mark('end')
+            count = ui.label().classes('app-muted self-center').props('data-role=count').mark('count')
+
+        def current(request: PageRequest | None = None) -> payment_list.PaymentQuery:
+            query = payment_list.PaymentQuery(
+                status=state_select.value or '', kind=kind_select.value or '', date_from=_day(start_input.value),
+                date_to=_day(end_input.value), search=(search_input.value or '').strip()[:100])
+            if request is not None:
+                query.offset, query.limit = request.offset, request.per_page
+                if request.sort_by in payment_list.SORTS:
+                    query.sort_by, query.descending = request.sort_by, request.descending
+            return query
+
+        async def fetch(request: PageRequest):
+            rows, total = await payment_list.list_installments(current(request))
+            count.text = f'{total} échéance(s)'
+            today = date.today()
+            return [table_row(row, today) for row in rows], total
+
+        async def reload(first_page: bool = False) -> None:
+            # The summary follows the filters, not the page shown: it is computed again only when they change.
+            summary.show(await payment_list.payment_summary(current()))
+            await table.reload(first_page=first_page)
+
+        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='due', descending=True, name='payments')
+        table.props(':grid="Quasar.Screen.lt.sm" :table-row-class-fn="row => row.state_key === \'overdue\' ? '
+                    '\'app-pay-row-overdue\' : \'\'"')
+        table.add_slot('item', CARD)
+        for name, template in CELLS.items():
+            table.add_slot(f'body-cell-{name}', template)
+        actions = payment_actions.PaymentActions(ctx, reload=reload)
+        table.on('toggle', ctx.handler(lambda event: actions.toggle(event.args)))
+        table.on('detail', ctx.handler(lambda event: actions.detail(event.args)))
+        table.on('row-click', ctx.handler(lambda event: actions.detail(event.args[1])))
+        for control in (search_input, state_select, kind_select, start_input, end_input):
+            control.on_value_change(ctx.handler(lambda: reload(first_page=True)))
+
+    async def export() -> None:
+        rows: list[list] = []
+        async for batch in payment_list.export_rows(current()):
+            rows.extend(batch)
+        await download_xlsx(export_workbook, rows, name='reglements')
+
+    follow(ctx, table, reload)
+    await reload()
+
+
+def table_row(row: dict, today: date) -> dict:
+    """An installment as the list shows it: French amounts and dates, the badge's key, the document's page."""
+    key = state_key(row, today)
+    left = open_amount(row['amount'], row['paid_amount'])
+    return {
+        'id': row['id'], 'document_id': row['document_id'], 'kind': row['kind'], 'status': row['status'],
+        'url': f'/devis/{row["document_id"]}' if row['kind'] == 'deposit' else f'/factures/{row["document_id"]}',
+        'due': row['due_date'].strftime('%d/%m/%Y'), 'number': row['number'], 'client': row['client_name'],
+        'type': TYPE_LABELS.get(type_of(row['kind'], row['status']), row['kind']),
+        'amount': format_eur(abs(row['amount'])), 'paid': format_eur(abs(row['paid_amount'])),
+        'left': format_eur(left), 'has_left': bool(left), 'state': _state_label(key), 'state_key': key,
+        'settled': row['status'] == 'paid', 'can_toggle': row['status'] in ('open', 'paid'),
+    }
+
+
+def state_key(row: dict, today: date) -> str:
+    if row['status'] == 'open':
+        if row['due_date'] < today:
+            return 'overdue'
+        return 'partial' if row['paid_amount'] else 'open'
+    return row['status']
+
+
+def _state_label(key: str) -> str:
+    return 'Réglée en partie' if key == 'partial' else STATUS_LABELS.get(key, key)
+
+
+def export_workbook(rows: list[list]) -> bytes:
+    # Plain data in and out: components.export runs it in a worker thread.
+    return xlsx_bytes([Sheet(title='Règlements', headers=list(payment_list.EXPORT_HEADERS), rows=rows,
+                             column_widths=EXPORT_WIDTHS)])
+
+
+def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[None]]) -> None:
+    """Reload the summary and the page shown after any committed document or payment change; a burst of changes
+    makes one reload."""
+    client = table.client
+    # The reload runs in this page's own context, never in the publisher's: an operation that publishes from inside
+    # a caller's transaction (e.g. cancel_settlement within unsettle_deposit) would otherwise lend it its
+    # transaction's connection, released to the pool by the time we query (PostgreSQL).
+    home = contextvars.copy_context()
+    tasks: set[asyncio.Task] = set()  # the loop only keeps weak references to tasks
+    waiting = False
+
+    def changed(_doc_id: int | None) -> None:
+        nonlocal waiting
+        if waiting:
+            return
+        waiting = True
+        task = asyncio.get_running_loop().create_task(later(), context=home.copy())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def later() -> None:
+        nonlocal waiting
+        try:
+            await asyncio.sleep(0.3)
+        finally:
+            waiting = False  # a change from now on makes another reload
+        if table.is_deleted or Client.instances.get(client.id) is not client:  # the tab is gone
+            stop()
+            return
+        with table:
+            await ctx.handler(reload)()
+
+    unsubscribes = [changes.subscribe(topic, changed) for topic in (changes.DOCUMENTS, payments.PAYMENTS)]
+
+    def stop() -> None:
+        for unsubscribe in unsubscribes:
+            unsubscribe()
+
+    client.on_delete(stop)
+
+
+def _iso(text: str) -> str | None:
+    day = _day(text)
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

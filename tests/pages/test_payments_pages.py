@@ -1,0 +1,315 @@
+"""Règlements (PA1-PA3, PA7) with the User fixture: what the list shows, its filters, ticking and unticking "Réglé",
+partial payments and overpayments, the write-off, and who may do it."""
+import asyncio
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import openpyxl
+from nicegui.testing import User
+
+from db import deposits, documents, payments
+from db.document import Document, Installment, Payment
+from logic.deposits import DepositSpec
+from tests.conftest import SECRET
+from tests.db.documents_helpers import business_client, draft, individual_client, line, validated_invoice
+from tests.pages.conftest import log_in
+from tests.pages.test_document_editor import elements, shown
+from tests.pages.test_quotes_pages import until
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+
+YEAR = date.today().year
+TODAY = date.today()
+
+
+async def eventually(condition, tries: int = 60) -> None:
+    """Wait until an async condition on the database holds (handlers run as tasks)."""
+    for _ in range(tries):
+        if await condition():
+            return
+        await asyncio.sleep(0.1)
+    assert await condition()
+
+
+def rows(user: User) -> list[dict]:
+    return elements(user, 'payments')[0].rows
+
+
+def listed(user: User) -> list[tuple[str, str]]:
+    return [(row['number'], row['state']) for row in rows(user)]
+
+
+def tick(user: User, installment_id: int) -> None:
+    """Click the "Réglé" box of a row, as the browser reports it (the row travels with the event)."""
+    user.find(marker='payments').trigger('toggle', {'id': installment_id})
+
+
+async def open_payments(user: User, **login) -> None:
+    await log_in(user, next_path='/reglements', **login)
+    await user.should_see(marker='payment-summary', retries=100)
+    await until(lambda: bool(elements(user, 'payments')[0].rows) or shown(user, 'count').startswith('0'))
+
+
+async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_schedule_of_drafts(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    await validated_invoice(admin, client)
+    plan = await documents.create_document(admin, draft(client, line(price='50')))
+    await documents.set_installments(admin, plan.id, [(TODAY + timedelta(days=30), Decimal('120.00'))], plan.version)
+    assert await Installment.filter(document_id=plan.id, status='planned').exists()
+    await open_payments(user)
+    assert listed(user) == [(f'F{YEAR}-00001', 'En attente')]
+    row = rows(user)[0]
+    assert (row['client'], row['amount'], row['left'], row['url']) == (
+        'Boulangerie Martin SAS', '240,00\xa0€', '240,00\xa0€', f'/factures/{row["document_id"]}')
+    assert shown(user, 'summary-total-due') == '240,00\xa0€'
+    assert shown(user, 'summary-settled') == '0,00\xa0€'
+
+
+async def test_the_filters_select_by_state_type_and_client(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
+    await validated_invoice(admin, await individual_client(), line(price='10'))
+    await open_payments(user)
+    await until(lambda: len(rows(user)) == 2)
+    assert listed(user)[0] == (f'F{YEAR}-00002', 'En attente')  # the newest due date first
+    assert listed(user)[1] == (late.number, 'En retard')
+    assert shown(user, 'summary-overdue') == '240,00\xa0€'
+    elements(user, 'state-filter')[0].value = 'overdue'
+    await until(lambda: listed(user) == [(late.number, 'En retard')])
+    elements(user, 'state-filter')[0].value = ''
+    elements(user, 'search')[0].value = 'Petit'
+    await until(lambda: listed(user) == [(f'F{YEAR}-00002', 'En attente')])
+    elements(user, 'search')[0].value = ''
+    elements(user, 'type-filter')[0].value = 'deposit'
+    await until(lambda: listed(user) == [])
+
+
+async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_reglee(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await open_payments(user)
+    tick(user, installment.id)
+    await user.should_see(marker='confirm-settle', retries=50)
+    assert elements(user, 'settle-amount')[0].value == '240,00'  # what is left to pay
+    assert elements(user, 'settle-date')[0].value == TODAY.isoformat()
+    assert elements(user, 'settle-method')[0].value == 'transfer'  # the invoice's payment method
+    elements(user, 'settle-reference')[0].value = 'VIR-2026-118'
+    user.find(marker='confirm-settle').click()
+    await eventually(lambda: Document.filter(id=invoice.id, state='paid').exists())
+    await until(lambda: listed(user) == [(invoice.number, 'Réglée')])
+    assert rows(user)[0]['settled'] is True
+    payment = await Payment.get(installment_id=installment.id)
+    assert (payment.kind, payment.amount, payment.method, payment.reference) == (
+        'settlement', Decimal('240.00'), 'transfer', 'VIR-2026-118')
+
+
+async def test_a_partial_payment_leaves_the_rest_due(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await open_payments(user)
+    tick(user, installment.id)
+    await user.should_see(marker='confirm-settle', retries=50)
+    elements(user, 'settle-amount')[0].value = '100'
+    elements(user, 'settle-method')[0].value = 'cheque'
+    user.find(marker='confirm-settle').click()
+    await until(lambda: listed(user) == [(invoice.number, 'Réglée en partie')])
+    assert (rows(user)[0]['paid'], rows(user)[0]['left']) == ('100,00\xa0€', '140,00\xa0€')
+    assert rows(user)[0]['settled'] is False
+    stored = await Installment.get(id=installment.id)
+    assert (stored.status, stored.paid_amount) == ('open', Decimal('100.00'))
+    assert (await Document.get(id=invoice.id)).state == 'validated'
+    assert shown(user, 'summary-settled') == '100,00\xa0€'
+
+
+async def test_an_overpayment_is_refused_in_french_and_changes_nothing(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await open_payments(user)
+    tick(user, installment.id)
+    await user.should_see(marker='confirm-settle', retries=50)
+    elements(user, 'settle-amount')[0].value = '240,01'
+    user.find(marker='confirm-settle').click()
+    await user.should_see('Le montant dépasse le reste à payer (240,00\xa0€).', retries=50)
+    await user.should_see(marker='confirm-settle')  # the dialog stays open with what was typed
+    assert not await Payment.exists()
+    assert (await Installment.get(id=installment.id)).status == 'open'
+
+
+async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('240.00'),
+                          reference='1234567', secret=SECRET)
+    await open_payments(user)
+    await until(lambda: listed(user) == [(invoice.number, 'Réglée')])
+    tick(user, installment.id)
+    await user.should_see(marker='confirm-unsettle', retries=50)
+    elements(user, 'unsettle-reason')[0].value = 'Chèque impayé'
+    user.find(marker='confirm-unsettle').click()
+    await eventually(lambda: Document.filter(id=invoice.id, state='validated').exists())
+    await until(lambda: listed(user) == [(invoice.number, 'En attente')])
+    assert [(p.kind, p.amount) for p in await Payment.all().order_by('id')] == [
+        ('settlement', Decimal('240.00')), ('reversal', Decimal('-240.00'))]
+    user.find(marker='payments').trigger('detail', {'id': installment.id})
+    await user.should_see(marker='history', retries=50)
+    history = elements(user, 'history')[0].rows
+    assert [row['kind'] for row in history] == ['Règlement', f'Annulation de {history[0]["label"]}']
+    assert history[1]['reference'].endswith('Chèque impayé')
+
+
+async def test_a_clerk_can_settle_but_a_visitor_is_sent_to_the_login_page(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    await add_clerk(admin)
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await user.open('/reglements')
+    await user.should_see('Se connecter')
+    await user.should_not_see(marker='payments')
+    await open_payments(user, email=CLERK_EMAIL, password=CLERK_PASSWORD)
+    tick(user, installment.id)
+    await user.should_see(marker='confirm-settle', retries=50)
+    user.find(marker='confirm-settle').click()
+    await eventually(lambda: Installment.filter(id=installment.id, status='paid').exists())
+
+
+async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_be_cancelled(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await open_payments(user)
+    user.find(marker='payments').trigger('detail', {'id': installment.id})
+    await user.should_see(marker='write-off', retries=50)
+    await user.should_see(marker='no-history')
+    user.find(marker='write-off').click()
+    await user.should_see(marker='confirm-write-off', retries=50)
+    user.find(marker='confirm-write-off').click()
+    await user.should_see('Indiquez le motif', retries=50)  # a reason is required
+    elements(user, 'write-off-reason')[0].value = 'Liquidation judiciaire du client'
+    user.find(marker='confirm-write-off').click()
+    await eventually(lambda: Document.filter(id=invoice.id, state='irrecoverable').exists())
+    await until(lambda: listed(user) == [(invoice.number, 'Irrécouvrable')])
+    assert rows(user)[0]['type'] == 'Irrécouvrable' and rows(user)[0]['can_toggle'] is False
+    elements(user, 'type-filter')[0].value = 'irrecoverable'
+    await until(lambda: len(rows(user)) == 1)
+    user.find(marker='payments').trigger('detail', {'id': installment.id})
+    await user.should_see(marker='cancel-write-off', retries=50)
+    user.find(marker='cancel-write-off').click()
+    await user.should_see(marker='confirm', retries=50)
+    user.find(marker='confirm').click()
+    await eventually(lambda: Document.filter(id=invoice.id, state='validated').exists())
+    assert [p.kind for p in await Payment.all().order_by('id')] == ['write_off', 'reversal']
+
+
+async def an_accepted_quote_with_a_deposit(admin, client, percent: str = '30'):
+    quote = await documents.create_document(admin, draft(client, line(quantity='10'), doc_type='quote'))  # 1200 TTC
+    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=Decimal(percent),
+                                                                      due_date=TODAY + timedelta(days=8))],
+                                        quote.version)
+    await documents.set_quote_state(admin, quote.id, 'accepted')
+    return quote, await Installment.get(document_id=quote.id, kind='deposit')
+
+
+async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_proposes_the_credit_note(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
+    await open_payments(user)
+    assert listed(user) == [(quote.number, 'En attente')]
+    assert rows(user)[0]['type'] == 'Acompte' and rows(user)[0]['url'] == f'/devis/{quote.id}'
+    tick(user, deposit.id)
+    await user.should_see(marker='settle-invoice-date', retries=50)
+    await user.should_see(marker='settle-warning')
+    assert elements(user, 'settle-amount')[0].value == '360,00'
+    user.find(marker='confirm-settle').click()
+    await eventually(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists())
+    await until(lambda: listed(user) == [(quote.number, 'Réglée')])
+    invoice = await Document.get(doc_type='deposit_invoice')
+    assert invoice.total_ttc == Decimal('360.00') and invoice.issue_date == TODAY
+    tick(user, deposit.id)
+    await user.should_see(marker='unsettle-credit', retries=50)
+    assert elements(user, 'unsettle-credit')[0].value is True
+    user.find(marker='confirm-unsettle').click()
+    await eventually(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    # The deposit is due again; the credit note's refund is imputed on the deposit invoice: nothing to give back.
+    await until(lambda: (quote.number, 'En attente') in listed(user))
+    assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
+    assert (await Document.get(id=invoice.id)).state == 'cancelled'
+
+
+async def test_the_deposit_request_is_downloaded_from_the_detail(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
+    await open_payments(user)
+    user.find(marker='payments').trigger('detail', {'id': deposit.id})
+    await user.should_see(marker='deposit-request', retries=50)
+    await user.should_not_see(marker='write-off')  # a deposit is not written off: its quote is not an invoice
+    user.find(marker='deposit-request').click()
+    response = await user.download.next(timeout=30)
+    assert response.content.startswith(b'%PDF')
+
+
+async def test_the_excel_export_holds_the_filtered_list(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
+    await validated_invoice(admin, await individual_client(), line(price='10'))
+    await open_payments(user)
+    elements(user, 'state-filter')[0].value = 'overdue'
+    await until(lambda: listed(user) == [(late.number, 'En retard')])
+    user.find(marker='export').click()
+    response = await user.download.next(timeout=10)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:3] == ('Échéance', 'Document', 'Client')
+    assert [row[1:4] for row in values[1:]] == [(late.number, 'Boulangerie Martin SAS', 'Échéance')]
+    assert values[1][6] == 240 and values[1][7] == 'En retard'
+
+
+async def test_a_deposit_unticked_without_credit_note_keeps_its_invoice_until_cancelled_from_the_detail(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
+    invoice = await deposits.settle_deposit(admin, deposit.id, paid_on=TODAY, method='cheque',
+                                            amount=Decimal('360.00'), invoice_date=TODAY, secret=SECRET)
+    await open_payments(user)
+    tick(user, deposit.id)
+    await user.should_see(marker='unsettle-credit', retries=50)
+    elements(user, 'unsettle-credit')[0].value = False
+    user.find(marker='confirm-unsettle').click()
+    await eventually(lambda: Installment.filter(id=deposit.id, status='open').exists())
+    assert (await Installment.get(id=deposit.id)).deposit_invoice_id == invoice.id
+    user.find(marker='payments').trigger('detail', {'id': deposit.id})
+    await user.should_see(marker='credit-deposit', retries=50)
+    user.find(marker='credit-deposit').click()
+    await user.should_see(marker='confirm', retries=50)
+    user.find(marker='confirm').click()
+    await eventually(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
+
+
+async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user: User):
+    await user.open('/login')
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await open_payments(user)
+    await until(lambda: listed(user) == [(invoice.number, 'En attente')])
+    await payments.settle(admin, installment.id, paid_on=TODAY, method='cash', amount=Decimal('40.00'),
+                          secret=SECRET)
+    await until(lambda: listed(user) == [(invoice.number, 'Réglée en partie')])
+    await until(lambda: shown(user, 'summary-settled') == '40,00\xa0€')
+    assert shown(user, 'summary-total-due') == '200,00\xa0€'
