@@ -1,5 +1,6 @@
 """Settings operations: first setup, company (SE1), options (SE2), default lists (SE3). All audited."""
 import asyncio
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,7 +17,8 @@ from logic.images import check_logo
 from logic.passwords import hash_password
 
 COMPANY_ID = 1
-OPTION_FIELDS = ('quotes', 'deal_tracking', 'margin', 'orders', 'delivery_notes', 'quote_validity_days')
+OPTION_FIELDS = ('quotes', 'deal_tracking', 'margin', 'orders', 'delivery_notes', 'quote_validity_days',
+                 'deposit_account')
 
 DEFAULT_PAYMENT_METHODS = [
     ('Virement à 30 jours', 'transfer', 30, False, True),
@@ -131,6 +133,12 @@ async def save_options(actor: Actor, values: dict) -> Options:
     days = values.get('quote_validity_days')
     if days is not None and not (isinstance(days, int) and 1 <= days <= 365):
         raise DomainError('La validité des devis doit être comprise entre 1 et 365 jours.')
+    if 'deposit_account' in values:
+        # DE4: a third-party account of class 4 ("clients - avances et acomptes reçus", 4191 by default).
+        values['deposit_account'] = re.sub(r'\s+', '', str(values['deposit_account'] or '')).upper()
+        if not re.fullmatch(r'4[0-9A-Z]{1,11}', values['deposit_account']):
+            raise DomainError('Compte des acomptes invalide : un compte de classe 4 (ex. 4191 ou 419100), '
+                              '12 caractères au plus, sans espace.')
     async with in_transaction():
         options = await Options.get_or_none(id=COMPANY_ID).select_for_update() or await Options.create(id=COMPANY_ID)
         diff = changes({key: getattr(options, key) for key in values}, values)

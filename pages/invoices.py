@@ -1,6 +1,7 @@
 """Factures (IN1-IN6): the list (invoices, deposit and progress invoices, credit notes), a new invoice, and one
-invoice: a draft is edited, deleted or validated ("Valider" lists the missing legal mentions when refused); a
-validated invoice is read-only, shows its due date and installments, and gets credit notes ("Avoir").
+invoice: a draft is edited, given a schedule (IN5), deleted or validated ("Valider" lists the missing legal mentions
+when refused, and the quote's unpaid deposits of a balance invoice, DE5); a validated invoice is read-only, shows its
+installments with "Régler" and "Irrécouvrable" (PA2, PA7, pages/invoice_payments.py), and gets credit notes ("Avoir").
 """
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from components.frame import frame
 from components.money_input import MoneyInput
 from db import credit_notes, publishing, validation
 from db.document import DOC_TYPES, FAMILY, Document
+from logic.deposits import UnpaidDeposits
 from logic.errors import DomainError
 from logic.money import format_decimal_fr, format_eur
 from logic.states import INVOICE_LABELS
@@ -20,6 +22,8 @@ from pages.document_page import (Screen, common_actions, delete_action, document
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
                                  open_screen, output_actions)
 from pages.batch_print import open_batch_dialog
+from pages.invoice_payments import (deductions_card, deposit_invoice_note, installments_card, schedule_card,
+                                   unpaid_deposits_dialog)
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -34,7 +38,6 @@ COLUMNS = [
 ]
 TYPES = {key: label for key, label in DOC_TYPES.items() if FAMILY[key] == 'invoice'}
 INVOICE_TYPES = ('invoice', 'deposit_invoice', 'progress_invoice')
-INSTALLMENT_KINDS = {'installment': 'Échéance', 'deposit': 'Acompte', 'balance': 'Solde'}
 CREDIT_MODES = {'full': 'Avoir total', 'lines': 'Certaines lignes', 'amounts': 'Montant par taux de TVA'}
 
 
@@ -80,9 +83,11 @@ async def invoice_page(ctx: PageContext, doc_id: int):
 
 def invoice_actions(screen: Screen) -> None:
     document = screen.document
-    if document.doc_type == 'credit_note':
+    if document.doc_type in ('credit_note', 'deposit_invoice') and not screen.editable:
+        # A credit note is issued validated and final; a deposit invoice is born "Réglée" and is undone from its
+        # quote (DE3): neither has anything else to do.
         output_actions(screen)
-        return  # a credit note is issued validated and final: it has nothing else to do
+        return
     common_actions(screen, duplicate_to='invoice')
     if screen.editable:
         ui.button('Valider', icon='verified', on_click=lambda: validate_dialog(screen)) \
@@ -121,6 +126,10 @@ def validate_dialog(screen: Screen) -> None:
                 dialog.close()
                 screen.editor.show_problems(exc.missing, title='Validation impossible : il manque ces mentions '
                                                                'obligatoires')
+                return
+            except UnpaidDeposits as exc:
+                dialog.close()
+                unpaid_deposits_dialog(screen, exc.installments, retry=lambda: validate_dialog(screen))
                 return
             except publishing.EInvoiceInvalid as exc:
                 dialog.close()
@@ -242,10 +251,13 @@ async def credit_dialog(screen: Screen) -> None:
 
 
 async def invoice_extra(screen: Screen) -> None:
-    """Where the document comes from, what was made from it, and its installments (IN5)."""
+    """Where the document comes from, what was made from it, the deposits it deducts and its installments (IN5)."""
     document = screen.document
     source = await Document.get_or_none(id=document.source_id) if document.source_id else None
     derived = await Document.filter(source_id=document.id).order_by('id')
+    if document.doc_type == 'deposit_invoice' and not screen.editable:
+        deposit_invoice_note(screen, source)  # names its quote itself
+        source = None
     if source or derived:
         with screen.links:
             if source:
@@ -256,15 +268,12 @@ async def invoice_extra(screen: Screen) -> None:
                 ui.label('Avoirs :').classes('app-muted')
                 for item in derived:
                     ui.link(document_title(item), document_url(item)).mark('derived')
-    installments = getattr(document, 'installment_list', [])
-    if document.doc_type in INVOICE_TYPES and installments:
-        with ui.card().classes('app-card').props('data-role=installments'):
-            ui.label('Échéancier').classes('app-subtitle')
-            rows = [{'id': item.id, 'due': item.due_date.strftime('%d/%m/%Y'),
-                     'kind': item.label or INSTALLMENT_KINDS.get(item.kind, item.kind),
-                     'amount': format_eur(item.amount)} for item in installments]
-            ui.table(columns=[{'name': 'due', 'label': 'Échéance', 'field': 'due', 'align': 'left'},
-                              {'name': 'kind', 'label': 'Nature', 'field': 'kind', 'align': 'left'},
-                              {'name': 'amount', 'label': 'Montant', 'field': 'amount', 'align': 'right'}],
-                     rows=rows, row_key='id').props('flat dense data-table=installments').classes('app-table') \
-                .mark('installments')
+    if document.doc_type == 'deposit_invoice' and not screen.editable:
+        return
+    if document.doc_type not in INVOICE_TYPES:
+        return
+    await deductions_card(screen)
+    if screen.editable:
+        await schedule_card(screen)
+    else:
+        await installments_card(screen)

@@ -15,6 +15,7 @@ from pages.document_page import (Screen, common_actions, delete_action, document
                                  export_list, follow_list, initial_filters, list_page, new_document_screen,
                                  open_screen, output_actions)
 from pages.batch_print import open_batch_dialog
+from pages.quote_deposits import deposits_block
 from pages.security import PageContext, secured_page
 
 COLUMNS = [
@@ -94,7 +95,7 @@ async def quote_page(ctx: PageContext, doc_id: int):
         if quotes_off(ctx):
             return
         body = ui.column().classes('w-full gap-4')
-    await open_screen(ctx, doc_id, family='quote', body=body, build_actions=quote_actions, extra=quote_links)
+    await open_screen(ctx, doc_id, family='quote', body=body, build_actions=quote_actions, extra=quote_extra)
 
 
 def quote_actions(screen: Screen) -> None:
@@ -121,9 +122,14 @@ def quote_actions(screen: Screen) -> None:
         delete_action(screen, back='/devis', what='Devis')
 
 
+async def quote_extra(screen: Screen) -> None:
+    await quote_links(screen)
+    await deposits_block(screen)
+
+
 async def quote_links(screen: Screen) -> None:
-    """The invoices made from this quote."""
-    derived = await Document.filter(source_id=screen.doc_id).order_by('id')
+    """The invoices made from this quote (its deposit invoices are shown with their deposits, below)."""
+    derived = await Document.filter(source_id=screen.doc_id).exclude(doc_type='deposit_invoice').order_by('id')
     if derived:
         with screen.links:
             ui.label('Facturé par :').classes('app-muted')

@@ -1,4 +1,4 @@
-"""Paramètres > Options (SE2): switchable modules. Administrators only."""
+"""Paramètres > Options (SE2): switchable modules, the deposit account (DE4). Administrators only."""
 from nicegui import ui
 
 from components.form import section
@@ -29,10 +29,18 @@ async def options_page(ctx: PageContext):
                         ui.label(text).classes('app-muted text-sm')
             validity = ui.number('Validité des devis (jours)', value=options.quote_validity_days, min=1, max=365,
                                  precision=0).props('outlined dense data-field=quote_validity_days').classes('w-64')
+        with section('Acomptes'):
+            # DE4: the account deposit invoices post to (the guide's 419100; 4191 in the short chart).
+            deposit_account = ui.input('Compte comptable des acomptes', value=options.deposit_account) \
+                .props('outlined dense maxlength=12 data-field=deposit_account') \
+                .classes('w-64').mark('deposit_account')
+            ui.label('Compte de tiers « Clients – avances et acomptes reçus » où sont portées les factures '
+                     'd’acompte (4191 par défaut).').classes('app-muted text-sm')
 
         async def save() -> None:
             values = {key: bool(switch.value) for key, switch in switches.items()}
             values['quote_validity_days'] = int(validity.value or 0)
+            values['deposit_account'] = deposit_account.value or ''
             await settings.save_options(ctx.actor, values)
             ui.notify('Options enregistrées.', type='positive')
             ui.navigate.reload()
