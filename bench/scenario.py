@@ -81,7 +81,7 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
                    note='includes starting the worker processes'),
             Figure(name='Excel export of the invoice list, click to file', value=warm / 1000, unit='s',
                    target=EXPORT_TARGET_S, note=f'every invoice of the dataset ({lead.downloaded_bytes // 1024} KB), '
-                                                f'rows read on the event loop, file written in a worker process')]
+                                                f'rows read in batches of 500, file written in a worker process')]
         async with StallProbe(server.url) as idle:
             await asyncio.sleep(load.idle_seconds)
         figures += _stall_figures('idle', idle.samples, target=None)

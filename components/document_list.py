@@ -107,7 +107,7 @@ class DocumentList(ui.element):
     async def _sort(self, event) -> None:
         name, _, direction = (event.value or '').partition(':')
         self.table.pagination = {**self.table.pagination, 'sortBy': name, 'descending': direction == 'desc'}
-        await self.table.reload(first_page=True)
+        await self.table.reload(first_page=True, recount=False)  # same filters, same total
 
     def filters(self) -> ListFilters:
         return ListFilters(state=self.state.value or '', doc_type=(self.doc_type.value or '') if self.doc_type else '',
@@ -115,6 +115,7 @@ class DocumentList(ui.element):
                            search=(self.search.value or '').strip())
 
     async def reload(self) -> None:
+        """Load the page again and count again (another user's change may have added or removed documents)."""
         await self.table.reload()
 
     async def _page(self, request: PageRequest):

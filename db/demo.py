@@ -1,9 +1,15 @@
 """`python main.py demo`: a realistic small renovation company, so that a newcomer can look around.
 
-Contacts (businesses with SIREN, individuals), a catalogue of articles, quotes in every state, validated and paid
-invoices (some made from quotes), draft invoices and credit notes. Everything goes through the rules: the totals
-engine, the legal mentions, gapless numbering per year, the integrity chain (db/bulk.py for the volume, the usual
-operations for the rest). `--invoices N` scales it (100,000 invoices, about 1,000,000 lines, for the benchmarks);
+Contacts (businesses with SIREN, individuals), a catalogue of articles (composite ones too), quotes in every state,
+validated and paid invoices (some made from quotes), draft invoices and credit notes. Everything goes through the
+rules: the totals engine, the legal mentions, gapless numbering per year, the integrity chain. The volume goes
+through the bulk paths of the app itself: contacts and articles through the import (its checks, codes and audit
+entry), composites through `article_parts.save_components`, invoices through db/bulk.py.
+
+`--invoices N` scales it: 100,000 invoices over ten years (about 1,000,000 lines, 1 to 40 per invoice) come with
+20,000 contacts, 5,000 articles and 50 credit notes, proportionally fewer for a smaller N (never fewer than 25
+contacts and the 18 articles of CATALOGUE). A few big clients get most invoices, then a long tail (Zipf weights),
+and so do popular articles.
 `--seed` makes it deterministic for a given day (dates end today: no invoice may be dated in the future).
 """
 import random
@@ -16,14 +22,11 @@ from stdnum import luhn
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from db import articles as article_operations
-from db import contacts as contact_operations
-from db import credit_notes, documents, settings
+from db import article_parts, article_transfer, contact_transfer, credit_notes, documents, settings
 from db.accounts import actor_of
 from db.actor import Actor
 from db.article import Article
 from db.bulk import BulkInvoice, validate_in_bulk
-from db.company import PaymentMethod, Unit, VatRate
 from db.contact import Contact
 from db.document import Document, DocumentLine
 from db.bulk_rows import insert_lines, line_row
@@ -31,12 +34,16 @@ from db.numbering import take_numbers
 from db.user import ADMIN, User
 from logic.draft import Draft, DraftLine
 from logic.errors import DomainError
+from logic.tabular import Table
 
 D = Decimal
 COMPANY = {'name': 'Rénovation Lefèvre', 'legal_form': 'SARL', 'capital': '20 000 €', 'address': '14 quai de la Fosse',
            'postcode': '44000', 'city': 'Nantes', 'siren': '732829320', 'siret': '73282932000074',
            'vat_number': 'FR44732829320', 'rcs': 'RCS Nantes 732 829 320', 'email': 'contact@renovation-lefevre.fr',
-           'phone': '02 40 00 00 00', 'vat_regime': 'normal', 'activity_type': 'mixed'}
+           'phone': '02 40 00 00 00', 'vat_regime': 'normal', 'activity_type': 'mixed',
+           # A credit transfer invoice must carry the payee's account (Factur-X CII-SR-470 / BR-50): without it the
+           # demo invoices are not valid e-invoices and grouped printing stops at the first one.
+           'bank_name': 'BNP Paribas Nantes', 'iban': 'FR7630004012340001234567862', 'bic': 'BNPAFRPPXXX'}
 ADMIN_EMAIL = 'admin@demo.facturier.fr'
 # reference, designation, kind, unit, price HT, VAT rate
 CATALOGUE = [
@@ -68,8 +75,31 @@ CITIES = [('44000', 'Nantes'), ('44600', 'Saint-Nazaire'), ('35000', 'Rennes'), 
           ('85000', 'La Roche-sur-Yon'), ('44300', 'Nantes'), ('44800', 'Saint-Herblain'), ('56000', 'Vannes')]
 STREETS = ['rue de la Paix', 'avenue des Lilas', 'boulevard Victor Hugo', 'place du Marché', 'rue Crébillon',
            'allée des Tilleuls', 'rue du Calvaire', 'quai de Versailles']
+# Generated articles beyond CATALOGUE: prefix, designation, kind, unit, price range HT, VAT rate.
+FAMILIES = [
+    ('CAR', 'Carrelage', 'good', 'm²', (15, 95), '10'), ('FAI', 'Faïence', 'good', 'm²', (18, 80), '10'),
+    ('PAR', 'Parquet', 'good', 'm²', (25, 120), '10'), ('PEI', 'Peinture', 'good', 'unité', (15, 140), '10'),
+    ('PLA', 'Plaque de plâtre', 'good', 'unité', (8, 35), '10'), ('ISO', 'Isolant', 'good', 'm²', (8, 60), '5.5'),
+    ('MEN', 'Menuiserie', 'good', 'unité', (150, 1800), '5.5'),
+    ('SAN', 'Sanitaire', 'good', 'unité', (60, 950), '10'),
+    ('ELE', 'Matériel électrique', 'good', 'unité', (3, 250), '20'),
+    ('QUI', 'Quincaillerie', 'good', 'unité', (2, 60), '20'),
+    ('PRE', 'Prestation', 'service', 'heure', (35, 75), '20'),
+    ('FOR', 'Forfait', 'service', 'forfait', (60, 900), '20'),
+    ('DOC', 'Revue technique (presse)', 'good', 'unité', (6, 15), '2.1'),
+]
+VARIANTS = ['standard', 'premium', 'blanc', 'gris anthracite', 'chêne clair', 'béton ciré', 'mat', 'satiné', 'brillant',
+            'antidérapant', 'rénovation', 'extérieur', 'intérieur', 'haute résistance', 'éco', 'grand format']
+SIZES = ['', '30x30', '45x45', '60x60', '20x120', '1 L', '5 L', '10 L', '13 mm', '100 mm', 'lot de 10', 'Ø 32']
+BIG_CLIENTS = ['Nantes Métropole Habitat', 'SCI Les Jardins de l’Erdre', 'Atlantique Promotion', 'Hôtel de la Loire',
+               'Groupe Scolaire Sainte-Anne', 'Clinique du Parc', 'Résidences Océanes', 'Cabinet Médical Graslin']
 # Enough quotes to show every state; a benchmark's volume is about invoices.
 MAX_QUOTES = 5000
+CONTACTS_PER_INVOICE = 0.2    # 20,000 contacts at 100,000 invoices
+ARTICLES_PER_INVOICE = 0.05   # 5,000 articles
+COMPOSITE_SHARE = 50          # one article in 50 is a composite (at least two)
+INVOICES_PER_CREDIT_NOTE = 2000  # 50 credit notes at 100,000 invoices (at least two)
+YEARS = 10
 QUOTE_STATES = ['draft', 'sent', 'sent', 'accepted', 'refused', 'invoiced', 'invoiced']
 
 
@@ -97,12 +127,13 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     rng = random.Random(seed)
     summary = DemoSummary()
     actor = await _admin(summary)
-    contacts = await _contacts(actor, rng, max(25, min(400, invoices // 250)))
-    articles = await _articles(actor)
-    summary.contacts, summary.articles = len(contacts), len(articles)
+    contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)))
+    articles = await _articles(actor, rng, max(len(CATALOGUE), int(invoices * ARTICLES_PER_INVOICE)))
+    summary.contacts, summary.articles = len(contacts), len(articles.items)
+    clients = _Picker(rng, contacts)
     today = date.today()
-    span = max(90, min(3 * 365, invoices // 30))
-    quote_specs = sorted(([today - timedelta(days=rng.randrange(span)), rng.choice(contacts), _lines(rng, articles),
+    span = max(90, min(YEARS * 365, invoices // 27))  # ten years at 100,000 invoices
+    quote_specs = sorted(([today - timedelta(days=rng.randrange(span)), clients.pick(), _lines(rng, articles),
                            rng.choice(QUOTE_STATES)] for _ in range(max(8, min(invoices // 5, MAX_QUOTES)))),
                          key=lambda spec: spec[0])
     invoiced = 0
@@ -116,7 +147,7 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
             bulk.append(_invoice(rng, contact, lines, min(today, day + timedelta(days=rng.randint(1, 20))), today,
                                  quote_id))
     while len(bulk) < invoices:
-        bulk.append(_invoice(rng, rng.choice(contacts), _lines(rng, articles),
+        bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
                              today - timedelta(days=rng.randrange(span)), today, None))
     ids = await validate_in_bulk(actor, bulk, secret=secret, progress=progress)
     summary.quotes, summary.invoices = len(quote_ids), len(ids)
@@ -128,12 +159,18 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     await documents.create_document(actor, Draft(doc_type='quote', client_id=contacts[2].id, probability=50,
                                                  lines=_lines(rng, articles)))
     summary.quotes += 1
-    if len(ids) >= 2:  # a cancelled invoice and a commercial gesture
-        await credit_notes.create_credit_note(actor, ids[-1], secret=secret, reason='Facture émise en double')
-        first = await DocumentLine.filter(document_id=ids[-2], kind='item').order_by('position').first()
-        await credit_notes.create_credit_note(actor, ids[-2], secret=secret, mode='lines',
-                                              lines={first.id: abs(first.quantity)}, reason='Article retourné')
-        summary.credit_notes = 2
+    # Cancelled invoices and commercial gestures, in turn, on the latest invoices.
+    for index, invoice_id in enumerate(reversed(ids[-max(2, invoices // INVOICES_PER_CREDIT_NOTE):])):
+        if len(ids) < 2:
+            break
+        if index % 2 == 0:
+            await credit_notes.create_credit_note(actor, invoice_id, secret=secret, reason='Facture émise en double')
+        else:
+            first = await DocumentLine.filter(document_id=invoice_id, kind='item').order_by('position').first()
+            await credit_notes.create_credit_note(actor, invoice_id, secret=secret, mode='lines',
+                                                  lines={first.id: abs(first.quantity)}, reason='Article retourné')
+        summary.credit_notes += 1
+    await add_payments(actor, rng, ids, summary, secret=secret)
     # Fresh statistics after a bulk load, so that the query planner knows how selective each index is (and, on
     # PostgreSQL, a visibility map, so that list pages are read from the indexes alone).
     client = connections.get('default')
@@ -151,46 +188,117 @@ async def _admin(summary: DemoSummary) -> Actor:
     return actor_of(user, '127.0.0.1')
 
 
+async def add_payments(actor: Actor, rng: random.Random, invoice_ids: list[int], summary: DemoSummary, *,
+                       secret: str) -> None:
+    """Hook for the payments module (issue 6): deposits on some quotes, settled installments of the 'paid'
+    invoices (their installments are 'paid' without journal records until then), partial and overdue ones.
+    Called once the documents exist, before the statistics are refreshed. Nothing yet."""
+
+
+class _Picker:
+    """Weighted choice with Zipf weights (the i-th item weighs 1/(i+1)): a few big ones, then a long tail."""
+
+    def __init__(self, rng: random.Random, items: list) -> None:
+        self.rng, self.items = rng, list(items)
+        total, self.cumulative = 0.0, []
+        for index in range(len(self.items)):
+            total += 1 / (index + 1)
+            self.cumulative.append(total)
+
+    def pick(self):
+        return self.rng.choices(self.items, cum_weights=self.cumulative)[0]
+
+
 async def _contacts(actor: Actor, rng: random.Random, count: int) -> list[Contact]:
-    """Clients made by the contacts area's own operation (checks, codes, search columns, audit)."""
-    methods = [m.id for m in await PaymentMethod.filter(active=True).order_by('position', 'id')] or [None]
+    """Clients imported through the contacts import (its checks, codes, search columns and audit entry): the big
+    clients first (they get the most invoices), then a long tail, 70 % businesses."""
+    methods = [name for name, *_ in settings.DEFAULT_PAYMENT_METHODS]
+    headers = ['Type', 'Société ou particulier', 'Catégorie', 'Nom', 'Prénom', 'SIREN', 'SIRET', 'E-mail', 'Adresse',
+               'Code postal', 'Ville', 'Mode de règlement']
+    rows = []
     for index in range(1, count + 1):
         postcode, city = rng.choice(CITIES)
-        data = {'kind': 'client', 'address': f'{rng.randint(1, 120)} {rng.choice(STREETS)}', 'postcode': postcode,
-                'city': city, 'email': f'contact{index}@example.org', 'default_payment_method_id': rng.choice(methods)}
-        if rng.random() < 0.7:
+        address = f'{rng.randint(1, 120)} {rng.choice(STREETS)}'
+        big = index <= len(BIG_CLIENTS)
+        if big or rng.random() < 0.7:
             siren = ''.join(str(rng.randint(0, 9)) for _ in range(8))
             siren += luhn.calc_check_digit(siren)
             siret = siren + '0001' + luhn.calc_check_digit(siren + '0001')
-            data.update(name=f'{rng.choice(TRADES)} {rng.choice(LAST_NAMES)}', is_company=True,
-                        category='fr_business', siren=siren, siret=siret)
+            name = BIG_CLIENTS[index - 1] if big else f'{rng.choice(TRADES)} {rng.choice(LAST_NAMES)}'
+            row = ['Client', 'Société', 'Entreprise française', name, '', siren, siret]
         else:
-            data.update(name=rng.choice(LAST_NAMES), first_name=rng.choice(FIRST_NAMES), is_company=False,
-                        category='individual')
-        await contact_operations.create_contact(actor, data)
+            row = ['Client', 'Particulier', 'Particulier', rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES), '', '']
+        rows.append(row + [f'contact{index}@example.org', address, postcode, city, rng.choice(methods)])
+    preview, _, _ = await contact_transfer.preview_import(Table(headers=headers, rows=rows))
+    await contact_transfer.commit_import(actor, preview, filename='démonstration')
     return await Contact.all().order_by('id')
 
 
-async def _articles(actor: Actor) -> list[Article]:
-    units = {unit.name: unit.id for unit in await Unit.all()}
-    rates = {str(rate.rate.normalize()): rate.id for rate in await VatRate.filter(category='S')}
-    for reference, name, kind, unit, price, rate in CATALOGUE:
-        await article_operations.create_article(actor, {
-            'reference': reference, 'designation': name, 'kind': kind, 'unit_id': units.get(unit),
-            'sale_price': price, 'vat_rate_id': rates.get(rate)})
-    return await Article.all().order_by('id')
+@dataclass(kw_only=True, slots=True)
+class _Article:
+    id: int
+    reference: str
+    designation: str
+    kind: str
+    unit: str
+    price: Decimal
+    rate: Decimal
 
 
-def _lines(rng: random.Random, articles: list[Article]) -> list[DraftLine]:
+@dataclass(kw_only=True, slots=True)
+class _Catalogue:
+    items: list[_Article]
+    picker: _Picker
+
+
+async def _articles(actor: Actor, rng: random.Random, count: int) -> _Catalogue:
+    """CATALOGUE, then generated articles up to `count`, through the articles import; one in COMPOSITE_SHARE is a
+    composite (a kit of 2 to 5 simple articles, priced as the sum of its parts) made by save_components."""
+    composites = max(2, count // COMPOSITE_SHARE)
+    rows = [[reference, 'Prestation' if kind == 'service' else 'Bien', name, unit, price.replace('.', ','), rate]
+            for reference, name, kind, unit, price, rate in CATALOGUE]
+    for number in range(1, count - len(CATALOGUE) - composites + 1):
+        prefix, base, kind, unit, (low, high), rate = rng.choice(FAMILIES)
+        name = ' '.join(part for part in (base, rng.choice(VARIANTS), rng.choice(SIZES)) if part)
+        price = D(rng.randint(low * 100, high * 100)) / 100
+        rows.append([f'{prefix}-{number:05d}', 'Prestation' if kind == 'service' else 'Bien', name, unit,
+                     f'{price:f}'.replace('.', ','), rate])
+    simple = len(rows)
+    for number in range(1, composites + 1):
+        rows.append([f'KIT-{number:04d}', 'Bien', f'Kit {rng.choice(VARIANTS)} n° {number}', 'forfait', '0', '20'])
+    preview, _, _ = await article_transfer.preview_import(Table(
+        headers=['Référence', 'Type', 'Désignation', 'Unité', 'Prix de vente HT', 'TVA'], rows=rows))
+    await article_transfer.commit_import(actor, preview, filename='démonstration')
+    ids = dict(await Article.all().values_list('reference', 'id'))
+    for reference in (row[0] for row in rows[simple:]):
+        parts = rng.sample(rows[:simple], rng.randint(2, 5))
+        await article_parts.save_components(actor, ids[reference], [
+            (ids[part[0]], D(rng.randint(1, 10))) for part in parts], version=1)
+    items = [_Article(id=row['id'], reference=row['reference'], designation=row['designation'], kind=row['kind'],
+                      unit=row['unit__name'] or '', price=row['sale_price'], rate=row['vat_rate__rate'])
+             for row in await Article.all().order_by('id').values(
+                 'id', 'reference', 'designation', 'kind', 'sale_price', 'unit__name', 'vat_rate__rate')]
+    # CATALOGUE first: the everyday articles stay the most used, then the others in a seeded order.
+    return _Catalogue(items=items, picker=_Picker(rng, items[:len(CATALOGUE)] + _shuffled(rng, items[len(CATALOGUE):])))
+
+
+def _shuffled(rng: random.Random, items: list) -> list:
+    items = list(items)
+    rng.shuffle(items)
+    return items
+
+
+def _lines(rng: random.Random, articles: _Catalogue) -> list[DraftLine]:
+    """1 to 40 lines, about 10 on average (a million lines for 100,000 invoices)."""
     lines = []
-    for _ in range(rng.randint(1, 19)):
-        index = rng.randrange(len(articles))  # articles were created in CATALOGUE order
-        article, (ref, name, kind, unit, price, rate) = articles[index], CATALOGUE[index]
-        quantity = D(rng.randint(1, 16)) / 2 if kind == 'service' else D(rng.randint(1, 40))
+    for _ in range(min(40, 1 + int(rng.expovariate(1 / 9)))):
+        article = articles.picker.pick()
+        quantity = D(rng.randint(1, 16)) / 2 if article.kind == 'service' else D(rng.randint(1, 40))
         discount = D(rng.choice((5, 10))) if rng.random() < 0.1 else D(0)
-        lines.append(DraftLine(article_id=article.id, reference=ref, designation=name, quantity=quantity, unit=unit,
-                               unit_price=D(price), vat_rate=D(rate), nature=kind,
-                               discount_kind='percent' if discount else None, discount_value=discount))
+        lines.append(DraftLine(article_id=article.id, reference=article.reference, designation=article.designation,
+                               quantity=quantity, unit=article.unit, unit_price=article.price, vat_rate=article.rate,
+                               nature=article.kind, discount_kind='percent' if discount else None,
+                               discount_value=discount))
     return lines
 
 

@@ -45,13 +45,15 @@ class DocumentQuery:
     limit: int = 25
 
 
-async def list_documents(query: DocumentQuery) -> tuple[list[dict], int]:
-    """One page of documents and the number of documents matching the filters."""
+async def list_documents(query: DocumentQuery, *, total: int | None = None) -> tuple[list[dict], int]:
+    """One page of documents and the number of documents matching the filters. `total`: that number, already known
+    for the same filters (a page or sort change): no COUNT then (25-30 ms at 100,000 invoices)."""
     search = _search_text(query)
     # The few matching clients first, as a literal list: the planner then reads (family, client_id, ...) directly.
     client_ids = await _clients(search).values_list('id', flat=True) if search and not _is_number(search) else None
     queryset = filtered(query, client_ids=client_ids)
-    total = await queryset.count()
+    if total is None:
+        total = await queryset.count()
     ids = await page_ids(queryset, order_of(query), max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT), total)
     by_id = {row['id']: row for row in await Document.filter(id__in=ids).values(*COLUMNS)}
     rows = [by_id[doc_id] for doc_id in ids if doc_id in by_id]

@@ -4,12 +4,14 @@ conflict and live-refresh logic (DOC6, DOC7), and the list screen (DOC5).
 pages/quotes.py and pages/invoices.py only add their routes and the actions of their own life cycles.
 """
 import asyncio
+import pickle
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from nicegui import Client, run, ui
+from tortoise import connections
 
 from components.document_editor import (ArticleChoice, DocumentEditor, EditorCallbacks, EditorChoices,
                                         PaymentChoice, UnitChoice, VatChoice, document_styles)
@@ -21,12 +23,13 @@ from db import articles, changes, contacts, documents, publishing
 from db.article import Article
 from db.company import PaymentMethod, Unit, VatRate
 from db.document import DOC_TYPES, Document
-from db.document_list import COLUMNS as LIST_COLUMNS, DocumentQuery, filtered, list_documents, order_of
+from db.document_list import (COLUMNS as LIST_COLUMNS, MAX_LIMIT, DocumentQuery, filtered, list_documents, order_of,
+                              page_ids)
 from db.output import PrintTemplate
 from logic.draft import Draft, DraftLine
 from logic.errors import DomainError
 from logic.money import format_eur
-from logic.tabular import write_xlsx
+from logic.xlsx_writer import Sheet, xlsx_bytes
 from pages import runtime
 from pages.security import PageContext
 
@@ -419,7 +422,11 @@ async def new_document_screen(ctx: PageContext, doc_type: str, *, intro: str) ->
 # List column -> db.document_list sort key; other columns are not sortable (no index serves them).
 SORT_KEYS = {'number': 'number', 'date': 'date', 'client': 'client', 'total_ttc': 'total', 'state': 'state',
              'due': 'due'}
-EXPORT_BATCH = 2000
+EXPORT_BATCH = 500  # rows read and pickled at a time: a few ms of the event loop each
+EXPORT_ID_SLICE = 5000
+EXPORT_FIELDS = ('doc_type', 'state', 'number', 'issue_date', 'due_date', 'validity_date', 'client_name', 'total_ht',
+                 'total_vat', 'total_ttc', 'probability')
+CENT = Decimal('0.01')
 
 
 def initial_filters(states: dict, types: dict | None, state: str, doc_type: str, start: str, end: str,
@@ -448,7 +455,16 @@ def list_query(family: str, filters: ListFilters, request: PageRequest | None = 
 
 
 async def list_page(family: str, filters: ListFilters, request: PageRequest) -> tuple[list[dict], int]:
-    rows, total = await list_documents(list_query(family, filters, request))
+    """One page of a list, formatted for the table.
+
+    A page or sort change keeps the filters, so the table passes the total it already shows (`request.total`) and
+    no COUNT runs: at 100,000 invoices the count is 25-30 ms of a click whose page takes 0.05 ms. A filter change or
+    another user's change (follow_list) reloads with `total=None`: count again.
+    """
+    query = list_query(family, filters, request)
+    rows, total = await list_documents(query, total=request.total)
+    if request.total is not None and len(rows) < min(query.limit, max(total - query.offset, 0)):
+        rows, total = await list_documents(query)  # documents deleted meanwhile: count again
     return [list_row(family, row) for row in rows], total
 
 
@@ -470,23 +486,72 @@ EXPORT_COLUMNS = [('number', 'Numéro', 16), ('type', 'Type', 18), ('date', 'Dat
 
 
 async def export_list(family: str, filters: ListFilters, *, columns: list[str], filename: str) -> None:
-    """The whole filtered list, oldest first, as an XLSX file built away from the event loop."""
+    """The whole filtered list, oldest first, as an XLSX file built in a worker process.
+
+    At 100,000 invoices the event loop must never hold still for long (target: 50 ms): the ids are read in order from
+    the list's index in slices, then the rows by id in batches of 500 as raw database values (ints for money, text or
+    dates for dates: Tortoise's conversion of 100,000 rows took 4 s of the loop), each batch pickled on its own;
+    the worker converts, formats and streams the sheet (logic.xlsx_writer: 2 s where openpyxl took 23 s).
+    """
     wanted = [column for column in EXPORT_COLUMNS if column[0] in columns]
-    query = list_query(family, filters)
-    queryset = filtered(query).order_by(*order_of(query))
-    rows: list[list] = []
-    while batch := await queryset.offset(len(rows)).limit(EXPORT_BATCH).values(*LIST_COLUMNS):
-        rows.extend([_export_value(row, key) for key, _, _ in wanted] for row in batch)
-        if len(batch) < EXPORT_BATCH:
+    ids = await _export_ids(list_query(family, filters))
+    batches = []
+    for start in range(0, len(ids), EXPORT_BATCH):
+        batches.append(pickle.dumps(await _raw_rows(ids[start:start + EXPORT_BATCH]), pickle.HIGHEST_PROTOCOL))
+    data = await run.cpu_bound(write_list_xlsx, [key for key, _, _ in wanted], batches)
+    if data is not None:  # None: the server is stopping
+        ui.download.content(data, filename, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+
+
+async def _export_ids(query: DocumentQuery) -> list[int]:
+    """The ids of the filtered list in export order, read from the index in slices of EXPORT_ID_SLICE."""
+    ordered = filtered(query).order_by(*order_of(query))
+    ids: list[int] = []
+    seen: set[int] = set()  # a document inserted meanwhile may shift a slice: never export one twice
+    offset = 0
+    while batch := await ordered.offset(offset).limit(EXPORT_ID_SLICE).values_list('id', flat=True):
+        offset += len(batch)
+        ids.extend(doc_id for doc_id in batch if doc_id not in seen)
+        seen.update(batch)
+        if len(batch) < EXPORT_ID_SLICE:
             break
-    data = await run.cpu_bound(write_list_xlsx, [label for _, label, _ in wanted], rows,
-                               [width for _, _, width in wanted])
-    ui.download.content(data, filename, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    return ids
 
 
-def write_list_xlsx(headers: list[str], rows: list[list], widths: list[int]) -> bytes:
-    # Module level, plain data in and out: run.cpu_bound runs it in another process.
-    return write_xlsx(headers, rows, sheet_title='Documents', column_widths=widths, text_columns={0})
+async def _raw_rows(ids: list[int]) -> list[tuple]:
+    """The EXPORT_FIELDS of these documents, in this order, as the database returns them (converted in the worker).
+    The SQL carries integers only (the ids), so inlining them is safe."""
+    sql = Document.filter(id__in=ids).values_list('id', *EXPORT_FIELDS).sql(params_inline=True)
+    _, rows = await connections.get('default').execute_query(sql)
+    by_id = {row[0]: tuple(row) for row in rows}
+    return [by_id[doc_id] for doc_id in ids if doc_id in by_id]
+
+
+def write_list_xlsx(keys: list[str], batches: list[bytes]) -> bytes:
+    """The sheet of `export_list`, from its pickled batches of raw rows. Module level, plain data in and out:
+    run.cpu_bound runs it in another process."""
+    columns = {key: (label, width) for key, label, width in EXPORT_COLUMNS}
+
+    def rows():
+        for batch in batches:
+            for raw in pickle.loads(batch):
+                row = _from_database(raw)
+                yield [_export_value(row, key) for key in keys]
+
+    return xlsx_bytes([Sheet(title='Documents', headers=[columns[key][0] for key in keys], rows=rows(),
+                             column_widths=[columns[key][1] for key in keys])])
+
+
+def _from_database(raw: tuple) -> dict:
+    """What Tortoise would give for (id, *EXPORT_FIELDS): money is stored in cents, dates are text on SQLite."""
+    row = dict(zip(('id',) + EXPORT_FIELDS, raw))
+    for key in ('issue_date', 'due_date', 'validity_date'):
+        if isinstance(row[key], str):
+            row[key] = date.fromisoformat(row[key][:10])
+    for key in ('total_ht', 'total_vat', 'total_ttc'):
+        if row[key] is not None:
+            row[key] = (Decimal(int(row[key])) / 100).quantize(CENT)
+    return row
 
 
 def _export_value(row: dict, key: str):

@@ -2,11 +2,13 @@ from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
+from schwifty import IBAN
 
 from db import demo, engine, integrity
 from db.bulk_rows import snapshot_dict
+from db.company import Company
 from db.contact import Contact
-from db.document import ChainEntry, Document, DocumentLine
+from db.document import ChainEntry, Document, DocumentLine, Installment
 from db.drafts import draft_of
 from logic.errors import DomainError
 from logic.snapshot import DocumentSnapshot
@@ -82,3 +84,48 @@ async def test_the_demo_uses_the_existing_company_and_admin(db):
     assert summary.admin_password == ''
     document = await Document.filter(doc_type='invoice').exclude(state='draft').first()
     assert document.snapshot['seller']['name'] == 'Atelier Durand' and document.issue_date <= date.today()
+
+
+def is_valid_iban(text: str) -> bool:
+    try:
+        IBAN(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def test_demo_invoices_are_valid_e_invoices_whatever_their_payment_means(db):
+    """The demo company has a bank account: a transfer invoice names it (CII-SR-470 / BR-50) and every demo
+    invoice passes the Factur-X checks, so grouped printing works on demo data."""
+    from logic.facturx import checker  # noqa: PLC0415
+    from logic.render import service  # noqa: PLC0415
+
+    await demo.fill_demo(secret=SECRET, invoices=40, seed=3)
+    company = await Company.get()
+    assert is_valid_iban(company.iban) and company.bic
+    by_means = {}
+    for data in await Document.filter(doc_type__in=('invoice', 'credit_note')).exclude(state='draft').order_by(
+            'id').values_list('snapshot', flat=True):
+        snapshot = DocumentSnapshot.from_dict(data)
+        by_means.setdefault((snapshot.doc_type, snapshot.payment_means), snapshot)
+    assert ('invoice', '30') in by_means and len(by_means) >= 3
+    try:
+        for snapshot in by_means.values():
+            result = await service.preflight(snapshot)
+            assert result.ok, (snapshot.payment_means, result)
+    finally:
+        checker.shutdown()
+
+
+async def test_bulk_validated_invoices_show_their_installment_in_the_payments_list(db):
+    await demo.fill_demo(secret=SECRET, invoices=30, seed=8)
+    rows = await Installment.filter(document__doc_type='invoice', document__state__in=('validated', 'paid'),
+                                    document__credited_amount=0).values(
+        'status', 'number', 'client_name', 'amount', 'paid_amount', 'document__number', 'document__client_name',
+        'document__state', 'document__amount_due')
+    assert len(rows) == 28  # two of the 30 have a credit note, which settles part of what they owe
+    for row in rows:
+        assert (row['number'], row['client_name']) == (row['document__number'], row['document__client_name'])
+        assert row['amount'] == row['document__amount_due']
+        expected = ('paid', row['amount']) if row['document__state'] == 'paid' else ('open', 0)
+        assert (row['status'], row['paid_amount']) == expected

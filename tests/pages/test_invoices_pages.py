@@ -178,6 +178,31 @@ async def test_the_list_filters_by_type_and_shows_french_states(user: User):
     await until(lambda: rows() == [(f'F{YEAR}-00001', 'Annulée')])
 
 
+async def test_the_excel_export_lists_numbers_as_text_dates_as_dates_and_money_as_numbers(user: User):
+    import io  # noqa: PLC0415
+
+    import openpyxl  # noqa: PLC0415
+
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    invoice = await validated_invoice(admin, client, line(quantity='3', price='33.33'))
+    await a_draft_invoice(admin, client)
+    await log_in(user, next_path='/factures')
+    await user.should_see(marker='export', retries=100)
+    user.find(marker='export').click()
+    response = await user.download.next(timeout=30)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ['Numéro', 'Type', 'Date', 'Client', 'Total HT', 'TVA', 'Total TTC', 'État', 'Échéance']
+    number, kind, day, name, ht, vat, ttc, state, due = rows[1]
+    assert (number, kind, name, state) == (invoice.number, 'Facture', invoice.client_name, 'Validée')
+    assert day.date() == invoice.issue_date and due.date() == invoice.due_date
+    assert Decimal(str(ht)) == Decimal('99.99') and Decimal(str(vat)) == Decimal('20.00')
+    assert Decimal(str(ttc)) == Decimal('119.99') and sheet['E2'].number_format == '#,##0.00'
+    assert rows[2][:2] == ['Brouillon', 'Facture'] and len(rows) == 3
+
+
 async def test_numbering_settings_preview_the_next_number_and_are_for_admins_only(user: User):
     await user.open('/login')
     admin = await set_up_company()

@@ -214,6 +214,61 @@ async def test_the_list_exports_what_the_filters_select(user: User):
     assert response.content[:2] == b'PK'
 
 
+async def test_paging_keeps_the_count_and_a_change_by_another_user_counts_again(user: User, monkeypatch):
+    """At 100,000 documents a COUNT is most of a click: paging and sorting keep the filters, so they keep the total."""
+    from pages import document_page  # noqa: PLC0415
+
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    quotes = [await a_quote(admin, client, line(price=str(10 * n))) for n in range(1, 4)]
+    await log_in(user, next_path='/devis')
+    await user.should_see(marker='state-filter', retries=100)
+    listed = next(e for e in user.client.layout.descendants() if isinstance(e, DocumentList))
+    rows = lambda: [row['number'] for row in listed.table.rows]  # noqa: E731
+    await until(lambda: len(rows()) == 3)
+    counted = []
+    list_documents = document_page.list_documents
+
+    async def counting(query, *, total=None):
+        if total is None:  # only a call without a known total runs a COUNT
+            counted.append(query)
+        return await list_documents(query, total=total)
+
+    monkeypatch.setattr(document_page, 'list_documents', counting)
+    table = user.find(marker='quotes')
+    table.trigger('request', {'pagination': {'page': 2, 'rowsPerPage': 2, 'sortBy': 'date', 'descending': False}})
+    await until(lambda: rows() == [quotes[2].number])
+    table.trigger('request', {'pagination': {'page': 1, 'rowsPerPage': 2, 'sortBy': 'total_ttc', 'descending': True}})
+    await until(lambda: rows() == [quotes[2].number, quotes[1].number])
+    assert counted == [] and listed.table.pagination['rowsNumber'] == 3
+    await a_quote(admin, client)  # another user, elsewhere: the list follows and counts again
+    await until(lambda: listed.table.pagination['rowsNumber'] == 4)
+    assert counted
+    counted.clear()
+    elements(user, 'state-filter')[0].value = 'draft'  # a filter: count again
+    await until(lambda: len(counted) == 1)
+
+
+async def test_a_page_asked_with_a_stale_total_counts_again(user: User):
+    """Documents deleted since the table counted: the page comes back short, and the list counts again at once."""
+    from components.document_list import ListFilters  # noqa: PLC0415
+    from components.paged_table import PageRequest  # noqa: PLC0415
+    from pages.document_page import list_page  # noqa: PLC0415
+
+    await user.open('/login')
+    admin = await set_up_company()
+    client = await business_client()
+    quotes = [await a_quote(admin, client) for _ in range(3)]
+    request = PageRequest(page=1, per_page=25, sort_by='date', descending=False)
+    rows, total = await list_page('quote', ListFilters(), request)
+    assert total == 3 and len(rows) == 3
+    await documents.delete_draft(admin, quotes[0].id)
+    rows, total = await list_page('quote', ListFilters(), PageRequest(page=1, per_page=25, sort_by='date',
+                                                                       descending=False, total=3))
+    assert total == 2 and [row['number'] for row in rows] == [quotes[1].number, quotes[2].number]
+
+
 async def until(condition, tries: int = 60) -> None:
     for _ in range(tries):
         if condition():
