@@ -230,7 +230,8 @@ class DocumentEditor(ui.element):
                                         search_articles=callbacks.search_articles,
                                         create_article=callbacks.create_article, on_change=self._changed,
                                         default_vat=choices.default_vat, readonly=readonly,
-                                        nets=initial.line_nets if initial else ())
+                                        nets=initial.line_nets if initial else (),
+                                        vat_included=draft.vat_included)
             with ui.element('div').classes('app-editor-bottom'):
                 if not readonly or draft.footer_text or draft.notes:
                     with ui.card().classes('app-card app-editor-notes'):

@@ -43,7 +43,7 @@ const LineRow = {
       <template v-if="grid.readonly">
         <div class="l-qty app-line-fact"><span class="app-line-caption">Quantité</span><span data-field="quantity">{{ item.quantity }}</span></div>
         <div class="l-unit app-line-fact"><span class="app-line-caption">Unité</span><span data-field="unit">{{ item.unit || '—' }}</span></div>
-        <div class="l-price app-line-fact"><span class="app-line-caption">Prix unitaire HT</span><span data-field="unit_price">{{ item.unit_price }}</span></div>
+        <div class="l-price app-line-fact"><span class="app-line-caption">{{ grid.priceLabel }}</span><span data-field="unit_price">{{ item.unit_price }}</span></div>
         <div class="l-disc app-line-fact"><span class="app-line-caption">Remise</span><span data-field="discount">{{ item.discount_text || '—' }}</span></div>
         <div class="l-vat app-line-fact"><span class="app-line-caption">TVA</span><span data-field="vat">{{ grid.label(grid.vats, item.vat) }}</span></div>
       </template>
@@ -62,7 +62,7 @@ const LineRow = {
           </select>
         </label>
         <label class="app-cell l-price">
-          <span class="app-cell-label">Prix unitaire HT</span>
+          <span class="app-cell-label">{{ grid.priceLabel }}</span>
           <input :value="item.unit_price" inputmode="decimal" autocomplete="off" data-field="unit_price"
                  :class="{'app-invalid': item.errors.unit_price}"
                  @input="grid.edit(item, 'unit_price', $event.target.value)" @blur="grid.tidy(item, 'unit_price')" />
@@ -160,6 +160,7 @@ export default {
     discounts: Array, // [{value, label}]
     readonly: Boolean,
     picker: Boolean,
+    priceLabel: { type: String, default: "Prix unitaire HT" }, // TTC on a deposit invoice (prices include VAT)
   },
   data() {
     return { items: this.copy(this.rows), menuKey: null };

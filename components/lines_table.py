@@ -87,7 +87,7 @@ class LinesTable(ui.element):
     def __init__(self, lines: list[DraftLine], *, vat_choices: list[VatChoice], units: list[UnitChoice],
                  search_articles: SearchArticles | None = None, create_article: CreateArticle | None = None,
                  on_change: Callable[[bool], None] = lambda recompute: None, default_vat: VatChoice | None = None,
-                 readonly: bool = False, nets: tuple[Decimal | None, ...] = ()) -> None:
+                 readonly: bool = False, nets: tuple[Decimal | None, ...] = (), vat_included: bool = False) -> None:
         super().__init__('div')
         self.classes('app-lines w-full')
         self.lines = lines
@@ -118,7 +118,8 @@ class LinesTable(ui.element):
             self.grid.props.update({
                 'rows': [self._payload(row) for row in self.rows], 'units': units_, 'vats': vats,
                 'discounts': [{'value': key, 'label': label} for key, label in DISCOUNT_KINDS.items()],
-                'readonly': readonly, 'picker': self.picker is not None})
+                'readonly': readonly, 'picker': self.picker is not None,
+                'priceLabel': 'Prix unitaire TTC' if vat_included else LABELS['unit_price']})
             self.grid.mark('lines')
             self.grid.on('edit', self._edit)
             self.grid.on('tidy', self._tidy)

@@ -244,6 +244,7 @@ async def test_settling_a_deposit_from_the_quote_makes_its_deposit_invoice_paid(
     await user.should_see(marker='deposit-quote', retries=100)
     assert shown(user, 'deposit-quote') == f'Devis {quote.number}'
     assert shown(user, 'state') == 'Réglée'
+    assert elements(user, 'lines')[0].props['priceLabel'] == 'Prix unitaire TTC'  # its prices include VAT
     for absent in ('save', 'validate', 'credit', 'duplicate', 'delete'):
         await user.should_not_see(marker=absent)
 
