@@ -99,9 +99,13 @@ async def stored_documents(server) -> list[Document]:
 async def test_the_guide_deposit_walkthrough_from_quote_to_paid_balance(server, browser, inbox):
     try:
         await walkthrough(server, browser, inbox)
-    except Exception:
+    except Exception as exc:
         browser.save_screenshot(str(server.log.parent / 'failure.png'))  # beside the server's log
-        raise
+        # CI keeps only its output: say where the page stood and what the server said.
+        page = browser.find_element(By.TAG_NAME, 'body').text[-1500:]
+        log = server.log.read_text(errors='replace')[-4000:]
+        raise AssertionError(f'{exc!r} at {browser.current_url}\n--- page ---\n{page}\n--- server log ---\n{log}') \
+            from exc
 
 
 async def walkthrough(server, browser, inbox) -> None:
@@ -183,7 +187,7 @@ async def walkthrough(server, browser, inbox) -> None:
     wait_for_text(browser, 'Échéancier enregistré.', timeout=60)
     click(browser, '[data-action=validate]')
     click(browser, '[data-action=confirm-validate]')
-    wait_for_text(browser, f'Facture F{YEAR}-00002', timeout=60)
+    wait_for_text(browser, f'Facture F{YEAR}-00002', timeout=120)
     assert text(browser, '[data-state]') == 'Validée'
 
     # PA2: the first installment settled, then the second: the invoice is paid.
