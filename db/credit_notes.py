@@ -105,7 +105,7 @@ async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode
         # What the credit note leaves to refund: listed in Payments (PA1) under its number, like an installment.
         await Installment.create(document_id=note.id, due_date=on, amount=totals.amount_due, kind='refund',
                                  status='open' if totals.amount_due else 'paid', number=number,
-                                 client_name=invoice.client_name)
+                                 client_id=invoice.client_id, client_name=invoice.client_name)
         await append_to_chain(note, secret)
         # Imputed first on what the invoice still owes (its open installments), the rest stays to refund.
         imputed = await payments.impute_credit_note(actor, note, invoice, secret=secret)

@@ -119,7 +119,8 @@ async def set_deposits(actor: Actor, quote_id: int, deposits: list[DepositSpec],
                 if item.position != position:
                     await Installment.filter(id=item.id).update(position=position, version=item.version + 1)
                 continue
-            values.update(position=position, number=quote.number or '', client_name=quote.client_name)
+            values.update(position=position, number=quote.number or '', client_id=quote.client_id,
+                          client_name=quote.client_name)
             if item is None:
                 await Installment.create(document_id=quote_id, kind='deposit', status=status, **values)
             else:

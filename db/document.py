@@ -231,8 +231,9 @@ class Installment(Model):
     """One due part of a document (IN5, DE1): an installment of an invoice, or a deposit of a quote.
 
     `amount` is what is due, `paid_amount` the sum of the settlements not cancelled (db/payments.py keeps it and
-    `status` in step with the append-only Payment records, which are the truth). `number` and `client_name` are
-    copied from the document so that the payments list pages, sorts and searches on this table alone.
+    `status` in step with the append-only Payment records, which are the truth). `number`, `client_id` and
+    `client_name` are copied from the document so that the payments list pages, sorts and searches on this table
+    alone (`client_id` is a plain copy, not a foreign key: the document already holds the contact).
     A deposit may be a percentage of the quote's total TTC (`percent`), its amount then follows the quote.
     """
 
@@ -249,6 +250,7 @@ class Installment(Model):
     label = fields.CharField(max_length=100, default='')
     number = fields.CharField(max_length=35, default='', db_default='')
     client_name = fields.CharField(max_length=255, default='', db_default='')
+    client_id = fields.IntField(null=True)
     # A deposit's deposit invoice (DE3), once settled.
     deposit_invoice = fields.ForeignKeyField('documents.Document', null=True, on_delete=fields.RESTRICT,
                                              related_name=False)
@@ -256,8 +258,12 @@ class Installment(Model):
 
     class Meta:
         table = 'installment'
-        indexes = (('due_date', 'id'), ('status', 'due_date', 'id'), ('kind', 'status', 'due_date', 'id'),
-                   ('document_id', 'position'))
+        # The payments list (db/payment_list.py): pages in due-date order whatever the state and type filters, from
+        # the index alone (status and kind ride along); the summary's sums from the (kind, status, ...) index alone;
+        # a number searched as a prefix range, a client through its id.
+        indexes = (('due_date', 'id', 'status', 'kind'), ('status', 'due_date', 'id'),
+                   ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount'), ('document_id', 'position'),
+                   ('number', 'id'), ('client_id', 'due_date', 'id'))
 
     @property
     def left_to_pay(self):

@@ -194,7 +194,7 @@ async def set_quote_state(actor: Actor, doc_id: int, target: str) -> Document:
         opened = 0
         if target == 'accepted':  # DE1: the deposits become due and enter Payments
             opened = await Installment.filter(document_id=doc_id, kind='deposit', status='planned').update(
-                status='open', number=quote.number or '', client_name=quote.client_name)
+                status='open', number=quote.number or '', client_id=quote.client_id, client_name=quote.client_name)
         await record('quote.state', actor, target=f'document:{doc_id}',
                      details={'number': quote.number, 'state': [old, target],
                               **({'deposits_opened': opened} if opened else {})})

@@ -11,37 +11,46 @@ shows `logic.payments.open_amount`). Never a 'planned' installment (not due yet)
 
 Filters: `status` 'open' (due, nothing or part settled) | 'overdue' (open and due before today) | 'paid' | '';
 `kind` (the "type" column, logic.payments.type_of) 'installment' | 'deposit' | 'refund' | 'irrecoverable' (an
-installment written off, whatever its kind) | ''; `date_from` / `date_to` on the due date; `search` the start of the
-number (case-insensitive; a fragment like 'F2026-001' is only a number) or part of the client's name. Newest first: due date descending, then id descending (or
-`descending=False`). `sort_by` 'due' (default, on the indexes (status, due_date, id), (kind, status, due_date, id)
-and (due_date, id) of db/document.py), or 'number', 'client', 'amount', 'paid_on' (sorted in SQL, no index).
+installment written off, whatever its kind) | ''; `date_from` / `date_to` on the due date; `search` the start of a
+number (letters and digits with a digit, like 'f2026-001': upper-cased, on the index (number, id)) or words of the
+client's name (looked up in the contacts, then their installments through (client_id, due_date, id), like
+db/document_list.py). Newest first: due date descending, then id descending (or `descending=False`). `sort_by` 'due'
+(default, on the indexes (due_date, id, status, kind), (status, due_date, id) and (kind, status, due_date, id, ...)
+of db/document.py), or 'number', 'client', 'amount', 'paid_on' (sorted in SQL, no index).
 
 Why the page is read by ids first (a "deferred join", like db/document_list.py): the ids come from the index alone,
-then the 25 rows by primary key; skipping deep pages never reads the skipped rows.
+then the 25 rows by primary key; skipping deep pages never reads the skipped rows (status and kind are in the
+due-date index, so that filtering on them needs no row either). tests/db/test_payment_query_plans.py checks the plans.
 """
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from tortoise import connections
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 
+from db.contact import Contact
 from db.document import Installment
 from db.fields import ScaledSum
 from logic.payments import LISTED_STATUSES, classify, type_of
+from logic.search_text import search_words
 
 COLUMNS = ('id', 'document_id', 'kind', 'status', 'due_date', 'amount', 'paid_amount', 'paid_on', 'number',
            'client_name', 'label', 'position', 'deposit_invoice_id')
 SORTS = {'due': 'due_date', 'number': 'number', 'client': 'client_name', 'amount': 'amount', 'paid_on': 'paid_on'}
 STATUSES = ('open', 'overdue', 'paid')
 KINDS = ('installment', 'deposit', 'refund', 'irrecoverable')
+ROW_KINDS = ('installment', 'deposit', 'refund')  # the `kind` column ('irrecoverable' is a status)
 MAX_LIMIT = 500
 NUMBER_FRAGMENT = re.compile(r'[A-Za-z0-9/_-]+')
 # A search keeping more matches than this is counted and paged in SQL instead of here.
 SEARCH_CAP = 5000
+# Clients matching a name search passed to SQL as a literal list (the planner then reads their installments by
+# client_id); beyond, as a subquery.
+MAX_CLIENTS = 500
 EXPORT_BATCH = 2000
 EXPORT_HEADERS = ('Échéance', 'Document', 'Client', 'Type', 'Montant', 'Réglé', 'Reste à payer', 'État',
                   'Dernier règlement')
@@ -95,18 +104,19 @@ async def list_installments(query: PaymentQuery) -> tuple[list[dict], int]:
     """One page of installments and the number matching the filters."""
     offset, limit = max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT)
     order = order_of(query)
-    if query.search.strip():
-        ids, total = await _searched_ids(query, order, offset, limit)
+    if _search_text(query):
+        queryset = filtered(query, lead='search', client_ids=await matching_clients(query))
+        ids, total = await _searched_ids(queryset, order, offset, limit)
     else:
-        ids, total = await _page_ids(filtered(query), order, offset, limit)
+        ids, total = await _page_ids(filtered(query, lead='due'), order, offset, limit, counted=filtered(query))
     by_id = {row['id']: row for row in await Installment.filter(id__in=ids).values(*COLUMNS)}
     return [by_id[item] for item in ids if item in by_id], total
 
 
-async def _page_ids(queryset, order: list[str], offset: int, limit: int) -> tuple[list[int], int]:
-    """Count, then the ids of the page from the index (past the middle, from the other end: no page skips more
-    than half of the rows)."""
-    total = await queryset.count()
+async def _page_ids(queryset, order: list[str], offset: int, limit: int, *, counted=None) -> tuple[list[int], int]:
+    """Count (`counted`, the same filters for another index, or `queryset`), then the ids of the page from the
+    index (past the middle, from the other end: no page skips more than half of the rows)."""
+    total = await (counted or queryset).count()
     if offset >= total:
         return [], total
     if offset > total // 2:
@@ -118,11 +128,10 @@ async def _page_ids(queryset, order: list[str], offset: int, limit: int) -> tupl
     return list(await queryset.order_by(*order).offset(offset).limit(limit).values_list('id', flat=True)), total
 
 
-async def _searched_ids(query: PaymentQuery, order: list[str], offset: int, limit: int) -> tuple[list[int], int]:
-    """A search matches names anywhere, so it reads the whole table: once, keeping the sort keys of the matches,
-    which are then counted and sorted here. Walking the due-date index row by row until 25 matches turn up would
-    cost far more, and so would a second scan to count. A search matching very many rows falls back to SQL."""
-    queryset = filtered(query, scan=True)
+async def _searched_ids(queryset, order: list[str], offset: int, limit: int) -> tuple[list[int], int]:
+    """A search reads its matches through the number or client index, once, keeping their sort keys, which are then
+    counted and sorted here (one query instead of a count and a page). A search matching very many rows (a prefix
+    like 'F2026') falls back to counting and paging in SQL."""
     keys = [term.lstrip('-') for term in order]
     matches = await queryset.limit(SEARCH_CAP + 1).values_list(*keys)
     if len(matches) > SEARCH_CAP:
@@ -135,14 +144,32 @@ async def _searched_ids(query: PaymentQuery, order: list[str], offset: int, limi
 async def payment_summary(query: PaymentQuery) -> Summary:
     """The figures of the summary panel for the filters of `query` (its paging is ignored).
 
-    One pass over the matching rows with nine conditional sums (ScaledSum of CASE expressions) and no GROUP BY:
-    grouping makes SQLite sort every row, and reading the rows through an index jumps around the table.
+    Sums per (kind, status) read from the index (kind, status, due_date, id, amount, paid_amount) alone: one range
+    per kind and state, in the index order (no sort, no table row, no state or type tested row by row), then the overdue
+    part from a range of the same index. Nine conditional sums in one pass over the table cost two to three times as
+    much at 200,000 installments (docs/benchmarks.md, Payments). A search reads its few rows through its own index.
     """
-    today = query.today or date.today()
-    aggregates = _summary_aggregates(today)
-    row = (await filtered(query, scan=True).annotate(rows=Count('id'), **aggregates).values('rows', *aggregates))[0]
-    value = {name: _decimal(row[name]) for name in aggregates}
-    summary = Summary(count=row['rows'] or 0)
+    client_ids = await matching_clients(query)
+    groups = await summed(query, client_ids=client_ids) \
+        .annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount'), paid=ScaledSum('paid_amount')) \
+        .group_by('kind', 'status').values('kind', 'status', 'rows', 'due', 'paid')
+    late = {}
+    if query.status in ('', 'open', 'overdue') and query.kind in ('', 'installment', 'deposit'):
+        overdue = summed(replace(query, status='overdue'), client_ids=client_ids)
+        if not query.kind:  # money to receive: refunds apart
+            overdue = overdue.filter(kind__in=('installment', 'deposit'))
+        late = (await overdue.annotate(due=ScaledSum('amount'), paid=ScaledSum('paid_amount')).values('due', 'paid'))[0]
+    value = {f'{kind}_{part}': ZERO for kind in KINDS for part in ('open', 'paid')}
+    summary = Summary()
+    for group in groups:
+        kind = 'irrecoverable' if group['status'] == 'irrecoverable' else group['kind']
+        if f'{kind}_open' not in value:
+            continue
+        summary.count += group['rows'] or 0
+        paid = _decimal(group['paid'])
+        if group['status'] != 'paid':  # open, or written off: what is left
+            value[f'{kind}_open'] += _decimal(group['due']) - paid
+        value[f'{kind}_paid'] += paid
     for kind in ('installment', 'deposit', 'refund', 'irrecoverable'):
         left, paid = value[f'{kind}_open'], value[f'{kind}_paid']
         if not (left or paid):
@@ -156,23 +183,18 @@ async def payment_summary(query: PaymentQuery) -> Summary:
             summary.irrecoverable = left
         else:
             summary.total_due += left
-    summary.overdue = value['late']
+    summary.overdue = _decimal(late.get('due')) - _decimal(late.get('paid'))
     summary.not_due = summary.total_due - summary.overdue
     return summary
 
 
-def _summary_aggregates(today: date) -> dict[str, ScaledSum]:
-    """Per type (the kind, or 'irrecoverable'): left to pay (when open) and settled; the overdue part of all."""
-    left = 'amount - paid_amount'
-    terms = {'late': (f"status = 'open' AND kind <> 'refund' AND due_date < '{today.isoformat()}'", left)}
-    for kind in ('installment', 'deposit', 'refund'):
-        terms[f'{kind}_open'] = (f"status = 'open' AND kind = '{kind}'", left)
-        terms[f'{kind}_paid'] = (f"status <> 'irrecoverable' AND kind = '{kind}'", 'paid_amount')
-    terms['irrecoverable_open'] = ("status = 'irrecoverable'", left)
-    terms['irrecoverable_paid'] = ("status = 'irrecoverable'", 'paid_amount')
-    # Only constants and a date formatted here go into this SQL, never user text.
-    return {name: ScaledSum(RawSQL(f'CASE WHEN {condition} THEN {value} ELSE 0 END'))
-            for name, (condition, value) in terms.items()}
+def summed(query: PaymentQuery, *, client_ids: list[int] | None):
+    """The rows the summary adds up: `filtered()` read through the index (kind, status, ...) by ranges, both its
+    leading columns constrained (then SQLite takes it even without statistics), or through a search's index."""
+    if _search_text(query):
+        return filtered(query, lead='search', client_ids=client_ids)
+    queryset = filtered(query, lead='sums', client_ids=client_ids)
+    return queryset.filter(kind__in=ROW_KINDS) if query.kind in ('', 'irrecoverable') else queryset
 
 
 async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> AsyncIterator[list[list]]:
@@ -184,7 +206,7 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
     from logic.payments import STATUS_LABELS, TYPE_LABELS, open_amount  # noqa: PLC0415 - export only
 
     today = query.today or date.today()
-    base = filtered(query)
+    base = filtered(query, lead='search' if _search_text(query) else 'due', client_ids=await matching_clients(query))
     descending = query.descending
     after: tuple[date, int] | None = None
     while True:
@@ -213,20 +235,35 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
         after = (rows[-1][1], rows[-1][0])
 
 
-def filtered(query: PaymentQuery, *, scan: bool = False):
-    """The queryset of the filters, without order (the list, the summary, the export).
+async def matching_clients(query: PaymentQuery) -> list[int] | None:
+    """The ids of the contacts a name search designates (each word in the folded name, like the contacts list), or
+    None: no name search, or too many clients to list (the search then takes them through a subquery)."""
+    search = _search_text(query)
+    if not search or is_number(search):
+        return None
+    ids = await _clients(search).limit(MAX_CLIENTS + 1).values_list('id', flat=True)
+    return list(ids) if len(ids) <= MAX_CLIENTS else None
 
-    `scan=True` when most rows are read anyway (sums, a search in names): on SQLite the conditions are then written
-    `+status`, `+kind`, `+due_date`, which keeps the planner off the indexes: fetching 150,000 rows one by one in
-    index order costs several times a plain scan of the table.
+
+def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int] | None = None):
+    """The queryset of the filters, without order (the list, the summary, the export). `client_ids`: what
+    matching_clients() found for a name search (else a subquery finds them).
+
+    `lead`, the index SQLite must read ('filters': any index of the state, type and date conditions, for a count;
+    'due': the due-date order of a page, 'sums': the summary's, 'search': the number or client index). Conditions
+    that must not pick the index are written `+status`, `+kind`, `+due_date` on SQLite. Without statistics (a base
+    never analysed) its planner would otherwise take (status, due_date, id) for three states and sort 190,000 ids
+    for each page, or fetch the rows of a sum one by one (tests/db/test_payment_query_plans.py).
     """
     today = query.today or date.today()
     queryset = Installment.all()
-    status_field, kind_field, due_field = 'status', 'kind', 'due_date'
-    if scan and _dialect() == 'sqlite':
-        queryset = queryset.annotate(scan_status=RawSQL('+status'), scan_kind=RawSQL('+kind'),
-                                     scan_due=RawSQL('+due_date'))
-        status_field, kind_field, due_field = 'scan_status', 'scan_kind', 'scan_due'
+    several_states = query.kind != 'irrecoverable' and query.status not in STATUSES
+    hidden = {'filters': (), 'due': ('status', 'kind') if several_states else (), 'sums': ('due_date',),
+              'search': ('status', 'kind', 'due_date')}[lead] if _dialect() == 'sqlite' else ()
+    for column in hidden:
+        queryset = queryset.annotate(**{f'plus_{column}': RawSQL(f'+{column}')})
+    status_field, kind_field, due_field = (f'plus_{column}' if column in hidden else column
+                                           for column in ('status', 'kind', 'due_date'))
 
     def where(field_name: str, lookup: str, value) -> Q:
         return Q(**{f'{field_name}{lookup}': value})
@@ -238,7 +275,7 @@ def filtered(query: PaymentQuery, *, scan: bool = False):
         if status and status != 'irrecoverable':
             conditions.append(Q(id=0))  # an irrecoverable installment is neither open nor paid
     else:
-        if kind in ('installment', 'deposit', 'refund'):
+        if kind in ROW_KINDS:
             conditions.append(where(kind_field, '', kind))
         if status == 'overdue':
             conditions += [where(status_field, '', 'open'), where(due_field, '__lt', today)]
@@ -253,17 +290,31 @@ def filtered(query: PaymentQuery, *, scan: bool = False):
         conditions.append(where(due_field, '__gte', query.date_from))
     if query.date_to:
         conditions.append(where(due_field, '__lte', query.date_to))
-    search = ' '.join((query.search or '').split())
-    if search:
-        # SQLite's LIKE ignores the case (ASCII, as UPPER() would), PostgreSQL needs ILIKE: no function on the
-        # column either way, so that a search stays a plain scan.
-        insensitive = '' if _dialect() == 'sqlite' else 'i'
-        if is_number(search):  # like the documents lists: letters and digits with a digit are a number's start
-            conditions.append(Q(**{f'number__{insensitive}startswith': search}))
-        else:
-            conditions.append(Q(**{f'number__{insensitive}startswith': search})
-                              | Q(**{f'client_name__{insensitive}contains': search}))
+    search = _search_text(query)
+    if search and is_number(search):
+        # Like the documents lists: a range on the index, upper-cased (the numbering patterns make upper-case
+        # numbers), and startswith to be exact whatever the collation. One range only: an OR of two (as typed and
+        # upper-cased) would not use the index.
+        prefix = search.upper()
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        conditions += [Q(number__gte=prefix), Q(number__lt=after), Q(number__startswith=prefix)]
+    elif search:
+        clients = Subquery(_clients(search).values('id')) if client_ids is None else client_ids or [0]
+        conditions.append(Q(client_id__in=clients))
     return queryset.filter(*conditions)
+
+
+def _clients(search: str):
+    """Contacts whose folded name (name and first name, db/contact.py sort_name) holds every word of the search."""
+    words = search_words(search)
+    contacts = Contact.filter(id__in=[0]) if not words else Contact.all()
+    for word in words:
+        contacts = contacts.filter(sort_name__contains=word)
+    return contacts
+
+
+def _search_text(query: PaymentQuery) -> str:
+    return ' '.join((query.search or '').split())
 
 
 def is_number(search: str) -> bool:

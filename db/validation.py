@@ -106,6 +106,7 @@ async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date
             await Installment.create(document_id=doc_id, position=0, due_date=due, amount=totals.amount_due)
         # The schedule enters Payments (PA1) with the number it is listed and searched by.
         await Installment.filter(document_id=doc_id).update(status='paid' if settled else 'open', number=number,
+                                                            client_id=document.client_id,
                                                             client_name=document.client_name)
         await append_to_chain(document, secret)
         if settled:

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from db import documents, payment_list, payments
+from db import credit_notes, deposits, documents, payment_list, payments
 from db.document import Installment
 from db.payment_list import PaymentQuery
+from logic.deposits import DepositSpec
 from tests.conftest import SECRET
-from tests.db.documents_helpers import business_client, draft, validated_invoice
+from tests.db.documents_helpers import business_client, draft, individual_client, validated_invoice
 from tests.personas import set_up_company
 
 D = Decimal
@@ -25,6 +26,8 @@ async def ledger():
     client = await business_client()
     invoice = await validated_invoice(admin, client)
     quote = await documents.create_document(admin, draft(client, doc_type='quote'))
+    clients = {'Boulangerie Martin SAS': client.id, 'Camille Petit': (await individual_client()).id,
+               'Garage Dupont': (await business_client(code='C0003', name='Garage Dupont', siren='')).id}
     rows = [
         ('F2026-00001', 'Boulangerie Martin SAS', 'installment', 'open', day(-30), '100.00', '0.00'),     # overdue
         ('F2026-00002', 'Boulangerie Martin SAS', 'installment', 'open', day(-1), '200.00', '50.00'),     # overdue
@@ -43,7 +46,7 @@ async def ledger():
         document = quote if kind == 'deposit' else invoice
         made[number] = await Installment.create(document=document, kind=kind, status=status, due_date=due,
                                                 amount=D(amount), paid_amount=D(paid), number=number,
-                                                client_name=client_name)
+                                                client_id=clients[client_name], client_name=client_name)
     return made
 
 
@@ -198,3 +201,25 @@ async def test_a_search_pages_and_sorts_like_the_list(db, monkeypatch, cap):
 def test_a_number_fragment_is_searched_in_numbers_only():
     assert payment_list.is_number('f2026-001') and payment_list.is_number('AV2026')
     assert not payment_list.is_number('Martin') and not payment_list.is_number('Garage 2000')
+
+
+async def test_a_client_search_finds_every_installment_of_that_client_and_only_those(db):
+    """Validation, quote acceptance and credit notes copy the client onto the installments: the search goes through
+    the contacts (each word in the name, accents ignored), then their installments."""
+    admin = await set_up_company()
+    camille, other = await individual_client(), await business_client()
+    invoice = await validated_invoice(admin, camille)
+    quote = await documents.create_document(admin, draft(camille, doc_type='quote'))
+    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('50.00'), due_date=day(3))],
+                                        quote.version)
+    await documents.set_quote_state(admin, quote.id, 'accepted')
+    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, reason='Erreur de prix')
+    await validated_invoice(admin, other)
+    expected = {(invoice.number, 'installment'), (quote.number, 'deposit'), (note.number, 'refund')}
+    for search in ('camille', 'Pétit  CAMILLE'):
+        rows, total = await payment_list.list_installments(PaymentQuery(search=search))
+        assert {(row['number'], row['kind']) for row in rows} == expected and total == 3
+    summary = await payment_list.payment_summary(PaymentQuery(search='petit'))
+    assert summary.count == 3 and set(summary.by_type) <= {'installment', 'deposit', 'refund'}
+    rows, total = await payment_list.list_installments(PaymentQuery(search='camille martin'))
+    assert rows == [] and total == 0

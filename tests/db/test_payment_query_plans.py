@@ -1,0 +1,88 @@
+"""The payments list (PA1, PA3) is answered from indexes: no full scan of `installment`, no sort of all its rows.
+
+SQLite's EXPLAIN QUERY PLAN, on a fresh base (no statistics, the planner's worst case): a page in due-date order and
+its count read an index of `installment` and sort nothing, whatever the state and type filters; a search reads the
+number or client index (then sorts the few rows it found); the summary reads its sums from the covering index
+(kind, status, ..., amount, paid_amount) by ranges, without a sort. bench/bench_payments.py times them at 200,000.
+"""
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from tortoise import connections
+from tortoise.expressions import RawSQL
+from tortoise.functions import Count
+
+from db.fields import ScaledSum
+from db.payment_list import PaymentQuery, filtered, order_of, summed
+from tests.conftest import use_postgres
+
+pytestmark = pytest.mark.skipif(use_postgres(), reason='EXPLAIN QUERY PLAN is SQLite’s; PostgreSQL plans by size')
+
+TODAY = date(2026, 3, 15)
+PAGES = {
+    'everything': PaymentQuery(),
+    'oldest first': PaymentQuery(descending=False),
+    'overdue': PaymentQuery(status='overdue'),
+    'open': PaymentQuery(status='open'),
+    'paid': PaymentQuery(status='paid'),
+    'deposits': PaymentQuery(kind='deposit'),
+    'open deposits': PaymentQuery(kind='deposit', status='open'),
+    'written off': PaymentQuery(kind='irrecoverable'),
+    'a date range': PaymentQuery(date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)),
+}
+# A search: (query, the index constraint its rows are found by).
+SEARCHES = {
+    'a number': (PaymentQuery(search='f2026-001'), 'number>? AND number<?'),
+    'a client': (PaymentQuery(search='Martin'), 'client_id=?'),
+    'a client, open only': (PaymentQuery(search='Martin', status='open'), 'client_id=?'),
+}
+# What matching_clients() finds in the contacts table for a name search.
+CLIENT_IDS = [3, 8, 21]
+
+
+@pytest.mark.parametrize('name', PAGES)
+async def test_a_page_and_its_count_read_an_index_and_sort_nothing(db, name):
+    query = PAGES[name]
+    page = filtered(_pinned(query), lead='due').order_by(*order_of(query)).offset(50_000).limit(25)
+    for sql in (page.values_list('id', flat=True).sql(params_inline=True),
+                filtered(query).count().sql(params_inline=True)):
+        steps = await _plan(sql)
+        assert steps and all('INDEX' in step for step in steps), (sql, steps)
+        assert not any('TEMP B-TREE' in step for step in steps), (sql, steps)
+
+
+@pytest.mark.parametrize('name', SEARCHES)
+async def test_a_search_reads_only_its_matches_through_their_index(db, name):
+    query, constraint = SEARCHES[name]
+    queryset = filtered(_pinned(query), lead='search', client_ids=CLIENT_IDS)
+    for sql in (queryset.order_by(*order_of(query)).values_list('due_date', 'id').sql(params_inline=True),
+                queryset.count().sql(params_inline=True)):
+        steps = await _plan(sql)
+        assert any(constraint in step for step in steps if 'installment' in step), (sql, steps)
+
+
+@pytest.mark.parametrize('name', PAGES)
+async def test_the_summary_sums_ranges_of_the_covering_index(db, name):
+    query = _pinned(PAGES[name])
+    groups = summed(query, client_ids=None).annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount')) \
+        .group_by('kind', 'status').values('kind', 'status', 'rows', 'due')
+    queries = [groups]
+    if query.kind in ('', 'deposit'):  # as payment_summary() adds up the overdue part
+        queries.append(summed(replace(query, status='overdue'), client_ids=None).filter(
+            kind__in=('installment', 'deposit')).annotate(due=ScaledSum('amount')).values('due'))
+    for sql in (queryset.sql(params_inline=True) for queryset in queries):
+        steps = await _plan(sql)
+        assert steps and all('COVERING INDEX' in step and '(kind=? AND status=?' in step for step in steps), (
+            sql, steps)
+        assert not any('TEMP B-TREE' in step for step in steps), (sql, steps)
+
+
+def _pinned(query: PaymentQuery) -> PaymentQuery:
+    query.today = TODAY
+    return query
+
+
+async def _plan(sql: str) -> list[str]:
+    rows = await connections.get('default').execute_query_dict(f'EXPLAIN QUERY PLAN {sql}')
+    return [row['detail'] for row in rows]
