@@ -1,4 +1,5 @@
 """Every migration applies from an empty database, on SQLite and on PostgreSQL, and the models need no new one."""
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from tortoise import Tortoise, connections
@@ -49,3 +50,79 @@ async def test_the_models_match_the_migrations(tmp_path):
         assert [f'{writer.app_label}.{writer.name}' for writer in changes] == []
     finally:
         await Tortoise.close_connections()
+
+
+# The state before the payments migrations: what an instance of the first release holds.
+BEFORE_PAYMENTS = [('models', '0002_audit_append_only'), ('contacts', '0002_indexes_search_counter'),
+                   ('documents', '0002_document_guards'), ('output', '0001_print_templates_mail')]
+
+
+async def test_a_filled_base_of_the_first_release_upgrades_on_sqlite(tmp_path):
+    """New NOT NULL columns need a database default: SQLite refuses to add one without it (and PostgreSQL as soon
+    as the table has rows), so an upgrade must be tested on a base with rows, not only from empty."""
+    await upgrade_filled_base(f'sqlite://{tmp_path / "old.sqlite3"}')
+
+
+async def test_a_filled_base_of_the_first_release_upgrades_on_postgresql():
+    server = require_postgres()
+    await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade', 'CREATE DATABASE facturier_upgrade')
+    try:
+        await upgrade_filled_base(_pg_db_url(server, 'facturier_upgrade'))
+    finally:
+        await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade WITH (FORCE)')
+
+
+async def upgrade_filled_base(url: str) -> None:
+    from tortoise.migrations.executor import MigrationExecutor, MigrationTarget  # noqa: PLC0415
+
+    await engine.open_database(url, migrate=False)
+    try:
+        apps = engine.tortoise_config(url)['apps']
+        await MigrationExecutor(connections.get('default'), apps).migrate(
+            [MigrationTarget(app_label=app, name=name) for app, name in BEFORE_PAYMENTS])
+        client = await insert_row('contact', {'kind': 'client', 'name': 'Boulangerie Martin', 'code': 'C00001'})
+        paid = await insert_row('document', {'doc_type': 'invoice', 'family': 'invoice', 'series': 'invoice',
+                                             'state': 'draft', 'client_id': client,
+                                             'client_name': 'Boulangerie Martin', 'total_ttc': 12000})
+        # Legal documents are born drafts (database guard), then validated and paid.
+        await connections.get('default').execute_query(
+            f"UPDATE document SET state = 'paid', number = 'F2025-00001' WHERE id = {paid}")
+        draft = await insert_row('document', {'doc_type': 'invoice', 'family': 'invoice', 'series': 'invoice',
+                                              'state': 'draft', 'client_id': client, 'client_name': 'Boulangerie Martin'})
+        for document in (paid, draft):
+            await insert_row('installment', {'document_id': document, 'kind': 'installment', 'amount': 12000,
+                                             'due_date': date(2025, 3, 1)})
+        await MigrationExecutor(connections.get('default'), apps).migrate()
+        rows = await connections.get('default').execute_query_dict(
+            'SELECT document_id, status, paid_amount, number, client_name, client_id FROM installment '
+            'ORDER BY document_id')
+        assert [(row['status'], row['paid_amount'], row['number'], row['client_id']) for row in rows] == [
+            ('paid', 12000, 'F2025-00001', client), ('planned', 0, '', client)]
+    finally:
+        await engine.close_database()
+
+
+async def insert_row(table: str, values: dict) -> int:
+    """Insert one row, giving every other NOT NULL column without a default a plain value of its type."""
+    connection = connections.get('default')
+    if connection.capabilities.dialect == 'sqlite':
+        columns = [(row['name'], row['type'].lower(), row['notnull'] and row['dflt_value'] is None and not row['pk'])
+                   for row in await connection.execute_query_dict(f'PRAGMA table_info({table})')]
+    else:
+        columns = [(row['column_name'], row['data_type'].lower(),
+                    row['is_nullable'] == 'NO' and row['column_default'] is None)
+                   for row in await connection.execute_query_dict(
+                       'SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns '
+                       f"WHERE table_name = '{table}'")]
+    row = dict(values)
+    for name, kind, required in columns:
+        if required and name not in row:
+            row[name] = (datetime(2025, 1, 1, tzinfo=timezone.utc) if 'time' in kind else date(2025, 1, 1)
+                         if 'date' in kind else
+                         False if 'bool' in kind else '{}' if 'json' in kind else
+                         0 if any(word in kind for word in ('int', 'numeric', 'decimal', 'real')) else '')
+    names = ', '.join(f'"{name}"' for name in row)
+    marks = ', '.join('?' if connection.capabilities.dialect == 'sqlite' else f'${n}' for n in range(1, len(row) + 1))
+    inserted = await connection.execute_query_dict(
+        f'INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id', list(row.values()))
+    return inserted[0]['id']
