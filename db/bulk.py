@@ -5,18 +5,25 @@ transaction, in a thread, while the previous batch is written); then in one tran
 whole batch (gapless, chronological, one counter UPDATE per period), inserts with bulk_create (documents as drafts,
 their lines, then one UPDATE to their final state, so that the database guards hold: lines are only ever written
 while their document is a draft), chain hashes computed in Python in number order (in a thread, while the lines are
-inserted), the installments ('open', or 'paid' for paid invoices) and one audit entry. SQLite works outside the GIL,
-so the threads use the second core. About 100,000 invoices of 10 lines in under 3 minutes on SQLite.
+inserted), the installments ('open': what is paid is the payments journal's to say, db/payment_bulk.py) and one
+audit entry. SQLite works outside the GIL, so the threads use the second core. About 100,000 invoices of 10 lines in
+under 3 minutes on SQLite.
+
+`stops` interleave documents validated through the app's own paths (a deposit invoice, a balance invoice: the demo's
+deposits) with the bulk ones: a stop `(day, coroutine function)` runs once every invoice dated on or before `day` is
+validated and before any later one, so that each takes its number in date order (gapless, chronological). Batches
+never straddle a stop's day; the next batch is prepared meanwhile.
 
 Each batch commits on its own (a transaction of 2,000 invoices holds the series for about a second): a refusal in
 a later batch (a date before the series' last one, a missing mention) leaves the earlier batches validated.
 
     ids = await validate_in_bulk(actor, [BulkInvoice(draft=..., issue_date=...), ...], secret=config.secret)
+    ids = await validate_in_bulk(actor, invoices, secret=config.secret, stops=[(day, settle_that_deposit)])
 """
 import asyncio
-from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from tortoise.transactions import in_transaction
 
@@ -34,6 +41,7 @@ from db.validation import MentionsMissing, build_snapshot, due_on, party_of_cont
 from logic.draft import Draft
 from logic.errors import DomainError
 from logic.mentions import missing_mentions
+from logic.schedule import split_evenly
 from logic.snapshot import Party
 
 BATCH = 2000
@@ -41,17 +49,21 @@ BATCH = 2000
 
 @dataclass(kw_only=True, slots=True)
 class BulkInvoice:
-    """One invoice to create validated: its content, its date, its final state ('validated' or 'paid')."""
+    """One invoice to create validated: its content, its date, its schedule (`parts` installments split evenly,
+    the first one due on the payment terms' date, the next ones a month apart)."""
 
     draft: Draft
     issue_date: date
-    state: str = 'validated'
+    parts: int = 1
     source_id: int | None = None
 
 
+Stop = tuple[date, Callable[[], Awaitable[object]]]
+
+
 async def validate_in_bulk(actor: Actor, invoices: list[BulkInvoice], *, secret: str, batch: int = BATCH,
-                           progress=None) -> list[int]:
-    """Create and validate `invoices` (sorted by date here), in batches; returns their ids in number order."""
+                           progress=None, stops: list[Stop] = ()) -> list[int]:
+    """Create and validate `invoices` (sorted by date here, stably), in batches; returns their ids in number order."""
     company = await get_company()
     if company is None:
         raise DomainError('Renseignez d’abord la fiche société (Paramètres > Société).')
@@ -64,8 +76,12 @@ async def validate_in_bulk(actor: Actor, invoices: list[BulkInvoice], *, secret:
     context = _Context(company=company, contacts=contacts,
                        parties={contact_id: party_of_contact(contact) for contact_id, contact in contacts.items()},
                        methods={method.id: method for method in await PaymentMethod.all()})
-    chunks = [invoices[start:start + batch] for start in range(0, len(invoices), batch)]
+    stops = sorted(stops, key=lambda stop: stop[0])
+    if stops and stops[-1][0] > date.today():
+        raise DomainError('La date d’une facture ne peut pas être dans le futur.')
+    chunks = _chunks(invoices, batch, [day for day, _ in stops])
     ids: list[int] = []
+    waiting = list(reversed(stops))
     # The next batch is prepared in a thread while this one is written: SQLite works outside the GIL, so the
     # preparation (totals, frozen copies, line rows: pure Python) runs on the other core meanwhile.
     upcoming = asyncio.ensure_future(asyncio.to_thread(_prepare_batch, chunks[0], context)) if chunks else None
@@ -75,13 +91,33 @@ async def validate_in_bulk(actor: Actor, invoices: list[BulkInvoice], *, secret:
             upcoming = None
             if index + 1 < len(chunks):
                 upcoming = asyncio.ensure_future(asyncio.to_thread(_prepare_batch, chunks[index + 1], context))
+            while waiting and waiting[-1][0] < chunk[0].issue_date:
+                await waiting.pop()[1]()
             ids += await _validate_batch(actor, prepared, secret)
             if progress:
                 progress(f'{len(ids)} factures validées')
+        while waiting:
+            await waiting.pop()[1]()
     finally:
         if upcoming is not None:  # a refusal stops here: the batch being prepared is dropped
             upcoming.add_done_callback(lambda done: done.cancelled() or done.exception())
     return ids
+
+
+def _chunks(invoices: list[BulkInvoice], batch: int, stop_days: list[date]) -> list[list[BulkInvoice]]:
+    """Batches of at most `batch` invoices in date order, cut at each stop's day (none straddles one)."""
+    chunks, current, next_stop = [], [], 0
+    for item in invoices:
+        while next_stop < len(stop_days) and stop_days[next_stop] < item.issue_date:
+            if current:
+                chunks.append(current)
+                current = []
+            next_stop += 1
+        current.append(item)
+        if len(current) == batch:
+            chunks.append(current)
+            current = []
+    return chunks + [current] if current else chunks
 
 
 @dataclass(kw_only=True, slots=True)
@@ -103,8 +139,7 @@ class _Prepared:
     document: Document
     snapshot: dict
     lines: list[tuple]  # line_row() tuples, document_id left at 0
-    due: date
-    amount_due: object
+    schedule: list[tuple[date, object]]  # (due date, amount) of each installment
 
 
 def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[_Prepared]:
@@ -112,8 +147,8 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[_Prepare
     default = context.default_method
     prepared = []
     for item in chunk:
-        _, totals, snapshot, method, due = _prepare(item, context.company, context.contacts, context.parties,
-                                                    context.methods, default)
+        _, totals, snapshot, method, due, schedule = _prepare(item, context.company, context.contacts,
+                                                              context.parties, context.methods, default)
         draft = item.draft
         document = Document(
             doc_type=draft.doc_type, family=FAMILY[draft.doc_type], series='invoice', state='draft', number='',
@@ -127,8 +162,7 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[_Prepare
             prepaid=totals.prepaid, amount_due=totals.amount_due, source_id=item.source_id)
         # The frozen copy's number is its only field unknown here: encoded now, numbered in the transaction
         # (the same dict as snapshot_dict(replace(snapshot, number=number))).
-        prepared.append(_Prepared(item=item, document=document, snapshot=snapshot_dict(snapshot), due=due,
-                                  amount_due=totals.amount_due,
+        prepared.append(_Prepared(item=item, document=document, snapshot=snapshot_dict(snapshot), schedule=schedule,
                                   lines=[line_row(0, position, line, totals.line_nets[position])
                                          for position, line in enumerate(draft.lines)]))
     return prepared
@@ -157,13 +191,16 @@ async def _validate_batch(actor, prepared: list[_Prepared], secret) -> list[int]
         try:
             await insert_lines([(document.id,) + row[1:] for document, entry in zip(documents, prepared)
                                 for row in entry.lines])
-            await Installment.bulk_create([_installment(document, entry.item, entry.due, entry.amount_due)
-                                           for document, entry in zip(documents, prepared)])
-            by_state: dict[str, list[int]] = defaultdict(list)
-            for document, entry in zip(documents, prepared):
-                by_state[entry.item.state].append(document.id)
-            for state, state_ids in by_state.items():
-                await Document.filter(id__in=state_ids).update(state=state)
+            await Installment.bulk_create([_installment(document, position, due, amount)
+                                           for document, entry in zip(documents, prepared)
+                                           for position, (due, amount) in enumerate(entry.schedule)])
+            # Nothing to receive (a zero total) is paid at once; the others wait for the payments journal.
+            settled = {document.id for document, entry in zip(documents, prepared)
+                       if not any(amount for _, amount in entry.schedule)}
+            for state, state_ids in (('validated', [doc.id for doc in documents if doc.id not in settled]),
+                                     ('paid', list(settled))):
+                if state_ids:
+                    await Document.filter(id__in=state_ids).update(state=state)
         finally:
             entries = await chained
         await ChainEntry.bulk_create(entries)
@@ -173,14 +210,12 @@ async def _validate_batch(actor, prepared: list[_Prepared], secret) -> list[int]
     return [document.id for document in documents]
 
 
-def _installment(document: Document, item: BulkInvoice, due: date, amount) -> Installment:
-    """The invoice's one installment as validation makes it: 'open' (in the payments list), with the number and the
-    client copied for that list; a 'paid' invoice's is settled on its due date (or today), its journal records are
-    the payments module's to add (db/demo.py add_payments)."""
-    paid = item.state == 'paid' or not amount
-    return Installment(document_id=document.id, due_date=due, amount=amount, status='paid' if paid else 'open',
-                       paid_amount=amount if paid else 0, paid_on=min(due, date.today()) if paid else None,
-                       number=document.number, client_name=document.client_name)
+def _installment(document: Document, position: int, due: date, amount) -> Installment:
+    """One installment as validation makes it: 'open' (in the payments list), with the number and the client
+    copied for that list; settling it is the payments journal's business (db/payments.py, db/payment_bulk.py)."""
+    return Installment(document_id=document.id, position=position, due_date=due, amount=amount,
+                       status='open' if amount else 'paid', paid_amount=0, number=document.number,
+                       client_name=document.client_name, client_id=document.client_id)
 
 
 def _prepare(item: BulkInvoice, company, contacts, parties, methods, default):
@@ -192,11 +227,14 @@ def _prepare(item: BulkInvoice, company, contacts, parties, methods, default):
     totals = item.draft.totals()
     if totals.total_ttc < 0:
         raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
-    due = due_on(item.issue_date, method)
+    first = due_on(item.issue_date, method)
+    schedule = list(zip([first + timedelta(days=30 * index) for index in range(item.parts)],
+                        split_evenly(totals.amount_due, item.parts) if item.parts > 1 else [totals.amount_due]))
+    due = schedule[-1][0]
     snapshot = build_snapshot(item.draft, totals, doc_type=item.draft.doc_type, number='', on=item.issue_date,
                               due=due, company=company, buyer=parties[contact.id], method=method,
-                              installments=[(due, totals.amount_due)])
+                              installments=schedule)
     missing = missing_mentions(snapshot)
     if missing:
         raise MentionsMissing(missing)
-    return item, totals, snapshot, method, due
+    return item, totals, snapshot, method, due, schedule

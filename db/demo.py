@@ -1,10 +1,12 @@
 """`python main.py demo`: a realistic small renovation company, so that a newcomer can look around.
 
 Contacts (businesses with SIREN, individuals), a catalogue of articles (composite ones too), quotes in every state,
-validated and paid invoices (some made from quotes), draft invoices and credit notes. Everything goes through the
-rules: the totals engine, the legal mentions, gapless numbering per year, the integrity chain. The volume goes
-through the bulk paths of the app itself: contacts and articles through the import (its checks, codes and audit
-entry), composites through `article_parts.save_components`, invoices through db/bulk.py.
+validated and paid invoices (some made from quotes), draft invoices and credit notes, deposits and payments at every
+step (db/demo_payments.py). Everything goes through the rules: the totals engine, the legal mentions, gapless
+numbering per year, the integrity chains of documents and payments. The volume goes through the bulk paths of the
+app itself: contacts and articles through the import (its checks, codes and audit entry), composites through
+`article_parts.save_components`, invoices through db/bulk.py, their settlements through db/payment_bulk.py; the few
+deposits through the deposits API.
 
 `--invoices N` scales it: 100,000 invoices over ten years (about 1,000,000 lines, 1 to 40 per invoice) come with
 20,000 contacts, 5,000 articles and 50 credit notes, proportionally fewer for a smaller N (never fewer than 25
@@ -22,7 +24,7 @@ from stdnum import luhn
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from db import article_parts, article_transfer, contact_transfer, credit_notes, documents, settings
+from db import article_parts, article_transfer, contact_transfer, credit_notes, demo_payments, documents, settings
 from db.accounts import actor_of
 from db.actor import Actor
 from db.article import Article
@@ -99,6 +101,7 @@ CONTACTS_PER_INVOICE = 0.2    # 20,000 contacts at 100,000 invoices
 ARTICLES_PER_INVOICE = 0.05   # 5,000 articles
 COMPOSITE_SHARE = 50          # one article in 50 is a composite (at least two)
 INVOICES_PER_CREDIT_NOTE = 2000  # 50 credit notes at 100,000 invoices (at least two)
+INSTALLMENTS_SHARE = 20          # one invoice in 20 is paid in several installments
 YEARS = 10
 QUOTE_STATES = ['draft', 'sent', 'sent', 'accepted', 'refused', 'invoiced', 'invoiced']
 
@@ -112,12 +115,18 @@ class DemoSummary:
     lines: int = 0
     credit_notes: int = 0
     drafts: int = 0
+    deposits: int = 0
+    deposit_invoices: int = 0
+    payments: int = 0
+    written_off: int = 0
     admin_email: str = ''
     admin_password: str = ''
 
     def describe(self) -> str:
         return (f'{self.contacts} contacts, {self.articles} articles, {self.quotes} devis, {self.invoices} factures '
-                f'validées ({self.lines} lignes), {self.drafts} brouillons, {self.credit_notes} avoirs.')
+                f'validées ({self.lines} lignes), {self.drafts} brouillons, {self.credit_notes} avoirs, '
+                f'{self.deposits} acomptes ({self.deposit_invoices} factures d’acompte), {self.payments} règlements, '
+                f'{self.written_off} factures irrécouvrables.')
 
 
 async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=None) -> DemoSummary:
@@ -126,6 +135,7 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
                           'qu’une instance vide.')
     rng = random.Random(seed)
     summary = DemoSummary()
+    demo_payments.warm_up()
     actor = await _admin(summary)
     contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)))
     articles = await _articles(actor, rng, max(len(CATALOGUE), int(invoices * ARTICLES_PER_INVOICE)))
@@ -140,18 +150,25 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     for spec in quote_specs:  # an invoiced quote has its invoice among the `invoices`
         invoiced += spec[3] == 'invoiced'
         spec[3] = 'accepted' if spec[3] == 'invoiced' and invoiced > invoices else spec[3]
+    deposits = demo_payments.plan_deposits(rng, quote_specs, today)  # their quotes' balances are invoices too
+    balances = sum(plan.balance_on is not None for plan in deposits)
     quote_ids = await _quotes(actor, rng, quote_specs)
+    await demo_payments.request_deposits(actor, deposits, quote_ids)
     bulk: list[BulkInvoice] = []
     for quote_id, (day, contact, lines, state) in zip(quote_ids, quote_specs):
         if state == 'invoiced':
-            bulk.append(_invoice(rng, contact, lines, min(today, day + timedelta(days=rng.randint(1, 20))), today,
+            bulk.append(_invoice(rng, contact, lines, min(today, day + timedelta(days=rng.randint(1, 20))),
                                  quote_id))
-    while len(bulk) < invoices:
+    while len(bulk) + balances < invoices:
         bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
-                             today - timedelta(days=rng.randrange(span)), today, None))
-    ids = await validate_in_bulk(actor, bulk, secret=secret, progress=progress)
-    summary.quotes, summary.invoices = len(quote_ids), len(ids)
+                             today - timedelta(days=rng.randrange(span)), None))
+    ids = await validate_in_bulk(actor, bulk, secret=secret, progress=progress,
+                                 stops=demo_payments.deposit_stops(actor, deposits, secret=secret, rng=rng))
+    summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
     summary.lines = sum(len(item.draft.lines) for item in bulk)
+    summary.deposits = sum(len(plan.dues) for plan in deposits)
+    summary.deposit_invoices = sum(len(plan.paid_on) for plan in deposits)
+    summary.payments = (await demo_payments.settle_invoices(actor, rng, secret=secret, progress=progress)).settlements
     for contact in contacts[:2]:  # work in progress
         await documents.create_document(actor, Draft(doc_type='invoice', client_id=contact.id,
                                                      lines=_lines(rng, articles)))
@@ -170,7 +187,7 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
             await credit_notes.create_credit_note(actor, invoice_id, secret=secret, mode='lines',
                                                   lines={first.id: abs(first.quantity)}, reason='Article retourné')
         summary.credit_notes += 1
-    await add_payments(actor, rng, ids, summary, secret=secret)
+    summary.written_off = await demo_payments.write_off_some(actor, rng, invoices, secret=secret)
     # Fresh statistics after a bulk load, so that the query planner knows how selective each index is (and, on
     # PostgreSQL, a visibility map, so that list pages are read from the indexes alone).
     client = connections.get('default')
@@ -186,13 +203,6 @@ async def _admin(summary: DemoSummary) -> Actor:
         user = await settings.setup_instance(company=dict(COMPANY), admin_email=ADMIN_EMAIL, admin_name='Alice Démo',
                                              admin_password=summary.admin_password, ip='127.0.0.1')
     return actor_of(user, '127.0.0.1')
-
-
-async def add_payments(actor: Actor, rng: random.Random, invoice_ids: list[int], summary: DemoSummary, *,
-                       secret: str) -> None:
-    """Hook for the payments module (issue 6): deposits on some quotes, settled installments of the 'paid'
-    invoices (their installments are 'paid' without journal records until then), partial and overdue ones.
-    Called once the documents exist, before the statistics are refreshed. Nothing yet."""
 
 
 class _Picker:
@@ -302,13 +312,14 @@ def _lines(rng: random.Random, articles: _Catalogue) -> list[DraftLine]:
     return lines
 
 
-def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine], day: date, today: date,
+def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine], day: date,
              quote_id: int | None) -> BulkInvoice:
+    """One invoice in INSTALLMENTS_SHARE is paid in 2 or 3 monthly installments."""
     draft = Draft(client_id=contact.id, lines=lines,
                   shipping=D(rng.choice((15, 25, 40))) if rng.random() < 0.15 else D(0),
                   global_discount_kind='percent' if rng.random() < 0.1 else None, global_discount_value=D(5))
-    paid = rng.random() < (0.85 if (today - day).days > 40 else 0.2)
-    return BulkInvoice(draft=draft, issue_date=day, state='paid' if paid else 'validated', source_id=quote_id)
+    parts = rng.choice((2, 3)) if rng.random() < 1 / INSTALLMENTS_SHARE else 1
+    return BulkInvoice(draft=draft, issue_date=day, parts=parts, source_id=quote_id)
 
 
 async def _quotes(actor: Actor, rng: random.Random, specs: list) -> list[int]:

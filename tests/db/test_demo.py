@@ -1,16 +1,19 @@
 from collections import Counter, defaultdict
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from schwifty import IBAN
 
-from db import demo, engine, integrity
+from db import demo, engine, integrity, payment_list
 from db.bulk_rows import snapshot_dict
 from db.company import Company
 from db.contact import Contact
-from db.document import ChainEntry, Document, DocumentLine, Installment
+from db.document import ChainEntry, Document, DocumentLine, Installment, Payment
+from db.payment_list import PaymentQuery
 from db.drafts import draft_of
 from logic.errors import DomainError
+from logic.payments import LISTED_STATUSES
 from logic.snapshot import DocumentSnapshot
 from tests.conftest import SECRET
 from tests.personas import set_up_company
@@ -26,7 +29,9 @@ async def test_the_demo_fills_an_empty_instance_through_the_rules(db):
     assert states['paid'] and states['validated'] and states['cancelled'] == 1 and states['draft'] == 2
     assert await Document.filter(doc_type='invoice', source_id__not_isnull=True).count() == quote_states['invoiced']
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
-    assert await ChainEntry.filter(series='invoice').count() == 60
+    deposit_invoices = await Document.filter(doc_type='deposit_invoice').count()
+    assert deposit_invoices == summary.deposit_invoices
+    assert await ChainEntry.filter(series='invoice').count() == 60 + deposit_invoices
 
 
 async def test_demo_numbers_are_gapless_per_year_and_chronological(db):
@@ -68,7 +73,7 @@ async def test_the_same_seed_gives_the_same_demo(databases, tmp_path):
         finally:
             await engine.close_database()
             await databases.drop(url)
-    assert results[0] == results[1] and len(results[0]) == 27
+    assert results[0] == results[1] and len(results[0]) >= 27
 
 
 async def test_the_demo_refuses_an_instance_that_already_has_data(db):
@@ -117,15 +122,109 @@ async def test_demo_invoices_are_valid_e_invoices_whatever_their_payment_means(d
         checker.shutdown()
 
 
-async def test_bulk_validated_invoices_show_their_installment_in_the_payments_list(db):
+async def test_bulk_validated_invoices_show_their_installments_in_the_payments_list(db):
     await demo.fill_demo(secret=SECRET, invoices=30, seed=8)
-    rows = await Installment.filter(document__doc_type='invoice', document__state__in=('validated', 'paid'),
-                                    document__credited_amount=0).values(
-        'status', 'number', 'client_name', 'amount', 'paid_amount', 'document__number', 'document__client_name',
-        'document__state', 'document__amount_due')
-    assert len(rows) == 28  # two of the 30 have a credit note, which settles part of what they owe
+    rows = await Installment.filter(document__doc_type='invoice', document__credited_amount=0,
+                                    document__state__in=('validated', 'paid', 'irrecoverable')).values(
+        'document_id', 'status', 'number', 'client_name', 'client_id', 'amount', 'paid_amount', 'document__number',
+        'document__client_name', 'document__client_id', 'document__state', 'document__amount_due')
+    by_invoice = defaultdict(list)
+    for row in rows:  # copied for the list's search by number and by client
+        assert (row['number'], row['client_name'], row['client_id']) == (
+            row['document__number'], row['document__client_name'], row['document__client_id'])
+        if row['document__state'] != 'irrecoverable':  # written off: 'irrecoverable'
+            assert row['status'] == ('paid' if row['paid_amount'] == row['amount'] else 'open')
+        by_invoice[row['document_id']].append(row)
+    assert len(by_invoice) == 28  # two of the 30 have a credit note, which settles part of what they owe
+    for parts in by_invoice.values():  # the schedule sums to what is due; a paid invoice has everything settled
+        assert sum(part['amount'] for part in parts) == parts[0]['document__amount_due']
+        assert (parts[0]['document__state'] == 'paid') == all(part['status'] == 'paid' for part in parts)
+
+
+async def test_the_demo_has_deposits_and_payments_at_every_step(db):
+    summary = await demo.fill_demo(secret=SECRET, invoices=300, seed=5)
+    today = date.today()
+    rows = await Installment.all().values('id', 'document_id', 'kind', 'status', 'amount', 'paid_amount',
+                                          'due_date', 'deposit_invoice_id')
+    installments = [row for row in rows if row['kind'] == 'installment']
+    steps = Counter(_step(row, today) for row in installments)
+    assert {'paid', 'partly paid', 'overdue', 'not due', 'irrecoverable'} <= set(steps), steps
+    assert summary.written_off == steps['irrecoverable'] >= 1
+    assert Counter(row['status'] for row in rows if row['kind'] == 'installment' and row['paid_amount']) \
+        .keys() <= {'paid', 'open', 'irrecoverable'}
+    # the journal is the truth: every amount paid is the sum of its records (settlements, reversals)
+    journal = defaultdict(lambda: Decimal('0.00'))
+    written = defaultdict(lambda: Decimal('0.00'))
+    for installment_id, kind, amount in await Payment.all().values_list('installment_id', 'kind', 'amount'):
+        (written if kind == 'write_off' else journal)[installment_id] += amount
     for row in rows:
-        assert (row['number'], row['client_name']) == (row['document__number'], row['document__client_name'])
-        assert row['amount'] == row['document__amount_due']
-        expected = ('paid', row['amount']) if row['document__state'] == 'paid' else ('open', 0)
-        assert (row['status'], row['paid_amount']) == expected
+        assert row['paid_amount'] == journal[row['id']], row
+        if row['status'] == 'irrecoverable':
+            assert written[row['id']] == row['amount'] - row['paid_amount']
+    assert summary.payments == await Payment.filter(kind='settlement').exclude(method='credit_note').exclude(
+        installment__kind='deposit').count()
+    # deposits: requested (planned), open (one overdue, one not due yet), settled into paid deposit invoices
+    deposits = [row for row in rows if row['kind'] == 'deposit']
+    assert {'planned', 'open', 'paid'} <= {row['status'] for row in deposits}
+    open_deposits = [row for row in deposits if row['status'] == 'open']
+    assert {row['due_date'] < today for row in open_deposits} == {True, False}
+    paid_deposits = [row for row in deposits if row['status'] == 'paid']
+    assert len(paid_deposits) == summary.deposit_invoices == await Document.filter(
+        doc_type='deposit_invoice', state='paid', series='invoice').count()
+    chained = set(await ChainEntry.filter(series='invoice').values_list('document_id', flat=True))
+    for row in paid_deposits:
+        invoice = await Document.get(id=row['deposit_invoice_id'])
+        assert invoice.total_ttc == row['amount'] and invoice.id in chained and invoice.number.startswith('F')
+    # a balance invoice deducts its deposit invoices and cites them
+    balance = await Document.filter(doc_type='invoice', prepaid__gt=0).exclude(state='draft').first()
+    cited = {ref['number'] for ref in balance.snapshot['references']}
+    numbers = set(await Document.filter(doc_type='deposit_invoice', source_id=balance.source_id).values_list(
+        'number', flat=True))
+    assert numbers and cited == numbers and balance.amount_due == balance.total_ttc - balance.prepaid
+    reports = await integrity.verify_integrity(SECRET)
+    assert all(report.ok for report in reports) and {report.series for report in reports} >= {'payment'}
+    assert next(r for r in reports if r.series == 'payment').count == await Payment.all().count()
+    await _payments_page_agrees_with_the_installments(rows, today)
+
+
+def _step(row: dict, today: date) -> str:
+    if row['status'] in ('paid', 'irrecoverable'):
+        return row['status']
+    if row['paid_amount']:
+        return 'partly paid'
+    return 'overdue' if row['due_date'] < today else 'not due'
+
+
+async def _payments_page_agrees_with_the_installments(rows: list[dict], today: date) -> None:
+    listed = [row for row in rows if row['status'] in LISTED_STATUSES]
+    summary = await payment_list.payment_summary(PaymentQuery(today=today))
+    receivable = [row for row in listed if row['kind'] in ('installment', 'deposit')]
+    left = [row['amount'] - row['paid_amount'] for row in receivable if row['status'] == 'open']
+    late = [row['amount'] - row['paid_amount'] for row in receivable
+            if row['status'] == 'open' and row['due_date'] < today]
+    assert summary.count == len(listed)
+    assert summary.total_due == sum(left) == summary.overdue + summary.not_due
+    assert summary.overdue == sum(late) > 0 and summary.not_due > 0
+    assert summary.settled == sum(row['paid_amount'] for row in listed if row['kind'] != 'refund')
+    assert summary.irrecoverable == sum(row['amount'] - row['paid_amount'] for row in listed
+                                        if row['status'] == 'irrecoverable') > 0
+    _, total = await payment_list.list_installments(PaymentQuery(today=today))
+    _, paid = await payment_list.list_installments(PaymentQuery(status='paid', today=today))
+    assert total == len(listed) and paid == sum(row['status'] == 'paid' for row in listed)
+
+
+async def test_demo_deposit_and_balance_invoices_are_valid_e_invoices(db):
+    from logic.facturx import checker  # noqa: PLC0415
+    from logic.render import service  # noqa: PLC0415
+
+    await demo.fill_demo(secret=SECRET, invoices=120, seed=3)
+    deposit = await Document.filter(doc_type='deposit_invoice').first()
+    balance = await Document.filter(doc_type='invoice', prepaid__gt=0).exclude(state='draft').first()
+    try:
+        for document in (deposit, balance):
+            snapshot = DocumentSnapshot.from_dict(document.snapshot)
+            result = await service.preflight(snapshot)
+            assert result.ok, (document.number, result)
+    finally:
+        checker.shutdown()
+    assert DocumentSnapshot.from_dict(balance.snapshot).prepaid == balance.prepaid > 0
