@@ -8,6 +8,8 @@ One FontConfiguration and one image cache per worker process: a new FontConfigur
 included) is parsed once per worker and template style, not for every document: that parse, with the font files
 its @font-face rules load, was about 40 % of a one-page invoice's render (0.40-0.59 s -> 0.23-0.31 s, same pages).
 """
+import multiprocessing
+import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +23,9 @@ from logic.snapshot import DocumentSnapshot
 
 FACTURX_NAME = 'factur-x.xml'
 _font_config = None
+# Niceness of the PDF worker processes (0-19, higher is kinder): see _yield_to_the_app.
+WORKER_NICENESS = 10
+_niced = False
 _image_cache: dict = {}
 _stylesheets: dict = {}  # the <style> text -> its parsed weasyprint.CSS, per worker process
 _MAX_STYLESHEETS = 16
@@ -39,6 +44,8 @@ def make_job(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bool = 
 def render_pdf(job: dict) -> bytes:
     """Worker entry point: the PDF bytes of one document."""
     from weasyprint import HTML, Attachment  # noqa: PLC0415 - loaded in the worker, not in the app process
+
+    _yield_to_the_app()
 
     snapshot = DocumentSnapshot.from_dict(job['snapshot'])
     style = TemplateStyle.from_dict(job['style'])
@@ -65,6 +72,20 @@ def render_pdf(job: dict) -> bytes:
                                       description='Factur-X (EN 16931)', relationship='Alternative',
                                       created=created, modified=created))
     return document.write_pdf(pdf_variant='pdf/a-3b', attachments=attachments, finisher=_single_af_entries)
+
+
+def _yield_to_the_app() -> None:
+    """Give the worker process a lower CPU priority, once: on two cores a batch of 500 PDFs would otherwise take the
+    CPU from the app process, whose event loop answers every click (clicks waited over a second under a batch).
+    Only in a worker process: a render run in a thread of the app (scripts, tests) must not slow the app down."""
+    global _niced
+    if _niced or multiprocessing.parent_process() is None:
+        return
+    _niced = True
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: render at normal priority
+        pass
 
 
 def _parsed_stylesheet(html: str, fetcher):

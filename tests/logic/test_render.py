@@ -159,3 +159,25 @@ def test_mail_placeholders_are_filled_and_unknown_ones_left_alone():
         f'{format_eur(snapshot.total_ttc)} {{inconnu}} {{numero.__class__}}'
     assert attachment_name(snapshot) == 'Facture_F2026-00042.pdf'
     assert re.fullmatch(r'[A-Za-z0-9_-]+\.pdf', attachment_name(samples.deposit_invoice()))
+
+
+def render_in_worker(job: dict) -> tuple[bool, int]:
+    """Runs in a spawned worker: (a PDF came out, the worker's niceness)."""
+    import os  # noqa: PLC0415
+
+    return render_pdf(job).startswith(b'%PDF'), os.nice(0)
+
+
+def test_pdf_workers_yield_the_cpu_to_the_app_but_a_render_in_the_app_process_does_not():
+    import multiprocessing  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    from logic.render.pdf import WORKER_NICENESS  # noqa: PLC0415
+
+    before = os.nice(0)
+    job = make_job(samples.b2c_invoice(), TemplateStyle())
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context('spawn')) as pool:
+        made, niceness = pool.submit(render_in_worker, job).result(timeout=120)
+    assert made and niceness == min(before + WORKER_NICENESS, 19)
+    assert render_pdf(job).startswith(b'%PDF') and os.nice(0) == before  # here: the app process keeps its priority
