@@ -62,6 +62,27 @@ async def prepare(server, port: int) -> int:
         await engine.close_database()
 
 
+STEPS: list[str] = []  # where the walk-through stands, for the failure message
+
+
+def shown(driver, selector: str) -> bool:
+    return any(element.is_displayed() for element in driver.find_elements(By.CSS_SELECTOR, selector))
+
+
+def click_until(browser, selector: str, done, attempts: int = 3, each: float = 20) -> None:
+    """Click, then wait for `done(driver)`; click again when it doesn't come (a click lost in a page rebuild)."""
+    from selenium.common.exceptions import TimeoutException  # noqa: PLC0415
+
+    for attempt in range(attempts):
+        click(browser, selector)
+        try:
+            wait_for(browser, done, timeout=each)
+            return
+        except TimeoutException:
+            if attempt == attempts - 1:
+                raise
+
+
 def click(browser, selector: str) -> None:
     """Click the displayed element matching `selector` once it can take the click: a dialog closing (or the page
     being rebuilt after an action) may still hold a hidden twin for a moment."""
@@ -102,9 +123,11 @@ async def test_the_guide_deposit_walkthrough_from_quote_to_paid_balance(server, 
     except Exception as exc:
         browser.save_screenshot(str(server.log.parent / 'failure.png'))  # beside the server's log
         # CI keeps only its output: say where the page stood and what the server said.
-        page = browser.find_element(By.TAG_NAME, 'body').text[-1500:]
+        body = browser.find_element(By.TAG_NAME, 'body').text
+        page = body if len(body) < 3000 else f'{body[:2000]}\n[…]\n{body[-800:]}'
         log = server.log.read_text(errors='replace')[-4000:]
-        raise AssertionError(f'{exc!r} at {browser.current_url}\n--- page ---\n{page}\n--- server log ---\n{log}') \
+        raise AssertionError(f'{exc!r} at {browser.current_url} after step {STEPS[-1:]}\n--- page ---\n{page}\n'
+                             f'--- server log ---\n{log}') \
             from exc
 
 
@@ -115,6 +138,7 @@ async def walkthrough(server, browser, inbox) -> None:
     wait_for_text(browser, 'Aucun acompte demandé sur ce devis.')
 
     # QU4: a deposit of 30 % of the quote's total TTC.
+    STEPS.append("QU4: a deposit of 30 % of the quote's total TTC.")
     click(browser, '[data-action=add-deposit]')
     wait_for(browser, lambda d: text(d, '[data-role=deposit-euros]') == '900,00 €')
     fill(browser, '[data-field=deposit_label]', 'Acompte à la commande')
@@ -127,11 +151,13 @@ async def walkthrough(server, browser, inbox) -> None:
     assert text(browser, '[data-role=deposits-total]') == 'Total des acomptes : 900,00 € (30 % du TTC)'
 
     # DE1: accepting the quote makes the deposit due.
+    STEPS.append('DE1: accepting the quote makes the deposit due.')
     click(browser, '[data-action=state-accepted]')
     wait_for_text(browser, 'Devis accepté.', timeout=60)
     wait_for(browser, lambda d: text(d, '[data-deposit] [data-status=open]') == 'En attente')
 
     # DE2: the deposit request by e-mail, with its PDF.
+    STEPS.append('DE2: the deposit request by e-mail, with its PDF.')
     click(browser, '[data-action=deposit-request]')
     click(browser, '[data-action=deposit-request-send]')
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-field=recipients]'))
@@ -144,6 +170,7 @@ async def walkthrough(server, browser, inbox) -> None:
     assert len(attachments) == 1 and attachments[0].get_content().startswith(b'%PDF-')
 
     # DE3: the deposit settled from the Payments page (from the quote while that page is not there yet).
+    STEPS.append('DE3: the deposit settled from the Payments page (from the qu')
     if 'pages.payments' in PAGE_MODULES:
         browser.get(f'{server.url}/reglements')
         wait_for_text(browser, 'Acompte')
@@ -168,6 +195,7 @@ async def walkthrough(server, browser, inbox) -> None:
         browser.set_window_size(1280, 900)
 
     # DE5: invoicing the quote; the balance deducts the deposit; IN5: two installments.
+    STEPS.append('DE5: invoicing the quote; the balance deducts the deposit; I')
     browser.get(quote_url)
     wait_for_text(browser, 'Facturer')
     click(browser, '[data-action=invoice]')
@@ -185,12 +213,17 @@ async def walkthrough(server, browser, inbox) -> None:
         browser.set_window_size(1280, 900)
     click(browser, '[data-action=save-schedule]')
     wait_for_text(browser, 'Échéancier enregistré.', timeout=60)
-    click(browser, '[data-action=validate]')
-    click(browser, '[data-action=confirm-validate]')
+    STEPS.append('validate the balance invoice')
+    # A click landing while the page is rebuilt after the schedule's save is lost: click again until the dialog shows.
+    click_until(browser, '[data-action=validate]', lambda d: shown(d, '.q-dialog [data-action=confirm-validate]'))
+    STEPS.append('confirm the validation')
+    click_until(browser, '.q-dialog [data-action=confirm-validate]',
+                lambda d: not shown(d, '.q-dialog [data-action=confirm-validate]'), each=60)
     wait_for_text(browser, f'Facture F{YEAR}-00002', timeout=120)
     assert text(browser, '[data-state]') == 'Validée'
 
     # PA2: the first installment settled, then the second: the invoice is paid.
+    STEPS.append('PA2: the first installment settled, then the second: the inv')
     click(browser, '[data-action=settle]')
     click(browser, '.q-dialog [data-action=confirm-settle]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-installment-id][data-status=paid]')) == 1,
