@@ -12,7 +12,6 @@ and the Excel export's rows. Targets: a page in under 50 ms, the summary under 1
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from db import engine  # noqa: E402
 from db.contact import Contact  # noqa: E402
 from db.document import Document, Installment  # noqa: E402
 from db.payment_list import PaymentQuery, export_rows, list_installments, payment_summary  # noqa: E402
+from bench.bench_documents import _median, _result  # noqa: E402  (the same timing helpers)
 
 RUNS = 15
 BATCH = 5000
@@ -147,20 +147,6 @@ async def _export() -> list[dict]:
     async for batch in export_rows(PaymentQuery()):
         count += len(batch)
     return [_result(f'export Excel: lignes de {count} échéances', time.perf_counter() - started, 's', None)]
-
-
-async def _median(runs: int, call) -> float:
-    await call()  # warm-up: first query plans, caches
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
-
-
-def _result(name: str, value: float, unit: str, target: float | None) -> dict:
-    return {'name': name, 'value': round(value, 2), 'unit': unit, 'target': target}
 
 
 def main() -> None:
