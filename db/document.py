@@ -2,8 +2,9 @@
 
 A document's kind is `doc_type`; `family` groups the types one list page shows (the "Factures" list shows invoices,
 deposit invoices, progress invoices and credit notes) and `series` is the numbering series (deposit and progress
-invoices share the invoice series, LEGAL.md 2.3). Legal documents (LEGAL_TYPES) are frozen once validated: the model
-refuses it here (save/delete) and database triggers refuse it for raw SQL too (db/docguard.py, migration 0002).
+invoices share the invoice series, docs/legal.md 2.3): logic/doctypes.py declares them for every type. Legal
+documents are frozen once validated: the model refuses it here (save/delete) and database triggers refuse it for raw
+SQL too (db/docguard.py, migration 0002).
 
 Operations live in db/documents.py (read its docstring first), never call save() on these models from pages.
 """
@@ -11,27 +12,12 @@ from tortoise import fields
 from tortoise.models import Model
 
 from db.fields import FixedDecimalField, MoneyField
+from logic import doctypes
 from logic.errors import DomainError
 
-DOC_TYPES: dict[str, str] = {
-    'quote': 'Devis', 'invoice': 'Facture', 'deposit_invoice': 'Facture d’acompte',
-    'progress_invoice': 'Facture de situation', 'credit_note': 'Avoir', 'order': 'Bon de commande',
-    'delivery_note': 'Bon de livraison',
-}
-FAMILY: dict[str, str] = {
-    'quote': 'quote', 'invoice': 'invoice', 'deposit_invoice': 'invoice', 'progress_invoice': 'invoice',
-    'credit_note': 'invoice', 'order': 'order', 'delivery_note': 'delivery_note',
-}
-SERIES: dict[str, str] = {
-    'quote': 'quote', 'invoice': 'invoice', 'deposit_invoice': 'invoice', 'progress_invoice': 'invoice',
-    'credit_note': 'credit_note', 'order': 'order', 'delivery_note': 'delivery_note',
-}
-# The state machine (logic.states) each family follows.
-MACHINE: dict[str, str] = {'quote': 'quote', 'invoice': 'invoice'}
-# Accounting documents: numbered at validation, chained (AC3), frozen and never deleted once validated (IN3).
-LEGAL_TYPES: tuple[str, ...] = ('invoice', 'deposit_invoice', 'progress_invoice', 'credit_note')
-# Types numbered as soon as they are created (QU1); legal types are numbered at validation.
-NUMBERED_AT_CREATION: tuple[str, ...] = ('quote', 'order', 'delivery_note')
+# Accounting documents: numbered at validation, chained (AC3), frozen and never deleted once validated (IN3). The
+# database triggers of migration documents/0002 list the same types (tests/db/test_documents.py checks it).
+LEGAL_TYPES: tuple[str, ...] = doctypes.keys(legal=True)
 # Columns a validated legal document may still change: its state (payments, credit notes), what has been credited,
 # the print template, the optimistic-lock version and timestamps. Everything else is frozen (the DB triggers of
 # migration documents/0002 list the same columns).
@@ -44,6 +30,12 @@ FROZEN_COLUMNS: tuple[str, ...] = (
     'total_vat', 'total_ttc', 'prepaid', 'amount_due', 'snapshot', 'source_id', 'validated_at', 'created_at',
     'vat_included',
 )
+
+
+def type_columns(key: str) -> dict[str, str]:
+    """The columns a new document of type `key` takes from the registry: `Document.create(**type_columns(key), ...)`."""
+    entry = doctypes.doc_type(key)
+    return {'doc_type': key, 'family': entry.family, 'series': entry.series}
 
 
 class DocumentFrozen(DomainError):
@@ -117,20 +109,20 @@ class Document(Model):
 
     @property
     def is_legal(self) -> bool:
-        return self.doc_type in LEGAL_TYPES
+        return doctypes.is_legal(self.doc_type)
 
     @property
     def is_frozen(self) -> bool:
         """True once an invoice or credit note is validated: only its state may still move."""
-        return self.doc_type in LEGAL_TYPES and self.state != 'draft'
+        return doctypes.is_legal(self.doc_type) and self.state != 'draft'
 
     @property
     def type_label(self) -> str:
-        return DOC_TYPES.get(self.doc_type, self.doc_type)
+        return doctypes.label(self.doc_type)
 
     async def save(self, *args, **kwargs) -> None:
         loaded = getattr(self, '_loaded', None)
-        if loaded and loaded['doc_type'] in LEGAL_TYPES and loaded['state'] != 'draft':
+        if loaded and doctypes.is_legal(loaded['doc_type']) and loaded['state'] != 'draft':
             changed = [name for name in FROZEN_COLUMNS if getattr(self, name) != loaded[name]]
             if changed or self.state == 'draft':
                 raise DocumentFrozen(f'{self.type_label} {loaded["number"]} est validée : elle ne peut plus être '
@@ -140,7 +132,7 @@ class Document(Model):
 
     async def delete(self, *args, **kwargs) -> None:
         loaded = getattr(self, '_loaded', None) or self._frozen_values()
-        if loaded['doc_type'] in LEGAL_TYPES and loaded['state'] != 'draft':
+        if doctypes.is_legal(loaded['doc_type']) and loaded['state'] != 'draft':
             raise DocumentFrozen(f'{self.type_label} {loaded["number"]} est validée : elle ne peut pas être '
                                  'supprimée.')
         await super().delete(*args, **kwargs)
@@ -276,7 +268,7 @@ SETTLEMENT_METHODS: dict[str, str] = {'cheque': 'Chèque', 'transfer': 'Virement
 
 
 class Payment(Model):
-    """One record of the payments journal (PA2, PA7, LEGAL.md 2.6): append-only (database triggers) and chained.
+    """One record of the payments journal (PA2, PA7, docs/legal.md 2.6): append-only (database triggers) and chained.
 
     A settlement records money received for an installment; a write-off records what is declared irrecoverable; a
     reversal cancels one of those by the opposite amount (`reverses`), never by deleting it, so both stay visible.
@@ -328,5 +320,5 @@ class ChainEntry(Model):
 
 async def _refuse_if_frozen(document_id: int) -> None:
     row = await Document.filter(id=document_id).values_list('doc_type', 'state', 'number')
-    if row and row[0][0] in LEGAL_TYPES and row[0][1] != 'draft':
+    if row and doctypes.is_legal(row[0][0]) and row[0][1] != 'draft':
         raise DocumentFrozen(f'Le document {row[0][2]} est validé : ses lignes ne peuvent plus être modifiées.')

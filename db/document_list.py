@@ -17,8 +17,9 @@ from datetime import date
 from tortoise.expressions import Q, Subquery
 
 from db.contact import Contact
-from db.document import DOC_TYPES, Document
-from logic.states import LABELS
+from db.document import Document
+from logic import doctypes
+from logic.states import state_label
 
 SORTS = {'number': 'number', 'client': 'client_name', 'date': 'issue_date', 'due': 'due_date', 'total': 'total_ttc',
          'state': 'state'}
@@ -57,10 +58,9 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     ids = await page_ids(queryset, order_of(query), max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT), total)
     by_id = {row['id']: row for row in await Document.filter(id__in=ids).values(*COLUMNS)}
     rows = [by_id[doc_id] for doc_id in ids if doc_id in by_id]
-    machine = 'quote' if query.family == 'quote' else 'invoice'
     for row in rows:
-        row['type_label'] = DOC_TYPES.get(row['doc_type'], row['doc_type'])
-        row['state_label'] = LABELS[machine].get(row['state'], row['state'])
+        row['type_label'] = doctypes.label(row['doc_type'])
+        row['state_label'] = state_label(row['doc_type'], row['state'])
     return rows, total
 
 

@@ -3,8 +3,9 @@ entry, then publishes `changes.publish('documents', doc_id)` after the commit. R
 `logic.errors.DomainError` (French message); a validated document raises its subclass `DocumentFrozen`.
 
 Drafts and quotes (this module)
-- `create_document(actor, draft: Draft) -> Document`: a new quote (numbered and dated today, validity from the
-  options, QU1), invoice or deposit invoice draft (no number, IN2). Client required. Refused when quotes are off.
+- `create_document(actor, draft: Draft) -> Document`: a new document of a type the registry declares `creatable`
+  (logic/doctypes.py): a quote (numbered and dated today, validity from the options, QU1) or an invoice draft (no
+  number, IN2). Client required. Refused when quotes are off.
 - `load_draft(doc_id) -> tuple[Document, Draft]`: the document and its editable form; pass `document.version`
   back to `save_draft`. Works for any document (a validated one shows its lines, read-only).
 - `save_draft(actor, doc_id, draft, expected_version) -> Document`: replace a draft's content and cached totals;
@@ -14,7 +15,8 @@ Drafts and quotes (this module)
 - `set_quote_state(actor, doc_id, target) -> Document`: 'sent' / 'accepted' / 'refused' / 'draft' (logic.states).
 - `invoice_quote(actor, quote_id) -> Document`: "Facturer" an accepted quote: a draft invoice with the same client
   and lines, `source` = the quote, the quote becomes 'invoiced'. Deleting that draft puts the quote back to accepted.
-- `duplicate_document(actor, doc_id, doc_type=None) -> Document`: DOC6, a new draft (or a new numbered quote).
+- `duplicate_document(actor, doc_id, doc_type=None) -> Document`: DOC6, a new draft (or a new numbered quote); by
+  default of `doctypes.copy_type` (a copy of a credit note or a deposit invoice is an invoice).
 - `set_installments(actor, doc_id, [(due_date, amount), ...], expected_version) -> Document`: a draft invoice's
   schedule (IN5); amounts must sum to what is due (a balance invoice: its total less the deposit invoices of its
   quote). With no schedule, validation makes one installment. A quote's installments are its deposits (below).
@@ -51,26 +53,23 @@ The secret is `pages.runtime.config().secret` in pages, `config.secret` in the C
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
 from db import changes
 from db.actor import Actor
 from db.audit import changes as diff_of, record
-from db.document import FAMILY, MACHINE, SERIES, Document, DocumentFrozen, DocumentLine, Installment
+from db.document import Document, DocumentFrozen, DocumentLine, Installment, type_columns
 from db.drafts import check_draft, draft_of, header_values, line_rows, payment_method_for
 from db.numbering import take_number
 from db.payments import PAYMENTS
 from db.settings import get_options
+from db.unit_of_work import transaction
 from db.validation import deposit_deduction, quote_deduction
+from logic import doctypes
 from logic.deposits import check_total, deposit_amount
 from logic.draft import Draft
 from logic.errors import DomainError
 from logic.schedule import check_amounts
 from logic.states import check_transition
 from logic.terms import PaymentTerms, due_date as due_date_of
-
-CREATABLE = ('quote', 'invoice', 'deposit_invoice')
-
 
 class DraftConflict(DomainError):
     """Someone else saved the document since it was opened (DOC7)."""
@@ -81,7 +80,8 @@ class DraftConflict(DomainError):
 
 
 async def create_document(actor: Actor, draft: Draft) -> Document:
-    if draft.doc_type not in CREATABLE:
+    kind = doctypes.TYPES.get(draft.doc_type)
+    if kind is None or not kind.creatable:
         raise DomainError('Ce type de document ne se crée pas ici.')
     options = await get_options()
     if draft.doc_type == 'quote' and not options.quotes:
@@ -91,16 +91,16 @@ async def create_document(actor: Actor, draft: Draft) -> Document:
     method = await payment_method_for(draft.payment_method_id, checked.contact)
     values = header_values(draft, checked)
     values['payment_method_id'] = method.id if method else None
-    values['issue_date'] = today if draft.doc_type == 'quote' else (draft.issue_date or today)
+    # A document numbered at creation is dated by its number (QU1); the others take their date at validation (IN2).
+    values['issue_date'] = today if kind.numbered_at == 'creation' else (draft.issue_date or today)
     if draft.doc_type == 'quote' and not draft.validity_date:
         values['validity_date'] = today + timedelta(days=options.quote_validity_days)
     if method and not draft.due_date and draft.doc_type != 'quote':
         values['due_date'] = _due(values['issue_date'], method)
-    async with in_transaction():
-        if draft.doc_type == 'quote':
-            values['number'] = await take_number('quote', today)
-        document = await Document.create(doc_type=draft.doc_type, family=FAMILY[draft.doc_type],
-                                         series=SERIES[draft.doc_type], created_by_id=actor.user_id, **values)
+    async with transaction():
+        if kind.numbered_at == 'creation':
+            values['number'] = await take_number(kind.series, today)
+        document = await Document.create(**type_columns(draft.doc_type), created_by_id=actor.user_id, **values)
         await DocumentLine.bulk_create(line_rows(document.id, checked))
         await record(f'{draft.doc_type}.create', actor, target=f'document:{document.id}',
                      details={'number': document.number, 'client': document.client_name,
@@ -131,7 +131,7 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
     checked = await check_draft(draft)
     values = header_values(draft, checked)
     method = await payment_method_for(draft.payment_method_id, checked.contact)
-    async with in_transaction():
+    async with transaction():
         document = await _editable(doc_id, expected_version)
         if draft.doc_type != document.doc_type:
             raise DomainError('Le type d’un document ne change pas : dupliquez-le plutôt.')
@@ -158,7 +158,7 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
 
 
 async def delete_draft(actor: Actor, doc_id: int) -> None:
-    async with in_transaction():
+    async with transaction():
         document = await Document.get_or_none(id=doc_id).select_for_update()
         if document is None:
             raise DomainError('Document introuvable (il a peut-être été supprimé).')
@@ -183,7 +183,7 @@ async def delete_draft(actor: Actor, doc_id: int) -> None:
 async def set_quote_state(actor: Actor, doc_id: int, target: str) -> Document:
     if target == 'invoiced':
         raise DomainError('Pour facturer un devis accepté, utilisez « Facturer ».')
-    async with in_transaction():
+    async with transaction():
         quote = await _quote(doc_id)
         check_transition('quote', quote.state, target)
         if quote.state == 'invoiced':
@@ -215,12 +215,11 @@ async def invoice_quote(actor: Actor, quote_id: int) -> Document:
     method = await payment_method_for(draft.payment_method_id, checked.contact)
     values = header_values(draft, checked)
     values.update(issue_date=date.today(), payment_method_id=method.id if method else None, source_id=quote_id)
-    async with in_transaction():
+    async with transaction():
         quote = await _quote(quote_id)
         check_transition('quote', quote.state, 'invoiced')  # again, under the lock: two clicks make one invoice
         await _deduct_deposits(quote_id, values)
-        invoice = await Document.create(doc_type='invoice', family='invoice', series='invoice',
-                                        created_by_id=actor.user_id, **values)
+        invoice = await Document.create(**type_columns('invoice'), created_by_id=actor.user_id, **values)
         await DocumentLine.bulk_create(line_rows(invoice.id, checked))
         quote.state = 'invoiced'
         quote.version += 1
@@ -234,8 +233,7 @@ async def invoice_quote(actor: Actor, quote_id: int) -> Document:
 
 async def duplicate_document(actor: Actor, doc_id: int, doc_type: str | None = None) -> Document:
     _, draft = await load_draft(doc_id)
-    draft.doc_type = doc_type or ('invoice' if draft.doc_type in ('credit_note', 'progress_invoice') else
-                                  draft.doc_type)
+    draft.doc_type = doc_type or doctypes.copy_type(draft.doc_type)
     draft.issue_date = draft.due_date = draft.validity_date = None
     return await create_document(actor, draft)
 
@@ -243,7 +241,7 @@ async def duplicate_document(actor: Actor, doc_id: int, doc_type: str | None = N
 async def set_installments(actor: Actor, doc_id: int, installments: list[tuple[date, Decimal]],
                            expected_version: int) -> Document:
     """Replace a draft's schedule; the amounts must sum to what is due (IN5). An empty list removes it."""
-    async with in_transaction():
+    async with transaction():
         document = await _editable(doc_id, expected_version)
         if document.doc_type == 'quote':
             raise DomainError('Les échéances d’un devis sont ses acomptes : modifiez-les dans le bloc « Acomptes ».')
@@ -319,7 +317,7 @@ async def _reopen_quote(actor: Actor, quote_id: int) -> bool:
     if quote is None or quote.state != 'invoiced' or await Document.filter(source_id=quote_id,
                                                                            doc_type='invoice').exists():
         return False
-    check_transition(MACHINE['quote'], 'invoiced', 'accepted')
+    check_transition('quote', 'invoiced', 'accepted')
     quote.state = 'accepted'
     quote.version += 1
     await quote.save(update_fields=['state', 'version', 'updated_at'])

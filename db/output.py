@@ -2,15 +2,10 @@
 from tortoise import fields
 from tortoise.models import Model
 
-# Document types a template can be assigned to, with the client field holding that client's own choice.
-TEMPLATE_DOC_TYPES = {
-    'quote': 'Devis', 'invoice': 'Facture', 'deposit_invoice': 'Facture d’acompte', 'credit_note': 'Avoir',
-    'deposit_request': 'Demande d’acompte', 'dunning': 'Lettre de relance',
-}
-CLIENT_TEMPLATE_FIELDS = {
-    'quote': 'quote_template_id', 'invoice': 'invoice_template_id', 'deposit_invoice': 'invoice_template_id',
-    'credit_note': 'invoice_template_id', 'deposit_request': 'invoice_template_id', 'dunning': 'dunning_template_id',
-}
+from logic import doctypes
+
+# Every type that prints (documents and printouts such as the deposit request) can be given a template.
+TEMPLATE_DOC_TYPES: dict[str, str] = {key: entry.label for key, entry in doctypes.TYPES.items()}
 LOGO_CHOICES = {'company': 'Logo de la société', 'own': 'Logo propre au modèle', 'none': 'Sans logo'}
 SECURITY_MODES = {'starttls': 'STARTTLS (port 587)', 'tls': 'TLS implicite (port 465)', 'none': 'Aucun (réseau local)'}
 

@@ -35,7 +35,7 @@ from tortoise.functions import Count
 from db.contact import Contact
 from db.document import Installment
 from db.fields import ScaledSum
-from logic.payments import LISTED_STATUSES, classify, type_of
+from logic.payments import LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
 
 COLUMNS = ('id', 'document_id', 'kind', 'status', 'due_date', 'amount', 'paid_amount', 'paid_on', 'number',
@@ -201,9 +201,10 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
     """Every installment matching the filters (paging ignored), as lists of plain values for a spreadsheet, in
     batches: keyset paging on (due_date, id), so the last batch costs what the first does and no object is kept.
 
-    Columns: EXPORT_HEADERS (amounts as positive Decimals, dates as dates, the state in French).
+    Columns: EXPORT_HEADERS (amounts as positive Decimals, dates as dates, the state in French as every screen shows
+    it: logic.payments.installment_display).
     """
-    from logic.payments import STATUS_LABELS, TYPE_LABELS, open_amount  # noqa: PLC0415 - export only
+    from logic.payments import TYPE_LABELS, open_amount  # noqa: PLC0415 - export only
 
     today = query.today or date.today()
     base = filtered(query, lead='search' if _search_text(query) else 'due', client_ids=await matching_clients(query))
@@ -224,9 +225,7 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
             return
         values = []
         for _, due, number, client, kind, status, amount, paid, paid_on in rows:
-            state = classify(status, due, today=today) if status == 'open' else status
-            state_label = 'Réglée en partie' if status == 'open' and paid and state != 'overdue' else \
-                STATUS_LABELS.get(state if state != 'not_due' else 'open', status)
+            _, state_label = installment_display(status, amount, paid, due, today, kind)
             values.append([due, number, client, TYPE_LABELS.get(type_of(kind, status), kind), abs(amount),
                            abs(paid), open_amount(amount, paid), state_label, paid_on])
         yield values

@@ -8,12 +8,13 @@ import asyncio
 import secrets
 from pathlib import Path
 
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor, require_admin
 from db.audit import changes, record
 from db.company import Company
 from db.output import LOGO_CHOICES, TEMPLATE_DOC_TYPES, PrintTemplate
+from db.unit_of_work import transaction
+from logic import doctypes
 from logic.errors import DomainError
 from logic.images import check_logo
 from logic.render.style import FONTS, LAYOUTS, StyleError, TemplateStyle
@@ -29,7 +30,7 @@ async def list_templates() -> list[PrintTemplate]:
 
 async def ensure_default(actor: Actor) -> None:
     """A fresh instance gets one template, default for every type, so that documents can always be printed."""
-    async with in_transaction():
+    async with transaction():
         if await PrintTemplate.exists():
             return
         types = list(TEMPLATE_DOC_TYPES)
@@ -41,7 +42,7 @@ async def save_template(actor: Actor, template_id: int | None, values: dict, *,
                         version: int | None = None) -> PrintTemplate:
     require_admin(actor)
     cleaned = clean_template(values)
-    async with in_transaction():
+    async with transaction():
         if await PrintTemplate.filter(name=cleaned['name']).exclude(id=template_id or 0).exists():
             raise DomainError('Un modèle porte déjà ce nom.')
         for doc_type in cleaned['default_for']:
@@ -69,7 +70,7 @@ async def save_template(actor: Actor, template_id: int | None, values: dict, *,
 
 async def delete_template(actor: Actor, template_id: int) -> None:
     require_admin(actor)
-    async with in_transaction():
+    async with transaction():
         template = await PrintTemplate.get(id=template_id).select_for_update()
         if await PrintTemplate.all().count() == 1:
             raise DomainError('Gardez au moins un modèle d’édition.')
@@ -85,7 +86,7 @@ async def save_template_logo(actor: Actor, template_id: int, data: bytes, upload
     extension = check_logo(data)
     name = f'template-logo-{secrets.token_hex(8)}.{extension}'
     await asyncio.to_thread((uploads_dir / name).write_bytes, data)
-    async with in_transaction():
+    async with transaction():
         template = await PrintTemplate.get(id=template_id).select_for_update()
         old = template.logo_file
         template.logo_file, template.logo_choice = name, 'own'
@@ -110,6 +111,13 @@ async def choose_template(document_template_id: int | None, client_template_id: 
         if found is not None:
             return found
     return None
+
+
+def client_template_id(contact, doc_type: str) -> int | None:
+    """The client's own template for this kind of document (the contact field the registry names), if any."""
+    if contact is None:
+        return None
+    return getattr(contact, doctypes.doc_type(doc_type).template_field, None)
 
 
 def style_of(template: PrintTemplate | None, company: Company | None) -> TemplateStyle:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from logic.money import AMOUNT_UNITS, MoneyError, parse_number
 from logic.tabular import Table
 
 
@@ -173,41 +174,28 @@ def _normalise(name: str) -> str:
 
 # --- Ready-made parsers -------------------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r'\s*(€|eur|euros?)$', re.IGNORECASE)
-_SPACES = re.compile(r'[\s\u00a0\u202f\']+')  # thousands: spaces (also no-break) and the Swiss apostrophe
-_DIGITS = re.compile(r'[0-9]+')
-# Plain digits, or groups of three after the first, all separated by the same mark.
-_INTEGER = re.compile(r'[0-9]+|[0-9]{1,3}([ .,])[0-9]{3}(?:\1[0-9]{3})*')
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 because Excel counts a 29 February 1900
 
 
-def parse_decimal_fr(text: str) -> Decimal:
-    """A number as French users and their spreadsheets write it.
+def parse_decimal_fr(text: str, places: int | None = None, *, label: str = 'Nombre') -> Decimal:
+    """A number as French users and their spreadsheets write it: the app's one rule (logic.money.parse_number, the
+    editor's too), any number of decimals unless `places` limits them; a unit '€' or 'EUR' may follow.
 
     >>> parse_decimal_fr('1 234,50'), parse_decimal_fr('1.234,50'), parse_decimal_fr('-12.5 €')
     (Decimal('1234.50'), Decimal('1234.50'), Decimal('-12.5'))
 
     A single ',' or '.' is the decimal mark ('1.234' is 1.234). When both appear, the last one is; the other
-    groups thousands, as does a repeated mark or a space, and groups must then have three digits ('12,5,0' fails).
+    groups thousands, as does a repeated mark or a space, and groups must then have three digits ('12,5,0' and
+    '12 34,5' fail).
     """
-    if not text.strip():
-        raise ValueError('Aucun nombre saisi.')
-    cleaned = _CURRENCY.sub('', text.strip()).replace('\u2212', '-')
-    sign = ''
-    if cleaned[:1] in ('-', '+'):
-        sign, cleaned = cleaned[0].replace('+', ''), cleaned[1:].lstrip()
-    cleaned = _SPACES.sub(' ', cleaned)
-    integer, decimals = cleaned, ''
-    marks = [char for char in cleaned if char in '.,']
-    if len(marks) == 1 or len(set(marks)) == 2:
-        integer, _, decimals = cleaned.rpartition(marks[-1])
-        integer = integer or '0'  # ',5'
-        if not _DIGITS.fullmatch(decimals):
-            integer = ''  # refused below
-    if not _INTEGER.fullmatch(integer):
-        raise ValueError(f'« {text.strip()} » n’est pas un nombre valide (exemple : 1 234,50).')
-    digits = re.sub('[ .,]', '', integer)
-    return Decimal(f'{sign}{digits}.{decimals}' if decimals else f'{sign}{digits}')
+    try:
+        return parse_number(text, places=places, label=label, units=AMOUNT_UNITS)
+    except MoneyError as error:
+        if error.reason == 'missing':
+            raise ValueError('Aucun nombre saisi.') from None
+        if error.reason == 'invalid':  # the import names the cell: the example says what is expected
+            raise ValueError(f'« {text.strip()} » n’est pas un nombre valide (exemple : 1 234,50).') from None
+        raise
 
 
 def parse_percent(text: str) -> Decimal:

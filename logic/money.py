@@ -1,4 +1,4 @@
-"""Money and decimal numbers: the one rounding helper, the French parsers and formatters.
+"""Money and decimal numbers: the one rounding helper, the one French number parser, the formatters.
 
 Amounts are `Decimal` end to end. Rounding is half-up to the cent, symmetric around zero, so that a credit note
 (the negated copy of an invoice) rounds to exactly the negated amounts:
@@ -7,6 +7,18 @@ Amounts are `Decimal` end to end. Rounding is half-up to the cent, symmetric aro
 (Decimal('2.35'), Decimal('-2.35'))
 >>> parse_money('1 234,5 €')
 Decimal('1234.50')
+
+Every number a user types or imports is read by `parse_number` (the editor's fields, the settle dialog, the
+contacts and articles import), by one rule:
+
+- ',' or '.' is the decimal mark ('12,5' = '12.5'; a lone '1.234' is 1.234, not a thousand);
+- thousands are grouped by spaces (also no-break, narrow no-break, thin, or an apostrophe), or by the mark that is
+  not the decimal one ('1.234,56', '1,234.56', '1.234.567'), always in groups of exactly three digits after a
+  first group of one to three: '1 234,50' is read, '12 34,5' and '1 2' are refused (a typo, not a number);
+- a sign may lead ('-3,5', '+4', the typographic minus '−'), a unit may follow when the caller allows it ('€');
+- more decimals than the field holds are refused with a French message, never silently rounded, unless the caller
+  asks for `rounding`: '0,00001' is refused as an amount ("2 décimales au plus") and read as it is where any number
+  of decimals is fine (`places=None`).
 """
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,16 +30,27 @@ from logic.errors import DomainError
 CENT = Decimal('0.01')
 LOCALE = 'fr_FR'
 
-# Whitespace people paste from spreadsheets and from our own formatted amounts (babel uses narrow no-break spaces).
-_SPACES = re.compile(r'[\s\u00a0\u2007\u202f\u2009]+')
-_NUMBER = re.compile(r'(?P<int>\d*)(?:\.(?P<frac>\d*))?')
+# Thousands separators people type, paste from spreadsheets or copy from our own amounts (babel uses narrow no-break
+# spaces); the apostrophe is the Swiss one. Only ASCII digits are digits ('١٢' is not twelve).
+_GROUP_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009'\u2019]")
+_DIGITS = re.compile(r'[0-9]+')
+_SIGN = re.compile(r'^(?P<sign>[-+\u2212]?)\s*(?P<body>.*?)$', re.DOTALL)
+AMOUNT_UNITS: tuple[str, ...] = ('€', 'eur', 'euro', 'euros')
 # A thousand billion is far beyond any invoice, and keeps the product of a quantity (4 places) and a unit price
 # (6 places) inside the 28 significant digits of the default decimal context, so that it stays exact.
 LIMIT = Decimal(10) ** 12
 
 
 class MoneyError(DomainError, ValueError):
-    """A number typed by the user cannot be read; `str(exc)` is the French message to show."""
+    """A number typed by the user cannot be read; `str(exc)` is the French message to show.
+
+    `reason` says why, for callers that word it their own way: 'missing', 'invalid', 'places', 'large', 'negative',
+    'minimum' or 'maximum'.
+    """
+
+    def __init__(self, message: str, reason: str = 'invalid') -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def round_cents(value: Decimal | int) -> Decimal:
@@ -40,53 +63,68 @@ def round_cents(value: Decimal | int) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
-def parse_money(text: str, *, allow_negative: bool = True) -> Decimal:
-    """Read an amount typed the French or the English way; at most two decimals; returns it at the cent.
+def parse_number(text: str | None, *, places: int | None = 2, rounding: bool = False, allow_negative: bool = True,
+                 minimum: Decimal | None = None, maximum: Decimal | None = None, label: str = 'Valeur',
+                 units: tuple[str, ...] = ()) -> Decimal:
+    """Read a number typed or imported the French way (the rule is in the module's docstring).
+
+    `places`: the decimals the value may carry, and returns it quantized to them (None: any, returned as typed);
+    more are refused, or rounded half-up with `rounding=True`. `units`: the words that may follow ('€', '%'), in any
+    case. Messages start with `label` ('Quantité : 4 décimales au plus').
+
+    >>> parse_number('1 234,5 €', units=AMOUNT_UNITS), parse_number('-3,5', places=None)
+    (Decimal('1234.50'), Decimal('-3.5'))
+    >>> parse_number('12 34,5')
+    Traceback (most recent call last):
+    ...
+    logic.money.MoneyError: Valeur : nombre invalide (« 12 34,5 »)
+    >>> parse_number('0,00001', label='Montant')
+    Traceback (most recent call last):
+    ...
+    logic.money.MoneyError: Montant : 2 décimales au plus
+    >>> parse_number('0,125', rounding=True)
+    Decimal('0.13')
+    """
+    typed = (text or '').strip()
+    body = _without_unit(typed, units)
+    if not body:
+        raise MoneyError(f'{label} : saisie obligatoire', 'missing')
+    value = _read(body)
+    if value is None:
+        raise MoneyError(f'{label} : nombre invalide (« {typed} »)')
+    if abs(value) >= LIMIT:
+        raise MoneyError(f'{label} : nombre trop grand', 'large')
+    if places is not None:
+        if -value.as_tuple().exponent > places and not rounding:
+            raise MoneyError(f'{label} : {_places_text(places)}', 'places')
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if value < 0 and not allow_negative:
+        raise MoneyError(f'{label} : un nombre négatif n’est pas accepté', 'negative')
+    if minimum is not None and value < minimum:
+        raise MoneyError(f'{label} : {format_decimal_fr(minimum)} au minimum', 'minimum')
+    if maximum is not None and value > maximum:
+        raise MoneyError(f'{label} : {format_decimal_fr(maximum)} au maximum', 'maximum')
+    return value.copy_abs() if value.is_zero() else value
+
+
+def parse_money(text: str | None, *, allow_negative: bool = True) -> Decimal:
+    """An amount at the cent: `parse_number` with two decimals at most, '€' or 'EUR' allowed after it.
 
     Accepts '1 234,50', '1234.5', '1 234,50 €', '1.234,50', '-12,3', '12.'; refuses '12,345' (three decimals:
     a typo more often than a thousands separator, and an amount cannot carry them anyway).
     """
-    cleaned = _SPACES.sub('', text or '')
-    cleaned = re.sub(r'(€|EUR)$', '', cleaned, flags=re.IGNORECASE)
-    if not cleaned:
-        raise MoneyError('Montant manquant')
-    value = _parse(cleaned)
-    if value is None:
-        raise MoneyError(f'Montant invalide : « {text.strip()} »')
-    if abs(value) >= LIMIT:
-        raise MoneyError('Montant trop grand')
-    if -value.as_tuple().exponent > 2:
-        raise MoneyError('Montant invalide : deux décimales au plus')
-    if value < 0 and not allow_negative:
-        raise MoneyError('Le montant ne peut pas être négatif.')
-    return round_cents(value)
+    return parse_number(text, places=2, allow_negative=allow_negative, label='Montant', units=AMOUNT_UNITS)
 
 
-def parse_decimal(text: str, *, places: int, minimum: Decimal | None = None, maximum: Decimal | None = None,
+def parse_decimal(text: str | None, *, places: int, minimum: Decimal | None = None, maximum: Decimal | None = None,
                   label: str = 'Valeur') -> Decimal:
-    """Read a quantity (4 places), a percentage (2) or a unit price (up to 6, as EN 16931 allows in France).
-
-    Returns the value quantized to `places`, the way it will be stored. A trailing '%' is ignored.
+    """A quantity (4 places), a percentage (2) or a unit price (up to 6, as EN 16931 allows in France):
+    `parse_number` returning the value quantized to `places`, the way it will be stored; a trailing '%' is allowed.
 
     >>> parse_decimal('5,5 %', places=2, minimum=Decimal(0), maximum=Decimal(100), label='Taux')
     Decimal('5.50')
     """
-    cleaned = _SPACES.sub('', text or '').removesuffix('%')
-    if not cleaned:
-        raise MoneyError(f'{label} : saisie obligatoire')
-    value = _parse(cleaned)
-    if value is None:
-        raise MoneyError(f'{label} : nombre invalide (« {text.strip()} »)')
-    if abs(value) >= LIMIT:
-        raise MoneyError(f'{label} : nombre trop grand')
-    if -value.as_tuple().exponent > places:
-        raise MoneyError(f'{label} : {_places_text(places)}')
-    if minimum is not None and value < minimum:
-        raise MoneyError(f'{label} : {format_decimal_fr(minimum)} au minimum')
-    if maximum is not None and value > maximum:
-        raise MoneyError(f'{label} : {format_decimal_fr(maximum)} au maximum')
-    value = value.quantize(Decimal(1).scaleb(-places))
-    return value.copy_abs() if value.is_zero() else value
+    return parse_number(text, places=places, minimum=minimum, maximum=maximum, label=label, units=('%',))
 
 
 def format_eur(value: Decimal) -> str:
@@ -118,35 +156,47 @@ def _exact(value: Decimal | int) -> Decimal:
     return Decimal(value)
 
 
-def _parse(cleaned: str) -> Decimal | None:
-    """Turn a spaceless number into a Decimal, or None; the last of ',' or '.' is the decimal mark, the other groups."""
-    sign = ''
-    if cleaned[0] in '-+\u2212':
-        sign, cleaned = ('' if cleaned[0] == '+' else '-'), cleaned[1:]
-    commas, dots = cleaned.count(','), cleaned.count('.')
-    if commas and dots:
-        grouping, mark = (',', '.') if cleaned.rfind('.') > cleaned.rfind(',') else ('.', ',')
-        whole, _, frac = cleaned.rpartition(mark)
-        if mark in whole or not _is_grouped(whole, grouping):
-            return None
-        cleaned = whole.replace(grouping, '') + '.' + frac
-    elif commas > 1 or dots > 1:
-        # '1.234.567' can only be grouping; the groups must then be regular.
-        grouping = ',' if commas else '.'
-        if not _is_grouped(cleaned, grouping):
-            return None
-        cleaned = cleaned.replace(grouping, '')
+def _without_unit(typed: str, units: tuple[str, ...]) -> str:
+    folded = typed.casefold()
+    for unit in sorted(units, key=len, reverse=True):  # 'euros' before 'euro'
+        if folded.endswith(unit.casefold()):
+            return typed[:len(typed) - len(unit)].rstrip()
+    return typed
+
+
+def _read(typed: str) -> Decimal | None:
+    """The Decimal a trimmed, unit-less text spells by the module's rule, or None."""
+    match = _SIGN.fullmatch(typed)
+    sign, body = ('-' if match['sign'] in ('-', '\u2212') else ''), match['body']
+    commas, dots = body.count(','), body.count('.')
+    if commas and dots:  # '1.234,56', '1,234.56': the last one is the decimal mark, the other groups thousands
+        mark = '.' if body.rfind('.') > body.rfind(',') else ','
+        grouping = ',' if mark == '.' else '.'
+    elif commas > 1 or dots > 1:  # '1.234.567' can only be grouping
+        mark, grouping = '', ',' if commas else '.'
     else:
-        cleaned = cleaned.replace(',', '.')
-    match = _NUMBER.fullmatch(cleaned)
-    if not match or not (match['int'] or match['frac']):
+        mark, grouping = (',' if commas else '.' if dots else ''), ''
+    whole, frac = body.rpartition(mark)[::2] if mark else (body, '')
+    if frac and not _DIGITS.fullmatch(frac):
         return None
-    return Decimal(sign + (match['int'] or '0') + '.' + (match['frac'] or ''))
+    if not whole and not frac:  # '.', ',', '-'
+        return None
+    if whole and not _is_grouped(_GROUP_SPACES.split(whole) if not grouping else whole.split(grouping), whole,
+                                 grouping):
+        return None
+    digits = ''.join(char for char in whole if char.isdigit()) or '0'
+    return Decimal(f'{sign}{digits}.{frac}' if frac else f'{sign}{digits}')
 
 
-def _is_grouped(whole: str, grouping: str) -> bool:
-    head, *groups = whole.split(grouping)
-    return 1 <= len(head) <= 3 and head.isdigit() and all(len(g) == 3 and g.isdigit() for g in groups)
+def _is_grouped(groups: list[str], whole: str, grouping: str) -> bool:
+    """One run of digits, or groups of exactly three after a first group of one to three."""
+    if grouping and _GROUP_SPACES.search(whole):
+        return False  # one kind of grouping at a time: '1 234.567,5' is a typo
+    head, *rest = groups
+    if not rest:
+        return bool(_DIGITS.fullmatch(head))
+    return bool(_DIGITS.fullmatch(head)) and len(head) <= 3 and all(len(g) == 3 and _DIGITS.fullmatch(g)
+                                                                     for g in rest)
 
 
 def _places_text(places: int) -> str:

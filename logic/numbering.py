@@ -13,25 +13,14 @@ import re
 from datetime import date
 from typing import Literal
 
+from logic import doctypes
 from logic.errors import DomainError
 
 Reset = Literal['yearly', 'never']
 
-# One series per kind of document; deposit invoices share the invoice series (LEGAL.md 2.3: same numbering).
-DEFAULT_PATTERNS: dict[str, str] = {
-    'quote': 'D{AAAA}-{N:5}',
-    'invoice': 'F{AAAA}-{N:5}',
-    'credit_note': 'AV{AAAA}-{N:5}',
-    'order': 'BC{AAAA}-{N:5}',
-    'delivery_note': 'BL{AAAA}-{N:5}',
-}
-SERIES_LABELS: dict[str, str] = {
-    'quote': 'Devis',
-    'invoice': "Factures et factures d'acompte",
-    'credit_note': 'Avoirs',
-    'order': 'Bons de commande',
-    'delivery_note': 'Bons de livraison',
-}
+# The series the registry declares (logic/doctypes.py); deposit invoices share the invoice series (docs/legal.md 2.3).
+DEFAULT_PATTERNS: dict[str, str] = {key: series.pattern for key, series in doctypes.SERIES.items()}
+SERIES_LABELS: dict[str, str] = {key: series.label for key, series in doctypes.SERIES.items()}
 RESET_LABELS: dict[str, str] = {'yearly': 'Chaque année', 'never': 'Jamais'}
 MAX_LENGTH = 35
 # The length check assumes a counter of 7 digits: ten million documents in a series is out of reach.

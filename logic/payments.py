@@ -32,8 +32,17 @@ LISTED_STATUSES: tuple[str, ...] = ('open', 'paid', 'irrecoverable')
 # The "type" column of the payments page: the kind of the installment, or "Irrécouvrable" once written off.
 TYPE_LABELS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Avoir à rembourser',
                                'irrecoverable': 'Irrécouvrable'}
+# The state of an installment (Installment.status, or 'overdue' for an open one past its date), by itself. What a
+# row shows also depends on what was settled: ask `installment_display`.
 STATUS_LABELS: dict[str, str] = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée',
-                                 'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue', 'cancelled': 'Supprimée'}
+                                 'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue', 'cancelled': 'Annulée'}
+# The keys `installment_display` returns, in the order of an installment's life, with their French label (an
+# installment, "une échéance"); a deposit ("un acompte") takes the masculine forms of DEPOSIT_LABELS.
+DISPLAY_LABELS: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'partial': 'Réglée en partie',
+                                  'overdue': 'En retard', 'paid': 'Réglée', 'irrecoverable': 'Irrécouvrable',
+                                  'cancelled': 'Annulée'}
+DEPOSIT_LABELS: dict[str, str] = {**DISPLAY_LABELS, 'planned': 'Prévu', 'partial': 'Réglé en partie',
+                                  'paid': 'Réglé', 'cancelled': 'Annulé'}
 PAYLOAD_VERSION = 1
 ZERO = Decimal('0.00')
 
@@ -128,6 +137,42 @@ def classify(status: str, due_date: date, *, today: date) -> str:
     if status == 'open':
         return 'overdue' if due_date < today else 'not_due'
     return status
+
+
+def installment_display(status: str, amount: Decimal, paid_amount: Decimal, due_date: date, today: date,
+                        kind: str = 'installment') -> tuple[str, str]:
+    """The state an installment shows, as (key, French label): the same on the payments list, its export, the
+    invoice's schedule and the quote's deposits. `status` is Installment.status; `kind` its kind (a deposit's label
+    agrees with "acompte").
+
+    Keys: 'planned' (not due yet: a draft's schedule, the deposit of a quote not accepted), 'open' (due, nothing
+    settled), 'partial' (due, part settled), 'overdue' (its due date is past and it is not fully settled, whether
+    part was settled or not: being late is what the owner must see first, the label says the rest), 'paid',
+    'irrecoverable', 'cancelled'. Due on `today` is not late yet.
+
+    >>> installment_display('open', Decimal('100.00'), Decimal('40.00'), date(2026, 3, 9), date(2026, 3, 9))
+    ('partial', 'Réglée en partie')
+    >>> installment_display('open', Decimal('100.00'), Decimal('40.00'), date(2026, 3, 1), date(2026, 3, 9))
+    ('overdue', 'En retard, réglée en partie')
+    >>> installment_display('open', Decimal('100.00'), Decimal('0.00'), date(2026, 3, 1), date(2026, 3, 9))
+    ('overdue', 'En retard')
+    >>> installment_display('paid', Decimal('100.00'), Decimal('100.00'), date(2026, 3, 1), date(2026, 3, 9),
+    ...                     'deposit')
+    ('paid', 'Réglé')
+    >>> installment_display('open', Decimal('-80.00'), Decimal('-30.00'), date(2026, 3, 20), date(2026, 3, 9),
+    ...                     'refund')
+    ('partial', 'Réglée en partie')
+    """
+    labels = DEPOSIT_LABELS if kind == 'deposit' else DISPLAY_LABELS
+    if status != 'open':
+        if status not in labels:
+            raise ValueError(f'unknown installment status {status!r}')
+        return status, labels[status]
+    settled = paid_amount != 0
+    if due_date < today:
+        return 'overdue', f'{labels["overdue"]}, {labels["partial"].lower()}' if settled else labels['overdue']
+    key = 'partial' if settled else 'open'
+    return key, labels[key]
 
 
 def type_of(kind: str, status: str) -> str:

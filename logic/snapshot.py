@@ -1,7 +1,7 @@
 """The frozen copy of a document: everything its PDF, its Factur-X XML and the integrity chain need.
 
 A validated invoice or credit note stores this as JSON and is rendered from it ever after, so later changes to the
-company, the client or the articles never alter an issued document (LEGAL.md §2.2). Drafts and quotes build a
+company, the client or the articles never alter an issued document (docs/legal.md §2.2). Drafts and quotes build a
 snapshot on the fly for previews. `to_dict`/`from_dict` round-trip exactly (Decimals as strings).
 """
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -9,13 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, get_args, get_origin, get_type_hints
 
+from logic import doctypes
+
 SNAPSHOT_VERSION = 1
-DOC_TYPES = {
-    'quote': 'Devis', 'invoice': 'Facture', 'deposit_invoice': 'Facture d’acompte', 'credit_note': 'Avoir',
-    'deposit_request': 'Demande d’acompte', 'order': 'Bon de commande', 'delivery_note': 'Bon de livraison',
-}
-# UNTDID 1001 type codes for e-invoices (LEGAL.md §2.2).
-TYPE_CODES = {'invoice': '380', 'credit_note': '381', 'deposit_invoice': '386'}
 # UNTDID 4461 payment means codes.
 PAYMENT_MEANS = {'transfer': '30', 'cheque': '20', 'direct_debit': '59', 'card': '48', 'cash': '10', 'other': '1'}
 
@@ -147,7 +143,7 @@ class DocumentSnapshot:
 
     @property
     def title(self) -> str:
-        return DOC_TYPES.get(self.doc_type, self.doc_type)
+        return doctypes.label(self.doc_type)
 
     @property
     def is_b2b(self) -> bool:

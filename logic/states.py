@@ -36,6 +36,7 @@ Deposit invoices use the invoice machine too; they are created directly as "paid
 """
 from typing import Literal
 
+from logic import doctypes
 from logic.errors import DomainError
 
 Machine = Literal['quote', 'invoice']
@@ -54,7 +55,17 @@ INVOICE_LABELS: dict[str, str] = {
     'irrecoverable': 'Irrécouvrable',
     'cancelled': 'Annulée',
 }
+# A credit note ("un avoir") follows the invoice machine, in the masculine, and "paid" means refunded to the client.
+CREDIT_NOTE_LABELS: dict[str, str] = {
+    'draft': 'Brouillon',
+    'validated': 'Validé',
+    'paid': 'Remboursé',
+    'irrecoverable': 'Irrécouvrable',
+    'cancelled': 'Annulé',
+}
 LABELS: dict[str, dict[str, str]] = {'quote': QUOTE_LABELS, 'invoice': INVOICE_LABELS}
+# The label sets a type may name in the registry instead of its machine's (logic/doctypes.py `state_labels`).
+LABEL_SETS: dict[str, dict[str, str]] = {**LABELS, 'credit_note': CREDIT_NOTE_LABELS}
 
 TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     'quote': {
@@ -73,7 +84,6 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_NOUNS = {'quote': 'Le devis', 'invoice': 'La facture'}
 # Why the refusals a user is most likely to meet are refused; (machine, current, target), target None = any.
 _REASONS: dict[tuple[str, str, str | None], str] = {
     ('quote', 'accepted', None): "Un devis accepté ne peut plus qu'être facturé.",
@@ -99,6 +109,19 @@ class TransitionRefused(DomainError, ValueError):
     """A state change the business rules forbid; `str(exc)` is the French message to show."""
 
 
+def state_label(doc_type: str, state: str) -> str:
+    """The French name of a document's state in the machine its type follows; the state itself when it has none.
+
+    >>> state_label('invoice', 'paid'), state_label('credit_note', 'paid'), state_label('quote', 'accepted')
+    ('Réglée', 'Remboursé', 'Accepté')
+    >>> state_label('order', 'draft')
+    'draft'
+    """
+    entry = doctypes.TYPES.get(doc_type)
+    names = (entry.state_labels or entry.machine) if entry else None
+    return LABEL_SETS.get(names or '', {}).get(state, state)
+
+
 def allowed_targets(machine: Machine, current: str) -> tuple[str, ...]:
     """The states a document in state `current` may move to, in the order the UI offers them."""
     return _table(machine, current)
@@ -112,10 +135,15 @@ def check_transition(machine: Machine, current: str, target: str) -> None:
         return
     labels = LABELS[machine]
     if target == current:
-        raise TransitionRefused(f"{_NOUNS[machine]} est déjà à l'état « {labels[current]} ».")
+        raise TransitionRefused(f"{_noun(machine)} est déjà à l'état « {labels[current]} ».")
     reason = _REASONS.get((machine, current, target)) or _REASONS.get((machine, current, None))
-    raise TransitionRefused(f"{_NOUNS[machine]} ne peut pas passer de l'état « {labels[current]} » "
+    raise TransitionRefused(f"{_noun(machine)} ne peut pas passer de l'état « {labels[current]} » "
                             f"à l'état « {labels[target]} ». {reason or ''}".rstrip())
+
+
+def _noun(machine: str) -> str:
+    """'La facture': each machine is named after the type that defines it (the registry's `machine`)."""
+    return doctypes.doc_type(machine).article_label
 
 
 def _table(machine: str, state: str) -> tuple[str, ...]:

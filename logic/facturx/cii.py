@@ -7,6 +7,7 @@ from datetime import date
 
 from lxml import etree
 
+from logic.dates import format_date
 from logic.facturx.facts import PROFILE_EN16931, Facts, facts, legal_description, money, plain, rate
 from logic.snapshot import DocumentSnapshot, Party, SnapshotLine
 
@@ -176,7 +177,7 @@ def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
 def _terms_text(snapshot: DocumentSnapshot) -> str:
     parts = [snapshot.payment_terms.strip()] if snapshot.payment_terms.strip() else []
     if snapshot.installments:
-        parts.append('Échéances : ' + ', '.join(f'{item.due_date:%d/%m/%Y} {money(item.amount)} EUR'
+        parts.append('Échéances : ' + ', '.join(f'{format_date(item.due_date)} {money(item.amount)} EUR'
                                                for item in snapshot.installments))
     return ' — '.join(parts)
 

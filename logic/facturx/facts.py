@@ -1,6 +1,6 @@
 """What an e-invoice says beyond the printed document, derived once from a snapshot for the CII and UBL builders.
 
-French rules (LEGAL.md §3): BT-23 "cadre de facturation" (B/S/M + 1, or 4 for a final invoice after deposits), the
+French rules (docs/legal.md §3): BT-23 "cadre de facturation" (B/S/M + 1, or 4 for a final invoice after deposits), the
 routing note BAR, the notes PMD/PMT/AAB once each, SIREN (BT-30/BT-47) and electronic addresses (BT-34/BT-49,
 scheme 0225). A credit note is stored negated (logic.totals.negate); EN 16931 wants its amounts positive under
 type code 381, so `sign` turns them back.
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
-from logic.snapshot import TYPE_CODES, DocumentSnapshot, Party
+from logic import doctypes
+from logic.snapshot import DocumentSnapshot, Party
 
 PROFILE_EN16931 = 'urn:cen.eu:en16931:2017'
 ENDPOINT_SCHEME = '0225'  # French directory addressing scheme (SIREN-based)
@@ -19,7 +20,7 @@ BAR_BY_CATEGORY = {'fr_business': 'B2B', 'public': 'B2B', 'eu_business': 'B2BINT
 
 
 class NotAnEInvoice(ValueError):
-    """Only invoices, deposit invoices and credit notes are e-invoices."""
+    """Only the types with a Factur-X type code (logic/doctypes.py) are e-invoices: invoices, credit notes..."""
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -55,14 +56,15 @@ class Facts:
 
 
 def facts(snapshot: DocumentSnapshot) -> Facts:
-    if snapshot.doc_type not in TYPE_CODES:
+    type_code = doctypes.type_code(snapshot.doc_type)
+    if type_code is None:
         raise NotAnEInvoice(f'{snapshot.doc_type} is not an e-invoice type')
-    sign = Decimal(-1) if snapshot.doc_type == 'credit_note' and snapshot.total_ttc < 0 else Decimal(1)
+    sign = Decimal(-1) if type_code == '381' and snapshot.total_ttc < 0 else Decimal(1)  # a credit note
     bar = bar_treatment(snapshot.buyer)
     final = snapshot.doc_type == 'invoice' and snapshot.prepaid != 0
     letter = snapshot.operation_nature if snapshot.operation_nature in ('B', 'S', 'M') else 'S'
     cadre = letter + ('4' if final else '1')
-    return Facts(type_code=TYPE_CODES[snapshot.doc_type], sign=sign, bar=bar, cadre=cadre,
+    return Facts(type_code=type_code, sign=sign, bar=bar, cadre=cadre,
                  seller_endpoint=_business_endpoint(snapshot.seller),
                  buyer_endpoint=_business_endpoint(snapshot.buyer) if bar == 'B2B' else _email_endpoint(snapshot.buyer),
                  notes=_notes(snapshot, bar), groups=group_parts(snapshot))

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from babel import Locale
 
+from logic import doctypes
+from logic.dates import format_date
 from logic.facturx.facts import legal_description
 from logic.identifiers import format_iban, format_siren, format_siret
 from logic.money import format_decimal_fr, format_eur
@@ -53,14 +55,14 @@ def build_context(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bo
 def _document(s: DocumentSnapshot) -> dict:
     return {
         # A deposit request takes no number (DE2): it shows its quote's instead.
-        'title': s.title, 'number': s.number or ('' if s.doc_type == 'deposit_request' else 'Brouillon'),
+        'title': s.title, 'number': s.number or ('' if _never_numbered(s.doc_type) else 'Brouillon'),
         'type': s.doc_type, 'issue_date': _date(s.issue_date),
         'quote': _quote_cited(s),
         'due_date': _date(s.due_date),
         'delivery_date': _date(s.delivery_date) if s.delivery_date and s.delivery_date != s.issue_date else '',
         'validity_date': _date(s.validity_date), 'purchase_order': s.purchase_order,
         'buyer_reference': s.buyer_reference, 'client_code': s.buyer.code,
-        'nature': nature_text(s) if s.doc_type in ('invoice', 'deposit_invoice', 'credit_note') else '',
+        'nature': nature_text(s) if doctypes.is_legal(s.doc_type) else '',
         'payment_terms': s.payment_terms, 'payment_method': s.payment_method,
         'header_text': s.header_text.strip(), 'footer_text': s.footer_text.strip(), 'notes': s.notes.strip(),
         'references': [f'{ref.number} du {_date(ref.issue_date)}' for ref in s.references
@@ -70,8 +72,8 @@ def _document(s: DocumentSnapshot) -> dict:
 
 
 def _quote_cited(s: DocumentSnapshot) -> str:
-    """'D2026-00012 du 05/03/2026' on deposit invoices and requests (their quote, kept in the snapshot's extra)."""
-    number = s.extra.get('quote_number') if s.doc_type in ('deposit_invoice', 'deposit_request') else ''
+    """'D2026-00012 du 05/03/2026' on deposit invoices and requests: the quote their snapshot's extra cites (DE2)."""
+    number = s.extra.get('quote_number') or ''
     if not number:
         return ''
     issued = s.extra.get('quote_date')
@@ -158,5 +160,11 @@ def price_text(value: Decimal) -> str:
     return f'{format_decimal_fr(value, places=places)}\u00a0€'
 
 
+def _never_numbered(doc_type: str) -> bool:
+    """A printout that takes no number (a deposit request, DE2) shows none, rather than "Brouillon"."""
+    entry = doctypes.TYPES.get(doc_type)
+    return entry is not None and entry.numbered_at == 'never'
+
+
 def _date(value: date | None) -> str:
-    return value.strftime('%d/%m/%Y') if value else ''
+    return format_date(value)

@@ -8,6 +8,7 @@ a template can't reach into objects the way `str.format` would let it.
 """
 import re
 
+from logic.dates import format_date
 from logic.money import format_eur
 from logic.snapshot import DocumentSnapshot
 
@@ -25,8 +26,8 @@ _PLACEHOLDER = re.compile(r'\{([a-z_]+)\}')
 
 def values_of(snapshot: DocumentSnapshot) -> dict[str, str]:
     return {'type': snapshot.title, 'numero': snapshot.number, 'client': snapshot.buyer.name,
-            'montant': format_eur(snapshot.total_ttc), 'date': f'{snapshot.issue_date:%d/%m/%Y}',
-            'echeance': f'{snapshot.due_date:%d/%m/%Y}' if snapshot.due_date else '',
+            'montant': format_eur(snapshot.total_ttc), 'date': format_date(snapshot.issue_date),
+            'echeance': format_date(snapshot.due_date),
             'societe': snapshot.seller.name}
 
 

@@ -1,11 +1,13 @@
-"""The legal mentions a printed document carries, by document type and client kind (LEGAL.md §1).
+"""The legal mentions a printed document carries, by document type and client kind (docs/legal.md §1).
 
 Texts the company may reword (penalties, indemnity, escompte) come from the snapshot, frozen at validation; the others
 are fixed here. Business clients get the L441-9 commercial mentions; individuals get the consumer ones.
 """
 from datetime import date
 
+from logic import doctypes
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
+from logic.dates import format_date
 from logic.snapshot import DocumentSnapshot
 
 NATURES = {'B': 'Livraisons de biens', 'S': 'Prestations de services', 'M': 'Livraisons de biens et prestations de '
@@ -14,13 +16,12 @@ FRANCHISE = 'TVA non applicable, art. 293 B du CGI'
 VAT_ON_DEBITS = 'Option pour le paiement de la taxe d’après les débits'
 CONFORMITY = ('Les biens vendus bénéficient de la garantie légale de conformité de deux ans (articles L217-3 et '
               'suivants du Code de la consommation).')
-INVOICE_TYPES = ('invoice', 'deposit_invoice', 'credit_note')
 
 
 def mentions(snapshot: DocumentSnapshot) -> list[str]:
     """Sentences printed under the totals, in reading order, without duplicates."""
     out: list[str] = []
-    is_invoice = snapshot.doc_type in INVOICE_TYPES
+    is_invoice = doctypes.is_legal(snapshot.doc_type)  # invoices of every kind and credit notes
     for vat in snapshot.vat_lines:
         if vat.exemption_reason:
             out.append(vat.exemption_reason)
@@ -31,7 +32,7 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
     if snapshot.doc_type == 'deposit_invoice':
         out.append(_quote_citation(snapshot, 'Acompte sur le devis'))
         received = snapshot.extra.get('received_on')
-        if received and received != snapshot.issue_date.isoformat():  # LEGAL.md 1, 10°: the date it was received
+        if received and received != snapshot.issue_date.isoformat():  # docs/legal.md 1, 10°: the date it was received
             out.append(f'Acompte encaissé le {_date(received)}.')
         out.append('Facture d’acompte : la TVA est due sur l’acompte encaissé ; le montant sera déduit de la '
                    'facture finale.')
@@ -40,7 +41,7 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
         out.append('Ce document est une demande d’acompte, pas une facture : la facture d’acompte sera établie à '
                    'réception du règlement.')
     if snapshot.doc_type == 'quote' and snapshot.validity_date:
-        out.append(f'Devis valable jusqu’au {snapshot.validity_date:%d/%m/%Y}.')
+        out.append(f'Devis valable jusqu’au {format_date(snapshot.validity_date)}.')
     if snapshot.is_b2b and snapshot.doc_type != 'credit_note':
         out.append(snapshot.discount_text or DEFAULT_DISCOUNT_TEXT)
         out.append(snapshot.penalty_text or DEFAULT_PENALTY_TEXT)
@@ -59,7 +60,7 @@ def _quote_citation(snapshot: DocumentSnapshot, words: str) -> str:
 
 
 def _date(iso: str) -> str:
-    return date.fromisoformat(iso).strftime('%d/%m/%Y')
+    return format_date(date.fromisoformat(iso))
 
 
 def nature_text(snapshot: DocumentSnapshot) -> str:

@@ -2,7 +2,9 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from logic import doctypes
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
+from logic.numbering import render
 from logic.snapshot import DocumentSnapshot, Party, Reference, SnapshotLine, VatLine
 from logic.totals import Document, Line, compute, negate
 
@@ -33,16 +35,21 @@ def preview_snapshot(seller: Party, doc_type: str = 'invoice', today: date | Non
                                net=net, allowance=allowance)
                   for (ref, des, txt, _q, u, uc, *_rest), line, net, allowance
                   in zip(_ROWS, doc.lines, totals.line_nets, totals.line_allowances))
-    prefix = {'quote': 'D', 'credit_note': 'AV'}.get(doc_type, 'F')
+    kind = doctypes.doc_type(doc_type)
+    # The first number of its series' default pattern; a printout without a number (a deposit request) shows none.
+    number = render(doctypes.SERIES[kind.series].pattern, on=today, counter=1) if kind.series else ''
+    cited = render(doctypes.SERIES['invoice'].pattern, on=today, counter=1)  # the invoice a credit note corrects
+    # Documents of the invoices' list ask for payment by a due date, except a credit note (money given back).
+    payable = kind.family == 'invoice' and doc_type != 'credit_note'
     return DocumentSnapshot(
-        doc_type=doc_type, number=f'{prefix}{today.year}-00001', issue_date=today, seller=seller,
+        doc_type=doc_type, number=number, issue_date=today, seller=seller,
         buyer=SAMPLE_CLIENT, lines=lines,
         vat_lines=tuple(VatLine(category=g.category, rate=g.rate, base=g.base, vat=g.vat) for g in totals.vat_groups),
         lines_total=totals.lines_total, allowance_total=totals.allowance_total, charge_total=totals.charge_total,
         total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc, amount_due=totals.amount_due,
         global_discount_kind='percent', global_discount_value=Decimal(3), shipping=doc.shipping,
-        due_date=None if doc_type in ('quote', 'credit_note') else today + timedelta(days=30),
+        due_date=today + timedelta(days=30) if payable else None,
         validity_date=today + timedelta(days=30) if doc_type == 'quote' else None, operation_nature='M',
         payment_method='Virement à 30 jours', payment_terms='Virement à 30 jours',
-        references=(Reference(number=f'F{today.year}-00001', issue_date=today),) if doc_type == 'credit_note' else (),
+        references=(Reference(number=cited, issue_date=today),) if doc_type == 'credit_note' else (),
         penalty_text=DEFAULT_PENALTY_TEXT, indemnity_text=DEFAULT_INDEMNITY_TEXT, discount_text=DEFAULT_DISCOUNT_TEXT)

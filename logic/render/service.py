@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from logic import doctypes
 from logic.facturx import checker
 from logic.facturx.cii import build_cii
 from logic.facturx.ubl import build_ubl
 from logic.render.pdf import make_job, render_pdf
 from logic.render.style import TemplateStyle
-from logic.snapshot import TYPE_CODES, DocumentSnapshot
+from logic.snapshot import DocumentSnapshot
 
 Runner = Callable[..., Awaitable[bytes]]
 PLACEHOLDER_NUMBER = 'PROVISOIRE-1'
@@ -29,7 +30,7 @@ class EInvoicePdf:
 
 
 def is_einvoice(snapshot: DocumentSnapshot) -> bool:
-    return snapshot.doc_type in TYPE_CODES
+    return doctypes.type_code(snapshot.doc_type) is not None
 
 
 async def render_preview(snapshot: DocumentSnapshot, style: TemplateStyle, *, run: Runner,

@@ -8,9 +8,10 @@ from db import credit_notes, deposits, documents, payment_list, payments
 from db.document import Installment
 from db.payment_list import PaymentQuery
 from logic.deposits import DepositSpec
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, draft, individual_client, validated_invoice
+from tests.helpers import SECRET
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 D = Decimal
 TODAY = date(2026, 3, 15)
@@ -158,7 +159,7 @@ async def test_the_export_streams_every_matching_row_as_plain_values(db):
         PaymentQuery(limit=100, today=TODAY)))[0])
     partial = next(row for row in rows if row[1] == 'F2026-00002')
     assert partial == [day(-1), 'F2026-00002', 'Boulangerie Martin SAS', 'Échéance', D('200.00'), D('50.00'),
-                       D('150.00'), 'En retard', None]
+                       D('150.00'), 'En retard, réglée en partie', None]
     refund = next(row for row in rows if row[1] == 'AV2026-00001')
     assert refund[3:7] == ['Avoir à rembourser', D('80.00'), D('30.00'), D('50.00')]
     assert all(isinstance(value, (str, Decimal, date, type(None))) for row in rows for value in row)
@@ -213,7 +214,7 @@ async def test_a_client_search_finds_every_installment_of_that_client_and_only_t
     quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('50.00'), due_date=day(3))],
                                         quote.version)
     await documents.set_quote_state(admin, quote.id, 'accepted')
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, reason='Erreur de prix')
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), reason='Erreur de prix')
     await validated_invoice(admin, other)
     expected = {(invoice.number, 'installment'), (quote.number, 'deposit'), (note.number, 'refund')}
     for search in ('camille', 'Pétit  CAMILLE'):

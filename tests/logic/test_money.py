@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 import logic.money
 from logic.errors import DomainError
-from logic.money import MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money, round_cents
+from logic.importing import parse_decimal_fr
+from logic.money import (AMOUNT_UNITS, MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money,
+                         parse_number, round_cents)
 
 NNBSP, NBSP = '\u202f', '\u00a0'
 amounts = st.decimals(min_value=Decimal('-999999999.99'), max_value=Decimal('999999999.99'), places=2)
@@ -51,14 +53,14 @@ def test_it_reads_amounts_typed_the_french_or_the_english_way(text: str, expecte
 
 @pytest.mark.parametrize('text', ['', '   ', '€', None])
 def test_it_says_the_amount_is_missing(text: str) -> None:
-    with pytest.raises(MoneyError, match='^Montant manquant$'):
+    with pytest.raises(MoneyError, match='^Montant : saisie obligatoire$'):
         parse_money(text)
 
 
 @pytest.mark.parametrize('text', ['abc', '12a', '1,2,3', '12.34.56', '1.234,5.6', '--5', '1e5', 'NaN', 'Infinity',
                                   '12,34,567', '1 2 3,4x', '-', '.', '12-'])
 def test_it_refuses_what_is_not_a_number(text: str) -> None:
-    with pytest.raises(MoneyError, match='^Montant invalide : « '):
+    with pytest.raises(MoneyError, match='^Montant : nombre invalide \\(« '):
         parse_money(text)
 
 
@@ -66,7 +68,7 @@ def test_it_refuses_more_than_two_decimals_rather_than_guess() -> None:
     # '12,345' is as likely a typo as twelve thousand: neither is safe to guess on an invoice.
     with pytest.raises(MoneyError) as error:
         parse_money('12,345')
-    assert str(error.value) == 'Montant invalide : deux décimales au plus'
+    assert str(error.value) == 'Montant : 2 décimales au plus'
 
 
 def test_it_refuses_negative_amounts_when_asked() -> None:
@@ -157,3 +159,88 @@ def test_it_explains_in_french_why_a_number_is_refused(text: str, places: int, m
 def test_its_docstring_examples_hold() -> None:
     results = doctest.testmod(logic.money)
     assert results.attempted and not results.failed
+
+
+# --- One rule for every number typed or imported (parse_number) ---------------------------------------------------
+# The editor (components/money_input.py, parse_money/parse_decimal) and the import (logic.importing.parse_decimal_fr)
+# used to disagree: '12 34,5' and '1 2' went through the editor (spaces were dropped) and not the import; '0,00001'
+# went through the import and not the editor. Both now call parse_number: spaces group thousands by three only, and
+# decimals are limited by the field (`places`), never by which screen reads them.
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    ('1 234,56', '1234.56'), (f'1{NBSP}234,56', '1234.56'), (f'1{NNBSP}234,56', '1234.56'),
+    ('1 234 567,8', '1234567.8'), ("1'234.5", '1234.5'), ('-3,5', '-3.5'), ('\u22123,5', '-3.5'), ('- 3,5', '-3.5'),
+    ('1.234,56', '1234.56'), ('1,234.56', '1234.56'), ('1.234.567', '1234567'), ('1.234', '1.234'), ('1,5', '1.5'),
+    ('12,', '12'), (',5', '0.5'), ('+4', '4'), ('0,00001', '0.00001'), ('12 €', '12'), ('12 euros', '12'),
+])
+def test_one_rule_reads_french_numbers(text: str, expected: str) -> None:
+    assert parse_number(text, places=None, units=AMOUNT_UNITS) == Decimal(expected)
+
+
+@pytest.mark.parametrize('text', ['12 34,5', '1 2', '12 50', '1234 567', '1 234.567,5', '1  234', '12 ,5', '١٢',
+                                  '1 234,5 6', '12,5,0', '1,234,56'])
+def test_one_rule_refuses_spaces_that_do_not_group_thousands(text: str) -> None:
+    with pytest.raises(MoneyError) as error:
+        parse_number(text, places=None)
+    assert error.value.reason == 'invalid'
+
+
+@pytest.mark.parametrize('text', ['12 34,5', '1 2', '1 234,56', '-3,5', '1.234,56', '0,00001'])
+def test_the_editor_and_the_import_read_every_text_alike(text: str) -> None:
+    def outcome(parse):
+        try:
+            return parse(text)
+        except ValueError:
+            return 'refused'
+
+    assert outcome(parse_decimal_fr) == outcome(lambda typed: parse_number(typed, places=None, units=AMOUNT_UNITS))
+    assert outcome(lambda typed: parse_decimal(typed, places=6)) == outcome(lambda typed: parse_decimal_fr(
+        typed, places=6))
+
+
+def test_too_many_decimals_are_refused_in_french_unless_rounding_is_asked() -> None:
+    with pytest.raises(MoneyError, match='^Montant : 2 décimales au plus$') as error:
+        parse_money('0,00001')
+    assert error.value.reason == 'places'
+    with pytest.raises(MoneyError, match='^Quantité : 4 décimales au plus$'):
+        parse_number('0,00001', places=4, label='Quantité')
+    assert parse_number('0,00001', places=6) == Decimal('0.000010')
+    assert parse_number('2,345', rounding=True) == Decimal('2.35')
+    assert parse_number('-2,345', rounding=True) == Decimal('-2.35')  # half-up, symmetric like round_cents
+
+
+def test_its_bounds_and_sign_are_the_callers() -> None:
+    with pytest.raises(MoneyError, match='négatif') as error:
+        parse_number('-1', allow_negative=False, label='Montant')
+    assert error.value.reason == 'negative'
+    with pytest.raises(MoneyError, match='^Acompte : 0,01 au minimum$'):
+        parse_number('0', minimum=Decimal('0.01'), label='Acompte')
+    assert str(parse_number('-0,00')) == '0.00'
+
+
+@given(amounts)
+@settings(database=None)
+def test_the_import_reads_back_every_amount_the_app_formats(value: Decimal) -> None:
+    assert parse_decimal_fr(format_eur(value)) == value
+
+
+@pytest.mark.parametrize('text', ['12 34,5', '1 2', '1 234,56', '-3,5', '1.234,56', '0,00001', '12,345'])
+def test_the_editors_money_field_and_the_import_share_the_rule(text: str) -> None:
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from components.money_input import MoneyInput  # noqa: PLC0415 - the component's own parse, without a page
+
+    def outcome(parse):
+        try:
+            return parse(text)
+        except ValueError as error:
+            return getattr(error, 'reason', 'invalid')
+
+    unit_price = SimpleNamespace(required=True, places=6, minimum=None, maximum=None, allow_negative=True,
+                                 what='Prix unitaire HT')
+    amount = SimpleNamespace(required=True, places=None, minimum=None, maximum=None, allow_negative=True,
+                             what='Montant')
+    assert outcome(lambda typed: MoneyInput.parse(unit_price, typed)) == outcome(
+        lambda typed: parse_decimal_fr(typed, places=6))
+    assert outcome(lambda typed: MoneyInput.parse(amount, typed)) == outcome(
+        lambda typed: parse_decimal_fr(typed, places=2))

@@ -9,8 +9,8 @@ from hypothesis import given, strategies as st
 import logic.payments
 from logic.errors import DomainError
 from logic.integrity import canonical
-from logic.payments import (PaymentError, chain_payload, check_date, check_method, check_settlement, classify,
-                            direction, label_of, open_amount, status_of, type_of)
+from logic.payments import (DISPLAY_LABELS, PaymentError, chain_payload, check_date, check_method, check_settlement,
+                            classify, direction, installment_display, label_of, open_amount, status_of, type_of)
 
 D = Decimal
 TODAY = date(2026, 3, 9)
@@ -108,3 +108,36 @@ def test_each_installment_falls_in_one_summary_bucket(status, due, bucket):
 def test_the_type_of_a_written_off_installment_is_irrecoverable():
     assert [type_of('installment', 'open'), type_of('deposit', 'paid'), type_of('deposit', 'irrecoverable')] == [
         'installment', 'deposit', 'irrecoverable']
+
+
+@pytest.mark.parametrize('status, amount, paid, due, kind, shown', [
+    ('planned', D('100.00'), D('0.00'), date(2026, 1, 1), 'installment', ('planned', 'Prévue')),
+    ('open', D('100.00'), D('0.00'), TODAY, 'installment', ('open', 'En attente')),  # due today is not late yet
+    ('open', D('100.00'), D('0.01'), date(2026, 4, 1), 'installment', ('partial', 'Réglée en partie')),
+    ('open', D('100.00'), D('0.00'), date(2026, 3, 8), 'installment', ('overdue', 'En retard')),
+    ('open', D('100.00'), D('60.00'), date(2026, 3, 8), 'installment', ('overdue', 'En retard, réglée en partie')),
+    ('paid', D('100.00'), D('100.00'), date(2026, 1, 1), 'installment', ('paid', 'Réglée')),  # late but paid
+    ('irrecoverable', D('100.00'), D('30.00'), date(2026, 1, 1), 'installment', ('irrecoverable', 'Irrécouvrable')),
+    ('cancelled', D('100.00'), D('0.00'), date(2026, 1, 1), 'installment', ('cancelled', 'Annulée')),
+    ('planned', D('300.00'), D('0.00'), date(2026, 4, 1), 'deposit', ('planned', 'Prévu')),
+    ('open', D('300.00'), D('100.00'), date(2026, 4, 1), 'deposit', ('partial', 'Réglé en partie')),
+    ('open', D('300.00'), D('100.00'), date(2026, 3, 1), 'deposit', ('overdue', 'En retard, réglé en partie')),
+    ('paid', D('300.00'), D('300.00'), date(2026, 4, 1), 'deposit', ('paid', 'Réglé')),
+    ('open', D('-80.00'), D('-30.00'), date(2026, 4, 1), 'refund', ('partial', 'Réglée en partie')),  # money back
+])
+def test_an_installment_shows_one_state_whatever_the_screen(status, amount, paid, due, kind, shown):
+    assert installment_display(status, amount, paid, due, TODAY, kind) == shown
+
+
+@given(paid=cents, late=st.booleans())
+def test_a_partly_paid_installment_always_says_so(paid, late):
+    amount = paid + D('0.01')
+    due = date(2026, 3, 1) if late else date(2026, 4, 1)
+    key, label = installment_display('open', amount, paid, due, TODAY)
+    assert key == ('overdue' if late else 'partial') and label.endswith('églée en partie')
+
+
+def test_every_display_key_has_a_label_and_an_unknown_status_is_a_bug():
+    assert set(DISPLAY_LABELS) == {'planned', 'open', 'partial', 'overdue', 'paid', 'irrecoverable', 'cancelled'}
+    with pytest.raises(ValueError):
+        installment_display('lost', D('1.00'), D('0.00'), TODAY, TODAY)
