@@ -94,9 +94,9 @@ def articles() -> dict:
 
 
 def documents(family: str, state: str) -> Callable[[], dict]:
-    """Quotes and invoices: pages/document_page.list_page, exactly what the list screens' fetch calls."""
+    """Quotes and invoices: pages/document_lists.list_page, exactly what the list screens' fetch calls."""
     def build() -> dict:
-        page_module = _module('pages.document_page', f'{family} list')
+        page_module = _module('pages.document_lists', f'{family} list')
         from components.document_list import ListFilters  # noqa: PLC0415
         from components.paged_table import PageRequest  # noqa: PLC0415
 

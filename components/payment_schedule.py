@@ -9,60 +9,26 @@ callback (an empty list = no schedule, one installment at the terms' due date).
 
 A validated invoice's installments are shown by components/installments_view.py.
 """
-import calendar
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from nicegui import ui
 
 from components.money_input import MoneyInput
+from logic.dates import format_date
 from logic.errors import DomainError
 from logic.money import format_eur
-from logic.schedule import HUNDRED, MAX_INSTALLMENTS, check_amounts, split_by_percentages, split_evenly
+from logic.schedule import (HUNDRED, MAX_INSTALLMENTS, add_months, check_amounts, schedule_dates, split_by_percentages,
+                            split_evenly)
 
 SPLITS = {'even': 'Parts égales', 'percent': 'Pourcentages', 'amount': 'Montants'}
 DATES = {'terms': 'Échéances régulières', 'manual': 'Dates au choix'}
 UNITS = {'months': 'mois', 'days': 'jours'}
 
-SCHEDULE_CSS = """
-.app-schedule { display: flex; flex-direction: column; gap: 12px; width: 100%; }
-.app-schedule-options { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; width: 100%; }
-.app-schedule-row { display: grid; grid-template-columns: 28px minmax(0, 1fr) minmax(0, 1fr); gap: 8px;
-  align-items: center; padding: 6px 0; border-bottom: 1px solid var(--app-line); }
-.app-schedule-row:last-child { border-bottom: none; }
-.app-schedule-row .s-pos { color: var(--app-muted); font-weight: 600; font-size: .85rem; }
-.app-schedule-row .s-amount { text-align: right; font-weight: 600; font-variant-numeric: tabular-nums;
-  white-space: nowrap; }
-.app-schedule-row.with-percent { grid-template-columns: 28px minmax(0, 1fr) 96px minmax(90px, auto); }
-.app-schedule-sum { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 4px 12px; font-weight: 650; }
-.app-schedule-error { color: var(--q-negative); font-weight: 500; }
-.app-toggle { border: 1px solid var(--app-primary); border-radius: 4px; }
-.app-schedule-row { max-width: 720px; }
-"""
 SaveCallback = Callable[[list[tuple[date, Decimal]]], Awaitable[object]]
-
-
-def schedule_dates(first: date, count: int, every: int, unit: str) -> list[date]:
-    """`count` dates from `first`, every `every` days or months (a month later than the 31st is the month's end).
-
-    >>> schedule_dates(date(2026, 1, 31), 3, 1, 'months')
-    [datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
-    """
-    if unit == 'days':
-        return [first + timedelta(days=every * index) for index in range(count)]
-    return [_add_months(first, every * index) for index in range(count)]
-
-
-def _add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    # The end of a month stays the end of a month (31/01 -> 28/02 -> 31/03).
-    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
-    return date(year, month, last if at_end else min(day.day, last))
 
 
 @dataclass(kw_only=True, slots=True)
@@ -78,7 +44,6 @@ class PaymentSchedule(ui.element):
     def __init__(self, *, total: Decimal, installments: list[tuple[date, Decimal]], first_due: date,
                  on_save: SaveCallback, terms_label: str = '') -> None:
         super().__init__('div')
-        add_styles()
         self.classes('app-schedule').props('data-role=schedule')
         self.total = total
         self.first_due = first_due
@@ -153,7 +118,7 @@ class PaymentSchedule(ui.element):
             self.every_input.classes('w-24').mark('schedule-every')
             self.unit_select = ui.select(UNITS, value=self.unit, on_change=lambda e: self._set_unit(e.value)) \
                 .props('outlined dense data-field=unit').classes('w-28').mark('schedule-unit')
-            hint = f'Première échéance : {_fr(self.first_due)}'
+            hint = f'Première échéance : {format_date(self.first_due, empty="—")}'
             if self.terms_label:
                 hint += f' ({self.terms_label})'
             self.terms_hint = ui.label(hint).classes('app-muted text-sm').mark('schedule-first-due')
@@ -283,7 +248,7 @@ class PaymentSchedule(ui.element):
         else:  # new rows by hand start a month after the previous one
             for index, part in enumerate(self.parts):
                 if part.due is None:
-                    part.due = _add_months(self.parts[index - 1].due, 1) if index and self.parts[index - 1].due \
+                    part.due = add_months(self.parts[index - 1].due, 1) if index and self.parts[index - 1].due \
                         else self.first_due
 
     def _resplit(self) -> None:
@@ -319,18 +284,9 @@ class PaymentSchedule(ui.element):
         await _maybe_await(self.on_save([]))
 
 
-def add_styles() -> None:
-    client = ui.context.client
-    if not getattr(client, '_schedule_css', False):
-        client._schedule_css = True  # noqa: SLF001 - a per-page flag
-        ui.add_css(SCHEDULE_CSS)
-
 
 async def _maybe_await(result) -> None:
     if inspect.isawaitable(result):
         await result
 
-
-def _fr(value: date | None) -> str:
-    return value.strftime('%d/%m/%Y') if value else '—'
 

@@ -4,11 +4,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from tortoise.transactions import in_transaction
-
 from db.actor import Actor, require_admin
 from db.audit import record
-from db.user import ADMIN, ROLE_LABELS, USER, AuthSession, LoginFailure, User
+from db.unit_of_work import transaction
+from db.user import ADMIN, ROLE_LABELS, AuthSession, LoginFailure, User
 from logic.errors import DomainError
 from logic.passwords import hash_password, verify_password
 
@@ -60,7 +59,7 @@ async def authenticate(email: str, password: str, ip: str) -> User:
     if not valid or user is None or not user.is_active:
         await _fail(email, ip, 'inactive' if valid and user else 'bad_credentials')
         raise LoginRefused()
-    async with in_transaction():
+    async with transaction():
         await LoginFailure.filter(email=email).delete()
         await record('login.success', actor_of(user, ip), target=f'user:{user.id}')
     return user
@@ -113,7 +112,7 @@ async def close_session(token: str | None, ip: str = '') -> None:
     session = await AuthSession.get_or_none(token_hash=_digest(token)).prefetch_related('user')
     if session is None:
         return
-    async with in_transaction():
+    async with transaction():
         await record('logout', actor_of(session.user, ip), target=f'user:{session.user.id}')
         await session.delete()
 
@@ -133,7 +132,7 @@ async def create_user(actor: Actor, *, email: str, name: str, role: str, passwor
     if role not in ROLE_LABELS:
         raise DomainError('Profil inconnu.')
     password_hash = await asyncio.to_thread(hash_password, password)
-    async with in_transaction():
+    async with transaction():
         if await User.filter(email=email).exists():
             raise DomainError('Un compte existe déjà avec cette adresse e-mail.')
         user = await User.create(email=email, name=name, role=role, password_hash=password_hash,
@@ -146,7 +145,7 @@ async def create_user(actor: Actor, *, email: str, name: str, role: str, passwor
 async def update_profile(actor: Actor, *, name: str, email: str) -> User:
     """'Mon compte': a user changes their own name and email."""
     name, email = _clean_name(name), normalise_email(email)
-    async with in_transaction():
+    async with transaction():
         user = await User.get(id=actor.user_id).select_for_update()
         if email != user.email and await User.filter(email=email).exists():
             raise DomainError('Un compte existe déjà avec cette adresse e-mail.')
@@ -164,7 +163,7 @@ async def change_own_password(actor: Actor, *, current: str, new: str, keep_toke
     if not await asyncio.to_thread(verify_password, current or '', user.password_hash):
         raise DomainError('Le mot de passe actuel est incorrect.')
     new_hash = await asyncio.to_thread(hash_password, new)
-    async with in_transaction():
+    async with transaction():
         await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
         sessions = AuthSession.filter(user_id=user.id)
         if keep_token:
@@ -176,7 +175,7 @@ async def change_own_password(actor: Actor, *, current: str, new: str, keep_toke
 async def reset_password(actor: Actor, user_id: int, new: str) -> None:
     require_admin(actor)
     new_hash = await asyncio.to_thread(hash_password, new)
-    async with in_transaction():
+    async with transaction():
         user = await User.get(id=user_id)
         await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
         await AuthSession.filter(user_id=user.id).delete()
@@ -187,7 +186,7 @@ async def set_role(actor: Actor, user_id: int, role: str) -> None:
     require_admin(actor)
     if role not in ROLE_LABELS:
         raise DomainError('Profil inconnu.')
-    async with in_transaction():
+    async with transaction():
         user = await User.get(id=user_id).select_for_update()
         if user.role == role:
             return
@@ -201,7 +200,7 @@ async def set_role(actor: Actor, user_id: int, role: str) -> None:
 
 async def set_active(actor: Actor, user_id: int, active: bool) -> None:
     require_admin(actor)
-    async with in_transaction():
+    async with transaction():
         user = await User.get(id=user_id).select_for_update()
         if user.is_active == active:
             return
@@ -235,7 +234,7 @@ async def _throttled(email: str, ip: str) -> bool:
 
 
 async def _fail(email: str, ip: str, reason: str) -> None:
-    async with in_transaction():
+    async with transaction():
         await LoginFailure.create(email=email, ip=ip[:64], at=now())
         await record('login.failure', Actor(user_id=None, email=email, ip=ip), details={'reason': reason})
 

@@ -6,12 +6,12 @@ half of a cycle at the same moment can't both succeed.
 from decimal import Decimal
 
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor
 from db.article import Article, ArticleComponent
 from db.articles import lock_graph, locked_article, reprice
 from db.audit import record
+from db.unit_of_work import transaction
 from logic.composite import find_cycle
 from logic.errors import DomainError
 from logic.money import MoneyError, format_decimal_fr, parse_decimal
@@ -25,7 +25,7 @@ async def save_components(actor: Actor, article_id: int, parts: list[tuple[int, 
     The composite's price becomes the sum of its parts (unless fixed), and so do those of composites containing it.
     """
     wanted = _quantities(parts)
-    async with in_transaction():
+    async with transaction():
         await lock_graph()
         article = await locked_article(article_id, version)
         if article_id in wanted:

@@ -5,14 +5,13 @@ a second sheet, for reading).
 """
 import asyncio
 
-from tortoise.transactions import in_transaction
-
 from db.actor import Actor
 from db.article import Article, ArticleComponent
 from db.articles import DEFAULT_ORDER, LIST_FIELDS, ArticleFilter, article_query
 from db.audit import record
 from db.company import Unit, VatRate
 from db.contact_transfer import BATCH, ImportRefused, commit_all_or_nothing, fetch_in_order, model_defaults
+from db.unit_of_work import transaction
 from logic import article_fields
 from logic.article import clean_reference
 from logic.importing import Field, ImportPreview, Problem, guess_mapping
@@ -91,7 +90,7 @@ async def export_data(actor: Actor, filters: ArticleFilter | None, order: list[s
     if full:
         parts = await ArticleComponent.all().order_by('parent__reference', 'position', 'id').values(
             parent='parent__reference', part='part__reference', quantity='quantity')
-    async with in_transaction():
+    async with transaction():
         await record('article.export', actor, target='articles',
                      details={'scope': 'all' if filters is None else 'selection', 'full': full,
                               'count': len(records)})

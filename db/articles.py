@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor
 from db.article import Article, ArticleComponent
 from db.audit import changes, record
 from db.company import Unit, VatRate
+from db.unit_of_work import transaction
 from logic.article import ARTICLE_KINDS, clean_article
 from logic.composite import composite_price, containers_in_order
 from logic.contact import FieldsInvalid
@@ -101,7 +101,7 @@ async def is_used(article_id: int) -> bool:
 async def create_article(actor: Actor, data: dict) -> Article:
     cleaned = await _clean(data)
     try:
-        async with in_transaction():
+        async with transaction():
             await _check_reference_free(cleaned['reference'])
             article = await Article.create(**cleaned)
             await record('article.create', actor, target=f'article:{article.id}',
@@ -115,7 +115,7 @@ async def update_article(actor: Actor, article_id: int, data: dict, *, version: 
     """Save a form; refused when someone saved the article since the form was loaded (`version`)."""
     cleaned = await _clean(data)
     try:
-        async with in_transaction():
+        async with transaction():
             await lock_graph()
             article = await locked_article(article_id, version)
             if cleaned['reference'] != article.reference:
@@ -138,7 +138,7 @@ async def update_article(actor: Actor, article_id: int, data: dict, *, version: 
 
 async def set_active(actor: Actor, article_id: int, active: bool) -> None:
     """Archive (hidden from pickers, kept for the documents that name it) or bring back."""
-    async with in_transaction():
+    async with transaction():
         article = await get_article(article_id)
         if article.active != active:
             await Article.filter(id=article_id).update(active=active, version=F('version') + 1)
@@ -152,7 +152,7 @@ async def delete_article(actor: Actor, article_id: int) -> str:
     article = await get_article(article_id)
     if not await is_used(article_id) and not await ArticleComponent.exists(part_id=article_id):
         try:
-            async with in_transaction():
+            async with transaction():
                 await lock_graph()
                 await Article.filter(id=article_id).delete()
                 await record('article.delete', actor, target=f'article:{article_id}',
@@ -176,7 +176,7 @@ async def bulk_change(actor: Actor, ids: list[int], *, vat_rate_id: int | None =
     if (vat_rate_id is None) == (sales_account is None):
         raise DomainError('Choisissez soit un taux de TVA, soit un compte de vente.')
     sales_account = _account(sales_account)
-    async with in_transaction():
+    async with transaction():
         if vat_rate_id is not None and not await VatRate.exists(id=vat_rate_id):
             raise DomainError('Ce taux de TVA n’existe plus.')
         query = _bulk_query(ids, vat_rate_id, sales_account)

@@ -1,7 +1,8 @@
 """A tiny in-process change notifier (DOC7): pages subscribe to a topic and refresh when an operation commits.
 
-db/ operations call `publish('documents', doc_id)` after their transaction commits (never inside it: a page that
-reloads on the notification must see the committed data). Callbacks may be plain functions or coroutine functions;
+db/ operations call `publish('documents', doc_id)` wherever they like: inside a unit of work (db/unit_of_work.py,
+the `transaction()` every operation opens) the publication waits for the outermost commit, so a page that reloads
+on the notification always sees the committed data. Callbacks may be plain functions or coroutine functions;
 a failing callback is logged and never breaks the operation nor the other subscribers.
 
 >>> seen = []
@@ -22,6 +23,8 @@ import contextvars
 import inspect
 import logging
 from collections.abc import Callable
+
+from db import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,10 @@ def subscribe(topic: str, callback: Callback) -> Callable[[], None]:
 
 
 def publish(topic: str, doc_id: int | None = None) -> None:
-    """Notify the subscribers of `topic` here and, through the forwarders, in the other processes."""
+    """Notify the subscribers of `topic` here and, through the forwarders, in the other processes; inside a unit of
+    work, once it commits (and never if it rolls back)."""
+    if unit_of_work.defer(topic, doc_id):
+        return
     deliver(topic, doc_id)
     for forward in list(_forwarders):
         try:

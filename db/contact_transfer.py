@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor
 from db.audit import record
 from db.company import PaymentMethod, VatRate
 from db.contact import Address, Contact
 from db.contacts import DEFAULT_ORDER, LIST_FIELDS, ContactFilter, allocate_codes, contact_query, existing_codes
+from db.unit_of_work import transaction
 from logic import contact_fields
 from logic.contact import clean_code, default_account
 from logic.contact_fields import Labels
@@ -107,7 +107,7 @@ async def commit_all_or_nothing(preview: ImportPreview, check: Callable[[ImportP
         raise ImportRefused(preview.problems or [Problem(row=0, column='', message='Aucune ligne à importer.')])
     records = list(preview.records)
     try:
-        async with in_transaction():
+        async with transaction():
             await check(preview)
             if preview.problems:
                 raise ImportRefused(preview.problems)
@@ -152,7 +152,7 @@ async def export_data(actor: Actor, filters: ContactFilter | None, order: list[s
     labels = Labels(vat_rates=dict(await VatRate.all().values_list('id', 'label')),
                     payment_methods=dict(await PaymentMethod.all().values_list('id', 'name')))
     addresses = await _addresses(ids if filters is not None else None) if full else []
-    async with in_transaction():
+    async with transaction():
         await record('contact.export', actor, target='contacts',
                      details={'scope': 'all' if filters is None else 'selection', 'full': full,
                               'count': len(records)})

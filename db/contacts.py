@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor
 from db.audit import changes, record
 from db.company import PaymentMethod, VatRate
 from db.contact import Address, Contact, Counter
 from db.output import PrintTemplate
+from db.unit_of_work import transaction
 from logic.contact import (
     CONTACT_KINDS, FieldsInvalid, clean_address, clean_contact, default_account,
 )
@@ -111,7 +111,7 @@ async def create_contact(actor: Actor, data: dict) -> Contact:
     code = cleaned.pop('code', '')
     taken = FieldsInvalid({'code': f'Le code {code} est déjà celui d’un autre contact.'})
     try:
-        async with in_transaction():
+        async with transaction():
             if code and await Contact.filter(code=code).exists():
                 raise taken
             code = code or (await allocate_codes(1))[0]
@@ -127,7 +127,7 @@ async def create_contact(actor: Actor, data: dict) -> Contact:
 async def update_contact(actor: Actor, contact_id: int, data: dict, *, version: int) -> Contact:
     """Save a form; refused when someone else saved the contact since the form was loaded (`version`)."""
     cleaned = await _clean(data, EDITABLE)
-    async with in_transaction():
+    async with transaction():
         contact = await Contact.get_or_none(id=contact_id).select_for_update()
         if contact is None:
             raise DomainError('Ce contact n’existe pas ou a été supprimé.')
@@ -146,7 +146,7 @@ async def update_contact(actor: Actor, contact_id: int, data: dict, *, version: 
 
 async def set_active(actor: Actor, contact_id: int, active: bool) -> None:
     """Archive (hidden from lists and pickers, kept for the documents that name it) or bring back."""
-    async with in_transaction():
+    async with transaction():
         contact = await get_contact(contact_id)
         if contact.active != active:
             await Contact.filter(id=contact_id).update(active=active, version=F('version') + 1)
@@ -162,7 +162,7 @@ async def delete_contact(actor: Actor, contact_id: int) -> str:
     """
     contact = await get_contact(contact_id)
     try:
-        async with in_transaction():
+        async with transaction():
             await Contact.filter(id=contact_id).delete()
             await record('contact.delete', actor, target=f'contact:{contact_id}',
                          details={'code': contact.code, 'name': contact.display_name})
@@ -176,7 +176,7 @@ async def save_address(actor: Actor, contact_id: int, address_id: int | None, da
     cleaned, errors = clean_address({key: data[key] for key in ADDRESS_FIELDS if key in data})
     if errors:
         raise FieldsInvalid(errors)
-    async with in_transaction():
+    async with transaction():
         contact = await get_contact(contact_id)
         if address_id is None:
             address = await Address.create(contact_id=contact.id, **cleaned)
@@ -193,7 +193,7 @@ async def save_address(actor: Actor, contact_id: int, address_id: int | None, da
 
 
 async def delete_address(actor: Actor, contact_id: int, address_id: int) -> None:
-    async with in_transaction():
+    async with transaction():
         address = await Address.get_or_none(id=address_id, contact_id=contact_id)
         if address is None:
             return

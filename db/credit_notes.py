@@ -1,17 +1,20 @@
 """Credit notes ("Avoirs", IN4): created and validated in one step on a validated invoice.
 
     preview = await credit_note_preview(invoice_id, mode='lines', lines={line_id: Decimal('1')})  # (Draft, Totals)
-    note = await create_credit_note(actor, invoice_id, secret=config.secret, mode='full')
-    note = await create_credit_note(actor, invoice_id, secret=..., mode='amounts',
+    note = await create_credit_note(actor, invoice_id, issuer=Issuer.of(config, run.cpu_bound), mode='full')
+    note = await create_credit_note(actor, invoice_id, issuer=issuer, mode='amounts',
                                     amounts={('S', Decimal('20.00')): Decimal('50.00')}, reason='Geste commercial')
 
 Why no draft credit notes: a draft would reserve nothing, so two drafts could each fit in what is left and together
 exceed it; creating and validating in one transaction, under a lock on the invoice, makes "never more than what is
 left" hold by construction. The page shows `credit_note_preview` first, then calls `create_credit_note`.
 
+Issued through `db.issuing.issue` like every legal document: the same mentions check, the same Factur-X
+check of its exact frozen copy before its number is taken, the same chain and audit entry.
+
 The credit note copies the parties and the payment wording of the invoice's frozen copy, cites its number and date
 (snapshot.references, BR-FR-CO-05), has its own series ('credit_note') and chain, and carries all the mentions of an
-invoice (LEGAL.md 2.2). When nothing is left to credit, the invoice becomes "Annulée" (full credit note, or partial
+invoice (docs/legal.md 2.2). When nothing is left to credit, the invoice becomes "Annulée" (full credit note, or partial
 ones adding up to the whole).
 
 Payments (PA2): a credit note is imputed on what its invoice still owes. The invoice's open installments are settled
@@ -21,33 +24,29 @@ What remains of the credit note (on an invoice already paid) stays an open refun
 nothing to pay becomes "Réglée", a fully credited one "Annulée" as before. A deposit invoice owes what it was not
 paid: a credit note on an unticked deposit invoice leaves nothing to refund.
 """
-from collections.abc import Mapping
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
-
-from tortoise.transactions import in_transaction
 
 from db import changes, payments
 from db.actor import Actor
 from db.audit import record
 from db.company import Company
-from db.document import Document, DocumentLine, Installment
-from db.drafts import draft_of, line_values
-from db.integrity import append_to_chain
-from db.numbering import take_number
+from db.document import Document, DocumentLine
+from db.drafts import draft_of
+from db.issuing import Issue, Issuer, NewLine, issue
 from db.settings import get_company
 from db.validation import build_snapshot
+from logic import doctypes
 from logic.credit import CreditError, Key, Remaining, amount_lines, check_within, chosen_lines, full_lines, remaining
 from logic.draft import Draft
 from logic.errors import DomainError
-from logic.mentions import missing_mentions
 from logic.snapshot import DocumentSnapshot, Reference
 from logic.states import check_transition
 from logic.totals import Totals
 
 MODES = ('full', 'lines', 'amounts')
-CREDITABLE = ('invoice', 'deposit_invoice', 'progress_invoice')
 
 
 async def left_to_credit(invoice_id: int) -> Remaining:
@@ -63,14 +62,34 @@ async def credit_note_preview(invoice_id: int, *, mode: str = 'full', lines: Map
     return draft, totals
 
 
-async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode: str = 'full',
+async def create_credit_note(actor: Actor, invoice_id: int, *, issuer: Issuer, mode: str = 'full',
                              lines: Mapping[int, Decimal] | None = None, amounts: Mapping[Key, Decimal] | None = None,
                              reason: str = '', issue_date: date | None = None) -> Document:
+    """Create and issue the credit note (through `db.issuing.issue`, like every legal document)."""
+    operation = credit_note_operation(actor, invoice_id, secret=issuer.secret, mode=mode, lines=lines,
+                                      amounts=amounts, reason=reason, issue_date=issue_date)
+    return (await issue(actor, operation.prepare, issuer=issuer, complete=operation.complete))[0]
+
+
+@dataclass(kw_only=True, slots=True)
+class CreditNoteOperation:
+    """A credit note's two steps for `db.issuing.issue`, for an operation that credits an invoice among other
+    things (`db.deposits.unsettle_deposit`): `prepare` builds it, `complete` imputes it and updates the invoice."""
+
+    prepare: Callable[[], Awaitable[list[Issue]]]
+    complete: Callable[[list[Document]], Awaitable[None]]
+
+
+def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes, mode: str = 'full',
+                          lines: Mapping[int, Decimal] | None = None, amounts: Mapping[Key, Decimal] | None = None,
+                          reason: str = '', issue_date: date | None = None) -> CreditNoteOperation:
     today = date.today()
     on = issue_date or today
     if on > today:
         raise DomainError('La date d’un avoir ne peut pas être dans le futur.')
-    async with in_transaction():
+    prepared: dict = {}
+
+    async def prepare() -> list[Issue]:
         invoice = await _invoice(invoice_id, lock=True)  # one credit note at a time per invoice
         if on < invoice.issue_date:
             raise DomainError('Un avoir ne peut pas être antérieur à la facture qu’il rectifie.')
@@ -81,32 +100,25 @@ async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode
             check_transition('invoice', invoice.state, 'cancelled')
         origin = DocumentSnapshot.from_dict(invoice.snapshot)
         snapshot = _snapshot(origin, draft, totals, invoice, on, reason, await get_company())
-        missing = missing_mentions(snapshot)
-        if missing:
-            raise DomainError('Avoir impossible, il manque : ' + ', '.join(missing) + '.')
-        note = await Document.create(
-            doc_type='credit_note', family='invoice', series='credit_note', source_id=invoice.id,
-            client_id=invoice.client_id, client_name=invoice.client_name, payment_method_id=invoice.payment_method_id,
+        prepared.update(invoice=invoice, totals=totals, cancels=cancels)
+        note = Document(
+            doc_type='credit_note', source_id=invoice.id, client_id=invoice.client_id,
+            client_name=invoice.client_name, payment_method_id=invoice.payment_method_id,
             global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
             shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
             shipping_vat_category=draft.shipping_vat_category, purchase_order=draft.purchase_order,
-            notes=snapshot.notes, vat_included=draft.vat_included, created_by_id=actor.user_id)
-        await DocumentLine.bulk_create([
-            DocumentLine(document_id=note.id, position=position, net=totals.line_nets[position],
-                         source_line_id=source, **line_values(line))
-            for position, (line, source) in enumerate(zip(draft.lines, sources))])
-        number = await take_number('credit_note', on)
-        note.update_from_dict({
-            'state': 'validated', 'number': number, 'issue_date': on, 'due_date': on, 'total_ht': totals.total_ht,
-            'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc, 'prepaid': totals.prepaid,
-            'amount_due': totals.amount_due, 'snapshot': replace(snapshot, number=number).to_dict(),
-            'validated_at': datetime.now(timezone.utc), 'version': note.version + 1})
-        await note.save()
+            notes=snapshot.notes, vat_included=draft.vat_included, created_by_id=actor.user_id,
+            total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc, prepaid=totals.prepaid,
+            amount_due=totals.amount_due)
         # What the credit note leaves to refund: listed in Payments (PA1) under its number, like an installment.
-        await Installment.create(document_id=note.id, due_date=on, amount=totals.amount_due, kind='refund',
-                                 status='open' if totals.amount_due else 'paid', number=number,
-                                 client_id=invoice.client_id, client_name=invoice.client_name)
-        await append_to_chain(note, secret)
+        return [Issue(document=note, snapshot=snapshot, installments=[(on, totals.amount_due)],
+                      installment_kind='refund',
+                      lines=[NewLine(line=line, net=totals.line_nets[position], source_line_id=source)
+                             for position, (line, source) in enumerate(zip(draft.lines, sources))],
+                      audit={'invoice': invoice.number, 'mode': mode, 'reason': reason})]
+
+    async def complete(documents: list[Document]) -> None:
+        note, invoice, totals, cancels = documents[0], prepared['invoice'], prepared['totals'], prepared['cancels']
         # Imputed first on what the invoice still owes (its open installments), the rest stays to refund.
         imputed = await payments.impute_credit_note(actor, note, invoice, secret=secret)
         old_state = invoice.state
@@ -116,15 +128,13 @@ async def create_credit_note(actor: Actor, invoice_id: int, *, secret: str, mode
         await invoice.save(update_fields=['credited_amount', 'state', 'version', 'updated_at'])
         if imputed and not cancels:
             await payments.sync_document(actor, invoice.id)  # nothing left to pay: the invoice is 'Réglée'
-        await record('credit_note.validate', actor, target=f'document:{note.id}',
-                     details={'number': number, 'invoice': invoice.number, 'mode': mode,
-                              'total_ttc': str(totals.total_ttc), 'reason': reason, 'imputed': str(imputed)})
         if cancels:
             await record('invoice.state', actor, target=f'document:{invoice.id}',
-                         details={'number': invoice.number, 'state': [old_state, 'cancelled'], 'credit_note': number})
-    changes.publish(changes.DOCUMENTS, note.id)
-    changes.publish(changes.DOCUMENTS, invoice.id)
-    return note
+                         details={'number': invoice.number, 'state': [old_state, 'cancelled'],
+                                  'credit_note': note.number})
+        changes.publish(changes.DOCUMENTS, invoice.id)
+
+    return CreditNoteOperation(prepare=prepare, complete=complete)
 
 
 async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[int, Decimal] | None,
@@ -179,7 +189,7 @@ async def _invoice(invoice_id: int, *, lock: bool) -> Document:
     invoice = await (query.select_for_update() if lock else query).first()
     if invoice is None:
         raise DomainError('Facture introuvable.')
-    if invoice.doc_type not in CREDITABLE or invoice.state == 'draft':
+    if not doctypes.doc_type(invoice.doc_type).creditable or invoice.state == 'draft':
         raise DomainError('Un avoir se fait sur une facture validée.')
     if invoice.state == 'cancelled':
         raise DomainError(f'La facture {invoice.number} est déjà entièrement créditée.')

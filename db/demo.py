@@ -22,17 +22,18 @@ from decimal import Decimal
 
 from stdnum import luhn
 from tortoise import connections
-from tortoise.transactions import in_transaction
 
 from db import article_parts, article_transfer, contact_transfer, credit_notes, demo_payments, documents, settings
 from db.accounts import actor_of
 from db.actor import Actor
 from db.article import Article
 from db.bulk import BulkInvoice, validate_in_bulk
+from db.issuing import Issuer
 from db.contact import Contact
-from db.document import Document, DocumentLine
+from db.document import Document, DocumentLine, type_columns
 from db.bulk_rows import insert_lines, line_row
 from db.numbering import take_numbers
+from db.unit_of_work import transaction
 from db.user import ADMIN, User
 from logic.draft import Draft, DraftLine
 from logic.errors import DomainError
@@ -135,7 +136,7 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
                           'qu’une instance vide.')
     rng = random.Random(seed)
     summary = DemoSummary()
-    demo_payments.warm_up()
+    issuer = Issuer.for_generated_data(secret)  # originals made on first request: see db/issuing.py
     actor = await _admin(summary)
     contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)))
     articles = await _articles(actor, rng, max(len(CATALOGUE), int(invoices * ARTICLES_PER_INVOICE)))
@@ -162,8 +163,8 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     while len(bulk) + balances < invoices:
         bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
                              today - timedelta(days=rng.randrange(span)), None))
-    ids = await validate_in_bulk(actor, bulk, secret=secret, progress=progress,
-                                 stops=demo_payments.deposit_stops(actor, deposits, secret=secret, rng=rng))
+    ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
+                                 stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng))
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
     summary.lines = sum(len(item.draft.lines) for item in bulk)
     summary.deposits = sum(len(plan.dues) for plan in deposits)
@@ -181,10 +182,10 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
         if len(ids) < 2:
             break
         if index % 2 == 0:
-            await credit_notes.create_credit_note(actor, invoice_id, secret=secret, reason='Facture émise en double')
+            await credit_notes.create_credit_note(actor, invoice_id, issuer=issuer, reason='Facture émise en double')
         else:
             first = await DocumentLine.filter(document_id=invoice_id, kind='item').order_by('position').first()
-            await credit_notes.create_credit_note(actor, invoice_id, secret=secret, mode='lines',
+            await credit_notes.create_credit_note(actor, invoice_id, issuer=issuer, mode='lines',
                                                   lines={first.id: abs(first.quantity)}, reason='Article retourné')
         summary.credit_notes += 1
     summary.written_off = await demo_payments.write_off_some(actor, rng, invoices, secret=secret)
@@ -324,17 +325,18 @@ def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine], day: 
 
 async def _quotes(actor: Actor, rng: random.Random, specs: list) -> list[int]:
     """Numbered quotes in every state (quotes are not legal documents: inserted directly, numbered in order)."""
-    async with in_transaction():
-        numbers = await take_numbers('quote', [day for day, *_ in specs])
+    columns = type_columns('quote')
+    async with transaction():
+        numbers = await take_numbers(columns['series'], [day for day, *_ in specs])
         rows, all_totals = [], [Draft(lines=lines).totals() for _, _, lines, _ in specs]
         for number, (day, contact, lines, state), totals in zip(numbers, specs, all_totals):
-            rows.append(Document(doc_type='quote', family='quote', series='quote', state=state, number=number,
+            rows.append(Document(**columns, state=state, number=number,
                                  issue_date=day, validity_date=day + timedelta(days=30), client_id=contact.id,
                                  client_name=contact.display_name, probability=rng.choice((None, 30, 50, 80)),
                                  total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
                                  amount_due=totals.amount_due, created_by_id=actor.user_id))
         await Document.bulk_create(rows, batch_size=2000)
-        ids = dict(await Document.filter(series='quote', number__in=numbers).values_list('number', 'id'))
+        ids = dict(await Document.filter(series=columns['series'], number__in=numbers).values_list('number', 'id'))
         await insert_lines([line_row(ids[number], position, line, totals.line_nets[position])
                             for number, (_, _, lines, _), totals in zip(numbers, specs, all_totals)
                             for position, line in enumerate(lines)])

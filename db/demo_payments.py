@@ -13,7 +13,7 @@ amount has its journal records, chained in the 'payment' series.
 
     plans = plan_deposits(rng, quote_specs, today)          # before the quotes are inserted (it sets their state)
     await request_deposits(actor, plans, quote_ids)         # once they are
-    ids = await validate_in_bulk(..., stops=deposit_stops(actor, plans, secret=secret))
+    ids = await validate_in_bulk(..., stops=deposit_stops(actor, plans, issuer=issuer))
     await settle_invoices(actor, rng, secret=secret)        # once every invoice is validated
 """
 import random
@@ -23,12 +23,12 @@ from decimal import ROUND_DOWN, Decimal
 
 from db import documents, payments, validation
 from db.actor import Actor
+from db.issuing import Issuer
 from db.bulk import Stop
 from db.deposits import quote_deposits, set_deposits, settle_deposit
 from db.document import Document, Installment
 from db.payment_bulk import BulkSettlement, settle_in_bulk
 from logic.deposits import DepositSpec
-from logic.facturx import checker
 from logic.money import CENT
 
 # 50 deposited quotes at 100,000 invoices (5,000 quotes): each one costs ~0.2 s through the API (its Factur-X check,
@@ -60,12 +60,6 @@ class DepositPlan:
     balance_on: date | None = None  # the balance invoice's date ('invoiced')
     quote_id: int = 0
     balance_id: int | None = None
-
-
-def warm_up() -> None:
-    """Start the Factur-X checker now (its process compiles the schematrons for ~1 s, on the other core, while the
-    contacts are imported): each deposit invoice is checked before it is issued."""
-    checker.start()
 
 
 def plan_deposits(rng: random.Random, specs: list, today: date) -> list[DepositPlan]:
@@ -115,29 +109,29 @@ async def request_deposits(actor: Actor, plans: list[DepositPlan], quote_ids: li
             await documents.set_quote_state(actor, plan.quote_id, 'accepted')
 
 
-def deposit_stops(actor: Actor, plans: list[DepositPlan], *, secret: str, rng: random.Random) -> list[Stop]:
+def deposit_stops(actor: Actor, plans: list[DepositPlan], *, issuer: Issuer, rng: random.Random) -> list[Stop]:
     """The deposit invoices and balance invoices, each to be validated on its day among the bulk invoices."""
     stops: list[Stop] = []
     for plan in plans:
         for rank, paid_on in enumerate(plan.paid_on):
-            stops.append((paid_on, _settler(actor, plan, rank, paid_on, rng.choice(METHODS), secret)))
+            stops.append((paid_on, _settler(actor, plan, rank, paid_on, rng.choice(METHODS), issuer)))
         if plan.balance_on is not None:
-            stops.append((plan.balance_on, _balancer(actor, plan, secret)))
+            stops.append((plan.balance_on, _balancer(actor, plan, issuer)))
     return stops
 
 
-def _settler(actor: Actor, plan: DepositPlan, rank: int, paid_on: date, method: str, secret: str):
+def _settler(actor: Actor, plan: DepositPlan, rank: int, paid_on: date, method: str, issuer: Issuer):
     async def settle() -> None:
         deposit = (await quote_deposits(plan.quote_id))[rank]
         await settle_deposit(actor, deposit.id, paid_on=paid_on, method=method, amount=deposit.left_to_pay,
-                             invoice_date=paid_on, secret=secret)
+                             invoice_date=paid_on, issuer=issuer)
     return settle
 
 
-def _balancer(actor: Actor, plan: DepositPlan, secret: str):
+def _balancer(actor: Actor, plan: DepositPlan, issuer: Issuer):
     async def balance() -> None:
         draft = await documents.invoice_quote(actor, plan.quote_id)
-        invoice = await validation.validate_invoice(actor, draft.id, secret=secret, issue_date=plan.balance_on)
+        invoice = await validation.validate_invoice(actor, draft.id, issuer=issuer, issue_date=plan.balance_on)
         plan.balance_id = invoice.id
     return balance
 

@@ -22,50 +22,42 @@ short transaction with its audit entry; refusals raise `logic.errors.DomainError
   invoice and settling it again makes a new one. One transaction.
 - `delete_deposit(actor, installment_id) -> None` (DE5 "supprimer"): an unpaid deposit given up: 'cancelled' (kept
   in Payments' history), or deleted when it was only planned.
-- `deposit_request_pdf(installment_id, *, config, run) -> bytes`, `deposit_request_mail_defaults(installment_id)
-  -> (recipients, subject, body, attachment name)`, `send_deposit_request(actor, installment_id, recipients,
-  subject, body, *, config, run) -> MailLog` (DE2): the "Demande d'acompte", not an invoice: no number, no XML.
+- The "Demande d'acompte" (DE2) of a deposit is in db/deposit_requests.py.
 - `quote_deposits(quote_id) -> list[Installment]`: a quote's deposits in order, given-up ones included.
 - `UnpaidDeposits` (from logic.deposits): raised by `validation.validate_invoice` on a balance invoice while a
   deposit of its quote is open; `.installments` lists them.
 """
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
-from db import changes, mailer, payments, publishing, templates_ops
+from db import changes, payments
 from db.actor import Actor
 from db.audit import record
 from db.contact import Contact
-from db.credit_notes import create_credit_note
+from db.credit_notes import credit_note_operation
 from db.document import Document, DocumentLine, Installment, Payment
 from db.documents import DraftConflict
-from db.drafts import Checked, draft_of, line_rows, payment_method_for
-from db.integrity import append_to_chain
-from db.numbering import take_number
+from db.drafts import draft_of
 from db.settings import get_company
-from db.validation import MentionsMissing, build_snapshot, party_of_contact
+from db.issuing import Issue, Issuer, NewLine, issue
+from db.unit_of_work import transaction
+from db.validation import build_snapshot, party_of_contact
 from logic.deposits import (DepositError, DepositSpec, UnpaidDeposits, check_total, deposit_amount, deposit_lines,
                             designation, vat_shares)
 from logic.draft import Draft
 from logic.errors import DomainError
-from logic.facturx.checker import EInvoiceInvalid
-from logic.mentions import missing_mentions
 from logic.money import format_eur
 from logic.payments import METHODS, check_date, check_method
-from logic.render import service
-from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, fill, values_of
 from logic.render.service import Runner
 from logic.snapshot import PAYMENT_MEANS, DocumentSnapshot
 from logic.totals import Totals
 
 logger = logging.getLogger(__name__)
-__all__ = ['DepositError', 'DepositSpec', 'UnpaidDeposits', 'delete_deposit', 'deposit_request_mail_defaults',
-           'deposit_request_pdf', 'quote_deposits', 'send_deposit_request', 'set_deposits', 'settle_deposit',
-           'settle_deposit_and_publish', 'unsettle_deposit']
+__all__ = ['DepositError', 'DepositSpec', 'UnpaidDeposits', 'delete_deposit', 'deposit_draft', 'deposit_of',
+           'quote_deposits', 'quote_extra', 'quote_of', 'set_deposits', 'settle_deposit', 'settle_deposit_and_publish',
+           'unsettle_deposit']
 EDITABLE_QUOTE_STATES = ('draft', 'sent', 'accepted')
 LABEL_MAX = 100
 
@@ -75,7 +67,7 @@ async def quote_deposits(quote_id: int) -> list[Installment]:
 
 
 async def set_deposits(actor: Actor, quote_id: int, deposits: list[DepositSpec], expected_version: int) -> Document:
-    async with in_transaction():
+    async with transaction():
         quote = await _lock_quote(quote_id)
         if quote.version != expected_version:
             raise DraftConflict()
@@ -137,65 +129,77 @@ async def set_deposits(actor: Actor, quote_id: int, deposits: list[DepositSpec],
 
 
 async def settle_deposit(actor: Actor, installment_id: int, *, paid_on: date, method: str, amount: Decimal,
-                         invoice_date: date, reference: str = '', secret: str | bytes) -> Document:
+                         invoice_date: date, reference: str = '', issuer: Issuer) -> Document:
     today = date.today()
-    check_date(paid_on, today=today)  # the cheap refusals first: the e-invoice check takes a while
+    check_date(paid_on, today=today)  # the cheap refusals first: making the original takes a while
     check_method(method)
     if invoice_date is None or invoice_date > today:
         raise DepositError('La date d’une facture ne peut pas être dans le futur.' if invoice_date else
                            'Indiquez la date de la facture d’acompte.')
-    installment = await _installment(installment_id)
-    reuse = await _reusable_invoice(installment)
-    if reuse is None:  # check the mentions and the e-invoice before taking anything (publishing does the same)
-        preview = await _deposit_invoice(installment, await _quote_of(installment), paid_on=paid_on, method=method,
-                                         amount=amount, invoice_date=invoice_date)
-        missing = missing_mentions(preview.snapshot)
-        if missing:
-            raise MentionsMissing(missing)
-        result = await service.preflight(preview.snapshot)
-        if not result.ok:
-            raise EInvoiceInvalid(result)
-    async with in_transaction():
-        quote = await _lock_quote(installment.document_id)
+    await deposit_of(installment_id)
+    settle = dict(paid_on=paid_on, method=method, amount=amount, reference=reference, secret=issuer.secret)
+    locked: dict = {}
+
+    async def lock() -> tuple[Document, Installment, Document | None]:
+        quote = await _lock_quote((await deposit_of(installment_id)).document_id)
         installment = await Installment.filter(id=installment_id).select_for_update().first()
         _check_settleable(installment, quote, amount)
         if await Document.filter(source_id=quote.id, doc_type='invoice').exclude(state='draft').exists():
             raise DepositError('La facture de solde du devis est validée : ce devis ne prend plus d’acompte.')
-        invoice = await _reusable_invoice(installment)
+        locked.update(quote=quote, installment=installment)
+        return quote, installment, await _reusable_invoice(installment)
+
+    async def prepare() -> list[Issue]:
+        quote, installment, reusable = await lock()
+        if reusable is not None:
+            raise _Reusable()
+        return [await _deposit_issue(actor, installment, quote, paid_on=paid_on, method=method, amount=amount,
+                                     invoice_date=invoice_date)]
+
+    async def complete(documents: list[Document]) -> None:
+        installment = locked['installment']
+        installment.deposit_invoice_id = documents[0].id
+        await Installment.filter(id=installment.id).update(deposit_invoice_id=documents[0].id)
+        await payments.settle_in_transaction(actor, installment, **settle)
+        _publish(locked['quote'].id)
+
+    try:
+        return (await issue(actor, prepare, issuer=issuer, complete=complete))[0]
+    except _Reusable:
+        pass
+    # Settled again on the deposit invoice it already has (its settlement was cancelled without a credit note).
+    async with transaction():
+        quote, installment, invoice = await lock()
         if invoice is None:
-            invoice = await _issue(actor, installment, quote, paid_on=paid_on, method=method, amount=amount,
-                                   invoice_date=invoice_date, secret=secret)
-            installment.deposit_invoice_id = invoice.id
-            await Installment.filter(id=installment.id).update(deposit_invoice_id=invoice.id)
-        elif invoice.total_ttc != amount:
+            raise DepositError('Cet acompte a changé entre-temps : réessayez.')
+        if invoice.total_ttc != amount:
             raise DepositError(f'La facture d’acompte {invoice.number} est de {format_eur(invoice.total_ttc)} : le '
                                'règlement doit être de ce montant.')
-        await payments.settle_in_transaction(actor, installment, paid_on=paid_on, method=method, amount=amount,
-                                             reference=reference, secret=secret)
-        invoice = await Document.get(id=invoice.id)
-    _publish(quote.id, invoice.id)
-    return invoice
+        await payments.settle_in_transaction(actor, installment, **settle)
+        _publish(quote.id, invoice.id)
+    return await Document.get(id=invoice.id)
+
+
+class _Reusable(Exception):
+    """The deposit already has its deposit invoice: nothing to issue."""
 
 
 async def settle_deposit_and_publish(actor: Actor, installment_id: int, *, config, run: Runner, paid_on: date,
                                      method: str, amount: Decimal, invoice_date: date,
                                      reference: str = '') -> Document:
-    """`settle_deposit`, then the deposit invoice's Factur-X PDF stored (made on first request if this fails)."""
-    invoice = await settle_deposit(actor, installment_id, paid_on=paid_on, method=method, amount=amount,
-                                   invoice_date=invoice_date, reference=reference, secret=config.secret)
-    try:
-        await publishing.document_pdf(invoice.id, config=config, run=run)
-    except Exception as exc:  # noqa: BLE001 - logged; document_pdf retries on the next request
-        logger.warning('PDF of deposit invoice %s not stored: %s', invoice.id, exc)
-    return invoice
+    """`settle_deposit` with the instance's issuer (the pages' call)."""
+    return await settle_deposit(actor, installment_id, paid_on=paid_on, method=method, amount=amount,
+                                invoice_date=invoice_date, reference=reference, issuer=Issuer.of(config, run))
 
 
-async def unsettle_deposit(actor: Actor, installment_id: int, *, secret: str | bytes, credit: bool,
+async def unsettle_deposit(actor: Actor, installment_id: int, *, issuer: Issuer, credit: bool,
                            reason: str = '') -> Document | None:
-    installment = await _installment(installment_id)
-    note = None
-    async with in_transaction():
-        await _lock_quote(installment.document_id)
+    await deposit_of(installment_id)
+    found: dict = {}
+
+    async def cancel() -> tuple[Installment, Document | None]:
+        """Inside the transaction: the locks, the checks and the settlement's reversal."""
+        await _lock_quote((await deposit_of(installment_id)).document_id)
         installment = await Installment.filter(id=installment_id).select_for_update().first()
         invoice = await Document.get_or_none(id=installment.deposit_invoice_id) if installment.deposit_invoice_id \
             else None
@@ -203,24 +207,44 @@ async def unsettle_deposit(actor: Actor, installment_id: int, *, secret: str | b
         if not settled and not (credit and invoice is not None and invoice.state != 'cancelled'):
             raise DepositError('Cet acompte n’a pas de règlement à annuler.')
         if settled:
-            await payments.cancel_settlement(actor, installment_id, secret=secret, reason=reason)
-        if credit and invoice is not None and invoice.state != 'cancelled':
-            note = await create_credit_note(actor, invoice.id, secret=secret, mode='full',
-                                            reason=reason or 'Annulation de l’acompte')
-            # The deposit was not kept (its settlement is reversed): the credit note leaves nothing to refund.
-            await Installment.filter(document_id=note.id, kind='refund', status='open').update(status='cancelled')
-            current = await Installment.get(id=installment_id)  # cancel_settlement moved its version on
-            await Installment.filter(id=installment_id).update(deposit_invoice_id=None, version=current.version + 1)
-            await record('deposit.unsettle', actor, target=f'installment:{installment_id}',
-                         details={'number': installment.number, 'deposit_invoice': invoice.number,
-                                  'credit_note': note.number})
-    _publish(installment.document_id, *(doc.id for doc in (invoice, note) if doc is not None))
-    return note
+            await payments.cancel_settlement(actor, installment_id, secret=issuer.secret, reason=reason)
+        found.update(installment=installment, invoice=invoice)
+        _publish(installment.document_id, *(doc.id for doc in (invoice,) if doc is not None))
+        return installment, invoice
+
+    if not credit:
+        async with transaction():
+            await cancel()
+        return None
+    note_operation: dict = {}
+
+    async def prepare() -> list[Issue]:
+        _, invoice = await cancel()
+        if invoice is None or invoice.state == 'cancelled':
+            return []
+        operation = credit_note_operation(actor, invoice.id, secret=issuer.secret, mode='full',
+                                          reason=reason or 'Annulation de l’acompte')
+        note_operation['complete'] = operation.complete
+        return await operation.prepare()
+
+    async def complete(documents: list[Document]) -> None:
+        note, installment = documents[0], found['installment']
+        await note_operation['complete'](documents)
+        # The deposit was not kept (its settlement is reversed): the credit note leaves nothing to refund.
+        await Installment.filter(document_id=note.id, kind='refund', status='open').update(status='cancelled')
+        current = await Installment.get(id=installment_id)  # cancel_settlement moved its version on
+        await Installment.filter(id=installment_id).update(deposit_invoice_id=None, version=current.version + 1)
+        await record('deposit.unsettle', actor, target=f'installment:{installment_id}',
+                     details={'number': installment.number, 'deposit_invoice': found['invoice'].number,
+                              'credit_note': note.number})
+
+    documents = await issue(actor, prepare, issuer=issuer, complete=complete)
+    return documents[0] if documents else None
 
 
 async def delete_deposit(actor: Actor, installment_id: int) -> None:
-    installment = await _installment(installment_id)
-    async with in_transaction():
+    installment = await deposit_of(installment_id)
+    async with transaction():
         quote = await _lock_quote(installment.document_id)
         installment = await Installment.filter(id=installment_id).select_for_update().first()
         if installment.status not in ('planned', 'open') or installment.paid_amount:
@@ -238,45 +262,6 @@ async def delete_deposit(actor: Actor, installment_id: int) -> None:
     _publish(quote.id)
 
 
-async def deposit_request_pdf(installment_id: int, *, config, run: Runner) -> bytes:
-    """DE2: the "Demande d'acompte" PDF (a request, not an invoice: no number is taken, no XML)."""
-    installment = await _installment(installment_id)
-    quote = await _quote_of(installment)
-    snapshot = await _request_snapshot(installment, quote)
-    contact = await Contact.get_or_none(id=quote.client_id) if quote.client_id else None
-    template = await templates_ops.choose_template(None, contact.invoice_template_id if contact else None,
-                                                   'deposit_request')
-    style = templates_ops.style_of(template, await get_company())
-    return await service.render_preview(snapshot, style, run=run, uploads_dir=config.uploads_dir, draft=False)
-
-
-async def deposit_request_mail_defaults(installment_id: int) -> tuple[list[str], str, str, str]:
-    """(recipients, subject, body, attachment name) proposed for sending a deposit request."""
-    installment = await _installment(installment_id)
-    quote = await _quote_of(installment)
-    snapshot = await _request_snapshot(installment, quote)
-    contact = await Contact.get_or_none(id=quote.client_id) if quote.client_id else None
-    settings = await mailer.get_settings()
-    saved = (settings.templates or {}).get('deposit_request', {})
-    values = {**values_of(snapshot), 'numero': quote.number or ''}
-    return ([contact.email] if contact and contact.email else [],
-            fill(saved.get('subject') or DEFAULT_SUBJECT, values), fill(saved.get('body') or DEFAULT_BODY, values),
-            _request_name(quote))
-
-
-async def send_deposit_request(actor: Actor, installment_id: int, recipients: list[str] | str, subject: str,
-                               body: str, *, config, run: Runner):
-    """Send the deposit request by e-mail (logged against the quote). Returns the MailLog."""
-    mailer.parse_recipients(recipients)  # refuse a typo before rendering anything
-    installment = await _installment(installment_id)
-    quote = await _quote_of(installment)
-    pdf = await deposit_request_pdf(installment_id, config=config, run=run)
-    settings = await mailer.get_settings()
-    return await mailer.send_document(actor, settings, recipients, subject, body,
-                                      [mailer.Attachment(name=_request_name(quote), data=pdf)], secret=config.secret,
-                                      document_id=quote.id, document_label=f'Demande d’acompte {quote.number}')
-
-
 # --- the deposit invoice ---------------------------------------------------------------------------------------
 
 
@@ -292,18 +277,18 @@ async def _deposit_invoice(installment: Installment, quote: Document, *, paid_on
                            amount: Decimal, invoice_date: date) -> _Built:
     """The deposit invoice's draft, totals and frozen copy (without its number)."""
     _check_settleable(installment, quote, amount)
-    draft, totals, contact = await _deposit_draft(installment, quote, amount)
+    draft, totals, contact = await deposit_draft(installment, quote, amount)
     draft.issue_date, draft.due_date = invoice_date, paid_on
     snapshot = build_snapshot(draft, totals, doc_type='deposit_invoice', number='', on=invoice_date, due=paid_on,
                               company=await get_company(), buyer=party_of_contact(contact), method=None)
     label = METHODS.get(method, method)
     snapshot = replace(snapshot, payment_method=label, payment_means=PAYMENT_MEANS.get(method, '1'),
                        payment_terms=f'Acompte reçu le {paid_on:%d/%m/%Y} ({label.lower()})',
-                       extra=_quote_extra(quote, received_on=paid_on))
+                       extra=quote_extra(quote, received_on=paid_on))
     return _Built(draft=draft, totals=totals, snapshot=snapshot, contact=contact)
 
 
-async def _deposit_draft(installment: Installment, quote: Document, amount: Decimal) -> tuple[Draft, Totals, Contact]:
+async def deposit_draft(installment: Installment, quote: Document, amount: Decimal) -> tuple[Draft, Totals, Contact]:
     quote_lines = await DocumentLine.filter(document_id=quote.id).order_by('position')
     quote_draft = draft_of(quote, quote_lines)
     quote_totals = quote_draft.totals()
@@ -320,34 +305,20 @@ async def _deposit_draft(installment: Installment, quote: Document, amount: Deci
     return draft, totals, contact
 
 
-async def _issue(actor: Actor, installment: Installment, quote: Document, *, paid_on: date, method: str,
-                 amount: Decimal, invoice_date: date, secret: str | bytes) -> Document:
-    """Inside the transaction: the numbered, frozen, chained deposit invoice in state 'paid'."""
+async def _deposit_issue(actor: Actor, installment: Installment, quote: Document, *, paid_on: date, method: str,
+                         amount: Decimal, invoice_date: date) -> Issue:
+    """Inside the transaction: the deposit invoice to issue, 'paid' at once (it is made when the money comes in)."""
     built = await _deposit_invoice(installment, quote, paid_on=paid_on, method=method, amount=amount,
                                    invoice_date=invoice_date)
-    missing = missing_mentions(built.snapshot)
-    if missing:
-        raise MentionsMissing(missing)
     totals, draft = built.totals, built.draft
-    invoice = await Document.create(
-        doc_type='deposit_invoice', family='invoice', series='invoice', source_id=quote.id,
-        client_id=quote.client_id, client_name=built.contact.display_name[:255], purchase_order=draft.purchase_order,
-        vat_included=True, total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
-        prepaid=totals.prepaid, amount_due=totals.amount_due, created_by_id=actor.user_id)
-    await DocumentLine.bulk_create(line_rows(invoice.id, Checked(contact=built.contact, lines=draft.lines,
-                                                                 totals=totals)))
-    number = await take_number('invoice', invoice_date)
-    invoice.update_from_dict({
-        'state': 'paid', 'number': number, 'issue_date': invoice_date, 'due_date': paid_on,
-        'snapshot': replace(built.snapshot, number=number).to_dict(), 'validated_at': datetime.now(timezone.utc),
-        'version': invoice.version + 1})
-    await invoice.save()
-    await append_to_chain(invoice, secret)
-    await record('deposit_invoice.validate', actor, target=f'document:{invoice.id}',
-                 details={'number': number, 'issue_date': invoice_date.isoformat(), 'client': invoice.client_name,
-                          'total_ttc': str(invoice.total_ttc), 'quote': quote.number, 'installment': installment.id,
-                          'state': ['draft', 'paid']})
-    return invoice
+    invoice = Document(
+        doc_type='deposit_invoice', source_id=quote.id, client_id=quote.client_id,
+        client_name=built.contact.display_name[:255], purchase_order=draft.purchase_order, vat_included=True,
+        total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc, prepaid=totals.prepaid,
+        amount_due=totals.amount_due, created_by_id=actor.user_id)
+    return Issue(document=invoice, snapshot=built.snapshot, state='paid',
+                 lines=[NewLine(line=line, net=net) for line, net in zip(draft.lines, totals.line_nets)],
+                 audit={'quote': quote.number, 'installment': installment.id})
 
 
 def _check_settleable(installment: Installment, quote: Document, amount: Decimal) -> None:
@@ -362,31 +333,13 @@ def _check_settleable(installment: Installment, quote: Document, amount: Decimal
                            'd’abord l’acompte.')
 
 
-async def _request_snapshot(installment: Installment, quote: Document) -> DocumentSnapshot:
-    if installment.status not in ('planned', 'open'):
-        raise DepositError('Cet acompte est réglé ou supprimé : il n’y a plus rien à demander.')
-    draft, totals, contact = await _deposit_draft(installment, quote, installment.left_to_pay)
-    method = await payment_method_for(quote.payment_method_id, contact)
-    snapshot = build_snapshot(draft, totals, doc_type='deposit_request', number='', on=date.today(),
-                              due=installment.due_date, company=await get_company(),
-                              buyer=party_of_contact(contact), method=method)
-    # The method's name carries its terms ("Virement à 30 jours"): a request is due on the deposit's own date.
-    means = METHODS.get(method.kind, method.name) if method else ''
-    return replace(snapshot, payment_method=means, payment_terms=f'À régler au plus tard le '
-                   f'{installment.due_date:%d/%m/%Y}', extra=_quote_extra(quote))
-
-
-def _quote_extra(quote: Document, *, received_on: date | None = None) -> dict:
+def quote_extra(quote: Document, *, received_on: date | None = None) -> dict:
     """What the deposit documents cite of their quote (logic.render.mentions prints it)."""
     extra = {'quote_number': quote.number or '', 'quote_date': quote.issue_date.isoformat() if quote.issue_date
              else ''}
     if received_on is not None:
         extra['received_on'] = received_on.isoformat()
     return extra
-
-
-def _request_name(quote: Document) -> str:
-    return f'Demande_acompte_{quote.number or "devis"}.pdf'
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -420,14 +373,14 @@ async def _has_settlement(installment_id: int) -> bool:
                for pid, kind, _, method in records)
 
 
-async def _installment(installment_id: int) -> Installment:
+async def deposit_of(installment_id: int) -> Installment:
     installment = await Installment.get_or_none(id=installment_id, kind='deposit')
     if installment is None:
         raise DomainError('Acompte introuvable (il a peut-être été supprimé).')
     return installment
 
 
-async def _quote_of(installment: Installment) -> Document:
+async def quote_of(installment: Installment) -> Document:
     return await Document.get(id=installment.document_id)
 
 

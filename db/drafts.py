@@ -3,13 +3,14 @@
 `check_draft` refuses, in French, what the database would refuse less kindly (too many decimals, unknown client or
 article, figures the totals engine rejects); the stored totals always come from `draft.totals()`, the one engine.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from db.article import Article
 from db.company import PaymentMethod
 from db.contact import Contact
 from db.document import Document, DocumentLine
+from db.fields import FixedDecimalField
 from logic.draft import LINE_KINDS, Draft, DraftLine
 from logic.errors import DomainError
 from logic.totals import VAT_CATEGORIES, Totals
@@ -94,6 +95,23 @@ def line_values(line: DraftLine) -> dict:
     }
 
 
+def as_stored(draft: Draft) -> Draft:
+    """The draft as the database gives it back, each decimal at its column's scale (2 -> 2.0000): what a draft
+    validated from the editor is frozen from, so that the bulk path freezes the very same snapshot."""
+    header = {name: _scaled(Document, name, getattr(draft, name))
+              for name in ('global_discount_value', 'shipping', 'shipping_vat_rate')}
+    lines = [replace(line, **{name: _scaled(DocumentLine, name, getattr(line, name))
+                              for name in ('quantity', 'unit_price', 'discount_value', 'vat_rate')})
+             for line in draft.lines]
+    return replace(draft, lines=lines, **header)
+
+
+def _scaled(model, name: str, value):
+    field = model._meta.fields_map[name]
+    return value.quantize(field.quant) if isinstance(field, FixedDecimalField) and isinstance(value, Decimal) \
+        else value
+
+
 def draft_of(document: Document, lines: list[DocumentLine]) -> Draft:
     """The editable form of a stored document (lines in position order)."""
     return Draft(
@@ -120,12 +138,18 @@ def draft_line_of(line: DocumentLine) -> DraftLine:
 
 async def payment_method_for(method_id: int | None, contact: Contact | None) -> PaymentMethod | None:
     """The chosen method, else the client's default, else the company's default (IN5)."""
+    return pick_payment_method(method_id, contact, await PaymentMethod.all().order_by('id'))
+
+
+def pick_payment_method(method_id: int | None, contact: Contact | None,
+                        methods: list[PaymentMethod]) -> PaymentMethod | None:
+    """`payment_method_for` among `methods` (all of them, by id): the chosen one, else the client's default, else
+    the default one, else the first active one. The bulk path picks here too, with the methods loaded once."""
+    by_id = {method.id: method for method in methods}
     for candidate in (method_id, contact.default_payment_method_id if contact else None):
-        if candidate:
-            method = await PaymentMethod.get_or_none(id=candidate)
-            if method is not None:
-                return method
-    return await PaymentMethod.filter(is_default=True).first() or await PaymentMethod.filter(active=True).first()
+        if candidate and candidate in by_id:
+            return by_id[candidate]
+    return next((m for m in methods if m.is_default), None) or next((m for m in methods if m.active), None)
 
 
 def _check_line(position: int, line: DraftLine) -> None:

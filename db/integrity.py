@@ -1,4 +1,4 @@
-"""The integrity chain of validated invoices, credit notes and payments (AC3, LEGAL.md 2.6), one chain per series.
+"""The integrity chain of validated invoices, credit notes and payments (AC3, docs/legal.md 2.6), one chain per series.
 
 Each validation appends a ChainEntry whose hash is `logic.integrity.chain_hash(secret, previous, payload)`; the
 payload (PAYLOAD_VERSION 1) is built from the stored row: the frozen columns that lists and exports read (number,
@@ -6,8 +6,8 @@ date, client, totals) and the whole snapshot (seller, buyer, lines, VAT, mention
 document, or a deleted, inserted or reordered entry is then reported by `verify_integrity`, which the command
 `python main.py verify` and the page "Contrôle d'intégrité" run.
 
-`append_to_chain` must run inside the validation's transaction, after `take_number`: the series lock taken there is
-what keeps two validations from chaining onto the same previous entry.
+Documents are chained by db/issuing.py (`next_entries`, inside the issuing transaction, after `take_numbers`: the
+series lock taken there is what keeps two issuings from chaining onto the same previous entry).
 
 Payments (series 'payment'): each record of the payments journal (db/payments.py) is chained too, its entry's
 `document_id` holding the payment's id and `label` its Payment.label. Inside the payment's transaction,
@@ -21,19 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
-
-from db.document import ChainEntry, Document, NumberCounter, Payment
-from logic import payments as payment_rules
+from db.document import ChainEntry, Document, Payment
+from db.numbering import bump_counter
+from logic import doctypes, payments as payment_rules
 from logic.integrity import GENESIS, chain_hash
 from logic.money import CENT
-from logic.numbering import SERIES_LABELS
 
 PAYLOAD_VERSION = 1
 CHAINED_SERIES = ('invoice', 'credit_note', 'payment')
-LABELS = {**SERIES_LABELS, 'payment': 'Règlements'}
+LABELS = {**{key: series.label for key, series in doctypes.SERIES.items()}, doctypes.PAYMENT_SERIES: 'Règlements'}
 PAYMENT_SERIES = 'payment'
 BATCH = 1000
 Progress = Callable[[str, int], None]
@@ -68,15 +64,6 @@ def chain_payload(document: Document) -> dict:
            for name in ('total_ht', 'total_vat', 'total_ttc', 'prepaid', 'amount_due')},
         'snapshot': document.snapshot,
     }
-
-
-async def append_to_chain(document: Document, secret: str | bytes) -> ChainEntry:
-    last = await ChainEntry.filter(series=document.series).order_by('-position').first()
-    previous = last.hash if last else GENESIS
-    return await ChainEntry.create(
-        series=document.series, position=(last.position + 1) if last else 1, document_id=document.id,
-        label=document.number, payload_version=PAYLOAD_VERSION, previous_hash=previous,
-        hash=chain_hash(_key(secret), previous, chain_payload(document)))
 
 
 def next_entries(series: str, start_position: int, previous: str, documents: list[Document],
@@ -141,19 +128,11 @@ def payment_payload(payment: Payment) -> dict:
 async def take_payment_label(on: date | None = None) -> str:
     """The label of the next payment, taking the payment chain's lock: call it inside the payment's transaction.
 
-    The 'payment' counter row (period '', it never resets, so labels stay unique across years) is bumped with an
-    UPDATE first: on PostgreSQL that row lock queues concurrent payments until commit, so each one chains onto the
-    previous one; SQLite serialises writers anyway. The row is created on demand in a savepoint, a concurrent
-    creation failing alone.
+    The 'payment' counter row (period '', it never resets, so labels stay unique across years) is bumped by
+    `db.numbering.bump_counter`, whose row lock queues concurrent payments until commit, so each one chains onto
+    the previous one.
     """
-    if not await _bump_payment_counter():
-        try:
-            async with in_transaction():
-                await NumberCounter.create(series=PAYMENT_SERIES, period_key='', value=0)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent payment, which committed: bump it now
-        await _bump_payment_counter()
-    value = (await NumberCounter.filter(series=PAYMENT_SERIES, period_key='').values_list('value', flat=True))[0]
+    value = await bump_counter(PAYMENT_SERIES, '')
     return payment_rules.label_of((on or date.today()).year, value)
 
 
@@ -165,10 +144,6 @@ async def append_payment(payment: Payment, secret: str | bytes) -> ChainEntry:
         series=PAYMENT_SERIES, position=(last.position + 1) if last else 1, document_id=payment.id,
         label=payment.label, payload_version=payment_rules.PAYLOAD_VERSION, previous_hash=previous,
         hash=chain_hash(_key(secret), previous, payment_payload(payment)))
-
-
-async def _bump_payment_counter() -> int:
-    return await NumberCounter.filter(series=PAYMENT_SERIES, period_key='').update(value=F('value') + 1)
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)

@@ -15,11 +15,11 @@ import aiosmtplib
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor, require_admin
 from db.audit import changes, record
 from db.output import SECURITY_MODES, MailLog, MailSettings
+from db.unit_of_work import transaction
 from logic.errors import DomainError
 
 SETTINGS_ID = 1
@@ -57,7 +57,7 @@ async def save_settings(actor: Actor, values: dict, *, secret: str, password: st
     """`password=None` keeps the stored one; '' removes it. The audit entry never contains it."""
     require_admin(actor)
     cleaned = _clean_settings(values)
-    async with in_transaction():
+    async with transaction():
         settings = await MailSettings.get_or_none(id=SETTINGS_ID).select_for_update() \
             or await MailSettings.create(id=SETTINGS_ID)
         diff = changes({key: getattr(settings, key) for key in cleaned}, cleaned)
@@ -105,7 +105,7 @@ async def send_document(actor: Actor, settings: MailSettings, recipients: list[s
                               timeout=TIMEOUT_SECONDS)
     except (aiosmtplib.SMTPException, OSError) as exc:
         error = _smtp_error(exc)
-    async with in_transaction():
+    async with transaction():
         log = await MailLog.create(at=datetime.now(timezone.utc), document_id=document_id,
                                    document_label=document_label[:120], recipients=recipients, subject=subject,
                                    attachments=[a.name for a in attachments], status='failed' if error else 'sent',

@@ -10,19 +10,23 @@ Never a database SEQUENCE: sequences are not transactional and leave gaps.
 
 >>> # await take_number('invoice', date(2026, 3, 9))  -> 'F2026-00001', then 'F2026-00002'...
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from db.actor import Actor, require_admin
 from db.audit import changes, record
 from db.document import Document, NumberCounter, NumberSeries
+from db.unit_of_work import transaction
+from logic import doctypes
 from logic.errors import DomainError
 from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, period_key, render, validate_pattern
 
-# Series whose documents must be numbered in date order (LEGAL.md 2.1): a number never carries an earlier date.
-CHRONOLOGICAL = ('invoice', 'credit_note')
+_issuing: ContextVar[bool] = ContextVar('numbering_legal_documents', default=False)
 
 
 async def list_series() -> list[NumberSeries]:
@@ -53,7 +57,7 @@ async def save_series(actor: Actor, key: str, *, pattern: str, reset: str, versi
     require_admin(actor)
     pattern = (pattern or '').strip()
     validate_pattern(pattern, reset)
-    async with in_transaction():
+    async with transaction():
         series = await NumberSeries.get_or_none(key=key).select_for_update()
         if series is None:
             raise DomainError('Série de numérotation inconnue.')
@@ -86,16 +90,20 @@ async def take_number(key: str, on: date) -> str:
 async def take_numbers(key: str, dates: list[date]) -> list[str]:
     """Numbers for documents dated `dates` (in that order, which must be chronological), one lock for all.
 
-    The bulk path (db/bulk.py) takes its numbers here in blocks: same rules, one UPDATE per period.
+    A legal series (invoices, credit notes) is numbered only by `db.issuing.issue`, inside `issuing_scope()`: a
+    number taken anywhere else would skip the mentions, the original, the chain or the audit entry.
     """
     if not dates:
         return []
+    if doctypes.is_chronological(key) and not _issuing.get():
+        raise RuntimeError(f'the {key} series is numbered by db.issuing.issue only')
     if any(later < earlier for earlier, later in zip(dates, dates[1:])):
         raise ValueError('dates must be in chronological order')
     series = await NumberSeries.filter(key=key).select_for_update().first()
     if series is None:
         raise DomainError('Série de numérotation inconnue.')
-    if key in CHRONOLOGICAL and series.last_date and dates[0] < series.last_date:
+    # docs/legal.md 2.1: a number of a legal series never carries an earlier date than the one before it.
+    if doctypes.is_chronological(key) and series.last_date and dates[0] < series.last_date:
         raise DomainError(f'La date du {dates[0]:%d/%m/%Y} précède celle du dernier document numéroté de la série '
                           f'({series.last_date:%d/%m/%Y}) : la numérotation doit rester chronologique.')
     numbers: list[str] = []
@@ -103,7 +111,7 @@ async def take_numbers(key: str, dates: list[date]) -> list[str]:
     for on in dates:
         by_period.setdefault(period_key(series.reset, on), []).append(on)
     for period, period_dates in by_period.items():
-        last = await _bump(key, period, len(period_dates))
+        last = await bump_counter(key, period, len(period_dates))
         first = last - len(period_dates) + 1
         numbers += [render(series.pattern, on=on, counter=first + index) for index, on in enumerate(period_dates)]
     taken = await Document.filter(series=key, number__in=numbers).values_list('number', flat=True)
@@ -115,13 +123,37 @@ async def take_numbers(key: str, dates: list[date]) -> list[str]:
     return numbers
 
 
-async def _bump(key: str, period: str, count: int) -> int:
-    """Add `count` to the period's counter, first with an UPDATE (row lock on PostgreSQL), and return its value."""
-    updated = await NumberCounter.filter(series=key, period_key=period).update(value=F('value') + count)
-    if not updated:
-        # Safe from races: the caller holds the series lock, so no one else creates this row meanwhile.
-        await NumberCounter.create(series=key, period_key=period, value=count)
-    return (await NumberCounter.filter(series=key, period_key=period).values_list('value', flat=True))[0]
+@contextmanager
+def issuing_scope() -> Iterator[None]:
+    """Where `db.issuing` numbers legal documents (see `take_numbers`)."""
+    token = _issuing.set(True)
+    try:
+        yield
+    finally:
+        _issuing.reset(token)
+
+
+async def bump_counter(series: str, period: str, count: int = 1) -> int:
+    """Add `count` to the counter row of (series, period) and return its new value: the ONE way every chained
+    series takes its numbers (document series through `take_numbers`, the payments journal through
+    `db.integrity.take_payment_label` and `db.payment_bulk`). Call it inside the caller's transaction.
+
+    The UPDATE comes first: on PostgreSQL its row lock queues concurrent writers of the series until commit, so each
+    one numbers and chains after the previous one; SQLite serialises writers anyway. A missing row (first number of
+    a period) is created in a savepoint, where a concurrent creation fails alone, then bumped.
+    """
+    if not await _increment(series, period, count):
+        try:
+            async with transaction():
+                await NumberCounter.create(series=series, period_key=period, value=0)
+        except IntegrityError:
+            pass  # created meanwhile by a concurrent writer, which committed: bump it now
+        await _increment(series, period, count)
+    return (await NumberCounter.filter(series=series, period_key=period).values_list('value', flat=True))[0]
+
+
+async def _increment(series: str, period: str, count: int) -> int:
+    return await NumberCounter.filter(series=series, period_key=period).update(value=F('value') + count)
 
 
 async def _carry_counter(key: str, old_period: str, new_period: str) -> None:

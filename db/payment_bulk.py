@@ -25,16 +25,16 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from db import changes
 from db.actor import Actor
 from db.audit import record
-from db.document import ChainEntry, Document, Installment, NumberCounter, Payment
+from db.document import ChainEntry, Document, Installment, Payment
 from db.integrity import PAYMENT_SERIES, chain_head, payment_payload
+from db.numbering import bump_counter
 from db.payments import PAYMENTS
+from db.unit_of_work import transaction
 from logic import payments as rules
 from logic.integrity import chain_hash
 
@@ -71,7 +71,7 @@ async def settle_in_bulk(actor: Actor, settlements: list[BulkSettlement], *, sec
 async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str | bytes) -> None:
     today = date.today()
     wanted = {item.installment_id for item in chunk}
-    async with in_transaction():
+    async with transaction():
         client = connections.get('default')  # the transaction's own connection
         document_ids = set(await Installment.filter(id__in=wanted).values_list('document_id', flat=True))
         await _lock(client, 'document', document_ids)
@@ -236,15 +236,7 @@ async def _check_deposits_settled(documents) -> None:
 
 async def _take_labels(count: int) -> int:
     """The first of `count` consecutive payment sequence numbers (the counter bumped by `count`, under its lock)."""
-    bump = NumberCounter.filter(series=PAYMENT_SERIES, period_key='')
-    if not await bump.update(value=F('value') + count):
-        try:
-            async with in_transaction():
-                await NumberCounter.create(series=PAYMENT_SERIES, period_key='', value=0)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent payment
-        await bump.update(value=F('value') + count)
-    value = (await NumberCounter.filter(series=PAYMENT_SERIES, period_key='').values_list('value', flat=True))[0]
+    value = await bump_counter(PAYMENT_SERIES, '', count)
     return value - count + 1
 
 

@@ -39,13 +39,12 @@ logic/payments.py (the pure rules and French messages).
 from datetime import date
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
 from db import changes
 from db.actor import Actor
 from db.audit import record
 from db.document import Document, Installment, Payment
 from db.integrity import append_payment, take_payment_label
+from db.unit_of_work import transaction
 from logic.errors import DomainError
 from logic.payments import (METHODS, USER_METHODS, PaymentError, check_date, check_method, check_settlement,
                             direction, status_of)
@@ -65,7 +64,7 @@ _STATUS_REFUSALS = {
 async def settle(actor: Actor, installment_id: int, *, paid_on: date, method: str, amount: Decimal,
                  reference: str = '', secret: str | bytes) -> Payment:
     document_id = await _document_id(installment_id)
-    async with in_transaction():
+    async with transaction():
         await _lock_document(document_id)
         installment = await _lock_installment(installment_id)
         if installment.kind == 'deposit':
@@ -105,7 +104,7 @@ async def settle_in_transaction(actor: Actor, installment: Installment, *, paid_
 async def cancel_settlement(actor: Actor, installment_id: int, *, secret: str | bytes,
                             reason: str = '') -> list[Payment]:
     document_id = await _document_id(installment_id)
-    async with in_transaction():
+    async with transaction():
         document = await _lock_document(document_id)
         installment = await _lock_installment(installment_id)
         if installment.status not in ('open', 'paid'):
@@ -143,7 +142,7 @@ async def write_off(actor: Actor, invoice_id: int, *, on: date, reason: str, sec
     check_date(on, today=date.today())
     if not (reason or '').strip():
         raise PaymentError('Indiquez le motif du passage en irrécouvrable.')
-    async with in_transaction():
+    async with transaction():
         invoice = await _lock_document(invoice_id)
         if invoice.doc_type not in WRITABLE_OFF:
             raise PaymentError('Seule une facture peut passer en irrécouvrable.')
@@ -166,7 +165,7 @@ async def write_off(actor: Actor, invoice_id: int, *, on: date, reason: str, sec
 
 
 async def cancel_write_off(actor: Actor, invoice_id: int, *, secret: str | bytes, reason: str = '') -> list[Payment]:
-    async with in_transaction():
+    async with transaction():
         invoice = await _lock_document(invoice_id)
         if invoice.state != 'irrecoverable':
             raise PaymentError('Cette facture n’est pas passée en irrécouvrable.')

@@ -9,52 +9,42 @@ imports nicegui.
     pdf, filename = await document_pdf(doc_id, config=config, run=run.cpu_bound)
     await send(ctx.actor, doc_id, 'compta@client.fr', subject, body, config=config, run=run.cpu_bound)
 
-A validated document's PDF is generated once from its frozen copy and stored (logic.render.store, write-once); it is
-produced right after the validation, or on first request when that failed (server stopped meanwhile...).
+A validated document's PDF is its original: made and checked by db/issuing.py before its number is committed,
+then stored write-once (logic.render.store). `document_pdf` serves it ever after; it promotes an original staged by
+a process that stopped right after the commit, and makes the originals of generated data on first request.
 """
 import logging
 from datetime import date
 
-from db import mailer, templates_ops
+from db import mailer
 from db.actor import Actor
 from db.contact import Contact
 from db.credit_notes import create_credit_note
 from db.document import Document
 from db.documents import set_quote_state
-from db.settings import get_company
-from db.validation import MentionsMissing, preview_snapshot, validate_invoice
+from db.issuing import Issuer, MentionsMissing, document_style, make_original
+from db.validation import preview_snapshot, validate_invoice
 from logic.facturx.checker import EInvoiceInvalid
-from logic.mentions import missing_mentions
 from logic.render import service, store
 from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, attachment_name, fill, values_of
 from logic.render.service import Runner
 from logic.snapshot import DocumentSnapshot
 
 logger = logging.getLogger(__name__)
-__all__ = ['EInvoiceInvalid', 'credit_and_publish', 'document_pdf', 'mail_defaults', 'send', 'validate_and_publish']
+__all__ = ['EInvoiceInvalid', 'MentionsMissing', 'credit_and_publish', 'document_pdf', 'mail_defaults', 'send',
+           'validate_and_publish']
 
 
 async def validate_and_publish(actor: Actor, doc_id: int, *, config, run: Runner,
                                issue_date: date | None = None) -> Document:
-    """Check the mentions and the e-invoice first (refusal: MentionsMissing / EInvoiceInvalid, nothing validated),
-    validate, then store the PDF."""
-    snapshot = await preview_snapshot(doc_id)
-    missing = missing_mentions(snapshot)
-    if missing:  # the legal mentions first: they say what to fill in, in the user's words
-        raise MentionsMissing(missing)
-    result = await service.preflight(snapshot)
-    if not result.ok:
-        raise EInvoiceInvalid(result)
-    document = await validate_invoice(actor, doc_id, secret=config.secret, issue_date=issue_date)
-    await _publish(document, config=config, run=run)
-    return document
+    """`validation.validate_invoice` with the instance's issuer: the original is made and checked before the number
+    is taken (refusal: MentionsMissing / EInvoiceInvalid, nothing validated) and stored with the document."""
+    return await validate_invoice(actor, doc_id, issuer=Issuer.of(config, run), issue_date=issue_date)
 
 
 async def credit_and_publish(actor: Actor, invoice_id: int, *, config, run: Runner, **options) -> Document:
-    """`create_credit_note(...)` (options: mode, lines, amounts, reason, issue_date), then its stored PDF."""
-    credit = await create_credit_note(actor, invoice_id, secret=config.secret, **options)
-    await _publish(credit, config=config, run=run)
-    return credit
+    """`create_credit_note(...)` (options: mode, lines, amounts, reason, issue_date) with the instance's issuer."""
+    return await create_credit_note(actor, invoice_id, issuer=Issuer.of(config, run), **options)
 
 
 async def document_pdf(doc_id: int, *, config, run: Runner) -> tuple[bytes, str]:
@@ -63,7 +53,7 @@ async def document_pdf(doc_id: int, *, config, run: Runner) -> tuple[bytes, str]
     snapshot = await preview_snapshot(doc_id)
     if document.is_frozen:
         return await _stored(document, snapshot, config=config, run=run), attachment_name(snapshot)
-    style = await _style(document)
+    style = await document_style(document)
     pdf = await service.render_preview(snapshot, style, run=run, uploads_dir=config.uploads_dir,
                                        draft=document.state == 'draft' and document.doc_type != 'quote')
     return pdf, attachment_name(snapshot)
@@ -98,37 +88,20 @@ async def send(actor: Actor, doc_id: int, recipients: list[str] | str, subject: 
     return log
 
 
-async def _publish(document: Document, *, config, run: Runner) -> None:
-    """After the commit: a failure here doesn't undo the validation; the PDF is then made on first request."""
-    try:
-        await _stored(document, await preview_snapshot(document.id), config=config, run=run)
-    except Exception as exc:  # noqa: BLE001 - logged; document_pdf retries and reports to the user
-        logger.warning('PDF of document %s not stored after validation: %s', document.id, exc)
-
-
 async def _stored(document: Document, snapshot: DocumentSnapshot, *, config, run: Runner) -> bytes:
     existing = store.load_pdf(config.files_dir, document.id)
+    if existing is None and store.promote(config.files_dir, document.series, document.number, document.id):
+        existing = store.load_pdf(config.files_dir, document.id)  # made before its commit, not yet promoted
     if existing is not None:
         return existing
-    style = await _style(document)
-    if service.is_einvoice(snapshot):
-        pdf = (await service.produce_einvoice(snapshot, style, run=run, uploads_dir=config.uploads_dir)).pdf
-    else:
-        pdf = await service.render_preview(snapshot, style, run=run, uploads_dir=config.uploads_dir, draft=False)
+    # Documents of generated data (demo, benchmark) and those issued before originals were made up front.
+    style = await document_style(document)
+    pdf = await make_original(snapshot, style, run=run, uploads_dir=config.uploads_dir)
     try:
         store.store_pdf(config.files_dir, document.id, pdf)
     except store.AlreadyStored:  # another request stored it meanwhile: that one is the original
         return store.load_pdf(config.files_dir, document.id)
     return pdf
-
-
-async def _style(document: Document):
-    contact = await Contact.get_or_none(id=document.client_id) if document.client_id else None
-    client_template = None
-    if contact is not None:
-        client_template = contact.quote_template_id if document.doc_type == 'quote' else contact.invoice_template_id
-    template = await templates_ops.choose_template(document.template_id, client_template, document.doc_type)
-    return templates_ops.style_of(template, await get_company())
 
 
 async def batch_print(doc_ids: list[int], path, *, config, run: Runner, progress=None) -> int:

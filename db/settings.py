@@ -5,11 +5,10 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from tortoise.transactions import in_transaction
-
 from db.actor import Actor, require_admin
 from db.audit import changes, record
 from db.company import PAYMENT_KINDS, VAT_CATEGORIES, Company, Options, PaymentMethod, Unit, VatRate
+from db.unit_of_work import transaction
 from db.user import ADMIN, User
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT, validate_company
 from logic.errors import DomainError
@@ -59,7 +58,7 @@ async def setup_instance(*, company: dict, admin_email: str, admin_name: str, ad
     if not name:
         raise DomainError('Le nom de l’administrateur est obligatoire.')
     password_hash = await asyncio.to_thread(hash_password, admin_password)
-    async with in_transaction():
+    async with transaction():
         # Checked inside the transaction: two browsers finishing the setup at once can't both create an admin.
         if await User.exists():
             raise DomainError('Facturier est déjà configuré : connectez-vous.')
@@ -89,7 +88,7 @@ async def save_company(actor: Actor, data: dict, *, version: int) -> Company:
     cleaned, errors = validate_company(data)
     if errors:
         raise CompanyInvalid(errors)
-    async with in_transaction():
+    async with transaction():
         company = await Company.get(id=COMPANY_ID).select_for_update()
         if company.version != version:
             raise DomainError('La fiche société a été modifiée par quelqu’un d’autre : rechargez la page.')
@@ -115,7 +114,7 @@ async def save_logo(actor: Actor, data: bytes, uploads_dir: Path) -> str:
     extension = check_logo(data)
     name = f'logo-{secrets.token_hex(8)}.{extension}'
     await asyncio.to_thread((uploads_dir / name).write_bytes, data)
-    async with in_transaction():
+    async with transaction():
         company = await Company.get(id=COMPANY_ID).select_for_update()
         old = company.logo_file
         company.logo_file = name
@@ -139,7 +138,7 @@ async def save_options(actor: Actor, values: dict) -> Options:
         if not re.fullmatch(r'4[0-9A-Z]{1,11}', values['deposit_account']):
             raise DomainError('Compte des acomptes invalide : un compte de classe 4 (ex. 4191 ou 419100), '
                               '12 caractères au plus, sans espace.')
-    async with in_transaction():
+    async with transaction():
         options = await Options.get_or_none(id=COMPANY_ID).select_for_update() or await Options.create(id=COMPANY_ID)
         diff = changes({key: getattr(options, key) for key in values}, values)
         if diff:
@@ -201,7 +200,7 @@ async def save_vat_rate(actor: Actor, *, rate_id: int | None, rate: str, categor
 
 
 async def _save_row(actor: Actor, model, row_id: int | None, values: dict, action: str):
-    async with in_transaction():
+    async with transaction():
         if values.get('is_default'):
             await model.filter(is_default=True).exclude(id=row_id or 0).update(is_default=False)
         if row_id is None:

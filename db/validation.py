@@ -1,12 +1,12 @@
-"""Validating an invoice (IN2): mentions, frozen copy, number, chain and audit, in one short transaction.
+"""Validating a draft invoice (IN2): what it freezes, issued through the one path of db/issuing.py.
 
-    document = await validate_invoice(actor, doc_id, secret=config.secret)          # dated today
-    document = await validate_invoice(actor, doc_id, secret=config.secret, issue_date=date(2026, 3, 9))
+    document = await validate_invoice(actor, doc_id, issuer=Issuer.of(config, run.cpu_bound))   # dated today
+    document = await validate_invoice(actor, doc_id, issuer=issuer, issue_date=date(2026, 3, 9))
 
-Order inside the transaction: lock the draft, rebuild the totals with the engine, build the snapshot and check the
-legal mentions (refusal: `MentionsMissing`, nothing taken), take the number (locks the series: validations queue
-there, dates must not go back in time), store the frozen copy, append to the chain, audit. Any failure rolls back
-everything, the counter included: no gap.
+Inside the issuing transaction this module locks the draft, rebuilds the totals with the engine, checks the
+schedule and builds the frozen copy; `db.issuing.issue` then checks the mentions, makes and checks the original,
+takes the number (dates must not go back in time), freezes, chains and audits. Any failure rolls back everything,
+the counter included: no gap.
 
 The invoice is dated the day it is validated unless `issue_date` says otherwise (the draft's date is provisional:
 a draft opened last week is issued today). The due date follows: the payment method's terms (the draft's, else the
@@ -19,25 +19,20 @@ cadre B4/S4/M4), and is refused with `UnpaidDeposits` while a deposit of the quo
 give it up with `db.deposits.delete_deposit`). A balance entirely covered by its deposits is 'paid' at once.
 """
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
-from tortoise.transactions import in_transaction
-
-from db import changes
 from db.actor import Actor
-from db.audit import record
 from db.company import Company, PaymentMethod
 from db.contact import Contact
 from db.document import Document, DocumentLine, Installment
 from db.drafts import draft_of, payment_method_for
-from db.integrity import append_to_chain
-from db.numbering import take_number
+from db.issuing import Issue, Issuer, MentionsMissing, issue  # noqa: F401 - MentionsMissing: validation raises it
 from db.settings import get_company
+from logic import doctypes
 from logic.deposits import UnpaidDeposits
 from logic.draft import Draft, operation_nature
 from logic.errors import DomainError
-from logic.mentions import missing_mentions
 from logic.money import format_eur
 from logic.schedule import check_amounts
 from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as PlannedInstallment, Party, Reference,
@@ -45,18 +40,8 @@ from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as Plan
 from logic.terms import PaymentTerms, describe, due_date
 from logic.totals import Totals
 
-INVOICE_TYPES = ('invoice', 'deposit_invoice', 'progress_invoice')
-
-
-class MentionsMissing(DomainError):
-    """Validation refused: `missing` lists the legal mentions to complete, in French."""
-
-    def __init__(self, missing: list[str]) -> None:
-        self.missing = missing
-        super().__init__('Validation impossible, il manque : ' + ', '.join(missing) + '.')
-
-
-async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date: date | None = None) -> Document:
+async def validate_invoice(actor: Actor, doc_id: int, *, issuer: Issuer, issue_date: date | None = None) -> Document:
+    """Issue the draft `doc_id` (an invoice, deposit or progress invoice) through `db.issuing.issue`."""
     today = date.today()
     on = issue_date or today
     if on > today:
@@ -64,62 +49,60 @@ async def validate_invoice(actor: Actor, doc_id: int, *, secret: str, issue_date
     company = await get_company()
     if company is None:
         raise DomainError('Renseignez d’abord la fiche société (Paramètres > Société).')
-    async with in_transaction():
-        document = await Document.get_or_none(id=doc_id).select_for_update()
-        if document is None:
-            raise DomainError('Facture introuvable (elle a peut-être été supprimée).')
-        if document.doc_type not in INVOICE_TYPES:
-            raise DomainError('Seule une facture se valide ainsi.')
-        if document.state != 'draft':
-            raise DomainError(f'La facture {document.number} est déjà validée.')
-        lines = await DocumentLine.filter(document_id=doc_id).order_by('position')
-        draft = draft_of(document, lines)
-        deduction = await deposit_deduction(document)
-        if deduction.unpaid:
-            raise UnpaidDeposits(deduction.unpaid)
-        totals = draft.totals(deduction.prepaid)
-        if totals.total_ttc < 0:
-            raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
-        if totals.amount_due < 0:
-            raise DomainError(f'Les acomptes déjà facturés ({format_eur(totals.prepaid)}) dépassent le total de la '
-                              f'facture ({format_eur(totals.total_ttc)}) : corrigez la facture ou établissez un avoir '
-                              'sur une facture d’acompte.')
-        contact = await Contact.get(id=document.client_id)
-        method = await payment_method_for(document.payment_method_id, contact)
-        installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
-        if installments:
-            check_amounts(totals.amount_due, [item.amount for item in installments])
-        due = max(item.due_date for item in installments) if installments else due_on(on, method)
-        if due < on:
-            raise DomainError('Une échéance précède la date de la facture : corrigez l’échéancier.')
-        snapshot = build_snapshot(draft, totals, doc_type=document.doc_type, number='', on=on, due=due,
-                                  company=company, buyer=party_of_contact(contact), method=method,
-                                  installments=[(item.due_date, item.amount) for item in installments]
-                                  or [(due, totals.amount_due)], references=deduction.references)
-        missing = missing_mentions(snapshot)
-        if missing:
-            raise MentionsMissing(missing)
-        number = await take_number(document.series, on)
-        await _freeze(document, replace(snapshot, number=number), totals, contact, method)
-        settled = bool(totals.prepaid) and not totals.amount_due  # the deposits paid it all: nothing is left due
-        if not installments and not settled:
-            await Installment.create(document_id=doc_id, position=0, due_date=due, amount=totals.amount_due)
-        # The schedule enters Payments (PA1) with the number it is listed and searched by.
-        await Installment.filter(document_id=doc_id).update(status='paid' if settled else 'open', number=number,
-                                                            client_id=document.client_id,
-                                                            client_name=document.client_name)
-        await append_to_chain(document, secret)
-        if settled:
-            document.state = 'paid'
-            await document.save(update_fields=['state', 'updated_at'])
-        await record(f'{document.doc_type}.validate', actor, target=f'document:{doc_id}',
-                     details={'number': number, 'issue_date': on.isoformat(), 'client': document.client_name,
-                              'total_ttc': str(document.total_ttc), 'state': ['draft', document.state],
-                              **({'prepaid': str(totals.prepaid),
-                                  'deposits': [ref.number for ref in deduction.references]}
-                                 if deduction.references else {})})
-    changes.publish(changes.DOCUMENTS, doc_id)
-    return document
+
+    async def prepare() -> list[Issue]:
+        return [await _prepare(doc_id, on, company)]
+
+    return (await issue(actor, prepare, issuer=issuer))[0]
+
+
+async def _prepare(doc_id: int, on: date, company: Company) -> Issue:
+    """Inside the transaction: lock the draft, rebuild its totals with the engine, its schedule and frozen copy."""
+    document = await Document.get_or_none(id=doc_id).select_for_update()
+    if document is None:
+        raise DomainError('Facture introuvable (elle a peut-être été supprimée).')
+    if document.doc_type not in doctypes.keys(drafted=True):
+        raise DomainError('Seule une facture se valide ainsi.')
+    if document.state != 'draft':
+        raise DomainError(f'La facture {document.number} est déjà validée.')
+    lines = await DocumentLine.filter(document_id=doc_id).order_by('position')
+    draft = draft_of(document, lines)
+    deduction = await deposit_deduction(document)
+    if deduction.unpaid:
+        raise UnpaidDeposits(deduction.unpaid)
+    totals = draft.totals(deduction.prepaid)
+    if totals.total_ttc < 0:
+        raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
+    if totals.amount_due < 0:
+        raise DomainError(f'Les acomptes déjà facturés ({format_eur(totals.prepaid)}) dépassent le total de la '
+                          f'facture ({format_eur(totals.total_ttc)}) : corrigez la facture ou établissez un avoir '
+                          'sur une facture d’acompte.')
+    contact = await Contact.get(id=document.client_id)
+    method = await payment_method_for(document.payment_method_id, contact)
+    installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')
+    if installments:
+        check_amounts(totals.amount_due, [item.amount for item in installments])
+    due = max(item.due_date for item in installments) if installments else due_on(on, method)
+    if due < on:
+        raise DomainError('Une échéance précède la date de la facture : corrigez l’échéancier.')
+    snapshot = build_snapshot(draft, totals, doc_type=document.doc_type, number='', on=on, due=due,
+                              company=company, buyer=party_of_contact(contact), method=method,
+                              installments=[(item.due_date, item.amount) for item in installments]
+                              or [(due, totals.amount_due)], references=deduction.references)
+    settled = bool(totals.prepaid) and not totals.amount_due  # the deposits paid it all: nothing is left due
+    document.update_from_dict(frozen_values(totals, contact, method))
+    return Issue(document=document, snapshot=snapshot, state='paid' if settled else 'validated',
+                 installments=[] if installments or settled else [(due, totals.amount_due)],
+                 audit={'prepaid': str(totals.prepaid), 'deposits': [ref.number for ref in deduction.references]}
+                 if deduction.references else {})
+
+
+def frozen_values(totals: Totals, contact: Contact, method: PaymentMethod | None) -> dict:
+    """The columns of a document that issuing freezes besides its number, dates and snapshot."""
+    return {'client_id': contact.id, 'client_name': contact.display_name[:255],
+            'payment_method_id': method.id if method else None, 'total_ht': totals.total_ht,
+            'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc, 'prepaid': totals.prepaid,
+            'amount_due': totals.amount_due}
 
 
 async def preview_snapshot(doc_id: int) -> DocumentSnapshot:
@@ -214,7 +197,7 @@ def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, 
 
 def _shown(line: SnapshotLine, vat_included: bool) -> SnapshotLine:
     """A line as printed and sent. Prices including VAT (deposit invoices) are stored TTC, but an invoice shows unit
-    prices HT (LEGAL.md 1, 8°) and the XML wants net = quantity x net price: one unit at the line's net HT."""
+    prices HT (docs/legal.md 1, 8°) and the XML wants net = quantity x net price: one unit at the line's net HT."""
     if not vat_included or line.kind != 'item' or line.net is None:
         return line
     unit = Decimal(-1) if line.quantity < 0 else Decimal(1)
@@ -240,19 +223,6 @@ def party_of_contact(contact: Contact) -> Party:
 
 def terms_for(method: PaymentMethod | None) -> PaymentTerms | None:
     return PaymentTerms(days=method.days, end_of_month=method.end_of_month) if method else None
-
-
-async def _freeze(document: Document, snapshot: DocumentSnapshot, totals: Totals, contact: Contact,
-                  method: PaymentMethod | None) -> None:
-    document.update_from_dict({
-        'state': 'validated', 'number': snapshot.number, 'issue_date': snapshot.issue_date,
-        'due_date': snapshot.due_date, 'client_name': contact.display_name[:255],
-        'payment_method_id': method.id if method else None, 'total_ht': totals.total_ht,
-        'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc, 'prepaid': totals.prepaid,
-        'amount_due': totals.amount_due, 'snapshot': snapshot.to_dict(), 'validated_at': datetime.now(timezone.utc),
-    })
-    document.version += 1
-    await document.save()
 
 
 def due_on(on: date, method: PaymentMethod | None) -> date:

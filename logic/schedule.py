@@ -8,7 +8,9 @@ rather than rounding, means no part can ever exceed its exact share, so the last
 >>> split_by_percentages(Decimal('-1000.05'), [Decimal(30), Decimal(70)])
 [Decimal('-300.01'), Decimal('-700.04')]
 """
+import calendar
 from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from logic.errors import DomainError
@@ -72,3 +74,24 @@ def _check_total(total: Decimal) -> None:
 def _truncate(value: Decimal) -> Decimal:
     rounded = value.quantize(CENT, rounding=ROUND_DOWN)
     return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def schedule_dates(first: date, count: int, every: int, unit: str) -> list[date]:
+    """`count` dates from `first`, every `every` days or months (a month later than the 31st is the month's end).
+
+    >>> schedule_dates(date(2026, 1, 31), 3, 1, 'months')
+    [datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
+    """
+    if unit == 'days':
+        return [first + timedelta(days=every * index) for index in range(count)]
+    return [add_months(first, every * index) for index in range(count)]
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` calendar months (the monthly installments of a schedule, IN5)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    # The end of a month stays the end of a month (31/01 -> 28/02 -> 31/03).
+    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return date(year, month, last if at_end else min(day.day, last))

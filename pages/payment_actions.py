@@ -12,27 +12,23 @@ from datetime import date
 
 from nicegui import run, ui
 
+from components.dialog import ConfirmDialog
+from components.installment_detail import InstallmentDetailDialog
 from components.send_dialog import SendDialog
 from components.settle_dialog import SettleDialog, SettleValues
-from components.write_off_dialog import open_write_off_dialog
-from db import deposits, payments
+from components.write_off_dialog import WriteOffDialog
+from db import deposit_requests, deposits, payments
+from db.issuing import Issuer
 from db.document import SETTLEMENT_METHODS, Document, Installment
-from logic.errors import DomainError
+from logic import doctypes
+from logic.dates import format_date
 from logic.money import format_eur
 from logic.payments import METHODS, STATUS_LABELS, TYPE_LABELS, open_amount
 from pages import runtime
+from pages.document_page import document_url
 from pages.security import PageContext
 
-WRITABLE_OFF = ('invoice', 'progress_invoice')
 RECORD_KINDS = {'settlement': 'Règlement', 'reversal': 'Annulation', 'write_off': 'Irrécouvrable'}
-HISTORY_COLUMNS = [
-    {'name': 'date', 'label': 'Date', 'field': 'date', 'align': 'left'},
-    {'name': 'kind', 'label': 'Opération', 'field': 'kind', 'align': 'left'},
-    {'name': 'method', 'label': 'Mode', 'field': 'method', 'align': 'left'},
-    {'name': 'reference', 'label': 'Référence / motif', 'field': 'reference', 'align': 'left'},
-    {'name': 'amount', 'label': 'Montant', 'field': 'amount', 'align': 'right'},
-    {'name': 'label', 'label': 'N° d’enregistrement', 'field': 'label', 'align': 'left'},
-]
 
 
 class PaymentActions:
@@ -79,7 +75,7 @@ class PaymentActions:
         what = {'deposit': 'l’acompte', 'refund': 'le remboursement de l’avoir'}.get(installment.kind, 'l’échéance')
         with self.container:
             SettleDialog(title=f'Régler {what} — {installment.number or document.number}',
-                         detail=f'{installment.client_name} · échéance du {installment.due_date:%d/%m/%Y} · '
+                         detail=f'{installment.client_name} · échéance du {format_date(installment.due_date)} · '
                                 f'{format_eur(abs(installment.amount))}',
                          left_to_pay=open_amount(installment.amount, installment.paid_amount),
                          methods=SETTLEMENT_METHODS, method=await _method_kind(document), deposit=deposit,
@@ -89,11 +85,30 @@ class PaymentActions:
         """Untick: confirm, then reversing records; a deposit's deposit invoice may be cancelled by a credit note."""
         deposit_invoice = await Document.get_or_none(id=installment.deposit_invoice_id) \
             if installment.kind == 'deposit' and installment.deposit_invoice_id else None
-        with self.container, ui.dialog() as dialog, dialog_card(520, 'unsettle-dialog'):
-            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
-            ui.label('Annuler le règlement').classes('app-subtitle')
-            ui.label(f'{installment.number} · {installment.client_name} · {format_eur(abs(installment.paid_amount))} '
-                     'réglés.').classes('app-muted')
+
+        async def confirm() -> None:
+            secret = runtime.config().secret
+            note = None
+            if installment.kind == 'deposit':
+                note = await deposits.unsettle_deposit(self.ctx.actor, installment.id,
+                                                       issuer=Issuer.of(runtime.config(), run.cpu_bound),
+                                                       credit=bool(credit and credit.value),
+                                                       reason=(reason.value or '').strip())
+            else:
+                await payments.cancel_settlement(self.ctx.actor, installment.id, secret=secret,
+                                                 reason=(reason.value or '').strip())
+            ui.notify(f'Règlement annulé ; avoir {note.number} établi.' if note else 'Règlement annulé.',
+                      type='positive')
+            await self.reload()
+
+        with self.container:
+            dialog = ConfirmDialog('Annuler le règlement', f'{installment.number} · {installment.client_name} · '
+                                   f'{format_eur(abs(installment.paid_amount))} réglés.',
+                                   confirm='Annuler le règlement',
+                                   icon='undo', cancel='Garder le règlement', cancel_action='keep', width=520,
+                                   action='confirm-unsettle', role='unsettle-dialog', on_confirm=confirm,
+                                   guard=self.ctx.handler)
+        with dialog.body:
             ui.label('Le règlement n’est pas effacé : une écriture d’annulation est ajoutée au journal, et les deux '
                      'restent visibles dans l’historique.').classes('text-sm')
             credit = None
@@ -105,25 +120,6 @@ class PaymentActions:
             reason = ui.input('Motif (facultatif)').props('outlined dense maxlength=255 data-field=reason') \
                 .classes('w-full').mark('unsettle-reason')
 
-            async def confirm() -> None:
-                secret = runtime.config().secret
-                note = None
-                if installment.kind == 'deposit':
-                    note = await deposits.unsettle_deposit(self.ctx.actor, installment.id, secret=secret,
-                                                           credit=bool(credit and credit.value),
-                                                           reason=(reason.value or '').strip())
-                else:
-                    await payments.cancel_settlement(self.ctx.actor, installment.id, secret=secret,
-                                                     reason=(reason.value or '').strip())
-                dialog.close()
-                ui.notify(f'Règlement annulé ; avoir {note.number} établi.' if note else 'Règlement annulé.',
-                          type='positive')
-                await self.reload()
-
-            with ui.row().classes('app-actions'):
-                ui.button('Garder le règlement', on_click=dialog.close).props('flat data-action=keep')
-                ui.button('Annuler le règlement', icon='undo', on_click=self.ctx.handler(confirm)) \
-                    .props('unelevated color=negative data-action=confirm-unsettle').mark('confirm-unsettle')
         dialog.open()  # the box keeps showing the stored state until the cancellation is confirmed
 
     # --- the detail: history and the other actions ---------------------------------------------------------------
@@ -134,40 +130,21 @@ class PaymentActions:
             return
         document = await Document.get(id=installment.document_id)
         history = await payments.installment_history(installment.id)
-        with self.container, ui.dialog() as dialog, dialog_card(760, 'installment-detail'):
-            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
-            with ui.row().classes('w-full items-center no-wrap'):
-                ui.label(f'{TYPE_LABELS.get(installment.kind, "Échéance")} — {installment.number}') \
-                    .classes('app-subtitle grow').mark('detail-title')
-                ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Fermer')
-            ui.label(installment.client_name).classes('font-medium')
-            left = open_amount(installment.amount, installment.paid_amount)
-            with ui.element('div').classes('app-pay-detail').props('data-role=detail-figures'):
-                for caption, value in (('Échéance', f'{installment.due_date:%d/%m/%Y}'),
-                                       ('Montant', format_eur(abs(installment.amount))),
-                                       ('Réglé', format_eur(abs(installment.paid_amount))),
-                                       ('Reste à payer', format_eur(left)),
-                                       ('État', STATUS_LABELS.get(installment.status, installment.status))):
-                    with ui.column().classes('gap-0'):
-                        ui.label(caption).classes('app-muted text-sm')
-                        ui.label(value).classes('font-medium').mark(f'detail-{caption}')
-            with ui.row().classes('gap-x-6 gap-y-1'):
-                ui.link(f'{document.type_label} {document.number}',
-                        f'/devis/{document.id}' if document.family == 'quote' else f'/factures/{document.id}') \
-                    .classes('app-doc-link').mark('detail-document')
-                if installment.deposit_invoice_id:
-                    invoice = await Document.get_or_none(id=installment.deposit_invoice_id)
-                    if invoice is not None:
-                        ui.link(f'Facture d’acompte {invoice.number}', f'/factures/{invoice.id}') \
-                            .classes('app-doc-link').mark('deposit-invoice')
-            ui.label('Historique').classes('font-semibold q-mt-sm')
-            if history:
-                ui.table(columns=HISTORY_COLUMNS, rows=history_rows(history), row_key='id') \
-                    .props('flat bordered dense wrap-cells data-table=history').classes('app-table').mark('history')
-            else:
-                ui.label('Aucun règlement enregistré.').classes('app-muted').mark('no-history')
-            with ui.row().classes('app-actions'):
-                self._detail_actions(installment, document, dialog)
+        links = [(f'{document.type_label} {document.number}', document_url(document), 'detail-document')]
+        invoice = await Document.get_or_none(id=installment.deposit_invoice_id) \
+            if installment.deposit_invoice_id else None
+        if invoice is not None:
+            links.append((f'Facture d’acompte {invoice.number}', document_url(invoice), 'deposit-invoice'))
+        with self.container:
+            dialog = InstallmentDetailDialog(
+                title=f'{TYPE_LABELS.get(installment.kind, "Échéance")} — {installment.number}',
+                client=installment.client_name, links=links, history=history_rows(history), figures=[
+                    ('Échéance', format_date(installment.due_date)), ('Montant', format_eur(abs(installment.amount))),
+                    ('Réglé', format_eur(abs(installment.paid_amount))),
+                    ('Reste à payer', format_eur(open_amount(installment.amount, installment.paid_amount))),
+                    ('État', STATUS_LABELS.get(installment.status, installment.status))])
+        with dialog.actions:
+            self._detail_actions(installment, document, dialog)
         dialog.open()
 
     def _detail_actions(self, installment: Installment, document: Document, dialog: ui.dialog) -> None:
@@ -188,7 +165,7 @@ class PaymentActions:
             ui.button('Annuler la facture d’acompte (avoir)', icon='undo',
                       on_click=handler(lambda: then(self.credit_deposit_invoice))) \
                 .props('outline color=negative data-action=credit-deposit').mark('credit-deposit')
-        if installment.kind == 'installment' and document.doc_type in WRITABLE_OFF:
+        if installment.kind == 'installment' and doctypes.doc_type(document.doc_type).writable_off:
             if installment.status == 'open':
                 ui.button('Irrécouvrable', icon='money_off', on_click=handler(lambda: then(self.write_off))) \
                     .props('outline color=warning data-action=write-off').mark('write-off')
@@ -205,7 +182,8 @@ class PaymentActions:
 
     async def credit_deposit_invoice(self, installment: Installment) -> None:
         async def credit() -> None:
-            note = await deposits.unsettle_deposit(self.ctx.actor, installment.id, secret=runtime.config().secret,
+            note = await deposits.unsettle_deposit(self.ctx.actor, installment.id,
+                                                   issuer=Issuer.of(runtime.config(), run.cpu_bound),
                                                    credit=True)
             ui.notify(f'Avoir {note.number} établi : la facture d’acompte est annulée.' if note else
                       'La facture d’acompte était déjà annulée.', type='positive')
@@ -215,21 +193,12 @@ class PaymentActions:
 
     def confirm(self, title: str, text: str, button: str, action: Callable[[], Awaitable[None]]) -> None:
         """A yes/no dialog for the operations that write to the journal or issue a document."""
-        with self.container, ui.dialog() as dialog, dialog_card(480, 'confirm-dialog'):
-            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
-            ui.label(title).classes('app-subtitle')
-            ui.label(text).classes('app-muted')
+        async def confirmed() -> None:
+            await action()
+            await self.reload()
 
-            async def confirmed() -> None:
-                await action()
-                dialog.close()
-                await self.reload()
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button(button, on_click=self.ctx.handler(confirmed)) \
-                    .props('unelevated color=negative data-action=confirm').mark('confirm')
-        dialog.open()
+        with self.container:
+            ConfirmDialog(title, text, confirm=button, on_confirm=confirmed, guard=self.ctx.handler).open()
 
     # --- PA7: irrecoverable ------------------------------------------------------------------------------------------
 
@@ -241,9 +210,9 @@ class PaymentActions:
             await self.reload()
 
         with self.container:
-            open_write_off_dialog(title=f'Facture {installment.number} irrécouvrable', text=(
+            WriteOffDialog(title=f'Facture {installment.number} irrécouvrable', text=(
                 'Ce qui reste dû sur chacune de ses échéances est passé en perte ; l’opération s’annule par une '
-                'écriture inverse.'), on_confirm=write_off, wrap=self.ctx.handler)
+                'écriture inverse.'), on_confirm=write_off, guard=self.ctx.handler).open()
 
     async def cancel_write_off(self, installment: Installment) -> None:
         async def cancel() -> None:
@@ -256,22 +225,20 @@ class PaymentActions:
     # --- DE2: the deposit request ------------------------------------------------------------------------------------
 
     async def request_pdf(self, installment: Installment) -> None:
-        pdf = await deposits.deposit_request_pdf(installment.id, config=runtime.config(), run=run.cpu_bound)
+        pdf = await deposit_requests.deposit_request_pdf(installment.id, config=runtime.config(), run=run.cpu_bound)
         ui.download.content(pdf, f'Demande_acompte_{installment.number or "devis"}.pdf', 'application/pdf')
 
     async def send_request(self, installment: Installment) -> None:
-        recipients, subject, body, attachment = await deposits.deposit_request_mail_defaults(installment.id)
+        recipients, subject, body, attachment = await deposit_requests.deposit_request_mail_defaults(installment.id)
 
         async def send(to: str, subject_: str, body_: str) -> bool:
-            await deposits.send_deposit_request(self.ctx.actor, installment.id, to, subject_, body_,
-                                                config=runtime.config(), run=run.cpu_bound)
+            await deposit_requests.send_deposit_request(self.ctx.actor, installment.id, to, subject_, body_,
+                                                        config=runtime.config(), run=run.cpu_bound)
             return True
 
         with self.container:
-            dialog = SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
-                                on_send=self.ctx.handler(send))
-            dialog.on_value_change(lambda event: None if event.value else dialog.delete())
-            dialog.open()
+            SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
+                       on_send=self.ctx.handler(send)).open()
 
     async def _installment(self, row: dict) -> Installment | None:
         try:
@@ -285,11 +252,6 @@ class PaymentActions:
         return installment
 
 
-def dialog_card(width: int, role: str) -> ui.card:
-    # Sized inline: app-card's `width: 100%` is plain CSS and wins over Tailwind's layered `w-[...]` classes.
-    return ui.card().classes('app-card').style(f'width: {width}px; max-width: 100%').props(f'data-role={role}')
-
-
 def history_rows(records: list) -> list[dict]:
     """The journal of one installment, oldest first; a reversal names the record it cancels."""
     labels = {record.id: record.label for record in records}
@@ -298,7 +260,7 @@ def history_rows(records: list) -> list[dict]:
         kind = RECORD_KINDS.get(record.kind, record.kind)
         if record.kind == 'reversal' and record.reverses_id in labels:
             kind = f'Annulation de {labels[record.reverses_id]}'
-        rows.append({'id': record.id, 'date': record.paid_on.strftime('%d/%m/%Y'), 'kind': kind,
+        rows.append({'id': record.id, 'date': format_date(record.paid_on), 'kind': kind,
                      'method': METHODS.get(record.method, record.method),
                      'reference': ' — '.join(part for part in (record.reference, record.reason) if part),
                      'amount': format_eur(record.amount), 'label': record.label})

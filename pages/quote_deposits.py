@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from nicegui import run, ui
 
+from components.deposit_request_dialog import DepositRequestDialog
 from components.deposits_editor import DepositRow, DepositsEditor
+from components.dialog import ConfirmDialog
 from components.send_dialog import SendDialog
 from components.settle_dialog import SettleDialog, SettleValues
-from db import deposits
+from db import deposit_requests, deposits
 from db.document import Document
+from db.issuing import Issuer
+from logic.dates import format_date
 from logic.deposits import DepositSpec
 from logic.money import format_eur
 from logic.payments import METHODS, USER_METHODS
@@ -115,73 +119,55 @@ def settle_dialog(screen: Screen, row: DepositRow) -> None:
     with screen.stable:
         SettleDialog(title=f'Règlement de l’acompte du devis {quote.number}', left_to_pay=left,
                      methods=SETTLE_METHODS, deposit=True, on_settle=ctx.handler(settle),
-                     detail=row.label or f'Acompte à régler le {row.due_date:%d/%m/%Y}').open()
+                     detail=row.label or f'Acompte à régler le {format_date(row.due_date)}').open()
 
 
 def unsettle_dialog(screen: Screen, row: DepositRow) -> None:
     """Untick a paid deposit: the settlement is reversed; its deposit invoice is cancelled by a credit note."""
     ctx = screen.ctx
-    with screen.stable, ui.dialog() as dialog, ui.card().classes('app-card w-[520px] max-w-full'):
-        dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-        ui.label('Annuler le règlement de l’acompte').classes('app-subtitle')
-        ui.label('Le règlement est annulé par une écriture inverse (il reste visible dans l’historique).') \
-            .classes('app-muted')
-        credit = None
-        if row.invoice_url:
+
+    async def confirm() -> None:
+        await screen.act(lambda: deposits.unsettle_deposit(ctx.actor, row.id,
+                                                           issuer=Issuer.of(runtime.config(), run.cpu_bound),
+                                                           credit=bool(credit and credit.value)),
+                         'Règlement de l’acompte annulé.')
+
+    with screen.stable:
+        dialog = ConfirmDialog('Annuler le règlement de l’acompte', 'Le règlement est annulé par une écriture inverse '
+                               '(il reste visible dans l’historique).', confirm='Annuler le règlement', cancel='Fermer',
+                               action='confirm-unsettle', width=520, on_confirm=confirm, guard=ctx.handler)
+    credit = None
+    if row.invoice_url:
+        with dialog.body:
             credit = ui.checkbox(f'Établir l’avoir qui annule la {row.invoice_title}', value=True) \
                 .props('data-field=credit').mark('unsettle-credit')
-
-        async def confirm() -> None:
-            await screen.act(lambda: deposits.unsettle_deposit(ctx.actor, row.id, secret=runtime.config().secret,
-                                                               credit=bool(credit and credit.value)),
-                             'Règlement de l’acompte annulé.')
-            dialog.close()
-
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat')
-            ui.button('Annuler le règlement', on_click=ctx.handler(confirm)) \
-                .props('unelevated color=negative data-action=confirm-unsettle').mark('confirm-unsettle')
     dialog.open()
 
 
 async def request_dialog(screen: Screen, row: DepositRow) -> None:
     """DE2: the "Demande d'acompte" (a request, not an invoice: no number taken), as a PDF or by e-mail."""
     ctx = screen.ctx
-    recipients, subject, body, attachment = await deposits.deposit_request_mail_defaults(row.id)
+    recipients, subject, body, attachment = await deposit_requests.deposit_request_mail_defaults(row.id)
 
     async def send(to: str, subject: str, body: str) -> bool:
         screen.busy += 1
         try:
-            await deposits.send_deposit_request(ctx.actor, row.id, to, subject, body, config=runtime.config(),
-                                                run=run.cpu_bound)
+            await deposit_requests.send_deposit_request(ctx.actor, row.id, to, subject, body,
+                                                        config=runtime.config(), run=run.cpu_bound)
         finally:
             screen.busy -= 1
         return True
 
     async def download() -> None:
-        pdf = await deposits.deposit_request_pdf(row.id, config=runtime.config(), run=run.cpu_bound)
+        pdf = await deposit_requests.deposit_request_pdf(row.id, config=runtime.config(), run=run.cpu_bound)
         ui.download.content(pdf, attachment, 'application/pdf')
 
-    with screen.stable, ui.dialog() as dialog, ui.card().classes('app-card w-[480px] max-w-full'):
-        dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-        ui.label('Demande d’acompte').classes('app-subtitle')
-        amount = row.euros(screen.document.total_ttc) or Decimal(0)
-        ui.label(f'{format_eur(amount - row.paid_amount)} à régler le {row.due_date:%d/%m/%Y}. Ce document n’est '
-                 'pas une facture : il ne prend pas de numéro.').classes('app-muted')
+    def open_send() -> None:
+        with screen.stable:
+            SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
+                       on_send=ctx.handler(send)).open()
 
-        def open_send() -> None:
-            dialog.close()
-            with screen.stable:
-                mail = SendDialog(recipients=recipients, subject=subject, body=body, attachment_name=attachment,
-                                  on_send=ctx.handler(send))
-                mail.on_value_change(lambda e: None if e.value else mail.delete())
-                mail.open()
-
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat')
-            ui.button('PDF', icon='picture_as_pdf',
-                      on_click=ctx.handler(download)) \
-                .props('outline data-action=deposit-request-pdf').mark('deposit-request-pdf')
-            ui.button('Envoyer', icon='send', on_click=open_send) \
-                .props('unelevated data-action=deposit-request-send').mark('deposit-request-send')
-    dialog.open()
+    amount = row.euros(screen.document.total_ttc) or Decimal(0)
+    with screen.stable:
+        DepositRequestDialog(text=f'{format_eur(amount - row.paid_amount)} à régler le {format_date(row.due_date)}.',
+                             on_pdf=download, on_send=open_send, guard=ctx.handler).open()

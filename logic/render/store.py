@@ -1,7 +1,12 @@
 """Validated documents' PDFs: generated once from the frozen copy, kept under the data dir, never rewritten.
 
 `store_pdf` writes a temporary file then hard-links it to its final name, which fails if the name exists: two
-concurrent validations can't both win, and a stored PDF is never replaced (LEGAL.md §2.5: keep the original).
+concurrent validations can't both win, and a stored PDF is never replaced (docs/legal.md §2.5: keep the original).
+
+Issuing (db/issuing.py) makes the original BEFORE the number is committed: `stage_pdf` writes it under its series
+and number, and `promote` gives it its final name once the document is committed (and knows its id). A staged file
+whose number was never committed is replaced by the next document that takes that number. A document committed
+but not promoted (the process stopped in between) is promoted on its first request.
 
 >>> path = store_pdf(files_dir, 42, pdf_bytes)      # doctest: +SKIP
 >>> load_pdf(files_dir, 42) == pdf_bytes             # doctest: +SKIP
@@ -9,10 +14,13 @@ True
 """
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
 FOLDER = 'documents'
+STAGED = 'staged'
+_NUMBER = re.compile(r'[A-Za-z0-9_/-]{1,35}')
 
 
 class AlreadyStored(FileExistsError):
@@ -44,6 +52,45 @@ def store_pdf(files_dir: Path, document_id: int, data: bytes) -> Path:
     finally:
         os.unlink(temporary)
     return target
+
+
+def staged_path(files_dir: Path, series: str, number: str) -> Path:
+    """Where the original of `number` waits for its commit (a number may hold '/', never '~': it stands in)."""
+    if not series.isidentifier() or not _NUMBER.fullmatch(number or ''):
+        raise ValueError(f'invalid staged name {series!r} {number!r}')
+    return Path(files_dir) / STAGED / series / f"{number.replace('/', '~')}.pdf"
+
+
+def stage_pdf(files_dir: Path, series: str, number: str, data: bytes) -> Path:
+    """Write the original of the document about to be numbered `number` (replacing an uncommitted attempt's)."""
+    if not data.startswith(b'%PDF-'):
+        raise ValueError('not a PDF')
+    target = staged_path(files_dir, series, number)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix='.tmp-', suffix='.pdf')
+    with os.fdopen(descriptor, 'wb') as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+    return target
+
+
+def promote(files_dir: Path, series: str, number: str, document_id: int) -> bool:
+    """Give the staged original of a committed document its final name; False when nothing is staged for it."""
+    source = staged_path(files_dir, series, number)
+    if not source.is_file():
+        return False
+    try:
+        store_pdf(files_dir, document_id, source.read_bytes())
+    except AlreadyStored:
+        pass  # promoted meanwhile by a concurrent request: that one is the original
+    source.unlink(missing_ok=True)
+    return True
+
+
+def discard_staged(files_dir: Path, series: str, number: str) -> None:
+    staged_path(files_dir, series, number).unlink(missing_ok=True)
 
 
 def load_pdf(files_dir: Path, document_id: int) -> bytes | None:

@@ -3,11 +3,20 @@ from datetime import date
 from decimal import Decimal
 
 from db import documents, validation
+from db.company import Company
 from db.contact import Contact
 from logic.draft import Draft, DraftLine
-from tests.conftest import SECRET
+from tests.personas import set_up_company
+from tests.issuing import issuer
 
 D = Decimal
+
+
+async def company():
+    """The company with its bank account: a credit transfer needs the IBAN (CII-SR-470); returns the admin."""
+    admin = await set_up_company()
+    await Company.all().update(iban='FR7630006000011234567890189')
+    return admin
 
 
 async def business_client(**overrides) -> Contact:
@@ -34,4 +43,4 @@ def draft(client: Contact, *lines: DraftLine, doc_type: str = 'invoice', **extra
 
 async def validated_invoice(actor, client: Contact, *lines: DraftLine, issue_date: date | None = None, **extra):
     document = await documents.create_document(actor, draft(client, *lines, **extra))
-    return await validation.validate_invoice(actor, document.id, secret=SECRET, issue_date=issue_date)
+    return await validation.validate_invoice(actor, document.id, issuer=issuer(), issue_date=issue_date)

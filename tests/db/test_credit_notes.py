@@ -8,9 +8,10 @@ from db.document import Document, DocumentLine
 from logic.credit import CreditError
 from logic.errors import DomainError
 from logic.snapshot import DocumentSnapshot
-from tests.conftest import SECRET
 from tests.db.documents_helpers import D, business_client, draft, line, validated_invoice
+from tests.helpers import SECRET
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 YEAR = date.today().year
 S20, S10 = ('S', D('20.00')), ('S', D('10.00'))
@@ -25,7 +26,7 @@ async def invoice_of_two_rates(admin):
 async def test_a_full_credit_note_is_the_negated_copy_and_cancels_the_invoice(db):
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, reason='Erreur de client')
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), reason='Erreur de client')
     assert note.number == f'AV{YEAR}-00001' and note.state == 'validated' and note.source_id == invoice.id
     assert (note.total_ht, note.total_ttc) == (-invoice.total_ht, -invoice.total_ttc)
     snapshot = DocumentSnapshot.from_dict(note.snapshot)
@@ -37,7 +38,7 @@ async def test_a_full_credit_note_is_the_negated_copy_and_cancels_the_invoice(db
     assert (await integrity.verify_series('credit_note', SECRET)).count == 1
     assert await AuditEntry.filter(action='invoice.state').count() == 1
     with pytest.raises(DomainError, match='entièrement créditée'):
-        await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+        await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
 
 
 async def test_a_partial_credit_note_by_lines_never_exceeds_what_is_left_of_a_line(db):
@@ -46,14 +47,14 @@ async def test_a_partial_credit_note_by_lines_never_exceeds_what_is_left_of_a_li
     pose, plinthes = await DocumentLine.filter(document_id=invoice.id).order_by('position')
     draft, totals = await credit_notes.credit_note_preview(invoice.id, mode='lines', lines={plinthes.id: D('3')})
     assert totals.total_ttc == D('-82.50') and [line.quantity for line in draft.lines] == [D('-3')]
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines',
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines',
                                                  lines={plinthes.id: D('3')})
     assert note.total_ttc == D('-82.50')
     with pytest.raises(CreditError, match='il reste 1 à créditer'):
-        await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines',
+        await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines',
                                               lines={plinthes.id: D('2')})
     with pytest.raises(CreditError, match='déjà été établi'):
-        await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='full')
+        await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='full')
     stored = await Document.get(id=invoice.id)
     assert stored.state == 'validated' and stored.credited_amount == D('82.50')
 
@@ -62,8 +63,8 @@ async def test_partial_credit_notes_adding_up_to_the_whole_cancel_the_invoice(db
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
     pose, plinthes = await DocumentLine.filter(document_id=invoice.id).order_by('position')
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines', lines={pose.id: D('2')})
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines',
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines', lines={pose.id: D('2')})
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines',
                                           lines={plinthes.id: D('4')})
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
 
@@ -72,15 +73,15 @@ async def test_a_credit_note_by_amount_per_vat_rate_never_exceeds_that_rates_bas
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
     with pytest.raises(CreditError, match='TVA 10 %'):
-        await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts',
+        await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                               amounts={S10: D('100.01')})
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts',
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                                  amounts={S20: D('50.00'), S10: D('10.00')}, reason='Geste')
     assert (note.total_ht, note.total_vat, note.total_ttc) == (D('-60.00'), D('-11.00'), D('-71.00'))
     lines = DocumentSnapshot.from_dict(note.snapshot).lines
     assert lines[0].designation == f'Avoir sur facture {invoice.number} – TVA 20 %'
     with pytest.raises(CreditError, match='TVA 20 %'):
-        await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts',
+        await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                               amounts={S20: D('150.01')})
 
 
@@ -89,10 +90,10 @@ async def test_an_amount_discount_is_prorated_on_the_credited_lines(db):
     invoice = await validated_invoice(admin, await business_client(), line('A', '1', '100'), line('B', '1', '300'),
                                       global_discount_kind='amount', global_discount_value=D('40'))
     first, second = await DocumentLine.filter(document_id=invoice.id).order_by('position')
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines',
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines',
                                                  lines={first.id: D('1')})
     assert note.total_ht == D('-90.00')  # 100 less its quarter of the 40 discount
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='lines', lines={second.id: D('1')})
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines', lines={second.id: D('1')})
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
 
 
@@ -100,16 +101,16 @@ async def test_a_paid_invoice_can_be_credited_but_not_a_draft(db):
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
     await Document.filter(id=invoice.id).update(state='paid')
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
     pending = await documents.create_document(admin, draft(await business_client(code='C0009')))
     with pytest.raises(DomainError, match='facture validée'):
-        await credit_notes.create_credit_note(admin, pending.id, secret=SECRET)
+        await credit_notes.create_credit_note(admin, pending.id, issuer=issuer())
 
 
 async def test_a_credit_note_is_frozen_like_an_invoice(db):
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     with pytest.raises(DomainError):
         await (await Document.get(id=note.id)).delete()

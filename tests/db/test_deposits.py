@@ -1,13 +1,13 @@
 """Deposits of a quote (QU4, DE1-DE5): planned, opened at acceptance, settled into a paid deposit invoice, deducted
 from the balance invoice; refusals leave everything as it was."""
 import email
+import sqlite3
 from datetime import date, timedelta
 from email import policy
-from types import SimpleNamespace
 
 import pytest
 
-from db import deposits, documents, integrity, validation
+from db import changes, deposit_requests, deposits, documents, integrity, payments, unit_of_work, validation
 from db.cli_output import in_thread
 from db.deposits import DepositSpec, UnpaidDeposits
 from db.document import ChainEntry, Document, Installment, NumberCounter, Payment
@@ -17,26 +17,15 @@ from logic.facturx import checker
 from logic.facturx.cii import build_cii
 from logic.render import service, store
 from logic.snapshot import DocumentSnapshot
-from tests.conftest import SECRET
 from tests.db.documents_helpers import D, business_client, draft, individual_client, line
-from tests.db.test_mailer import configured, smtp_server  # noqa: F401 - the SMTP fixture
+from tests.helpers import SECRET
+from tests.mail import configured
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 TODAY = date.today()
 YEAR = TODAY.year
 SOON = TODAY + timedelta(days=15)
-
-
-@pytest.fixture(autouse=True, scope='module')
-def stop_checker():
-    yield
-    checker.shutdown()
-
-
-@pytest.fixture
-def config(tmp_path):
-    (tmp_path / 'uploads').mkdir()
-    return SimpleNamespace(files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads', secret=SECRET)
 
 
 async def two_rate_quote(admin, client=None):
@@ -58,7 +47,7 @@ async def quote_with_deposit(admin, *, percent=D(30), accept=True, client=None):
 
 async def settle(admin, installment, **changes):
     values = {'paid_on': TODAY, 'method': 'transfer', 'amount': installment.amount, 'invoice_date': TODAY,
-              'secret': SECRET, **changes}
+              'issuer': issuer(), **changes}
     return await deposits.settle_deposit(admin, installment.id, **values)
 
 
@@ -189,7 +178,7 @@ async def test_a_deposit_invoice_is_not_dated_before_the_last_invoice(db):
     admin = await set_up_company()
     _, deposit = await quote_with_deposit(admin)
     other = await documents.create_document(admin, draft(await business_client(code='C0009')))
-    await validation.validate_invoice(admin, other.id, secret=SECRET)
+    await validation.validate_invoice(admin, other.id, issuer=issuer())
     before = await state_of_the_books()
     with pytest.raises(DomainError, match='chronologique'):
         await settle(admin, deposit, invoice_date=TODAY - timedelta(days=1), paid_on=TODAY - timedelta(days=1))
@@ -233,12 +222,12 @@ async def test_the_balance_invoice_is_refused_while_a_deposit_is_open_then_valid
     balance = await documents.invoice_quote(admin, quote.id)
     before = await state_of_the_books()
     with pytest.raises(UnpaidDeposits) as refused:
-        await validation.validate_invoice(admin, balance.id, secret=SECRET)
+        await validation.validate_invoice(admin, balance.id, issuer=issuer())
     assert [item.id for item in refused.value.installments] == [deposit.id]
     assert await state_of_the_books() == before and (await Document.get(id=balance.id)).state == 'draft'
     await deposits.delete_deposit(admin, deposit.id)
     assert (await Installment.get(id=deposit.id)).status == 'cancelled'
-    validated = await validation.validate_invoice(admin, balance.id, secret=SECRET)
+    validated = await validation.validate_invoice(admin, balance.id, issuer=issuer())
     assert validated.prepaid == 0 and validated.amount_due == D('1411.00')
 
 
@@ -254,7 +243,7 @@ async def test_the_balance_invoice_deducts_and_cites_the_deposit_invoices(db, co
         await documents.set_installments(admin, balance.id, [(SOON, D('1411.00'))], balance.version)
     balance = await documents.set_installments(admin, balance.id, [(SOON, D('500.00')), (SOON, D('487.70'))],
                                                balance.version)
-    validated = await validation.validate_invoice(admin, balance.id, secret=SECRET)
+    validated = await validation.validate_invoice(admin, balance.id, issuer=issuer())
     assert (validated.total_ttc, validated.prepaid, validated.amount_due) == (D('1411.00'), D('423.30'),
                                                                                D('987.70'))
     snap = DocumentSnapshot.from_dict(validated.snapshot)
@@ -274,7 +263,7 @@ async def test_a_balance_paid_in_full_by_its_deposits_is_paid_at_validation(db):
     quote, deposit = await quote_with_deposit(admin, percent=D(100))
     await settle(admin, deposit)
     balance = await documents.invoice_quote(admin, quote.id)
-    validated = await validation.validate_invoice(admin, balance.id, secret=SECRET)
+    validated = await validation.validate_invoice(admin, balance.id, issuer=issuer())
     assert (validated.state, validated.amount_due) == ('paid', D('0.00'))
     assert await Installment.filter(document_id=balance.id).count() == 0
 
@@ -283,7 +272,7 @@ async def test_unsettling_with_a_credit_note_cancels_the_deposit_invoice_and_a_n
     admin = await set_up_company()
     _, deposit = await quote_with_deposit(admin)
     first = await settle(admin, deposit)
-    note = await deposits.unsettle_deposit(admin, deposit.id, secret=SECRET, credit=True, reason='Chèque impayé')
+    note = await deposits.unsettle_deposit(admin, deposit.id, issuer=issuer(), credit=True, reason='Chèque impayé')
     assert note.doc_type == 'credit_note' and note.total_ttc == -first.total_ttc and note.total_ht == -first.total_ht
     assert (await Document.get(id=first.id)).state == 'cancelled'
     note_snapshot = DocumentSnapshot.from_dict(note.snapshot)
@@ -305,7 +294,7 @@ async def test_unsettling_without_a_credit_note_keeps_the_invoice_for_the_next_s
     admin = await set_up_company()
     _, deposit = await quote_with_deposit(admin)
     first = await settle(admin, deposit)
-    assert await deposits.unsettle_deposit(admin, deposit.id, secret=SECRET, credit=False) is None
+    assert await deposits.unsettle_deposit(admin, deposit.id, issuer=issuer(), credit=False) is None
     assert (await Document.get(id=first.id)).state == 'validated'
     with pytest.raises(DepositError, match='facture d’acompte'):
         await deposits.delete_deposit(admin, deposit.id)
@@ -342,12 +331,12 @@ async def test_the_deposit_request_pdf_takes_no_number(db, config):
     admin = await set_up_company()
     quote, deposit = await quote_with_deposit(admin)
     before = await state_of_the_books()
-    pdf = await deposits.deposit_request_pdf(deposit.id, config=config, run=in_thread)
+    pdf = await deposit_requests.deposit_request_pdf(deposit.id, config=config, run=in_thread)
     assert pdf.startswith(b'%PDF-') and store.xml_from_pdf(pdf) is None
     text = _pdf_text(pdf)
     assert 'DEMANDE D’ACOMPTE' in text.upper() and quote.number in text and 'pas une facture' in text
     assert await state_of_the_books() == before
-    recipients, subject, body, name = await deposits.deposit_request_mail_defaults(deposit.id)
+    recipients, subject, body, name = await deposit_requests.deposit_request_mail_defaults(deposit.id)
     assert recipients == ['compta@boulangerie-martin.fr'] and quote.number in subject and name.endswith('.pdf')
 
 
@@ -356,10 +345,10 @@ async def test_the_deposit_request_is_sent_by_email_with_its_pdf(db, config, smt
     admin = await set_up_company()
     await configured(admin, controller.port)
     quote, deposit = await quote_with_deposit(admin)
-    recipients, subject, body, name = await deposits.deposit_request_mail_defaults(deposit.id)
+    recipients, subject, body, name = await deposit_requests.deposit_request_mail_defaults(deposit.id)
     assert 'Demande d’acompte' in subject and '423,30' in body
-    log = await deposits.send_deposit_request(admin, deposit.id, recipients, subject, body, config=config,
-                                              run=in_thread)
+    log = await deposit_requests.send_deposit_request(admin, deposit.id, recipients, subject, body, config=config,
+                                                      run=in_thread)
     assert log.status == 'sent' and log.document_id == quote.id
     message = email.message_from_bytes(inbox.messages[0][1], policy=policy.default)
     attachment = next(iter(message.iter_attachments()))
@@ -403,3 +392,34 @@ def _pdf_text(pdf: bytes) -> str:
 
     text = ' '.join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return ' '.join(text.replace('\u202f', ' ').replace('\xa0', ' ').split())
+
+
+async def test_settling_and_crediting_a_deposit_publish_only_after_the_commit(db):
+    """The deposit operations call other operations (settle, credit note): every publication waits for the commit.
+    On SQLite a second connection proves it: each published document is already visible from outside."""
+    admin = await set_up_company()
+    quote, deposit = await quote_with_deposit(admin)
+    outside = sqlite3.connect(db.removeprefix('sqlite://')) if db.startswith('sqlite') else None
+    heard = []
+
+    def listener(topic):
+        def heard_it(doc_id):
+            visible = outside is None or topic != changes.DOCUMENTS or outside.execute(
+                'SELECT count(*) FROM document WHERE id = ?', (doc_id,)).fetchone()[0] == 1
+            heard.append((topic, doc_id, unit_of_work.is_open() or not visible))
+        return heard_it
+
+    stops = [changes.subscribe(topic, listener(topic)) for topic in (changes.DOCUMENTS, payments.PAYMENTS)]
+    try:
+        invoice = await settle(admin, deposit)
+        assert (changes.DOCUMENTS, invoice.id, False) in heard and (changes.DOCUMENTS, quote.id, False) in heard
+        heard.clear()
+        note = await deposits.unsettle_deposit(admin, deposit.id, issuer=issuer(), credit=True)
+        assert (changes.DOCUMENTS, note.id, False) in heard and (changes.DOCUMENTS, invoice.id, False) in heard
+    finally:
+        for stop in stops:
+            stop()
+        if outside is not None:
+            outside.close()
+    assert all(not early for _, _, early in heard)
+    assert len(heard) == len(set(heard))  # each change once

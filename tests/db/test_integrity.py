@@ -10,9 +10,10 @@ from tortoise import connections
 from db import cli_documents, credit_notes, integrity, payments
 from db.docguard import drop_guards
 from db.document import ChainEntry, Document, Installment, Payment
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, validated_invoice
+from tests.helpers import SECRET
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 
 async def three_invoices():
@@ -38,7 +39,7 @@ async def test_an_intact_chain_reports_count_first_last_and_head(db):
     client = await business_client()
     first = await validated_invoice(admin, client)
     last = await validated_invoice(admin, client)
-    await credit_notes.create_credit_note(admin, last.id, secret=SECRET)
+    await credit_notes.create_credit_note(admin, last.id, issuer=issuer())
     seen = []
     invoices, notes, settled = await integrity.verify_integrity(
         SECRET, progress=lambda series, done: seen.append((series, done)))
@@ -119,7 +120,7 @@ async def test_the_verify_command_prints_the_report_and_fails_on_a_break(db, cap
     assert invoice.number in out and ('ALTÉRÉE' in out) == broken
 
 
-# The payments journal (LEGAL.md 2.6): append-only by triggers, chained under the series 'payment'.
+# The payments journal (docs/legal.md 2.6): append-only by triggers, chained under the series 'payment'.
 
 async def three_payments():
     """Three settlements of one invoice paid in three goes, then the attacker drops the payment triggers too."""

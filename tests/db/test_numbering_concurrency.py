@@ -4,12 +4,13 @@ import asyncio
 from datetime import date
 from decimal import Decimal
 
-from db import credit_notes, documents, integrity, validation
+from db import issuing, credit_notes, documents, integrity, validation
 from db.document import ChainEntry, Document, NumberCounter
 from logic.errors import DomainError
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
+from tests.helpers import SECRET
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 YEAR = date.today().year
 
@@ -19,7 +20,7 @@ async def test_fifty_concurrent_validations_get_unique_gapless_numbers_and_a_val
     client = await business_client()
     drafts = [await documents.create_document(admin, draft(client, line(price=str(10 + index))))
               for index in range(50)]
-    results = await asyncio.gather(*(validation.validate_invoice(admin, doc.id, secret=SECRET) for doc in drafts))
+    results = await asyncio.gather(*(validation.validate_invoice(admin, doc.id, issuer=issuer()) for doc in drafts))
     numbers = sorted(result.number for result in results)
     assert numbers == [f'F{YEAR}-{n:05d}' for n in range(1, 51)]
     assert (await NumberCounter.get(series='invoice')).value == 50
@@ -32,7 +33,7 @@ async def test_fifty_concurrent_validations_get_unique_gapless_numbers_and_a_val
 async def test_the_same_draft_validated_twice_at_once_takes_one_number(db):
     admin = await set_up_company()
     invoice = await documents.create_document(admin, draft(await business_client()))
-    results = await asyncio.gather(*(validation.validate_invoice(admin, invoice.id, secret=SECRET)
+    results = await asyncio.gather(*(validation.validate_invoice(admin, invoice.id, issuer=issuer())
                                      for _ in range(5)), return_exceptions=True)
     assert sum(isinstance(result, Document) for result in results) == 1
     assert all('déjà validée' in str(result) for result in results if not isinstance(result, Document))
@@ -44,15 +45,15 @@ async def test_concurrent_validations_that_fail_leave_no_gap(db, monkeypatch):
     client = await business_client()
     drafts = [await documents.create_document(admin, draft(client)) for _ in range(10)]
     failing = {doc.id for doc in drafts[::3]}
-    original = validation.append_to_chain
+    original = issuing.next_entries
 
-    async def flaky(document, secret):
-        if document.id in failing:
+    def flaky(series, start, previous, documents, secret):
+        if any(document.id in failing for document in documents):
             raise RuntimeError('crash after the number was taken')
-        return await original(document, secret)
+        return original(series, start, previous, documents, secret)
 
-    monkeypatch.setattr(validation, 'append_to_chain', flaky)
-    await asyncio.gather(*(validation.validate_invoice(admin, doc.id, secret=SECRET) for doc in drafts),
+    monkeypatch.setattr(issuing, 'next_entries', flaky)
+    await asyncio.gather(*(validation.validate_invoice(admin, doc.id, issuer=issuer()) for doc in drafts),
                          return_exceptions=True)
     numbers = sorted(await Document.filter(number__not_isnull=True).values_list('number', flat=True))
     assert numbers == [f'F{YEAR}-{n:05d}' for n in range(1, 11 - len(failing))]
@@ -63,7 +64,7 @@ async def test_credit_notes_made_at_once_never_exceed_what_is_left(db):
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client(), line(price='100'))  # 240.00 TTC
     amounts = {('S', Decimal('20.00')): Decimal('60.00')}  # 72.00 TTC each: only three fit
-    results = await asyncio.gather(*(credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts',
+    results = await asyncio.gather(*(credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                                                      amounts=amounts) for _ in range(5)),
                                    return_exceptions=True)
     assert sum(isinstance(result, Document) for result in results) == 3

@@ -10,26 +10,18 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from db import credit_notes, documents, integrity, payment_list, payments, validation
+from db import credit_notes, documents, integrity, payment_list, payments
 from db.audit import AuditEntry
 from db.document import ChainEntry, Document, Installment, Payment
 from logic.errors import DomainError
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
+from tests.db.payments_helpers import invoice_in_two, invoice_of_a_quote_with_a_deposit, snapshot_of_payments
+from tests.helpers import SECRET
 from tests.personas import set_up_company
+from tests.issuing import issuer
 
 D = Decimal
 TODAY = date.today()
-
-
-async def invoice_in_two(admin, client=None, *, first='100.00', second='140.00'):
-    """A 240.00 invoice payable in two installments, due in 10 and 40 days."""
-    client = client or await business_client()
-    document = await documents.create_document(admin, draft(client, line(price='100')))
-    document = await documents.set_installments(admin, document.id, [(TODAY + timedelta(days=10), D(first)),
-                                                                    (TODAY + timedelta(days=40), D(second))],
-                                                document.version)
-    return await validation.validate_invoice(admin, document.id, secret=SECRET)
 
 
 async def installments_of(doc_id):
@@ -39,14 +31,6 @@ async def installments_of(doc_id):
 async def settle(admin, installment, amount, **extra):
     values = {'paid_on': TODAY, 'method': 'transfer', 'reference': '', 'secret': SECRET, **extra}
     return await payments.settle(admin, installment.id, amount=D(amount), **values)
-
-
-async def snapshot_of_payments(doc_id):
-    """Everything a refused action must leave unchanged."""
-    document = await Document.get(id=doc_id)
-    rows = await Installment.filter(document_id=doc_id).order_by('id').values_list('status', 'paid_amount',
-                                                                                  'paid_on', 'version')
-    return document.state, document.version, rows, await Payment.all().count(), await ChainEntry.all().count()
 
 
 async def test_a_partial_payment_leaves_the_rest_due(db):
@@ -148,18 +132,6 @@ async def test_it_refuses_to_settle_a_deposit_here(db):
         await settle(admin, deposit, '72.00')
     assert not await Payment.exists()
     assert (await Installment.get(id=deposit.id)).status == 'open'
-
-
-async def invoice_of_a_quote_with_a_deposit(admin, *, deposit_status='open'):
-    client = await business_client()
-    quote = await documents.create_document(admin, draft(client, doc_type='quote'))
-    invoice = await documents.create_document(admin, draft(client))
-    await Document.filter(id=invoice.id).update(source_id=quote.id)
-    invoice = await validation.validate_invoice(admin, invoice.id, secret=SECRET)
-    # Made after the validation (which refuses open deposits, DE5): the rule must hold in db/payments.py too.
-    deposit = await Installment.create(document=quote, kind='deposit', status=deposit_status, due_date=TODAY,
-                                       amount=D('72.00'), number=quote.number, client_name=quote.client_name)
-    return quote, deposit, invoice
 
 
 async def test_it_refuses_the_balance_while_a_deposit_of_the_quote_is_open(db):
@@ -334,7 +306,7 @@ async def refund_of(note):
 async def test_a_credit_note_on_an_unpaid_invoice_settles_part_of_it(db):
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts', amounts=SIXTY_HT)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts', amounts=SIXTY_HT)
     [installment] = await installments_of(invoice.id)
     assert (installment.status, installment.paid_amount, installment.left_to_pay) == ('open', D('72.00'),
                                                                                        D('168.00'))
@@ -352,7 +324,7 @@ async def test_a_credit_note_on_an_unpaid_invoice_settles_part_of_it(db):
 async def test_a_full_credit_note_on_an_unpaid_invoice_cancels_it_and_leaves_nothing_to_refund(db):
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
     assert [item.status for item in await installments_of(invoice.id)] == ['paid']
     assert (await refund_of(note)).status == 'paid'
@@ -364,7 +336,7 @@ async def test_a_credit_note_on_a_paid_invoice_stays_an_open_refund(db):
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await installments_of(invoice.id)
     await settle(admin, installment, '240.00')
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
     refund = await refund_of(note)
     assert (refund.status, refund.left_to_pay) == ('open', D('-240.00'))
@@ -386,7 +358,7 @@ async def test_a_credit_note_for_what_is_left_to_pay_makes_the_invoice_paid(db):
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await installments_of(invoice.id)
     await settle(admin, installment, '200.00')
-    note = await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts', amounts=SIXTY_HT)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts', amounts=SIXTY_HT)
     installment = await Installment.get(id=installment.id)
     assert (installment.status, installment.paid_amount) == ('paid', D('240.00'))
     assert (await Document.get(id=invoice.id)).state == 'paid'
@@ -403,7 +375,7 @@ async def test_a_credit_note_for_what_is_left_to_pay_makes_the_invoice_paid(db):
 async def test_a_credit_note_is_imputed_on_the_earliest_installment_first(db):
     admin = await set_up_company()
     invoice = await invoice_in_two(admin)
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET, mode='amounts',
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                           amounts={('S', D('20.00')): D('100.00')})  # 120.00 TTC
     first, second = await installments_of(invoice.id)
     assert (first.status, first.paid_amount, second.status, second.paid_amount) == ('paid', D('100.00'), 'open',
@@ -415,7 +387,7 @@ async def test_a_settlement_and_a_credit_note_at_once_queue_and_stay_consistent(
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await installments_of(invoice.id)
     paid, note = await asyncio.gather(settle(admin, installment, '240.00'),
-                                      credit_notes.create_credit_note(admin, invoice.id, secret=SECRET),
+                                      credit_notes.create_credit_note(admin, invoice.id, issuer=issuer()),
                                       return_exceptions=True)
     assert isinstance(note, Document) and (await Document.get(id=invoice.id)).state == 'cancelled'
     refund = await refund_of(note)

@@ -1,7 +1,6 @@
 """Documents out wired to the document operations (issue 5): validate then publish, serve, send."""
 import email
 from email import policy
-from types import SimpleNamespace
 
 import pytest
 
@@ -11,31 +10,9 @@ from db.company import Company
 from db.document import Document
 from logic.errors import DomainError
 from logic.facturx import checker
-from logic.render import service, store
-from tests.db.documents_helpers import business_client, draft, line, validated_invoice
-from tests.db.test_mailer import configured, smtp_server  # noqa: F401 - the SMTP fixture
-from tests.personas import set_up_company
-
-
-@pytest.fixture
-def config(tmp_path):
-    from tests.conftest import SECRET  # noqa: PLC0415
-
-    (tmp_path / 'uploads').mkdir()
-    return SimpleNamespace(files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads', secret=SECRET)
-
-
-async def company():
-    """The company with its bank account: a credit transfer needs the IBAN (CII-SR-470)."""
-    admin = await set_up_company()
-    await Company.all().update(iban='FR7630006000011234567890189')
-    return admin
-
-
-@pytest.fixture(autouse=True, scope='module')
-def stop_checker():
-    yield
-    checker.shutdown()
+from logic.render import store
+from tests.db.documents_helpers import business_client, company, draft, line, validated_invoice
+from tests.mail import configured
 
 
 async def test_validating_publishes_a_facturx_pdf_once(db, config):
@@ -68,16 +45,17 @@ async def test_a_preflight_failure_validates_nothing(db, config, monkeypatch):
     failing = checker.CheckResult(errors=(checker.Issue(rule='BR-FR-01', message='Le SIREN du vendeur manque.',
                                                         flag='fatal', source='br-fr'),), warnings=())
 
-    async def refuse(_snapshot):
+    async def refuse(_xml):
         return failing
 
-    monkeypatch.setattr(service, 'preflight', refuse)
+    monkeypatch.setattr(checker, 'check', refuse)  # the check of the original, made before the number is taken
     with pytest.raises(checker.EInvoiceInvalid) as refused:
         await publishing.validate_and_publish(admin, document.id, config=config, run=in_thread)
     assert 'BR-FR-01' in str(refused.value) and isinstance(refused.value, DomainError)
     after = await Document.get(id=document.id)
     assert after.state == 'draft' and after.number is None
     assert store.load_pdf(config.files_dir, document.id) is None
+    assert not list(config.files_dir.rglob('*.pdf'))  # nothing staged either
 
 
 async def test_an_empty_siren_is_refused_before_validating(db, config):

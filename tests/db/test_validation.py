@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from tortoise import connections
 
-from db import documents, integrity, numbering, validation
+from db import issuing, documents, integrity, numbering, validation
 from db.actor import PermissionRefused
 from db.audit import AuditEntry
 from db.company import Company, PaymentMethod
@@ -11,9 +11,11 @@ from db.document import ChainEntry, Document, DocumentFrozen, DocumentLine, Inst
 from logic.errors import DomainError
 from logic.snapshot import DocumentSnapshot
 from logic.terms import PaymentTerms, due_date
-from tests.conftest import SECRET
 from tests.db.documents_helpers import D, business_client, draft, individual_client, line, validated_invoice
+from tests.helpers import SECRET
 from tests.personas import COMPANY, add_clerk, set_up_company
+from db.integrity import next_entries
+from tests.issuing import issuer
 
 YEAR = date.today().year
 
@@ -55,7 +57,7 @@ async def test_it_refuses_to_validate_without_the_legal_mentions_and_lists_them(
     client = await business_client(siren='', address='')
     invoice = await documents.create_document(admin, draft(client))
     with pytest.raises(validation.MentionsMissing) as refused:
-        await validation.validate_invoice(admin, invoice.id, secret=SECRET)
+        await validation.validate_invoice(admin, invoice.id, issuer=issuer())
     assert refused.value.missing == [
         'le SIREN du vendeur (Paramètres > Société)', 'l’adresse du client (fiche du client)',
         'le SIREN du client, entreprise française (fiche du client)',
@@ -81,8 +83,8 @@ async def test_the_invoice_date_can_be_neither_in_the_future_nor_before_the_last
     await validated_invoice(admin, client, issue_date=today - timedelta(days=2))
     late = await documents.create_document(admin, draft(client))
     with pytest.raises(DomainError, match='chronologique'):
-        await validation.validate_invoice(admin, late.id, secret=SECRET, issue_date=today - timedelta(days=3))
-    validated = await validation.validate_invoice(admin, late.id, secret=SECRET, issue_date=today - timedelta(days=2))
+        await validation.validate_invoice(admin, late.id, issuer=issuer(), issue_date=today - timedelta(days=3))
+    validated = await validation.validate_invoice(admin, late.id, issuer=issuer(), issue_date=today - timedelta(days=2))
     assert validated.number == f'F{today.year}-00002'
 
 
@@ -91,16 +93,22 @@ async def test_a_failure_after_taking_a_number_leaves_no_gap(db, monkeypatch):
     client = await business_client()
     invoice = await documents.create_document(admin, draft(client))
 
-    async def broken_chain(*_args):
-        raise RuntimeError('disk full')
+    calls = []
 
-    monkeypatch.setattr(validation, 'append_to_chain', broken_chain)
+    def chain_failing_in_the_real_run(*args):
+        calls.append(args)
+        if len(calls) == 2:  # the dry run chained (and was rolled back), the real run fails after its number
+            raise RuntimeError('disk full')
+        return next_entries(*args)
+
+    monkeypatch.setattr(issuing, 'next_entries', chain_failing_in_the_real_run)
     with pytest.raises(RuntimeError):
-        await validation.validate_invoice(admin, invoice.id, secret=SECRET)
+        await validation.validate_invoice(admin, invoice.id, issuer=issuer())
     monkeypatch.undo()
     stored = await Document.get(id=invoice.id)
     assert stored.state == 'draft' and stored.number is None
-    validated = await validation.validate_invoice(admin, invoice.id, secret=SECRET)
+    assert not list((issuer().files_dir / 'staged').rglob('*.pdf'))  # the original made for it is gone too
+    validated = await validation.validate_invoice(admin, invoice.id, issuer=issuer())
     assert validated.number == f'F{YEAR}-00001'
 
 
@@ -109,7 +117,7 @@ async def test_a_negative_invoice_is_refused_in_favour_of_a_credit_note(db):
     client = await business_client()
     invoice = await documents.create_document(admin, draft(client, line(quantity='-1')))
     with pytest.raises(DomainError, match='avoir'):
-        await validation.validate_invoice(admin, invoice.id, secret=SECRET)
+        await validation.validate_invoice(admin, invoice.id, issuer=issuer())
 
 
 async def test_a_validated_invoice_refuses_changes_and_deletion_through_the_operations(db):
@@ -122,7 +130,7 @@ async def test_a_validated_invoice_refuses_changes_and_deletion_through_the_oper
     with pytest.raises(DocumentFrozen):
         await documents.delete_draft(admin, invoice.id)
     with pytest.raises(DomainError, match='déjà validée'):
-        await validation.validate_invoice(admin, invoice.id, secret=SECRET)
+        await validation.validate_invoice(admin, invoice.id, issuer=issuer())
 
 
 async def test_a_validated_invoice_refuses_changes_and_deletion_through_the_model(db):

@@ -11,23 +11,14 @@ from db import documents
 from db.company import Options
 from db.document import Document, Installment, Payment
 from logic.deposits import DepositSpec
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
-from tests.pages.conftest import log_in
-from tests.pages.test_document_editor import elements, shown
-from tests.pages.test_quotes_pages import until
-from tests.personas import set_up_company
+from tests.helpers import until
+from tests.pages.helpers import edit, elements, log_in, shown
+from tests.issuing import issuer
 
 D = Decimal
 YEAR = date.today().year
 TODAY = date.today()
-
-
-async def start(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    client = await business_client()
-    return admin, client
 
 
 def texts(user: User, marker: str) -> list[str]:
@@ -36,8 +27,8 @@ def texts(user: User, marker: str) -> list[str]:
 
 # --- IN5: a draft invoice's schedule ---------------------------------------------------------------------------
 
-async def test_a_draft_invoice_is_split_evenly_and_the_last_part_takes_the_cents(user: User):
-    admin, client = await start(user)
+async def test_a_draft_invoice_is_split_evenly_and_the_last_part_takes_the_cents(user: User, admin):
+    client = await business_client()
     invoice = await documents.create_document(admin, draft(client, line(quantity='1', price='83.33')))  # 100,00 TTC
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='schedule', retries=100)
@@ -54,8 +45,8 @@ async def test_a_draft_invoice_is_split_evenly_and_the_last_part_takes_the_cents
     assert saved[0].due_date == first and saved[1].due_date.month == (first.month % 12) + 1
 
 
-async def test_amounts_that_do_not_sum_to_the_total_are_refused_in_french(user: User):
-    admin, client = await start(user)
+async def test_amounts_that_do_not_sum_to_the_total_are_refused_in_french(user: User, admin):
+    client = await business_client()
     invoice = await documents.create_document(admin, draft(client, line(quantity='1', price='100')))  # 120,00 TTC
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='schedule', retries=100)
@@ -69,8 +60,8 @@ async def test_amounts_that_do_not_sum_to_the_total_are_refused_in_french(user: 
     assert not await Installment.exists(document_id=invoice.id)
 
 
-async def test_percentages_must_make_one_hundred(user: User):
-    admin, client = await start(user)
+async def test_percentages_must_make_one_hundred(user: User, admin):
+    client = await business_client()
     invoice = await documents.create_document(admin, draft(client, line(quantity='1', price='100')))
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='schedule', retries=100)
@@ -88,8 +79,8 @@ async def test_percentages_must_make_one_hundred(user: User):
 
 # --- PA2, PA7: a validated invoice's installments -------------------------------------------------------------
 
-async def test_a_partial_settlement_leaves_the_rest_due_and_can_be_cancelled(user: User):
-    admin, client = await start(user)
+async def test_a_partial_settlement_leaves_the_rest_due_and_can_be_cancelled(user: User, admin):
+    client = await business_client()
     invoice = await validated_invoice(admin, client)  # 240,00 TTC
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='settle', retries=100)
@@ -113,8 +104,8 @@ async def test_a_partial_settlement_leaves_the_rest_due_and_can_be_cancelled(use
     assert kinds == ['settlement', 'reversal']  # nothing deleted: the reversal stands beside the settlement
 
 
-async def test_settling_what_is_left_makes_the_invoice_paid_and_more_is_refused(user: User):
-    admin, client = await start(user)
+async def test_settling_what_is_left_makes_the_invoice_paid_and_more_is_refused(user: User, admin):
+    client = await business_client()
     invoice = await validated_invoice(admin, client)
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='settle', retries=100)
@@ -131,8 +122,8 @@ async def test_settling_what_is_left_makes_the_invoice_paid_and_more_is_refused(
     assert (await Document.get(id=invoice.id)).state == 'paid'
 
 
-async def test_an_invoice_is_written_off_with_a_reason_and_the_write_off_can_be_cancelled(user: User):
-    admin, client = await start(user)
+async def test_an_invoice_is_written_off_with_a_reason_and_the_write_off_can_be_cancelled(user: User, admin):
+    client = await business_client()
     invoice = await validated_invoice(admin, client)
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='write-off', retries=100)
@@ -153,8 +144,8 @@ async def test_an_invoice_is_written_off_with_a_reason_and_the_write_off_can_be_
 
 # --- DE4: the deposit account option ---------------------------------------------------------------------------
 
-async def test_the_deposit_account_is_4191_by_default_and_can_be_changed(user: User):
-    await start(user)
+async def test_the_deposit_account_is_4191_by_default_and_can_be_changed(user: User, admin):
+    await business_client()
     await log_in(user, next_path='/parametres/options')
     await user.should_see(marker='deposit_account', retries=100)
     field = elements(user, 'deposit_account')[0]
@@ -186,8 +177,8 @@ def thirty_percent(**extra) -> DepositSpec:
     return DepositSpec(due_date=TODAY + timedelta(days=8), percent=D(30), **extra)
 
 
-async def test_a_thirty_percent_deposit_shows_its_amount_and_is_saved_planned_on_a_draft_quote(user: User):
-    admin, client = await start(user)
+async def test_a_thirty_percent_deposit_shows_its_amount_and_is_saved_planned_on_a_draft_quote(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client)  # 240,00 TTC
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='add-deposit', retries=100)
@@ -205,8 +196,8 @@ async def test_a_thirty_percent_deposit_shows_its_amount_and_is_saved_planned_on
                                                                     'Acompte à la commande')
 
 
-async def test_deposits_beyond_the_quote_total_are_refused_before_saving(user: User):
-    admin, client = await start(user)
+async def test_deposits_beyond_the_quote_total_are_refused_before_saving(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client)
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='add-deposit', retries=100)
@@ -221,8 +212,8 @@ async def test_deposits_beyond_the_quote_total_are_refused_before_saving(user: U
     assert not await Installment.exists(document_id=quote.id)
 
 
-async def test_settling_a_deposit_from_the_quote_makes_its_deposit_invoice_paid(user: User):
-    admin, client = await start(user)
+async def test_settling_a_deposit_from_the_quote_makes_its_deposit_invoice_paid(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='settle-deposit', retries=100)
@@ -249,8 +240,8 @@ async def test_settling_a_deposit_from_the_quote_makes_its_deposit_invoice_paid(
         await user.should_not_see(marker=absent)
 
 
-async def test_an_invoiced_quote_shows_its_deposits_read_only(user: User):
-    admin, client = await start(user)
+async def test_an_invoiced_quote_shows_its_deposits_read_only(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     await documents.invoice_quote(admin, quote.id)
     await log_in(user, next_path=f'/devis/{quote.id}')
@@ -261,8 +252,9 @@ async def test_an_invoiced_quote_shows_its_deposits_read_only(user: User):
     assert texts(user, 'deposit-euros') == ['72,00\xa0€']
 
 
-async def test_validating_a_balance_invoice_with_an_unpaid_deposit_offers_to_delete_it_then_validates(user: User):
-    admin, client = await start(user)
+async def test_validating_a_balance_invoice_with_an_unpaid_deposit_offers_to_delete_it_then_validates(user: User,
+                                                                                                       admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     invoice = await documents.invoice_quote(admin, quote.id)
     await log_in(user, next_path=f'/factures/{invoice.id}')
@@ -281,14 +273,14 @@ async def test_validating_a_balance_invoice_with_an_unpaid_deposit_offers_to_del
     await user.should_see(f'Facture validée : F{YEAR}-00001.', retries=150)
 
 
-async def test_a_balance_invoice_shows_the_deducted_deposit_and_the_net_to_pay(user: User):
-    admin, client = await start(user)
+async def test_a_balance_invoice_shows_the_deducted_deposit_and_the_net_to_pay(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     from db import deposits as deposit_ops  # noqa: PLC0415
 
     item = await Installment.get(document_id=quote.id, kind='deposit')
     deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=TODAY, method='transfer',
-                                                       amount=D('72.00'), invoice_date=TODAY, secret=SECRET)
+                                                       amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
     invoice = await documents.invoice_quote(admin, quote.id)
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='deduction', retries=100)
@@ -297,10 +289,8 @@ async def test_a_balance_invoice_shows_the_deducted_deposit_and_the_net_to_pay(u
     assert shown(user, 'schedule-total') == 'Total à échelonner : 168,00\xa0€'
 
 
-async def test_percent_deposits_follow_the_lines_being_typed_and_typing_keeps_the_field(user: User):
-    from tests.pages.test_document_editor import edit  # noqa: PLC0415
-
-    admin, client = await start(user)
+async def test_percent_deposits_follow_the_lines_being_typed_and_typing_keeps_the_field(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, deposits=[thirty_percent()])  # 240,00 TTC: 72,00
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='deposit-percent', retries=100)
@@ -314,8 +304,8 @@ async def test_percent_deposits_follow_the_lines_being_typed_and_typing_keeps_th
     await user.should_not_see(marker='settle-deposit')
 
 
-async def test_the_deposit_request_is_downloaded_as_a_pdf_without_taking_a_number(user: User):
-    admin, client = await start(user)
+async def test_the_deposit_request_is_downloaded_as_a_pdf_without_taking_a_number(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='deposit-request', retries=100)
@@ -328,8 +318,8 @@ async def test_the_deposit_request_is_downloaded_as_a_pdf_without_taking_a_numbe
     assert (await Document.get(id=quote.id)).state == 'accepted'
 
 
-async def test_an_unpaid_deposit_is_settled_from_the_validation_dialog_then_deducted(user: User):
-    admin, client = await start(user)
+async def test_an_unpaid_deposit_is_settled_from_the_validation_dialog_then_deducted(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     invoice = await documents.invoice_quote(admin, quote.id)
     await log_in(user, next_path=f'/factures/{invoice.id}')
@@ -350,14 +340,14 @@ async def test_an_unpaid_deposit_is_settled_from_the_validation_dialog_then_dedu
     await user.should_see(marker='deduction', retries=50)
 
 
-async def test_cancelling_a_deposit_settlement_makes_the_credit_note_and_reopens_the_deposit(user: User):
-    admin, client = await start(user)
+async def test_cancelling_a_deposit_settlement_makes_the_credit_note_and_reopens_the_deposit(user: User, admin):
+    client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     from db import deposits as deposit_ops  # noqa: PLC0415
 
     item = await Installment.get(document_id=quote.id, kind='deposit')
     deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=TODAY, method='cheque',
-                                                       amount=D('72.00'), invoice_date=TODAY, secret=SECRET)
+                                                       amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='unsettle-deposit', retries=100)
     user.find(marker='unsettle-deposit').click()

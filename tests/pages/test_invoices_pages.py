@@ -9,10 +9,10 @@ from db import documents
 from db.company import Company
 from db.document import ChainEntry, Document
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
-from tests.pages.conftest import log_in
-from tests.pages.test_document_editor import edit, elements, shown
-from tests.pages.test_quotes_pages import until
-from tests.personas import CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+from tests.helpers import until
+from tests.pages.helpers import edit, elements, log_in, shown
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
+from tests.issuing import issuer
 
 YEAR = date.today().year
 
@@ -21,9 +21,7 @@ async def a_draft_invoice(admin, client, *lines):
     return await documents.create_document(admin, draft(client, *(lines or [line()])))
 
 
-async def test_a_new_invoice_stays_a_draft_without_number_until_validated(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_a_new_invoice_stays_a_draft_without_number_until_validated(user: User, admin):
     await business_client()
     await log_in(user, next_path='/factures/nouvelle')
     await user.should_see('Le numéro définitif est attribué à la validation', retries=100)
@@ -41,9 +39,7 @@ async def test_a_new_invoice_stays_a_draft_without_number_until_validated(user: 
     assert shown(user, 'document-title') == 'Facture (brouillon)'
 
 
-async def test_validation_refused_lists_the_missing_legal_mentions(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_validation_refused_lists_the_missing_legal_mentions(user: User, admin):
     invoice = await a_draft_invoice(admin, await business_client(siren=''))
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='validate', retries=100)
@@ -57,9 +53,7 @@ async def test_validation_refused_lists_the_missing_legal_mentions(user: User):
     assert stored.state == 'draft' and stored.number is None
 
 
-async def test_unsaved_changes_are_saved_before_validation_and_the_invoice_becomes_read_only(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_unsaved_changes_are_saved_before_validation_and_the_invoice_becomes_read_only(user: User, admin):
     await Company.all().update(iban='FR7630006000011234567890189')  # a credit transfer needs it (CII-SR-470)
     invoice = await a_draft_invoice(admin, await business_client())
     await log_in(user, next_path=f'/factures/{invoice.id}')
@@ -80,9 +74,7 @@ async def test_unsaved_changes_are_saved_before_validation_and_the_invoice_becom
     assert await ChainEntry.filter(label=f'F{YEAR}-00001').exists()
 
 
-async def test_a_full_credit_note_cancels_the_invoice(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_full_credit_note_cancels_the_invoice(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='credit', retries=100)
@@ -98,9 +90,7 @@ async def test_a_full_credit_note_cancels_the_invoice(user: User):
     assert note.total_ttc == Decimal('-240.00') and note.source_id == invoice.id
 
 
-async def test_a_partial_credit_note_credits_the_chosen_quantities(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_partial_credit_note_credits_the_chosen_quantities(user: User, admin):
     invoice = await validated_invoice(admin, await business_client(), line(quantity='4', price='50'),
                                       line('Fourniture de joints', quantity='10', price='3'))
     await log_in(user, next_path=f'/factures/{invoice.id}')
@@ -119,9 +109,7 @@ async def test_a_partial_credit_note_credits_the_chosen_quantities(user: User):
     assert stored.state == 'validated' and stored.credited_amount == Decimal('60.00')
 
 
-async def test_a_credit_note_beyond_what_is_left_is_refused(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_credit_note_beyond_what_is_left_is_refused(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='credit', retries=100)
@@ -135,9 +123,7 @@ async def test_a_credit_note_beyond_what_is_left_is_refused(user: User):
     assert not await Document.exists(doc_type='credit_note')
 
 
-async def test_a_draft_invoice_can_be_deleted_but_a_validated_one_cannot(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_draft_invoice_can_be_deleted_but_a_validated_one_cannot(user: User, admin):
     client = await business_client()
     invoice = await a_draft_invoice(admin, client)
     validated = await validated_invoice(admin, client)
@@ -152,16 +138,13 @@ async def test_a_draft_invoice_can_be_deleted_but_a_validated_one_cannot(user: U
     await user.should_not_see(marker='delete')
 
 
-async def test_the_list_filters_by_type_and_shows_french_states(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_list_filters_by_type_and_shows_french_states(user: User, admin):
     client = await business_client()
     invoice = await validated_invoice(admin, client)
     await a_draft_invoice(admin, client)
     from db import credit_notes  # noqa: PLC0415
-    from tests.conftest import SECRET  # noqa: PLC0415
 
-    await credit_notes.create_credit_note(admin, invoice.id, secret=SECRET)
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     await log_in(user, next_path='/factures')
     await user.should_see(marker='type-filter', retries=100)
     from components.document_list import DocumentList  # noqa: PLC0415
@@ -178,13 +161,11 @@ async def test_the_list_filters_by_type_and_shows_french_states(user: User):
     await until(lambda: rows() == [(f'F{YEAR}-00001', 'Annulée')])
 
 
-async def test_the_excel_export_lists_numbers_as_text_dates_as_dates_and_money_as_numbers(user: User):
+async def test_the_excel_export_lists_numbers_as_text_dates_as_dates_and_money_as_numbers(user: User, admin):
     import io  # noqa: PLC0415
 
     import openpyxl  # noqa: PLC0415
 
-    await user.open('/login')
-    admin = await set_up_company()
     client = await business_client()
     invoice = await validated_invoice(admin, client, line(quantity='3', price='33.33'))
     await a_draft_invoice(admin, client)
@@ -203,10 +184,7 @@ async def test_the_excel_export_lists_numbers_as_text_dates_as_dates_and_money_a
     assert rows[2][:2] == ['Brouillon', 'Facture'] and len(rows) == 3
 
 
-async def test_numbering_settings_preview_the_next_number_and_are_for_admins_only(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    await add_clerk(admin)
+async def test_numbering_settings_preview_the_next_number_and_are_for_admins_only(user: User, admin, clerk):
     await log_in(user, next_path='/parametres/numerotation')
     await user.should_see(marker='pattern-invoice', retries=100)
     assert shown(user, 'preview-invoice') == f'F{YEAR}-00001'
@@ -223,9 +201,7 @@ async def test_numbering_settings_preview_the_next_number_and_are_for_admins_onl
     await user.should_see('Cette page est réservée aux administrateurs.', retries=100)
 
 
-async def test_the_integrity_page_reports_count_head_and_the_first_broken_invoice(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_integrity_page_reports_count_head_and_the_first_broken_invoice(user: User, admin):
     client = await business_client()
     await validated_invoice(admin, client)
     second = await validated_invoice(admin, client)

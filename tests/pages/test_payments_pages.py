@@ -1,34 +1,24 @@
 """Règlements (PA1-PA3, PA7) with the User fixture: what the list shows, its filters, ticking and unticking "Réglé",
 partial payments and overpayments, the write-off, and who may do it."""
-import asyncio
 import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from nicegui.testing import User
 
 from db import deposits, documents, payments
 from db.document import Document, Installment, Payment
 from logic.deposits import DepositSpec
-from tests.conftest import SECRET
 from tests.db.documents_helpers import business_client, draft, individual_client, line, validated_invoice
-from tests.pages.conftest import log_in
-from tests.pages.test_document_editor import elements, shown
-from tests.pages.test_quotes_pages import until
-from tests.personas import CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+from tests.helpers import SECRET, until
+from tests.pages.helpers import elements, log_in, shown
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
+from tests.issuing import issuer
 
 YEAR = date.today().year
 TODAY = date.today()
-
-
-async def eventually(condition, tries: int = 60) -> None:
-    """Wait until an async condition on the database holds (handlers run as tasks)."""
-    for _ in range(tries):
-        if await condition():
-            return
-        await asyncio.sleep(0.1)
-    assert await condition()
 
 
 def rows(user: User) -> list[dict]:
@@ -50,9 +40,7 @@ async def open_payments(user: User, **login) -> None:
     await until(lambda: bool(elements(user, 'payments')[0].rows) or shown(user, 'count').startswith('0'))
 
 
-async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_schedule_of_drafts(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_schedule_of_drafts(user: User, admin):
     client = await business_client()
     await validated_invoice(admin, client)
     plan = await documents.create_document(admin, draft(client, line(price='50')))
@@ -67,9 +55,7 @@ async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_
     assert shown(user, 'summary-settled') == '0,00\xa0€'
 
 
-async def test_the_filters_select_by_state_type_and_client(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_filters_select_by_state_type_and_client(user: User, admin):
     late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
     await validated_invoice(admin, await individual_client(), line(price='10'))
     await open_payments(user)
@@ -87,9 +73,7 @@ async def test_the_filters_select_by_state_type_and_client(user: User):
     await until(lambda: listed(user) == [])
 
 
-async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_reglee(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_reglee(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
@@ -100,7 +84,7 @@ async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_regle
     assert elements(user, 'settle-method')[0].value == 'transfer'  # the invoice's payment method
     elements(user, 'settle-reference')[0].value = 'VIR-2026-118'
     user.find(marker='confirm-settle').click()
-    await eventually(lambda: Document.filter(id=invoice.id, state='paid').exists())
+    await until(lambda: Document.filter(id=invoice.id, state='paid').exists())
     await until(lambda: listed(user) == [(invoice.number, 'Réglée')])
     assert rows(user)[0]['settled'] is True
     payment = await Payment.get(installment_id=installment.id)
@@ -108,9 +92,7 @@ async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_regle
         'settlement', Decimal('240.00'), 'transfer', 'VIR-2026-118')
 
 
-async def test_a_partial_payment_leaves_the_rest_due(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_partial_payment_leaves_the_rest_due(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
@@ -128,9 +110,7 @@ async def test_a_partial_payment_leaves_the_rest_due(user: User):
     assert shown(user, 'summary-settled') == '100,00\xa0€'
 
 
-async def test_an_overpayment_is_refused_in_french_and_changes_nothing(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_an_overpayment_is_refused_in_french_and_changes_nothing(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
@@ -144,9 +124,7 @@ async def test_an_overpayment_is_refused_in_french_and_changes_nothing(user: Use
     assert (await Installment.get(id=installment.id)).status == 'open'
 
 
-async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('240.00'),
@@ -157,7 +135,7 @@ async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user
     await user.should_see(marker='confirm-unsettle', retries=50)
     elements(user, 'unsettle-reason')[0].value = 'Chèque impayé'
     user.find(marker='confirm-unsettle').click()
-    await eventually(lambda: Document.filter(id=invoice.id, state='validated').exists())
+    await until(lambda: Document.filter(id=invoice.id, state='validated').exists())
     await until(lambda: listed(user) == [(invoice.number, 'En attente')])
     assert [(p.kind, p.amount) for p in await Payment.all().order_by('id')] == [
         ('settlement', Decimal('240.00')), ('reversal', Decimal('-240.00'))]
@@ -168,10 +146,7 @@ async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user
     assert history[1]['reference'].endswith('Chèque impayé')
 
 
-async def test_a_clerk_can_settle_but_a_visitor_is_sent_to_the_login_page(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    await add_clerk(admin)
+async def test_a_clerk_can_settle_but_a_visitor_is_sent_to_the_login_page(user: User, admin, clerk):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await user.open('/reglements')
@@ -181,12 +156,10 @@ async def test_a_clerk_can_settle_but_a_visitor_is_sent_to_the_login_page(user: 
     tick(user, installment.id)
     await user.should_see(marker='confirm-settle', retries=50)
     user.find(marker='confirm-settle').click()
-    await eventually(lambda: Installment.filter(id=installment.id, status='paid').exists())
+    await until(lambda: Installment.filter(id=installment.id, status='paid').exists())
 
 
-async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_be_cancelled(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_be_cancelled(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
@@ -199,7 +172,7 @@ async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_b
     await user.should_see('Indiquez le motif', retries=50)  # a reason is required
     elements(user, 'write-off-reason')[0].value = 'Liquidation judiciaire du client'
     user.find(marker='confirm-write-off').click()
-    await eventually(lambda: Document.filter(id=invoice.id, state='irrecoverable').exists())
+    await until(lambda: Document.filter(id=invoice.id, state='irrecoverable').exists())
     await until(lambda: listed(user) == [(invoice.number, 'Irrécouvrable')])
     assert rows(user)[0]['type'] == 'Irrécouvrable' and rows(user)[0]['can_toggle'] is False
     elements(user, 'type-filter')[0].value = 'irrecoverable'
@@ -209,7 +182,7 @@ async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_b
     user.find(marker='cancel-write-off').click()
     await user.should_see(marker='confirm', retries=50)
     user.find(marker='confirm').click()
-    await eventually(lambda: Document.filter(id=invoice.id, state='validated').exists())
+    await until(lambda: Document.filter(id=invoice.id, state='validated').exists())
     assert [p.kind for p in await Payment.all().order_by('id')] == ['write_off', 'reversal']
 
 
@@ -222,9 +195,7 @@ async def an_accepted_quote_with_a_deposit(admin, client, percent: str = '30'):
     return quote, await Installment.get(document_id=quote.id, kind='deposit')
 
 
-async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_proposes_the_credit_note(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_proposes_the_credit_note(user: User, admin):
     quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
     await open_payments(user)
     assert listed(user) == [(quote.number, 'En attente')]
@@ -234,24 +205,22 @@ async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_propo
     await user.should_see(marker='settle-warning')
     assert elements(user, 'settle-amount')[0].value == '360,00'
     user.find(marker='confirm-settle').click()
-    await eventually(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists())
-    await until(lambda: listed(user) == [(quote.number, 'Réglée')])
+    await until(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists())
+    await until(lambda: listed(user) == [(quote.number, 'Réglé')])  # "un acompte", as on its quote
     invoice = await Document.get(doc_type='deposit_invoice')
     assert invoice.total_ttc == Decimal('360.00') and invoice.issue_date == TODAY
     tick(user, deposit.id)
     await user.should_see(marker='unsettle-credit', retries=50)
     assert elements(user, 'unsettle-credit')[0].value is True
     user.find(marker='confirm-unsettle').click()
-    await eventually(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
     # The deposit is due again; the credit note's refund is imputed on the deposit invoice: nothing to give back.
     await until(lambda: (quote.number, 'En attente') in listed(user))
     assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
     assert (await Document.get(id=invoice.id)).state == 'cancelled'
 
 
-async def test_the_deposit_request_is_downloaded_from_the_detail(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_deposit_request_is_downloaded_from_the_detail(user: User, admin):
     quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
     await open_payments(user)
     user.find(marker='payments').trigger('detail', {'id': deposit.id})
@@ -262,9 +231,7 @@ async def test_the_deposit_request_is_downloaded_from_the_detail(user: User):
     assert response.content.startswith(b'%PDF')
 
 
-async def test_the_excel_export_holds_the_filtered_list(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_excel_export_holds_the_filtered_list(user: User, admin):
     late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
     await validated_invoice(admin, await individual_client(), line(price='10'))
     await open_payments(user)
@@ -279,31 +246,28 @@ async def test_the_excel_export_holds_the_filtered_list(user: User):
     assert values[1][6] == 240 and values[1][7] == 'En retard'
 
 
-async def test_a_deposit_unticked_without_credit_note_keeps_its_invoice_until_cancelled_from_the_detail(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_deposit_unticked_without_credit_note_keeps_its_invoice_until_cancelled_from_the_detail(user: User,
+                                                                                                         admin):
     quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
     invoice = await deposits.settle_deposit(admin, deposit.id, paid_on=TODAY, method='cheque',
-                                            amount=Decimal('360.00'), invoice_date=TODAY, secret=SECRET)
+                                            amount=Decimal('360.00'), invoice_date=TODAY, issuer=issuer())
     await open_payments(user)
     tick(user, deposit.id)
     await user.should_see(marker='unsettle-credit', retries=50)
     elements(user, 'unsettle-credit')[0].value = False
     user.find(marker='confirm-unsettle').click()
-    await eventually(lambda: Installment.filter(id=deposit.id, status='open').exists())
+    await until(lambda: Installment.filter(id=deposit.id, status='open').exists())
     assert (await Installment.get(id=deposit.id)).deposit_invoice_id == invoice.id
     user.find(marker='payments').trigger('detail', {'id': deposit.id})
     await user.should_see(marker='credit-deposit', retries=50)
     user.find(marker='credit-deposit').click()
     await user.should_see(marker='confirm', retries=50)
     user.find(marker='confirm').click()
-    await eventually(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
     assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
 
 
-async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
@@ -313,3 +277,17 @@ async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user:
     await until(lambda: listed(user) == [(invoice.number, 'Réglée en partie')])
     await until(lambda: shown(user, 'summary-settled') == '40,00\xa0€')
     assert shown(user, 'summary-total-due') == '200,00\xa0€'
+
+
+@pytest.mark.parametrize('days_ago, label', [(0, 'Réglée en partie'), (90, 'En retard, réglée en partie')])
+async def test_a_partly_paid_installment_reads_the_same_on_the_payments_list_and_on_its_invoice(user: User, admin,
+                                                                                                days_ago, label):
+    invoice = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=days_ago))
+    installment = await Installment.get(document_id=invoice.id)
+    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('100.00'),
+                          secret=SECRET)
+    await open_payments(user)
+    await until(lambda: listed(user) == [(invoice.number, label)])
+    await user.open(f'/factures/{invoice.id}')
+    await user.should_see(marker='installment-status', retries=100)
+    assert shown(user, 'installment-status') == label
