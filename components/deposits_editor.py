@@ -17,44 +17,17 @@ from decimal import Decimal
 from nicegui import ui
 
 from components.money_input import MoneyInput
+from logic.dates import format_date
 from logic.deposits import deposit_amount
 from logic.errors import DomainError
 from logic.money import format_decimal_fr, format_eur, round_cents
 
 HUNDRED = Decimal(100)
-# Installment.status -> (label, background, ink): the payments page uses the same words.
-STATUSES = {'planned': ('Prévu', '#eef1f4', '#4a5563'), 'open': ('En attente', '#fff1dc', '#a15c00'),
-            'paid': ('Réglé', '#e3f2e5', '#2e7d32'), 'irrecoverable': ('Irrécouvrable', '#fbe4e4', '#c62828'),
-            'cancelled': ('Supprimé', '#fbe4e4', '#c62828')}
+# Installment.status -> label, the payments page's words; the colours are `app-dep-<status>` (assets/components.css).
+STATUSES = {'planned': 'Prévu', 'open': 'En attente', 'paid': 'Réglé', 'irrecoverable': 'Irrécouvrable',
+            'cancelled': 'Supprimé'}
 MODES = {'percent': '%', 'amount': '€'}
 
-DEPOSITS_CSS = """
-.app-deposits { display: flex; flex-direction: column; gap: 10px; width: 100%; }
-.app-deposit { display: grid; gap: 8px 12px; align-items: center; padding: 10px 0;
-  border-bottom: 1px solid var(--app-line); grid-template-columns: minmax(0, 1fr) auto;
-  grid-template-areas: "mode act" "value euros" "due due" "label label" "state state"; }
-.app-deposit:last-child { border-bottom: none; }
-.app-deposit .d-mode { grid-area: mode; } .app-deposit .d-value { grid-area: value; }
-.app-deposit .d-due { grid-area: due; } .app-deposit .d-label { grid-area: label; min-width: 0; }
-.app-deposit .d-euros { grid-area: euros; text-align: right; font-weight: 600; white-space: nowrap;
-  font-variant-numeric: tabular-nums; }
-.app-deposit .d-state { grid-area: state; display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; }
-.app-deposit .d-act { grid-area: act; display: flex; justify-content: flex-end; gap: 4px; }
-.app-deposit-view { grid-template-areas: "label euros" "due due" "state state"; }
-@media (min-width: 760px) {
-  .app-deposit { grid-template-columns: 104px 140px 170px minmax(160px, 1fr) 110px 40px;
-    grid-template-areas: "mode value due label euros act" "state state state state state state"; }
-  .app-deposit-view { grid-template-columns: minmax(160px, 1fr) auto 120px;
-    grid-template-areas: "label due euros" "state state state"; }
-}
-.app-deposit .d-due { white-space: nowrap; }
-.app-deposit-total { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 4px 16px;
-  font-weight: 650; padding-top: 4px; }
-.app-deposit-error { color: var(--q-negative); font-weight: 500; }
-.app-toggle { border: 1px solid var(--app-primary); border-radius: 4px; }
-.app-deposit .d-mode { max-width: 160px; }
-.app-status { border-radius: 999px; padding: 1px 10px; font-size: .8rem; font-weight: 600; white-space: nowrap; }
-"""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -101,7 +74,6 @@ class DepositsEditor(ui.element):
                  on_unsettle: RowCallback | None = None,
                  default_due: date | None = None, note: str = '') -> None:
         super().__init__('div')
-        add_styles()
         self.classes('app-deposits').props('data-role=deposits')
         self.rows = rows
         self.total_ttc = total_ttc
@@ -231,20 +203,19 @@ class DepositsEditor(ui.element):
             caption = row.label or (f'Acompte de {format_decimal_fr(row.percent)} %' if row.percent is not None
                                     else 'Acompte')
             ui.label(caption).classes('d-label font-medium').mark('deposit-caption')
-            ui.label(f'Échéance le {_fr(row.due_date)}').classes('d-due app-muted')
+            ui.label(f'Échéance le {format_date(row.due_date, empty="—")}').classes('d-due app-muted')
             self._euros[row.key] = ui.label().classes('d-euros').props('data-role=deposit-euros') \
                 .mark('deposit-euros')
             with ui.element('div').classes('d-state'):
                 self._state(row)
 
     def _state(self, row: DepositRow) -> None:
-        label, background, ink = STATUSES.get(row.status, (row.status, '#eef1f4', '#4a5563'))
-        ui.label(label).classes('app-status').style(f'background:{background};color:{ink}') \
+        ui.label(STATUSES.get(row.status, row.status)).classes(f'app-status app-dep-{row.status}') \
             .props(f'data-status={row.status}').mark('deposit-status')
         if row.paid_amount and row.status == 'open':
             ui.label(f'Réglé : {format_eur(row.paid_amount)}').classes('app-muted text-sm')
         if row.status == 'paid' and row.paid_on:
-            ui.label(f'le {_fr(row.paid_on)}').classes('app-muted text-sm').mark('deposit-paid-on')
+            ui.label(f'le {format_date(row.paid_on, empty="—")}').classes('app-muted text-sm').mark('deposit-paid-on')
         if row.invoice_url:
             ui.link(row.invoice_title, row.invoice_url).classes('app-doc-link') \
                 .props('data-role=deposit-invoice').mark('deposit-invoice')
@@ -347,14 +318,4 @@ class DepositsEditor(ui.element):
             await result
 
 
-def add_styles() -> None:
-    """The block's styles, once per page."""
-    client = ui.context.client
-    if not getattr(client, '_deposits_css', False):
-        client._deposits_css = True  # noqa: SLF001 - a per-page flag, nothing else stores it
-        ui.add_css(DEPOSITS_CSS)
-
-
-def _fr(value: date | None) -> str:
-    return value.strftime('%d/%m/%Y') if value else '—'
 

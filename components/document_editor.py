@@ -18,140 +18,11 @@ from nicegui import ui
 from components.contact_picker import ContactPicker
 from components.lines_table import ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice, VatChoice
 from components.money_input import MoneyInput
-from components.state_badge import state_css
 from components.totals_panel import TotalsPanel
+from logic.dates import format_date
 from logic.draft import Draft
 from logic.terms import PaymentTerms, due_date
 from logic.totals import TotalsError
-
-DOCUMENT_CSS = """
-.app-editor { display: flex; flex-direction: column; gap: 16px; }
-.app-problems { border-color: #e8b4b4; background: #fdf3f3; }
-.app-problem-list { margin: 0; padding-left: 20px; list-style: disc; }
-.app-problem { display: list-item; }
-.app-pre { white-space: pre-wrap; }
-.app-facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 12px 20px; width: 100%; }
-.app-lines { container-type: inline-size; }
-.app-lines-body { display: flex; flex-direction: column; width: 100%; }
-.app-line { display: grid; gap: 8px; align-items: start; padding: 10px 0; border-bottom: 1px solid var(--app-line);
-  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
-.app-line:last-child { border-bottom: none; }
-/* Off-screen rows skip layout and paint: a 300-line document stays quick to type in. The row whose menu is open
-   is fully rendered, or the menu would be clipped. */
-.app-line { content-visibility: auto; contain-intrinsic-size: auto 96px; }
-.app-line.app-line-open { content-visibility: visible; }
-.app-line .l-pos { grid-area: pos; color: var(--app-muted); font-size: .85rem; font-weight: 600; padding-top: 4px; }
-.app-line .l-main { grid-area: main; min-width: 0; }
-.app-line .l-qty { grid-area: qty; } .app-line .l-unit { grid-area: unit; } .app-line .l-price { grid-area: price; }
-.app-line .l-disc { grid-area: disc; display: flex; gap: 4px; min-width: 0; }
-.app-line .l-disc-kind { width: 64px; flex: none; } .app-line .l-disc-value { flex: 1; min-width: 0; }
-.app-line .l-vat { grid-area: vat; min-width: 0; }
-.app-line .l-net { grid-area: net; text-align: right; font-weight: 600; white-space: nowrap;
-  font-variant-numeric: tabular-nums; }
-.app-line .l-act { grid-area: act; display: flex; justify-content: flex-end; align-items: flex-start; gap: 0; }
-.app-line .l-ref { color: var(--app-muted); font-size: .8rem; padding: 2px 2px 0; }
-.app-line .l-title { font-weight: 650; }
-.app-line .l-subtotal-label { font-weight: 600; text-align: right; }
-.app-line-view .l-pos, .app-line-view .l-net, .app-line-view .l-subtotal-label { padding-top: 2px; }
-.app-cell { display: flex; flex-direction: column; gap: 2px; min-width: 0; margin: 0; }
-.app-cell-label { font-size: .72rem; color: var(--app-muted); line-height: 1.15; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; }
-.app-cell input, .app-cell select, .app-cell textarea, .app-line textarea.l-desc { box-sizing: border-box;
-  width: 100%; min-width: 0; font: inherit; font-size: .92rem; color: var(--app-ink); background: #fff;
-  border: 1px solid #c3ccd6; border-radius: 4px; padding: 6px 8px; height: 34px; outline: none; }
-.app-cell select { padding: 6px 4px; }
-.app-cell textarea { height: auto; min-height: 34px; resize: vertical; }
-.app-cell input:focus, .app-cell select:focus, .app-cell textarea:focus, .app-line textarea.l-desc:focus {
-  border-color: var(--app-primary); box-shadow: 0 0 0 1px var(--app-primary); }
-.app-cell input:disabled { background: #f3f5f8; color: var(--app-muted); }
-.app-cell .app-invalid, .app-cell .app-invalid:focus { border-color: var(--q-negative);
-  box-shadow: 0 0 0 1px var(--q-negative); }
-.app-cell-error { color: var(--q-negative); font-size: .75rem; line-height: 1.2; }
-.app-cell-box { display: flex; align-items: center; position: relative; }
-.app-cell-box input { padding-right: 34px; }
-.app-cell-box .app-icon-btn { position: absolute; right: 3px; }
-.app-line textarea.l-desc { height: auto; min-height: 30px; max-height: 14em; margin-top: 4px; resize: vertical;
-  field-sizing: content; border-color: transparent;
-  background: transparent; font-size: .86rem; color: var(--app-muted); padding: 4px 8px; }
-.app-line textarea.l-desc:hover { border-color: var(--app-line); }
-.app-line textarea.l-desc:focus { background: #fff; color: var(--app-ink); }
-.app-icon-btn { display: inline-flex; align-items: center; justify-content: center; width: 28px; height: 28px;
-  border: none; border-radius: 50%; background: transparent; color: var(--app-primary); cursor: pointer; padding: 0; }
-.app-icon-btn:hover:not(:disabled) { background: #e8eef6; }
-.app-icon-btn:disabled { color: #b8c1cc; cursor: default; }
-.app-icon-btn .material-icons { font-size: 18px; }
-.app-icon-btn.app-danger { color: var(--q-negative); }
-.app-menu-anchor { position: relative; display: inline-flex; }
-.app-line-menu { position: absolute; right: 0; top: 30px; z-index: 20; display: flex; flex-direction: column;
-  min-width: 250px; padding: 4px 0; background: #fff; border: 1px solid var(--app-line); border-radius: 6px;
-  box-shadow: 0 6px 18px rgba(0, 0, 0, .12); }
-.app-line-menu button { text-align: left; background: none; border: none; padding: 8px 14px; font: inherit;
-  font-size: .9rem; color: var(--app-ink); cursor: pointer; }
-.app-line-menu button:hover { background: #eef3f9; }
-.app-line-menu hr { border: none; border-top: 1px solid var(--app-line); margin: 4px 0; }
-.app-line-item { grid-template-areas: "pos act" "main main" "qty unit" "price vat" "disc disc" "net net"; }
-.app-line-title, .app-line-text { grid-template-areas: "pos act" "main main"; }
-.app-line-subtotal { grid-template-areas: "pos act" "main net"; }
-.app-line-fact { display: flex; flex-direction: column; gap: 0; padding-top: 2px; font-variant-numeric: tabular-nums; }
-.app-line-caption { color: var(--app-muted); font-size: .75rem; }
-.app-line-view { padding: 8px 0; }
-.app-line .app-line-fact { gap: 0; }
-.app-line-view .l-main { padding-top: 0; }
-@container (min-width: 560px) {
-  .app-line:not(.app-line-view) .l-pos, .app-line:not(.app-line-view) .l-net,
-  .app-line:not(.app-line-view) .l-subtotal-label { padding-top: 24px; }
-  .app-line .l-act { padding-top: 18px; }
-  .app-line { grid-template-columns: 24px 96px 110px 130px 184px minmax(110px, 1fr) minmax(104px, auto); }
-  .app-line-item { grid-template-areas: "pos main main main main main act" "pos qty unit price disc vat net"; }
-  .app-line-title, .app-line-text { grid-template-areas: "pos main main main main main act"; }
-  .app-line-subtotal { grid-template-areas: "pos main main main main net act"; }
-  .app-line-view.app-line-subtotal { grid-template-areas: "pos main main main main main net"; }
-}
-@container (min-width: 1100px) {
-  .app-line { grid-template-columns: 24px minmax(200px, 1fr) 84px 100px 116px 176px 120px 104px 60px; }
-  .app-line-item { grid-template-areas: "pos main qty unit price disc vat net act"; }
-  .app-line-title, .app-line-text { grid-template-areas: "pos main main main main main main main act"; }
-  .app-line-subtotal { grid-template-areas: "pos main main main main main main net act"; }
-  .app-line-view.app-line-subtotal { grid-template-areas: "pos main main main main main main net net"; }
-  .app-line .l-act { display: grid; grid-template-columns: 28px 28px; justify-content: end; }
-}
-.app-lines-toolbar { display: flex; flex-wrap: wrap; gap: 8px; padding-top: 12px; }
-.app-editor-bottom { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; width: 100%; }
-.app-editor-totals { order: -1; }
-@media (min-width: 900px) {
-  .app-editor-bottom { grid-template-columns: minmax(0, 1fr) minmax(360px, 420px); }
-  .app-editor-totals { order: 0; grid-column: 2; }
-}
-.app-totals { display: flex; flex-direction: column; gap: 6px; width: 100%; }
-.app-totals-row { display: flex; align-items: center; justify-content: space-between; gap: 8px; width: 100%; }
-.app-totals-inputs { display: flex; gap: 6px; width: 100%; margin-bottom: 4px; }
-.app-totals-inputs > * { flex: 1; min-width: 0; }
-.app-totals-figure { font-variant-numeric: tabular-nums; white-space: nowrap; min-width: 96px; text-align: right; }
-.app-totals-strong { font-weight: 650; }
-.app-totals-group { color: var(--app-muted); font-size: .92rem; }
-.app-totals-base { flex: 1; text-align: right; font-size: .8rem; }
-.app-totals-due { font-weight: 700; font-size: 1.1rem; color: var(--app-primary); padding-top: 4px; }
-.app-totals-error { color: var(--q-negative); font-weight: 500; }
-.app-client { display: flex; flex-direction: column; gap: 4px; padding-bottom: 6px; }
-.app-picker-results { max-height: 50vh; overflow-y: auto; border: 1px solid var(--app-line); border-radius: 6px; }
-.app-picker-item { border-bottom: 1px solid var(--app-line); }
-.app-doc-head { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; width: 100%; }
-.app-doc-actions { display: flex; flex-wrap: wrap; gap: 8px; }
-.app-filters { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; width: 100%; }
-.app-list-head { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; width: 100%; }
-.app-doc-link { color: var(--app-primary); font-weight: 600; text-decoration: none; }
-.app-doc-card { display: flex; flex-direction: column; gap: 4px; width: 100%; margin: 4px 0; padding: 12px 14px;
-  background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius); color: var(--app-ink);
-  text-decoration: none; }
-.app-doc-card-top, .app-doc-card-bottom { display: flex; justify-content: space-between; align-items: center;
-  gap: 8px; }
-.app-doc-card-number { font-weight: 650; }
-.app-doc-card-client { font-weight: 500; }
-.app-doc-card-bottom { color: var(--app-muted); font-size: .88rem; }
-.app-doc-card-amount { color: var(--app-ink); font-weight: 650; font-variant-numeric: tabular-nums; }
-.app-table td.text-right, .app-table th.text-right { font-variant-numeric: tabular-nums; }
-.app-links { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; }
-"""
 
 __all__ = ['ArticleChoice', 'DocumentEditor', 'EditorCallbacks', 'EditorChoices', 'PaymentChoice', 'UnitChoice',
            'VatChoice']
@@ -159,11 +30,6 @@ __all__ = ['ArticleChoice', 'DocumentEditor', 'EditorCallbacks', 'EditorChoices'
 # Client entries are {'id', 'label', 'detail'}, as db.contacts.picker_entry makes them (components/contact_picker).
 SearchClients = Callable[[str], Awaitable[list[dict] | None]]
 CreateClient = Callable[[dict], Awaitable[dict | None]]
-
-
-def document_styles() -> None:
-    """The styles of the editor, the lines and the lists (call once in each page that shows them)."""
-    ui.add_css(DOCUMENT_CSS + state_css())
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -262,7 +128,7 @@ class DocumentEditor(ui.element):
             # The date is not typed: a quote is dated the day it is created (QU1), an invoice the day it is
             # validated (IN2, chosen in the validation dialog).
             ui.input('Date' if self.doc_type == 'quote' else 'Date (fixée à la validation)',
-                     value=_fr_date(draft.issue_date) if draft.issue_date else 'à l’enregistrement') \
+                     value=format_date(draft.issue_date) if draft.issue_date else 'à l’enregistrement') \
                 .props('outlined dense readonly data-field=issue_date').mark('issue_date')
             if self.doc_type == 'quote':
                 self._date('validity_date', 'Valable jusqu’au')
@@ -299,15 +165,16 @@ class DocumentEditor(ui.element):
 
     def _header_view(self, client_label: str, show_probability: bool) -> None:
         draft = self.draft
-        facts = [('Client', client_label or '—', 'client'), ('Date', _fr_date(draft.issue_date), 'issue_date')]
+        facts = [('Client', client_label or '—', 'client'),
+                 ('Date', format_date(draft.issue_date, empty='—'), 'issue_date')]
         if self.doc_type == 'quote':
-            facts.append(('Valable jusqu’au', _fr_date(draft.validity_date), 'validity_date'))
+            facts.append(('Valable jusqu’au', format_date(draft.validity_date, empty='—'), 'validity_date'))
             if show_probability and draft.probability is not None:
                 facts.append(('Probabilité', f'{draft.probability} %', 'probability'))
         else:
             method = next((m.name for m in self.choices.payment_methods if m.id == draft.payment_method_id), '—')
-            facts += [('Mode de règlement', method, 'payment_method'), ('Échéance', _fr_date(draft.due_date),
-                                                                         'due_date')]
+            facts += [('Mode de règlement', method, 'payment_method'),
+                      ('Échéance', format_date(draft.due_date, empty='—'), 'due_date')]
         if draft.purchase_order:
             facts.append(('Référence client', draft.purchase_order, 'purchase_order'))
         with ui.element('div').classes('app-facts'):
@@ -422,6 +289,3 @@ def _to_date(text: str | None) -> date | None:
     except ValueError:
         return None
 
-
-def _fr_date(value: date | None) -> str:
-    return value.strftime('%d/%m/%Y') if value else '—'

@@ -16,6 +16,8 @@ MENU = [
     ('Paramètres', '/parametres', 'settings', None),
 ]
 PRIMARY = '#1d4e89'
+# The components' styles (editor, lists, payments, dialogs), after assets/style.css which main.py loads on every page.
+STYLESHEET = '<link rel="stylesheet" href="/assets/components.css">'
 
 
 def apply_theme() -> None:
@@ -32,6 +34,7 @@ def menu_entries(options) -> list[tuple[str, str, str]]:
 def frame(ctx, title: str):
     """Lay out the shell around a page body: `with frame(ctx, 'Contacts'): ...`."""
     apply_theme()
+    ui.add_head_html(STYLESHEET)
     current = '/' + ctx.path.strip('/').split('/')[0] if ctx.path != '/' else '/'
     with ui.header(elevated=False).classes('app-header items-center'):
         ui.button(icon='menu', on_click=lambda: drawer.toggle()).props('flat round color=white aria-label=Menu') \

@@ -9,58 +9,22 @@ its whole element tree on each update, so rows made of Quasar elements took seco
 The browser sends each keystroke as an event; the server parses it (French comma, Decimal), keeps the last good
 value when it can't, and answers with small patches (nets, errors). On a phone the rows stack as cards (CSS grid).
 """
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import count
 
 from nicegui import ui
 
-from components.money_input import MoneyInput
+from components.article_picker import ArticlePicker
+from components.line_choices import ArticleChoice, CreateArticle, SearchArticles, UnitChoice, VatChoice, vat_key
 from logic.draft import DraftLine
-from logic.money import CENT, MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money
+from logic.money import MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money
 
 HUNDRED = Decimal(100)
 DISCOUNT_KINDS = {'': '—', 'percent': '%', 'amount': '€'}
 MONEY_FIELDS = ('quantity', 'unit_price', 'discount_value')
 LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise'}
-
-
-@dataclass(kw_only=True, slots=True, frozen=True)
-class VatChoice:
-    """A VAT rate the lines may use, from Paramètres > Listes par défaut."""
-
-    rate: Decimal
-    label: str
-    category: str = 'S'
-    exemption_reason: str = ''
-
-    @property
-    def key(self) -> str:
-        return vat_key(self.category, self.rate)
-
-
-@dataclass(kw_only=True, slots=True, frozen=True)
-class UnitChoice:
-    name: str
-    code: str = 'C62'
-
-
-@dataclass(kw_only=True, slots=True, frozen=True)
-class ArticleChoice:
-    """An article found by the search: its label in the list and the line it makes on a document."""
-
-    id: int
-    label: str
-    line: DraftLine
-
-
-SearchArticles = Callable[[str], Awaitable[list[ArticleChoice] | None]]
-CreateArticle = Callable[[dict], Awaitable[ArticleChoice | None]]
-
-
-def vat_key(category: str, rate: Decimal) -> str:
-    return f'{category}:{Decimal(rate).quantize(CENT)}'
 
 
 @dataclass(kw_only=True, slots=True)
@@ -72,6 +36,9 @@ class Row:
     texts: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     net: str = ''
+
+
+__all__ = ['ArticleChoice', 'CreateArticle', 'LinesTable', 'SearchArticles', 'UnitChoice', 'VatChoice']
 
 
 class LinesGrid(ui.element, component='lines_table.js'):
@@ -126,7 +93,7 @@ class LinesTable(ui.element):
             self.grid.on('act', self._act)
             if not readonly:
                 with ui.element('div').classes('app-lines-toolbar'):
-                    if self.picker:
+                    if self.picker is not None:
                         ui.button('Article', icon='inventory_2', on_click=lambda: self.pick_article(None)) \
                             .props('unelevated dense no-caps data-action=add-article').mark('add-article')
                     for kind, label, icon in (('item', 'Ligne libre', 'add'), ('title', 'Titre', 'title'),
@@ -196,7 +163,7 @@ class LinesTable(ui.element):
             else:
                 self.add(line)
 
-        await self.picker.open(chosen)
+        await self.picker.choose(chosen)
 
     # --- shown by the editor -----------------------------------------------------------------------------------
 
@@ -335,109 +302,6 @@ class LinesTable(ui.element):
         if self._pending:
             pending, self._pending = self._pending, {}
             self.grid.run_method('patch', pending)
-
-
-class ArticlePicker:
-    """One dialog per editor: search the articles as you type (the page's search has a LIMIT), or create one."""
-
-    def __init__(self, search: SearchArticles, create: CreateArticle | None, *, units: list[UnitChoice],
-                 vat_choices: list[VatChoice]) -> None:
-        self.search = search
-        self.create = create
-        self.units = units
-        self.vat_choices = vat_choices
-        self.on_pick: Callable[[ArticleChoice], None] | None = None
-        self.choices: list[ArticleChoice] = []
-        self._query_seq = 0
-        with ui.dialog().props('data-role=article-picker') as self.dialog, \
-                ui.card().classes('app-card app-picker w-[640px] max-w-full'):
-            with ui.row().classes('w-full items-center no-wrap'):
-                ui.label('Choisir un article').classes('app-subtitle')
-                ui.space()
-                ui.button(icon='close', on_click=self.dialog.close).props('flat round dense aria-label=Fermer')
-            self.query = ui.input(placeholder='Référence ou désignation…') \
-                .props('outlined dense autofocus clearable data-field=article-search debounce=200') \
-                .classes('w-full').mark('article-search')
-            self.query.on_value_change(lambda e: self._search(e.value or ''))
-            self.query.on('keydown.enter', self._pick_first)
-            self.results = ui.column().classes('app-picker-results w-full gap-0')
-            if create is not None:
-                ui.button('Créer un article', icon='add', on_click=self._create_form) \
-                    .props('flat no-caps data-action=new-article').mark('new-article')
-
-    async def open(self, on_pick: Callable[[ArticleChoice], None]) -> None:
-        self.on_pick = on_pick
-        self.dialog.open()
-        if self.query.value:
-            self.query.value = ''  # searches again through the input's change handler
-        else:
-            await self._search('')
-
-    async def _search(self, text: str) -> None:
-        self._query_seq += 1
-        seq = self._query_seq
-        found = await self.search(text.strip())
-        if seq != self._query_seq or found is None:
-            return  # a later keystroke already asked again, or the page refused the request
-        self.choices = found
-        self.results.clear()
-        with self.results:
-            if not found:
-                ui.label('Aucun article ne correspond.').classes('app-muted q-pa-sm').props('data-role=no-article')
-            for choice in found:
-                ui.item(choice.label, on_click=lambda c=choice: self._pick(c)) \
-                    .props('clickable dense data-role=article-result').classes('app-picker-item') \
-                    .mark('article-result')
-
-    def _pick_first(self) -> None:
-        if self.choices:
-            self._pick(self.choices[0])
-
-    def _pick(self, choice: ArticleChoice) -> None:
-        self.dialog.close()
-        if self.on_pick is not None:
-            self.on_pick(choice)
-
-    def _create_form(self) -> None:
-        units = {'': '—', **{unit.name: unit.name for unit in self.units}}
-        vats = {choice.key: choice.label for choice in self.vat_choices}
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[560px] max-w-full'):
-            dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-            ui.label('Nouvel article').classes('app-subtitle')
-            with ui.element('div').classes('app-form-grid'):
-                reference = ui.input('Référence').props('outlined dense maxlength=40 data-field=reference') \
-                    .mark('article-reference')
-                kind = ui.select({'service': 'Prestation', 'good': 'Bien'}, label='Type', value='service') \
-                    .props('outlined dense data-field=kind').mark('article-kind')
-                designation = ui.input('Désignation').props('outlined dense maxlength=200 data-field=designation') \
-                    .classes('app-wide').mark('article-designation')
-                price = MoneyInput('Prix de vente HT', value=Decimal(0), places=6, min_places=2,
-                                   minimum=Decimal(0)).props('data-field=price').mark('article-price')
-                unit = ui.select(units, label='Unité', value='').props('outlined dense data-field=unit') \
-                    .mark('article-unit')
-                vat = ui.select(vats, label='TVA', value=next(iter(vats), None)) \
-                    .props('outlined dense data-field=vat').mark('article-vat')
-            error = ui.label().classes('text-negative').props('data-role=article-error')
-            error.set_visibility(False)
-
-            async def save() -> None:
-                if price.error:
-                    error.text, error.visible = f'Prix : {price.error}', True
-                    return
-                choice = await self.create({
-                    'reference': (reference.value or '').strip(), 'designation': (designation.value or '').strip(),
-                    'kind': kind.value, 'sale_price': price.decimal or Decimal(0), 'unit': unit.value or '',
-                    'vat': next((c for c in self.vat_choices if c.key == vat.value), None)})
-                if choice is None:
-                    return  # refused: the page showed why
-                dialog.close()
-                self._pick(choice)
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Créer et ajouter', on_click=save).props('unelevated data-action=save-article') \
-                    .mark('save-article')
-        dialog.open()
 
 
 def _parse(line: DraftLine, name: str, text: str) -> Decimal:

@@ -20,23 +20,6 @@ ZERO = Decimal('0.00')
 # (attribute, French label, colour of the figure, data-role)
 FIGURES = [('total_due', 'Total à encaisser', '', 'total-due'), ('overdue', 'En retard', 'negative', 'overdue'),
            ('not_due', 'À échoir', '', 'not-due'), ('settled', 'Réglé', 'positive', 'settled')]
-SUMMARY_CSS = r'''
-.app-pay-summary { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; width: 100%; }
-.app-pay-figure { background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius);
-  padding: 12px 16px; display: flex; flex-direction: column; gap: 2px; min-width: 0; }
-.app-pay-figure-label { color: var(--app-muted); font-size: .85rem; }
-.app-pay-figure-value { font-size: 1.35rem; font-weight: 650; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.app-pay-figure-negative .app-pay-figure-value { color: var(--q-negative); }
-.app-pay-figure-positive .app-pay-figure-value { color: var(--q-positive); }
-.app-pay-types { display: flex; flex-wrap: wrap; gap: 4px 24px; color: var(--app-muted); font-size: .88rem;
-  width: 100%; }
-@media (max-width: 900px) { .app-pay-summary { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-@media (max-width: 600px) {
-  .app-pay-summary { gap: 8px; }
-  .app-pay-figure { padding: 8px 12px; }
-  .app-pay-figure-value { font-size: 1.1rem; }
-}
-'''
 
 
 class PaymentSummary(ui.element):
@@ -46,7 +29,6 @@ class PaymentSummary(ui.element):
     def __init__(self, summary=None, *, types: tuple[str, ...] = ('installment', 'deposit', 'irrecoverable',
                                                                    'refund')) -> None:
         super().__init__('div')
-        ui.add_css(SUMMARY_CSS)
         self.classes('w-full flex flex-col gap-2').props('data-role=payment-summary').mark('payment-summary')
         self._figures: dict[str, ui.label] = {}
         self._by_type: dict[str, ui.label] = {}

@@ -19,6 +19,7 @@ class SendDialog(ui.dialog):
                  on_send: SendCallback) -> None:
         super().__init__()
         self._on_send = on_send
+        self.on_value_change(lambda event: None if event.value else self.delete())  # a new one for each message
         with self, ui.card().classes('app-card w-[640px] max-w-full'):
             ui.label('Envoyer par e-mail').classes('app-subtitle')
             self.recipients = ui.input('Destinataires (séparés par des virgules)', value=', '.join(recipients)) \

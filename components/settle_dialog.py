@@ -45,15 +45,12 @@ class SettleDialog(ui.dialog):
         self.deposit = deposit
         today = today or date.today()
         self.on_value_change(lambda event: None if event.value else self.delete())
-        # Sized inline: app-card's `width: 100%` is plain CSS and wins over Tailwind's layered `w-[...]` classes.
-        with self, ui.card().classes('app-card').style('width: 520px; max-width: 100%') \
-                .props('data-role=settle-dialog'):
+        with self, ui.card().classes('app-card w-[520px] max-w-full').props('data-role=settle-dialog'):
             ui.label(title).classes('app-subtitle').mark('settle-title')
             if detail:
                 ui.label(detail).classes('app-muted')
             ui.label(f'Reste à payer : {format_eur(left_to_pay)}').classes('font-semibold').mark('settle-left')
-            with ui.element('div').classes('app-form-grid').style('grid-template-columns: repeat(auto-fill, '
-                                                                  'minmax(200px, 1fr))'):
+            with ui.element('div').classes('app-form-grid app-form-grid-narrow'):
                 self.paid_on = ui.input('Date du règlement', value=today.isoformat()) \
                     .props('outlined dense type=date stack-label data-field=paid_on').mark('settle-date')
                 self.method = ui.select(methods, label='Mode de règlement',

@@ -1,39 +1,38 @@
 """The "Irrécouvrable" dialog (PA7): a date and a reason, then the caller's action (from the invoice page and from
 the payments page). Like every component it never queries: `on_confirm(day, reason)` does the work, wrapped by the
-page's `ctx.handler` (`wrap`) so that the role is checked on the server at the click."""
+page's `ctx.handler` (`guard`) so that the role is checked on the server at the click.
+
+    WriteOffDialog(title='Créance irrécouvrable', text='…', on_confirm=write_off, guard=ctx.handler).open()
+"""
 from collections.abc import Awaitable, Callable
 from datetime import date
 
 from nicegui import ui
 
+from components.date_input import DateInput
+from components.dialog import ConfirmDialog, Guard
 from logic.errors import DomainError
 
 
-def open_write_off_dialog(*, title: str, text: str, on_confirm: Callable[[date, str], Awaitable[None]],
-                          wrap: Callable[[Callable], Callable]) -> ui.dialog:
-    """Open the dialog in the current container; it closes (and is removed) once `on_confirm` has succeeded."""
-    with ui.dialog() as dialog, ui.card().classes('app-card w-[500px] max-w-full').props('data-role=write-off-dialog'):
-        dialog.on_value_change(lambda event: None if event.value else dialog.delete())
-        ui.label(title).classes('app-subtitle')
-        ui.label(text).classes('app-muted')
-        on = ui.input('Date', value=date.today().isoformat()) \
-            .props('outlined dense type=date stack-label data-field=write_off_date').mark('write-off-date')
-        reason = ui.input('Motif').props('outlined dense maxlength=255 data-field=reason').classes('w-full') \
-            .mark('write-off-reason')
+class WriteOffDialog(ConfirmDialog):
+    """Closes (and leaves the page) once `on_confirm` has succeeded."""
 
-        async def confirm() -> None:
-            try:
-                day = date.fromisoformat(on.value or '')
-            except ValueError:
-                raise DomainError('Date invalide.') from None
-            if not (reason.value or '').strip():
-                raise DomainError('Indiquez le motif (client en liquidation, créance prescrite…).')
-            await on_confirm(day, reason.value.strip())
-            dialog.close()
+    def __init__(self, *, title: str, text: str, on_confirm: Callable[[date, str], Awaitable[None]],
+                 guard: Guard) -> None:
+        super().__init__(title, text, confirm='Déclarer irrécouvrable', icon='money_off', color='warning',
+                         action='confirm-write-off', cancel='Fermer', width=500, role='write-off-dialog',
+                         on_confirm=self._write_off, guard=guard)
+        self._on_write_off = on_confirm
+        with self.body:
+            self.date_field = DateInput('Date', date.today(), field='write_off_date', marker='write-off-date')
+            self.reason = ui.input('Motif').props('outlined dense maxlength=255 data-field=reason') \
+                .classes('w-full').mark('write-off-reason')
 
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat')
-            ui.button('Déclarer irrécouvrable', icon='money_off', on_click=wrap(confirm)) \
-                .props('unelevated color=warning data-action=confirm-write-off').mark('confirm-write-off')
-    dialog.open()
-    return dialog
+    async def _write_off(self) -> None:
+        day = self.date_field.day
+        if day is None:
+            raise DomainError('Date invalide.')
+        reason = (self.reason.value or '').strip()
+        if not reason:
+            raise DomainError('Indiquez le motif (client en liquidation, créance prescrite…).')
+        await self._on_write_off(day, reason)

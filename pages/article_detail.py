@@ -1,4 +1,6 @@
 """An article's page (AR1, AR4): its fields, and for a composite the parts with their quantities."""
+from collections.abc import Callable
+
 from nicegui import ui
 
 from components.contact_picker import SearchPicker
@@ -42,39 +44,9 @@ async def _article_page(ctx: PageContext, article: Article | None) -> None:
     form = Form()
     state = {'version': article.version if article else 0}
     with frame(ctx, article.designation if article else 'Nouvel article'):
-        with ui.row().classes('w-full items-center gap-2'):
-            ui.link('← Articles', '/articles').classes('app-muted')
-            if article:
-                ui.label(article.reference).classes('app-badge bg-blue-1 text-primary').mark('reference-badge')
-                if article.is_composite:
-                    ui.label('Composé').classes('app-badge bg-grey-3')
-                if not article.active:
-                    ui.label('Archivé').classes('app-badge bg-orange-2').mark('archived')
-            ui.space()
-            ui.button('Enregistrer', icon='save', on_click=ctx.handler(lambda: save())) \
-                .props('unelevated no-caps data-action=save').mark('save')
-            if article:
-                with ui.button(icon='more_vert').props('flat round aria-label="Autres actions"').mark('more'):
-                    with ui.menu():
-                        ui.menu_item('Réactiver' if not article.active else 'Archiver',
-                                     on_click=ctx.handler(lambda: toggle_active())).mark('toggle-active')
-                        ui.menu_item('Supprimer', on_click=ctx.handler(lambda: delete())).mark('delete')
+        _head(ctx, article, save=lambda: save(), toggle_active=lambda: toggle_active(), delete=lambda: delete())
         with section('Article'):
-            with ui.element('div').classes('app-form-grid'):
-                form.input('reference', 'Référence *', article.reference if article else '', maxlength=40)
-                form.select('kind', 'Type', ARTICLE_KINDS, article.kind if article else 'service')
-                form.input('designation', 'Désignation *', article.designation if article else '', wide=True)
-                form.textarea('description', 'Description (imprimée sous la désignation)',
-                              article.description if article else '')
-                form.select('unit_id', 'Unité', units, (article.unit_id if article else None) or NONE)
-                form.select('vat_rate_id', 'Taux de TVA', vat, (article.vat_rate_id if article else default_rate)
-                            or NONE)
-                form.input('sale_price', 'Prix de vente HT (€)', format_price(article.sale_price) if article else '',
-                           hint='Jusqu’à 6 décimales, par exemple 0,125.')
-                form.input('purchase_price', 'Prix d’achat HT (€)',
-                           format_price(article.purchase_price) if article else '')
-                form.input('sales_account', 'Compte de vente', article.sales_account if article else '',
-                           hint='Par exemple 706000 (prestations) ou 707000 (marchandises).')
+            _fields(form, article, units, vat, default_rate)
         composition = ui.column().classes('w-full')
 
     computed = bool(article and article.is_composite)
@@ -120,6 +92,43 @@ async def _article_page(ctx: PageContext, article: Article | None) -> None:
     if article is not None:
         with composition:
             await _composition(ctx, article, form, state)
+
+
+def _head(ctx: PageContext, article: Article | None, *, save: Callable, toggle_active: Callable,
+          delete: Callable) -> None:
+    with ui.row().classes('w-full items-center gap-2'):
+        ui.link('← Articles', '/articles').classes('app-muted')
+        if article:
+            ui.label(article.reference).classes('app-badge bg-blue-1 text-primary').mark('reference-badge')
+            if article.is_composite:
+                ui.label('Composé').classes('app-badge bg-grey-3')
+            if not article.active:
+                ui.label('Archivé').classes('app-badge bg-orange-2').mark('archived')
+        ui.space()
+        ui.button('Enregistrer', icon='save', on_click=ctx.handler(save)) \
+            .props('unelevated no-caps data-action=save').mark('save')
+        if article:
+            with ui.button(icon='more_vert').props('flat round aria-label="Autres actions"').mark('more'):
+                with ui.menu():
+                    ui.menu_item('Réactiver' if not article.active else 'Archiver',
+                                 on_click=ctx.handler(toggle_active)).mark('toggle-active')
+                    ui.menu_item('Supprimer', on_click=ctx.handler(delete)).mark('delete')
+
+
+def _fields(form: Form, article: Article | None, units: dict, vat: dict, default_rate: int) -> None:
+    with ui.element('div').classes('app-form-grid'):
+        form.input('reference', 'Référence *', article.reference if article else '', maxlength=40)
+        form.select('kind', 'Type', ARTICLE_KINDS, article.kind if article else 'service')
+        form.input('designation', 'Désignation *', article.designation if article else '', wide=True)
+        form.textarea('description', 'Description (imprimée sous la désignation)',
+                      article.description if article else '')
+        form.select('unit_id', 'Unité', units, (article.unit_id if article else None) or NONE)
+        form.select('vat_rate_id', 'Taux de TVA', vat, (article.vat_rate_id if article else default_rate) or NONE)
+        form.input('sale_price', 'Prix de vente HT (€)', format_price(article.sale_price) if article else '',
+                   hint='Jusqu’à 6 décimales, par exemple 0,125.')
+        form.input('purchase_price', 'Prix d’achat HT (€)', format_price(article.purchase_price) if article else '')
+        form.input('sales_account', 'Compte de vente', article.sales_account if article else '',
+                   hint='Par exemple 706000 (prestations) ou 707000 (marchandises).')
 
 
 async def _composition(ctx: PageContext, article: Article, form: Form, state: dict) -> None:

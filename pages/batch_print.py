@@ -7,12 +7,13 @@ from pathlib import Path
 
 from nicegui import background_tasks, run, ui
 
+from components.batch_print_dialog import BatchPrintDialog
 from components.document_list import ListFilters
 from db import publishing
 from db.document_list import filtered, order_of
 from logic.errors import DomainError
 from pages import runtime
-from pages.document_page import list_query
+from pages.document_lists import list_query
 from pages.security import PageContext
 
 MAX_DOCUMENTS = 5000
@@ -39,66 +40,34 @@ async def matching_ids(family: str, filters: ListFilters, first: str, last: str)
 
 
 def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> None:
-    with ui.dialog() as dialog, ui.card().classes('app-card w-[520px] max-w-full'):
-        ui.label('Édition groupée').classes('app-subtitle')
-        ui.label('Un seul PDF des documents de la liste affichée (mêmes filtres d’état, de type, de dates et de '
-                 'recherche), chacun avec sa propre numérotation de pages.').classes('app-muted')
-        with ui.row().classes('w-full gap-3 no-wrap'):
-            first = ui.input('Du numéro').props('outlined dense data-field=first').classes('grow').mark('first')
-            last = ui.input('Au numéro').props('outlined dense data-field=last').classes('grow').mark('last')
-        status = ui.label('').classes('app-muted').mark('batch-status')
-        progress = ui.linear_progress(value=0, show_value=False).props('rounded size=10px').classes('w-full')
-        progress.set_visibility(False)
-        download = ui.button('Télécharger le PDF', icon='download').props('unelevated no-caps data-action=download')
-        download.mark('download')
-        download.set_visibility(False)
+    async def start(first: str, last: str) -> None:
+        ids = await matching_ids(family, filters, first, last)
+        if not ids:
+            raise DomainError('Aucun document ne correspond à ces critères.')
+        config = runtime.config()
+        folder = config.files_dir / 'batches'
+        folder.mkdir(exist_ok=True)
+        purge_old_batches(folder)
+        path = folder / f'{family}-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
+        dialog.started(len(ids))
 
-        async def start() -> None:
-            ids = await matching_ids(family, filters, first.value or '', last.value or '')
-            if not ids:
-                raise DomainError('Aucun document ne correspond à ces critères.')
-            config = runtime.config()
-            folder = config.files_dir / 'batches'
-            folder.mkdir(exist_ok=True)
-            purge_old_batches(folder)
-            path = folder / f'{family}-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
-            launch.disable()
-            cancelled.clear()
-            stop.set_visibility(True)
-            progress.set_visibility(True)
-            status.text = f'0 / {len(ids)} documents…'
+        def advance(done: int) -> None:
+            if dialog.cancelled:
+                raise BatchCancelled('Édition groupée annulée.')
+            dialog.advance(done, len(ids))
 
-            def advance(done: int) -> None:
-                if cancelled:
-                    raise BatchCancelled('Édition groupée annulée.')
-                progress.value = done / len(ids)
-                status.text = f'{done} / {len(ids)} documents…'
+        async def job() -> None:
+            try:
+                count = await publishing.batch_print(ids, path, config=config, run=run.cpu_bound, progress=advance)
+            except DomainError as exc:
+                path.unlink(missing_ok=True)
+                dialog.failed(str(exc) if isinstance(exc, BatchCancelled) else f'Échec : {exc}')
+                return
+            dialog.finished(count, ctx.handler(lambda: ui.download.file(path, f'edition-groupee-{family}.pdf')))
 
-            async def job() -> None:
-                try:
-                    count = await publishing.batch_print(ids, path, config=config, run=run.cpu_bound,
-                                                         progress=advance)
-                except DomainError as exc:
-                    status.text = str(exc) if isinstance(exc, BatchCancelled) else f'Échec : {exc}'
-                    path.unlink(missing_ok=True)
-                    launch.enable()
-                    return
-                finally:
-                    stop.set_visibility(False)
-                status.text = f'{count} documents prêts.'
-                download.on_click(ctx.handler(lambda: ui.download.file(path, f'edition-groupee-{family}.pdf')))
-                download.set_visibility(True)
+        background_tasks.create(job(), name=f'batch print {path.name}')
 
-            background_tasks.create(job(), name=f'batch print {path.name}')
-
-        cancelled: set[bool] = set()
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat no-caps')
-            stop = ui.button('Arrêter', icon='stop', on_click=lambda: cancelled.add(True)) \
-                .props('outline no-caps color=negative data-action=stop-batch').mark('stop-batch')
-            stop.set_visibility(False)
-            launch = ui.button('Lancer', icon='print', on_click=ctx.handler(start)) \
-                .props('unelevated no-caps data-action=start-batch').mark('start-batch')
+    dialog = BatchPrintDialog(on_start=start, guard=ctx.handler)
     dialog.open()
 
 

@@ -1,6 +1,8 @@
 """A contact's page (CO2): general information, addresses, bank details, accounting, defaults and notes, in tabs."""
 from nicegui import ui
 
+from components.address_list import AddressList, AddressRow
+from components.dialog import ConfirmDialog, FormDialog
 from components.form import Form
 from components.frame import frame
 from db import contacts
@@ -8,6 +10,7 @@ from db.company import PaymentMethod, VatRate
 from db.contact import Address, Contact
 from db.output import PrintTemplate
 from logic.contact import ADDRESS_KINDS, CLIENT_CATEGORIES, CONTACT_KINDS, PERSON_TYPES, FieldsInvalid
+from logic.dates import format_date
 from logic.identifiers import format_iban
 from pages.security import PageContext, secured_page
 
@@ -43,10 +46,23 @@ async def contact_page(ctx: PageContext, contact_id: int):
             ui.label('Ce contact n’existe pas ou a été supprimé.').mark('missing')
             ui.link('Revenir à la liste des contacts', '/contacts')
         return
-    choices = await _choices(contact)
-    form = Form()
-    state = {'version': contact.version}
+    screen = ContactScreen(ctx, contact, await _choices(contact))
     with frame(ctx, contact.display_name):
+        screen.head()
+        screen.tabs()
+    await screen.show_addresses()
+
+
+class ContactScreen:
+    """One contact's form in one browser tab: its fields in tabs, its other addresses, and what the buttons do."""
+
+    def __init__(self, ctx: PageContext, contact: Contact, choices: dict[str, dict]) -> None:
+        self.ctx, self.contact, self.choices = ctx, contact, choices
+        self.version = contact.version  # saved over this version only (a newer one is refused, never overwritten)
+        self.form = Form()
+
+    def head(self) -> None:
+        ctx, contact = self.ctx, self.contact
         with ui.row().classes('w-full items-center gap-2'):
             ui.link('← Contacts', '/contacts').classes('app-muted')
             ui.label(contact.code).classes('app-badge bg-blue-1 text-primary').mark('code')
@@ -54,162 +70,151 @@ async def contact_page(ctx: PageContext, contact_id: int):
             if not contact.active:
                 ui.label('Archivé').classes('app-badge bg-orange-2').mark('archived')
             ui.space()
-            ui.button('Enregistrer', icon='save', on_click=ctx.handler(lambda: save())) \
+            ui.button('Enregistrer', icon='save', on_click=ctx.handler(self.save)) \
                 .props('unelevated no-caps data-action=save').mark('save')
             with ui.button(icon='more_vert').props('flat round aria-label="Autres actions" data-action=more') \
                     .mark('more'):
                 with ui.menu():
                     ui.menu_item('Réactiver' if not contact.active else 'Archiver',
-                                 on_click=ctx.handler(lambda: toggle_active())).mark('toggle-active')
-                    ui.menu_item('Supprimer…', on_click=ctx.handler(lambda: confirm_delete())).mark('delete')
+                                 on_click=ctx.handler(self.toggle_active)).mark('toggle-active')
+                    ui.menu_item('Supprimer…', on_click=ctx.handler(self.confirm_delete)).mark('delete')
+
+    def tabs(self) -> None:
+        form, contact = self.form, self.contact
         with ui.card().classes('app-card q-pa-none'):
             with ui.tabs().props('align=left no-caps inline-label outside-arrows mobile-arrows') \
-                    .classes('w-full text-primary') as tabs:
+                    .classes('w-full text-primary') as self.tab_bar:
                 for name, label in TABS.items():
                     ui.tab(name, label).props(f'data-tab={name}').mark(f'tab-{name}')
             ui.separator()
-            with ui.tab_panels(tabs, value='general').classes('w-full').props('animated=false'):
+            with ui.tab_panels(self.tab_bar, value='general').classes('w-full').props('animated=false'):
                 with ui.tab_panel('general'):
                     with ui.element('div').classes('app-form-grid'):
                         form.select('kind', 'Type', CONTACT_KINDS, contact.kind)
                         form.select('is_company', 'Société ou particulier', PERSON_TYPES, contact.is_company)
                         form.select('category', 'Catégorie (facture électronique)', CLIENT_CATEGORIES,
                                     contact.category)
-                        for key, label, wide in GENERAL:
-                            form.input(key, label, getattr(contact, key), wide=wide)
+                        self._inputs(GENERAL)
                     form.fields['siren'].props['hint'] = 'Obligatoire sur les factures aux entreprises françaises.'
                 with ui.tab_panel('addresses'):
-                    ui.label('Adresse principale (facturation)').classes('font-medium')
-                    with ui.element('div').classes('app-form-grid'):
-                        for key, label, wide in MAIN_ADDRESS:
-                            form.input(key, label, getattr(contact, key), wide=wide)
-                    with ui.row().classes('w-full items-center q-mt-md'):
-                        ui.label('Autres adresses').classes('font-medium')
-                        ui.space()
-                        ui.button('Ajouter une adresse', icon='add_location_alt',
-                                  on_click=ctx.handler(lambda: address_dialog(None))) \
-                            .props('flat no-caps data-action=add-address').mark('add-address')
-                    addresses = ui.column().classes('w-full gap-2')
+                    self._addresses_panel()
                 with ui.tab_panel('bank'):
                     with ui.element('div').classes('app-form-grid'):
-                        for key, label, wide in BANK:
-                            value = getattr(contact, key)
-                            if key == 'iban':
-                                value = format_iban(value) if value else ''
-                            elif key == 'mandate_signed_on':
-                                value = value.strftime('%d/%m/%Y') if value else ''
-                            form.input(key, label, value, wide=wide)
+                        self._inputs(BANK)
                 with ui.tab_panel('accounting'):
                     with ui.element('div').classes('app-form-grid'):
                         form.input('account', 'Compte client', contact.account,
                                    hint='Vide : 411 suivi du code du contact (401 pour un fournisseur).')
                 with ui.tab_panel('defaults'):
-                    ui.label('Proposés à la création des documents de ce contact.').classes('app-muted')
-                    with ui.element('div').classes('app-form-grid'):
-                        form.select('default_vat_rate_id', 'Taux de TVA', choices['vat'],
-                                    contact.default_vat_rate_id or NONE)
-                        form.select('default_payment_method_id', 'Mode de règlement', choices['payment'],
-                                    contact.default_payment_method_id or NONE)
-                        for key, (_, label) in TEMPLATES.items():
-                            form.select(key, label, choices[key], getattr(contact, key) or NONE)
+                    self._defaults_panel()
                 with ui.tab_panel('notes'):
                     form.textarea('notes', 'Notes internes (non imprimées)', contact.notes)
 
-    async def save() -> None:
+    def _inputs(self, fields: list[tuple[str, str, bool]]) -> None:
+        for key, label, wide in fields:
+            value = getattr(self.contact, key)
+            if key == 'iban':
+                value = format_iban(value) if value else ''
+            elif key == 'mandate_signed_on':
+                value = format_date(value)
+            self.form.input(key, label, value, wide=wide)
+
+    def _addresses_panel(self) -> None:
+        ui.label('Adresse principale (facturation)').classes('font-medium')
+        with ui.element('div').classes('app-form-grid'):
+            self._inputs(MAIN_ADDRESS)
+        with ui.row().classes('w-full items-center q-mt-md'):
+            ui.label('Autres adresses').classes('font-medium')
+            ui.space()
+            ui.button('Ajouter une adresse', icon='add_location_alt',
+                      on_click=self.ctx.handler(lambda: self.address_dialog(None))) \
+                .props('flat no-caps data-action=add-address').mark('add-address')
+        self.addresses = AddressList(on_edit=self.ctx.handler(self.edit_address),
+                                     on_delete=self.ctx.handler(self.remove_address))
+
+    def _defaults_panel(self) -> None:
+        form, contact, choices = self.form, self.contact, self.choices
+        ui.label('Proposés à la création des documents de ce contact.').classes('app-muted')
+        with ui.element('div').classes('app-form-grid'):
+            form.select('default_vat_rate_id', 'Taux de TVA', choices['vat'], contact.default_vat_rate_id or NONE)
+            form.select('default_payment_method_id', 'Mode de règlement', choices['payment'],
+                        contact.default_payment_method_id or NONE)
+            for key, (_, label) in TEMPLATES.items():
+                form.select(key, label, choices[key], getattr(contact, key) or NONE)
+
+    # --- what the buttons do -----------------------------------------------------------------------------------
+
+    async def save(self) -> None:
+        form = self.form
         values = form.values()
         values.update({key: values[key] or None for key in FOREIGN_KEYS})
         try:
-            saved = await contacts.update_contact(ctx.actor, contact.id, values, version=state['version'])
+            saved = await contacts.update_contact(self.ctx.actor, self.contact.id, values, version=self.version)
         except FieldsInvalid as exc:
             form.show_errors(exc.errors)
-            tabs.set_value(next((TAB_OF[key] for key in exc.errors if key in TAB_OF), tabs.value))
+            self.tab_bar.set_value(next((TAB_OF[key] for key in exc.errors if key in TAB_OF), self.tab_bar.value))
             raise
         form.show_errors({})
-        state['version'] = saved.version
+        self.version = saved.version
         for key in ('siren', 'iban', 'account', 'bic', 'vat_number', 'country'):  # show what was stored
             form.fields[key].value = format_iban(saved.iban) if key == 'iban' and saved.iban else getattr(saved, key)
         ui.notify('Contact enregistré.', type='positive')
 
-    async def toggle_active() -> None:
-        await contacts.set_active(ctx.actor, contact.id, not contact.active)
+    async def toggle_active(self) -> None:
+        await contacts.set_active(self.ctx.actor, self.contact.id, not self.contact.active)
         ui.navigate.reload()
 
-    def confirm_delete() -> None:
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[480px] max-w-full'):
-            ui.label(f'Supprimer {contact.display_name} ?').classes('app-subtitle')
-            ui.label('Un contact nommé sur des documents n’est pas supprimé mais archivé.').classes('app-muted')
+    def confirm_delete(self) -> None:
+        async def delete() -> None:
+            outcome = await contacts.delete_contact(self.ctx.actor, self.contact.id)
+            if outcome == 'deleted':
+                ui.notify('Contact supprimé.', type='positive')
+                ui.navigate.to('/contacts')
+            else:
+                ui.notify('Ce contact est nommé sur des documents : il a été archivé.', type='warning')
+                ui.navigate.reload()
 
-            async def delete() -> None:
-                outcome = await contacts.delete_contact(ctx.actor, contact.id)
-                dialog.close()
-                if outcome == 'deleted':
-                    ui.notify('Contact supprimé.', type='positive')
-                    ui.navigate.to('/contacts')
-                else:
-                    ui.notify('Ce contact est nommé sur des documents : il a été archivé.', type='warning')
-                    ui.navigate.reload()
+        ConfirmDialog(f'Supprimer {self.contact.display_name} ?', 'Un contact nommé sur des documents n’est pas '
+                      'supprimé mais archivé.', confirm='Supprimer', action='confirm-delete', on_confirm=delete,
+                      guard=self.ctx.handler).open()
 
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Supprimer', on_click=ctx.handler(delete)).props('unelevated color=negative') \
-                    .mark('confirm-delete')
-        dialog.open()
+    async def show_addresses(self) -> None:
+        rows = await Address.filter(contact_id=self.contact.id).order_by('kind', 'id')
+        self.addresses.show([AddressRow(id=address.id, kind=ADDRESS_KINDS.get(address.kind, address.kind),
+                                        label=address.label, text=address_text(address)) for address in rows])
 
-    async def show_addresses() -> None:
-        rows = await Address.filter(contact_id=contact.id).order_by('kind', 'id')
-        addresses.clear()
-        with addresses:
-            if not rows:
-                ui.label('Aucune autre adresse.').classes('app-muted').mark('no-address')
-            for address in rows:
-                with ui.row().classes('w-full items-center gap-3 py-2 border-b').props(f'data-address={address.id}'):
-                    ui.label(ADDRESS_KINDS.get(address.kind, address.kind)).classes('app-badge bg-grey-3')
-                    with ui.column().classes('gap-0 grow'):
-                        if address.label:
-                            ui.label(address.label).classes('font-medium')
-                        ui.label(', '.join(part for part in (address.address, address.address2,
-                                                             f'{address.postcode} {address.city}'.strip(),
-                                                             address.country if address.country != 'FR' else '')
-                                           if part)).mark('address-line')
-                    ui.button(icon='edit', on_click=ctx.handler(lambda a=address: address_dialog(a))) \
-                        .props('flat round dense aria-label=Modifier').mark('edit-address')
-                    ui.button(icon='delete', on_click=ctx.handler(lambda a=address: remove_address(a))) \
-                        .props('flat round dense aria-label=Supprimer').mark('delete-address')
+    async def edit_address(self, address_id: int) -> None:
+        address = await Address.get_or_none(id=address_id, contact_id=self.contact.id)
+        if address is None:  # removed meanwhile, from another tab
+            await self.show_addresses()
+            return
+        self.address_dialog(address)
 
-    async def remove_address(address: Address) -> None:
-        await contacts.delete_address(ctx.actor, contact.id, address.id)
+    async def remove_address(self, address_id: int) -> None:
+        await contacts.delete_address(self.ctx.actor, self.contact.id, address_id)
         ui.notify('Adresse supprimée.', type='positive')
-        await show_addresses()
+        await self.show_addresses()
 
-    def address_dialog(address: Address | None) -> None:
-        address_form = Form()
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[600px] max-w-full'):
-            ui.label('Adresse').classes('app-subtitle')
-            with ui.element('div').classes('app-form-grid'):
-                address_form.select('kind', 'Type', ADDRESS_KINDS, address.kind if address else 'delivery')
-                address_form.input('label', 'Libellé (ex. Chantier, Entrepôt)', address.label if address else '')
-                for key, label, wide in MAIN_ADDRESS:
-                    address_form.input(key, label, getattr(address, key) if address else ('FR' if key == 'country'
-                                                                                           else ''), wide=wide)
+    def address_dialog(self, address: Address | None) -> None:
+        async def save(values: dict) -> None:
+            await contacts.save_address(self.ctx.actor, self.contact.id, address.id if address else None, values)
+            ui.notify('Adresse enregistrée.', type='positive')
+            await self.show_addresses()
 
-            async def save_address() -> None:
-                try:
-                    await contacts.save_address(ctx.actor, contact.id, address.id if address else None,
-                                                address_form.values())
-                except FieldsInvalid as exc:
-                    address_form.show_errors(exc.errors)
-                    raise
-                dialog.close()
-                ui.notify('Adresse enregistrée.', type='positive')
-                await show_addresses()
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Enregistrer', on_click=ctx.handler(save_address)).props('unelevated') \
-                    .mark('save-address')
+        dialog = FormDialog('Adresse', on_save=save, guard=self.ctx.handler, action='save-address', width=600)
+        with dialog.fields:
+            dialog.form.select('kind', 'Type', ADDRESS_KINDS, address.kind if address else 'delivery')
+            dialog.form.input('label', 'Libellé (ex. Chantier, Entrepôt)', address.label if address else '')
+            for key, label, wide in MAIN_ADDRESS:
+                dialog.form.input(key, label, getattr(address, key) if address else ('FR' if key == 'country' else ''),
+                                  wide=wide)
         dialog.open()
 
-    await show_addresses()
+
+def address_text(address: Address) -> str:
+    """'3 rue X, Bât. B, 69002 Lyon' (the country only when it is not France)."""
+    return ', '.join(part for part in (address.address, address.address2, f'{address.postcode} {address.city}'.strip(),
+                                       address.country if address.country != 'FR' else '') if part)
 
 
 async def _choices(contact: Contact) -> dict[str, dict]:

@@ -12,15 +12,18 @@ from nicegui import run, ui
 
 from components.installments_view import InstallmentsView, InstallmentRow
 from components.payment_schedule import PaymentSchedule
+from components.dialog import ConfirmDialog
 from components.settle_dialog import SettleDialog, SettleValues
-from components.write_off_dialog import open_write_off_dialog
+from components.unpaid_deposits_dialog import UnpaidDeposit, UnpaidDepositsDialog
+from components.write_off_dialog import WriteOffDialog
 from db import deposits, documents, payments, validation
 from db.company import PaymentMethod
 from db.contact import Contact
 from db.document import Document, Installment, Payment
 from db.drafts import payment_method_for
+from logic import doctypes
 from logic.money import format_eur
-from logic.payments import METHODS, USER_METHODS
+from logic.payments import METHODS, USER_METHODS, installment_display
 from logic.snapshot import DocumentSnapshot
 from logic.terms import PaymentTerms, describe, due_date
 from logic.totals import TotalsError
@@ -31,7 +34,6 @@ from pages.document_page import Screen, document_title, document_url
 SETTLE_METHODS = {key: METHODS[key] for key in USER_METHODS}
 KIND_LABELS = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Remboursement'}
 PAYMENT_LABELS = {'settlement': 'Règlement', 'reversal': 'Annulation', 'write_off': 'Irrécouvrable'}
-SCHEDULED_TYPES = ('invoice', 'progress_invoice')
 
 
 # --- a draft: the schedule editor ------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ async def installments_card(screen: Screen) -> None:
     kind = method.kind if method else ''
     rows = []
     for position, item in enumerate(items, start=1):
-        status = 'overdue' if item.status == 'open' and item.due_date < today else item.status
+        status, state = installment_display(item.status, item.amount, item.paid_amount, item.due_date, today, item.kind)
         actions = []
         if active and item.status == 'open':
             actions.append(('settle', 'Régler', 'payments', lambda item=item: settle_dialog(screen, item, kind)))
@@ -112,7 +114,7 @@ async def installments_card(screen: Screen) -> None:
         if not item.label and len(items) > 1:
             label = f'{label} {position}/{len(items)}'
         rows.append(InstallmentRow(id=item.id, due_date=item.due_date, label=label, amount=item.amount,
-                                paid_amount=item.paid_amount, status=status, actions=actions))
+                                paid_amount=item.paid_amount, status=status, state_label=state, actions=actions))
     history = await Payment.filter(document_id=document.id).order_by('id')
 
     with ui.card().classes('app-card').props('data-role=installments-card'):
@@ -166,25 +168,20 @@ def settle_dialog(screen: Screen, item: Installment, method: str = '') -> None:
 
 def unsettle_dialog(screen: Screen, item: Installment) -> None:
     ctx = screen.ctx
-    with screen.stable, ui.dialog() as dialog, ui.card().classes('app-card w-[480px] max-w-full'):
-        dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-        ui.label('Annuler le règlement').classes('app-subtitle')
-        ui.label(f'Les règlements de l’échéance du {item.due_date:%d/%m/%Y} ({format_eur(item.paid_amount)}) sont '
-                 'annulés par des écritures inverses : rien n’est effacé, l’historique garde les deux.') \
-            .classes('app-muted')
+
+    async def confirm() -> None:
+        await screen.act(lambda: payments.cancel_settlement(ctx.actor, item.id, secret=runtime.config().secret,
+                                                            reason=reason.value or ''),
+                         'Règlement annulé.')
+
+    with screen.stable:
+        dialog = ConfirmDialog('Annuler le règlement', f'Les règlements de l’échéance du {item.due_date:%d/%m/%Y} '
+                               f'({format_eur(item.paid_amount)}) sont annulés par des écritures inverses : rien n’est '
+                               'effacé, l’historique garde les deux.', confirm='Annuler le règlement', cancel='Fermer',
+                               action='confirm-unsettle', on_confirm=confirm, guard=ctx.handler)
+    with dialog.body:
         reason = ui.input('Motif (facultatif)').props('outlined dense maxlength=255 data-field=reason') \
             .classes('w-full').mark('unsettle-reason')
-
-        async def confirm() -> None:
-            await screen.act(lambda: payments.cancel_settlement(ctx.actor, item.id, secret=runtime.config().secret,
-                                                                reason=reason.value or ''),
-                             'Règlement annulé.')
-            dialog.close()
-
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat')
-            ui.button('Annuler le règlement', on_click=ctx.handler(confirm)) \
-                .props('unelevated color=negative data-action=confirm-unsettle').mark('confirm-unsettle')
     dialog.open()
 
 
@@ -198,9 +195,9 @@ def write_off_dialog(screen: Screen) -> None:
                          'Facture passée en irrécouvrable.')
 
     with screen.stable:
-        open_write_off_dialog(title='Créance irrécouvrable', text=(
+        WriteOffDialog(title='Créance irrécouvrable', text=(
             'Ce qui reste à payer sur la facture est passé en perte. Vous pourrez annuler ce passage si le client '
-            'finit par payer.'), on_confirm=write_off, wrap=ctx.handler)
+            'finit par payer.'), on_confirm=write_off, guard=ctx.handler).open()
 
 
 # --- deposits: deducted on a balance invoice, a deposit invoice's quote, unpaid at validation -----------------
@@ -211,7 +208,7 @@ async def deducted_deposits(document: Document) -> list[tuple[str, date, Decimal
     if document.snapshot is not None:
         snapshot = DocumentSnapshot.from_dict(document.snapshot)
         return [(ref.number, ref.issue_date, ref.amount) for ref in snapshot.references]
-    if document.doc_type not in SCHEDULED_TYPES:
+    if not doctypes.doc_type(document.doc_type).scheduled:
         return []
     deduction = await validation.deposit_deduction(document)
     return [(ref.number, ref.issue_date, ref.amount) for ref in deduction.references]
@@ -273,71 +270,32 @@ def unpaid_deposits_dialog(screen: Screen, installments: list[Installment], retr
     """DE5: the quote's deposits are not all paid. Settle each (its deposit invoice is made) or give it up, then
     validate again."""
     ctx = screen.ctx
-    remaining = {item.id: item for item in installments}
-    with screen.stable, ui.dialog() as dialog, ui.card().classes('app-card w-[600px] max-w-full') \
-            .props('data-role=unpaid-deposits'):
-        dialog.on_value_change(lambda e: None if e.value else dialog.delete())
-        ui.label('Acomptes non réglés').classes('app-subtitle')
-        ui.label('La facture de solde ne peut être validée tant que des acomptes du devis restent à régler : '
-                 'réglez-les (la facture d’acompte est établie) ou supprimez-les.').classes('app-muted')
-        box = ui.column().classes('w-full gap-2')
-        retry_button = None
 
-        def draw() -> None:
-            box.clear()
-            with box:
-                if not remaining:
-                    ui.label('Tous les acomptes sont traités : vous pouvez valider la facture.') \
-                        .classes('text-positive font-medium').mark('deposits-done')
-                for item in remaining.values():
-                    with ui.row().classes('w-full items-center gap-2').props(f'data-unpaid-deposit={item.id}'):
-                        with ui.column().classes('grow gap-0'):
-                            ui.label(item.label or 'Acompte').classes('font-medium')
-                            ui.label(f'{format_eur(item.amount - item.paid_amount)} — échéance du '
-                                     f'{item.due_date:%d/%m/%Y}').classes('app-muted text-sm')
-                        ui.button('Régler', icon='payments', on_click=lambda item=item: settle(item)) \
-                            .props('outline dense no-caps data-action=settle-unpaid-deposit') \
-                            .mark('settle-unpaid-deposit')
-                        ui.button('Supprimer', icon='delete_outline',
-                                  on_click=ctx.handler(lambda item=item: delete(item))) \
-                            .props('flat dense no-caps color=negative data-action=delete-unpaid-deposit') \
-                            .mark('delete-unpaid-deposit')
-            if retry_button is not None:
-                retry_button.set_enabled(not remaining)
+    def settle(deposit: UnpaidDeposit) -> None:
+        async def done(values: SettleValues) -> bool:
+            invoice = await deposits.settle_deposit_and_publish(
+                ctx.actor, deposit.id, config=runtime.config(), run=run.cpu_bound, paid_on=values.paid_on,
+                method=values.method, amount=values.amount, invoice_date=values.invoice_date,
+                reference=values.reference)
+            ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
+            refreshed = await Installment.get(id=deposit.id)
+            dialog.settled(deposit.id, unpaid_deposit(refreshed) if refreshed.status == 'open' else None)
+            return True
 
-        def settle(item: Installment) -> None:
-            async def done(values: SettleValues) -> bool:
-                invoice = await deposits.settle_deposit_and_publish(
-                    ctx.actor, item.id, config=runtime.config(), run=run.cpu_bound, paid_on=values.paid_on,
-                    method=values.method, amount=values.amount, invoice_date=values.invoice_date,
-                    reference=values.reference)
-                ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
-                refreshed = await Installment.get(id=item.id)
-                if refreshed.status != 'open':
-                    remaining.pop(item.id, None)
-                else:
-                    remaining[item.id] = refreshed
-                draw()
-                return True
+        with screen.stable:
+            SettleDialog(title='Règlement de l’acompte', left_to_pay=deposit.left, methods=SETTLE_METHODS,
+                         deposit=True, on_settle=ctx.handler(done),
+                         detail=deposit.label or f'Acompte à régler le {deposit.due_date:%d/%m/%Y}').open()
 
-            with screen.stable:
-                SettleDialog(title='Règlement de l’acompte', left_to_pay=item.amount - item.paid_amount,
-                             methods=SETTLE_METHODS, deposit=True, on_settle=ctx.handler(done),
-                             detail=item.label or f'Acompte à régler le {item.due_date:%d/%m/%Y}').open()
+    async def delete(deposit: UnpaidDeposit) -> None:
+        await deposits.delete_deposit(ctx.actor, deposit.id)
+        ui.notify('Acompte supprimé.', type='positive')
 
-        async def delete(item: Installment) -> None:
-            await deposits.delete_deposit(ctx.actor, item.id)
-            remaining.pop(item.id, None)
-            ui.notify('Acompte supprimé.', type='positive')
-            draw()
-
-        def again() -> None:
-            dialog.close()
-            retry()
-
-        with ui.row().classes('app-actions'):
-            ui.button('Fermer', on_click=dialog.close).props('flat')
-            retry_button = ui.button('Valider la facture', icon='verified', on_click=again) \
-                .props('unelevated color=positive data-action=retry-validate').mark('retry-validate')
-        draw()
+    with screen.stable:
+        dialog = UnpaidDepositsDialog([unpaid_deposit(item) for item in installments], on_settle=settle,
+                                      on_delete=delete, on_retry=retry, guard=ctx.handler)
     dialog.open()
+
+
+def unpaid_deposit(item: Installment) -> UnpaidDeposit:
+    return UnpaidDeposit(id=item.id, label=item.label, left=item.amount - item.paid_amount, due_date=item.due_date)

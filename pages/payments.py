@@ -12,14 +12,13 @@ from datetime import date
 
 from nicegui import Client, ui
 
-from components.document_editor import document_styles
 from components.export import download_xlsx
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest
 from components.payment_summary import PaymentSummary
 from db import changes, payment_list, payments
 from logic.money import format_eur
-from logic.payments import STATUS_LABELS, TYPE_LABELS, open_amount, type_of
+from logic.payments import STATUS_LABELS, TYPE_LABELS, installment_display, open_amount, type_of
 from logic.xlsx_writer import Sheet, xlsx_bytes
 from pages import payment_actions
 from pages.security import PageContext, secured_page
@@ -42,28 +41,6 @@ COLUMNS = [
     _column('settled', 'Réglé', align='center'), _column('actions', '', align='right'),
 ]
 EXPORT_WIDTHS = [12, 18, 34, 16, 14, 14, 14, 16, 16]
-# The badge of each row state; overdue in red.
-STATE_CSS = r'''
-.app-pay-open { background: #e3ecf7; color: #1d4e89; }
-.app-pay-partial { background: #e8eefc; color: #3949ab; }
-.app-pay-overdue { background: #fbe4e4; color: #c62828; }
-.app-pay-paid { background: #e3f2e5; color: #2e7d32; }
-.app-pay-irrecoverable { background: #fff1dc; color: #a15c00; }
-.app-pay-row-overdue td:first-child { color: #c62828; font-weight: 600; }
-.app-pay-card { display: flex; flex-direction: column; gap: 4px; width: 100%; margin: 4px 0; padding: 12px 14px;
-  background: #fff; border: 1px solid var(--app-line); border-radius: var(--app-radius); }
-.app-pay-detail { display: flex; flex-wrap: wrap; gap: 8px 28px; width: 100%; }
-.app-pay-detail .font-medium { font-variant-numeric: tabular-nums; }
-.app-pay-card-line { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
-.app-pay-card-muted { color: var(--app-muted); font-size: .88rem; }
-.app-pay-card-amount { color: var(--app-ink); font-weight: 650; font-variant-numeric: tabular-nums;
-  white-space: nowrap; }
-.app-pay-card .app-badge, .app-table .app-badge { white-space: nowrap; }
-@media (max-width: 600px) {
-  .app-pay-filters > .q-field { flex: 1 1 calc(50% - 12px); width: auto !important; min-width: 0; }
-  .app-pay-filters > .q-field:first-child { flex-basis: 100%; }
-}
-'''
 BADGE = '<span class="app-badge" :class="\'app-pay-\' + props.row.state_key">{{ props.row.state }}</span>'
 # Vue's {{ }} escapes every value; the box emits to the page, which reloads the row from the database.
 TOGGLE = r'''
@@ -109,8 +86,6 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
                         search: str = ''):
     """Query parameters preset the filters (e.g. /reglements?state=overdue from a dashboard)."""
     with frame(ctx, 'Règlements'):
-        document_styles()
-        ui.add_css(STATE_CSS)
         summary = PaymentSummary()
         with ui.element('div').classes('app-list-head'):
             ui.label('Les échéances des factures validées et les acomptes des devis acceptés, de la plus récente à '
@@ -182,7 +157,8 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
 
 def table_row(row: dict, today: date) -> dict:
     """An installment as the list shows it: French amounts and dates, the badge's key, the document's page."""
-    key = state_key(row, today)
+    key, label = installment_display(row['status'], row['amount'], row['paid_amount'], row['due_date'], today,
+                                     row['kind'])
     left = open_amount(row['amount'], row['paid_amount'])
     return {
         'id': row['id'], 'document_id': row['document_id'], 'kind': row['kind'], 'status': row['status'],
@@ -190,7 +166,7 @@ def table_row(row: dict, today: date) -> dict:
         'due': row['due_date'].strftime('%d/%m/%Y'), 'number': row['number'], 'client': row['client_name'],
         'type': TYPE_LABELS.get(type_of(row['kind'], row['status']), row['kind']),
         'amount': format_eur(abs(row['amount'])), 'paid': format_eur(abs(row['paid_amount'])),
-        'left': format_eur(left), 'has_left': bool(left), 'state': _state_label(key), 'state_key': key,
+        'left': format_eur(left), 'has_left': bool(left), 'state': label, 'state_key': key,
         'settled': row['status'] == 'paid', 'can_toggle': row['status'] in ('open', 'paid'),
     }
 

@@ -10,11 +10,12 @@ from components.document_list import DocumentList, ListFilters
 from components.frame import frame
 from db import documents
 from db.document import Document
+from logic import doctypes
 from logic.states import QUOTE_LABELS
-from pages.document_page import (Screen, common_actions, delete_action, document_title, document_url,
-                                 export_list, follow_list, initial_filters, list_page, new_document_screen,
-                                 open_screen, output_actions)
 from pages.batch_print import open_batch_dialog
+from pages.document_actions import common_actions, delete_action, new_document_screen, output_actions
+from pages.document_lists import export_list, follow_list, initial_filters, list_page
+from pages.document_page import Screen, document_title, document_url, open_screen
 from pages.quote_deposits import deposits_block
 from pages.security import PageContext, secured_page
 
@@ -57,9 +58,6 @@ async def quotes_page(ctx: PageContext, state: str = '', start: str = '', end: s
     with frame(ctx, 'Devis'):
         if quotes_off(ctx):
             return
-        from components.document_editor import document_styles  # noqa: PLC0415
-
-        document_styles()
         columns = COLUMNS + ([PROBABILITY] if ctx.options.deal_tracking else [])
 
         async def fetch(filters: ListFilters, request):
@@ -109,7 +107,7 @@ def quote_actions(screen: Screen) -> None:
 
         ui.button(label, icon=icon, on_click=ctx.handler(move)) \
             .props(f'outline data-action=state-{target}').mark(f'state-{target}')
-    if quote.state == 'accepted':
+    if quote.state == 'accepted' and 'invoice' in doctypes.doc_type(quote.doc_type).converts_to:
         async def invoice() -> None:
             created = await documents.invoice_quote(ctx.actor, screen.doc_id)
             ui.notify('Facture brouillon créée à partir du devis.', type='positive')

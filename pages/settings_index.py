@@ -1,5 +1,4 @@
 """Paramètres: the hub. Users see the entries they may use; admin-only pages check the role themselves too."""
-from nicegui import ui
 
 from components.frame import frame
 from components.tiles import tiles

@@ -5,12 +5,15 @@ from components.form import Form, section
 from components.frame import frame
 from db import mailer
 from db.output import SECURITY_MODES
+from logic import doctypes
 from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, PLACEHOLDERS
 from pages import runtime
+from pages.document_page import PATHS
 from pages.security import PageContext, secured_page
 
-MAIL_DOC_TYPES = {'quote': 'Devis', 'invoice': 'Facture', 'deposit_invoice': 'Facture d’acompte',
-                  'credit_note': 'Avoir'}
+# A message template for each type "Envoyer" sends (the registry's sendable types) on the screens that exist.
+MAIL_DOC_TYPES = {key: label for key, label in doctypes.labels(sendable=True).items()
+                  if doctypes.doc_type(key).family in PATHS}
 
 
 @secured_page('/parametres/email', admin=True, title='E-mail')

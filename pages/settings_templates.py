@@ -14,6 +14,7 @@ from components.form import Form, section
 from components.frame import frame
 from db import accounts, settings, templates_ops
 from db.output import LOGO_CHOICES, TEMPLATE_DOC_TYPES, PrintTemplate
+from logic import doctypes
 from logic.errors import DomainError
 from logic.images import MAX_LOGO_BYTES
 from logic.render.pdf import make_job, render_pdf
@@ -68,33 +69,12 @@ async def templates_page(ctx: PageContext):
 
 
 def _editor(ctx: PageContext, template: PrintTemplate | None, state: dict, refresh, container) -> None:
-    t = template or PrintTemplate(name='', doc_types=['invoice', 'credit_note', 'deposit_invoice'], default_for=[])
+    # A new template is offered for the types of the "Factures" list (the registry's), the usual assignment.
+    t = template or PrintTemplate(name='', doc_types=list(doctypes.keys(family='invoice')), default_for=[])
     form = Form()
     with ui.row().classes('w-full items-start gap-4 no-wrap-md'):
         with section(f'Modèle « {t.name} »' if template else 'Nouveau modèle').classes('flex-1 min-w-[320px]'):
-            with ui.element('div').classes('app-form-grid'):
-                form.input('name', 'Nom du modèle *', t.name, maxlength=80)
-                form.select('layout', 'Mise en page', LAYOUTS, t.layout)
-                form.select('font', 'Police', FONT_LABELS, t.font)
-                form.select('logo_choice', 'Logo', LOGO_CHOICES, t.logo_choice)
-                form.fields['primary_color'] = ui.color_input('Couleur principale', value=t.primary_color) \
-                    .props('outlined dense data-field=primary_color').mark('primary_color')
-                form.fields['accent_color'] = ui.color_input('Couleur d’accent', value=t.accent_color) \
-                    .props('outlined dense data-field=accent_color').mark('accent_color')
-                form.fields['doc_types'] = ui.select(TEMPLATE_DOC_TYPES, multiple=True, label='Types de documents',
-                                                     value=list(t.doc_types)) \
-                    .props('outlined dense use-chips data-field=doc_types').classes('w-full app-wide').mark('doc_types')
-                form.fields['default_for'] = ui.select(TEMPLATE_DOC_TYPES, multiple=True,
-                                                       label='Modèle par défaut pour', value=list(t.default_for)) \
-                    .props('outlined dense use-chips data-field=default_for').classes('w-full app-wide') \
-                    .mark('default_for')
-            form.textarea('header_text', 'Texte d’en-tête', t.header_text)
-            form.textarea('footer_text', 'Texte de pied de page', t.footer_text)
-            with ui.row().classes('gap-4'):
-                for key, label in COLUMNS.items():
-                    form.checkbox(key, f'Colonne « {label} »', getattr(t, key))
-                form.checkbox('show_bank', 'Coordonnées bancaires', t.show_bank)
-                form.checkbox('active', 'Actif', t.active)
+            _fields(form, t)
             if template is not None:
                 uploader = ui.upload(label='Logo propre au modèle (PNG ou JPEG, 2 Mo)', auto_upload=True,
                                      max_file_size=MAX_LOGO_BYTES).props('accept=".png,.jpg,.jpeg" flat bordered')
@@ -119,7 +99,7 @@ def _editor(ctx: PageContext, template: PrintTemplate | None, state: dict, refre
                     .props('unelevated data-action=save').mark('save')
         with section('Aperçu', 'Données d’exemple, avec les réglages du formulaire.') \
                 .classes('flex-1 min-w-[320px]'):
-            frame_element = ui.element('iframe').classes('w-full border rounded').style('height: 75vh') \
+            frame_element = ui.element('iframe').classes('w-full border rounded app-preview-frame') \
                 .props('title="Aperçu du modèle" data-preview=1').mark('preview-frame')
             frame_element.set_visibility(False)
 
@@ -149,6 +129,31 @@ def _editor(ctx: PageContext, template: PrintTemplate | None, state: dict, refre
         key = await render_preview(ctx.user.id, style, company_party(company), preview_type.value)
         frame_element.props(f'src="/_apercu/{key}"')
         frame_element.set_visibility(True)
+
+
+def _fields(form: Form, t: PrintTemplate) -> None:
+    with ui.element('div').classes('app-form-grid'):
+        form.input('name', 'Nom du modèle *', t.name, maxlength=80)
+        form.select('layout', 'Mise en page', LAYOUTS, t.layout)
+        form.select('font', 'Police', FONT_LABELS, t.font)
+        form.select('logo_choice', 'Logo', LOGO_CHOICES, t.logo_choice)
+        form.fields['primary_color'] = ui.color_input('Couleur principale', value=t.primary_color) \
+            .props('outlined dense data-field=primary_color').mark('primary_color')
+        form.fields['accent_color'] = ui.color_input('Couleur d’accent', value=t.accent_color) \
+            .props('outlined dense data-field=accent_color').mark('accent_color')
+        form.fields['doc_types'] = ui.select(TEMPLATE_DOC_TYPES, multiple=True, label='Types de documents',
+                                             value=list(t.doc_types)) \
+            .props('outlined dense use-chips data-field=doc_types').classes('w-full app-wide').mark('doc_types')
+        form.fields['default_for'] = ui.select(TEMPLATE_DOC_TYPES, multiple=True, label='Modèle par défaut pour',
+                                               value=list(t.default_for)) \
+            .props('outlined dense use-chips data-field=default_for').classes('w-full app-wide').mark('default_for')
+    form.textarea('header_text', 'Texte d’en-tête', t.header_text)
+    form.textarea('footer_text', 'Texte de pied de page', t.footer_text)
+    with ui.row().classes('gap-4'):
+        for key, label in COLUMNS.items():
+            form.checkbox(key, f'Colonne « {label} »', getattr(t, key))
+        form.checkbox('show_bank', 'Coordonnées bancaires', t.show_bank)
+        form.checkbox('active', 'Actif', t.active)
 
 
 async def render_preview(user_id: int, style: TemplateStyle, seller: Party, doc_type: str) -> str:

@@ -1,7 +1,8 @@
 """Paramètres > Utilisateurs (US2): create, deactivate, change role, reset password. Administrators only."""
 from nicegui import ui
 
-from components.form import Form, section
+from components.dialog import FormDialog
+from components.form import section
 from components.frame import frame
 from db import accounts
 from db.user import ROLE_LABELS, USER, User
@@ -46,42 +47,35 @@ async def users_page(ctx: PageContext):
         ui.notify('Modification enregistrée.', type='positive')
         await refresh()
 
+    def admin_only(function):
+        return ctx.handler(function, admin=True)
+
     def create_dialog() -> None:
-        form = Form()
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[520px] max-w-full'):
-            ui.label('Nouvel utilisateur').classes('app-subtitle')
-            form.input('name', 'Nom et prénom')
-            form.input('email', 'Adresse e-mail')
-            form.select('role', 'Profil', ROLE_LABELS, USER)
-            form.input('password', 'Mot de passe provisoire', password=True, autocomplete='new-password',
-                       hint=f'{MIN_LENGTH} caractères au moins ; à changer par l’utilisateur dans « Mon compte ».')
+        async def save(values: dict) -> None:
+            await accounts.create_user(ctx.actor, **values)
+            ui.notify('Compte créé.', type='positive')
+            await refresh()
 
-            async def save() -> None:
-                values = form.values()
-                await accounts.create_user(ctx.actor, **values)
-                dialog.close()
-                ui.notify('Compte créé.', type='positive')
-                await refresh()
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Créer', on_click=ctx.handler(save, admin=True)).props('unelevated data-action=create-user').mark('create-user')
+        dialog = FormDialog('Nouvel utilisateur', on_save=save, guard=admin_only, save='Créer', action='create-user',
+                            width=520, grid=False)
+        with dialog.fields:
+            dialog.form.input('name', 'Nom et prénom')
+            dialog.form.input('email', 'Adresse e-mail')
+            dialog.form.select('role', 'Profil', ROLE_LABELS, USER)
+            dialog.form.input('password', 'Mot de passe provisoire', password=True, autocomplete='new-password',
+                              hint=f'{MIN_LENGTH} caractères au moins ; à changer par l’utilisateur dans '
+                                   '« Mon compte ».')
         dialog.open()
 
     def reset_dialog(user: User) -> None:
-        with ui.dialog() as dialog, ui.card().classes('app-card w-[480px] max-w-full'):
-            ui.label(f'Nouveau mot de passe pour {user.name}').classes('app-subtitle')
-            password = ui.input('Mot de passe provisoire', password=True, password_toggle_button=True) \
-                .props('outlined dense autocomplete=new-password data-field=password').classes('w-full')
+        async def save(values: dict) -> None:
+            await accounts.reset_password(ctx.actor, user.id, values['password'])
+            ui.notify('Mot de passe réinitialisé ; ses sessions ont été fermées.', type='positive')
 
-            async def save() -> None:
-                await accounts.reset_password(ctx.actor, user.id, password.value)
-                dialog.close()
-                ui.notify('Mot de passe réinitialisé ; ses sessions ont été fermées.', type='positive')
-
-            with ui.row().classes('app-actions'):
-                ui.button('Annuler', on_click=dialog.close).props('flat')
-                ui.button('Réinitialiser', on_click=ctx.handler(save, admin=True)).props('unelevated data-action=reset').mark('reset')
+        dialog = FormDialog(f'Nouveau mot de passe pour {user.name}', on_save=save, guard=admin_only,
+                            save='Réinitialiser', action='reset', width=480, grid=False)
+        with dialog.fields:
+            dialog.form.input('password', 'Mot de passe provisoire', password=True, autocomplete='new-password')
         dialog.open()
 
     await refresh()
