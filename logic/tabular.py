@@ -1,29 +1,22 @@
-"""Reading and writing the spreadsheets users bring and take away (CO3, CO6, AR2).
+"""Reading the spreadsheets users bring (CO3, AR2); exports are written by `logic.xlsx_writer`.
 
 `read_table` turns an uploaded CSV or XLSX into strings, exactly as the user sees them in their spreadsheet,
-or refuses it with a French message (`TabularError`). `write_xlsx` streams rows into an XLSX file in which
-every string stays a literal string, never a formula.
+or refuses it with a French message (`TabularError`).
 """
 
 import codecs
 import csv
 import io
-import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from xml.etree.ElementTree import ParseError
-from zoneinfo import ZoneInfo
 
 import defusedxml
 import openpyxl
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.styles import Font
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -77,29 +70,6 @@ def read_table(data: bytes, filename: str) -> Table:
         raise TabularError(f'« {filename} » n’est ni un fichier CSV ni un fichier XLSX. {_SAVE_AS_HINT}')
     with closing(lines):
         return _build_table(lines)
-
-
-def write_xlsx(headers: list[str], rows: Iterable[Sequence[object]], *, sheet_title: str,
-               column_widths: list[int] | None = None, text_columns: set[int] | None = None) -> bytes:
-    """Return an XLSX file with a bold, frozen header row, then `rows` streamed one by one.
-
-    Values: str -> literal text (never a formula), Decimal -> number shown as '1 234,50', int -> number,
-    date/datetime -> date, bool -> 'Oui'/'Non', None -> empty. Columns listed in `text_columns` (0-based)
-    are written as text whatever their type, for SIRET, postcodes and account numbers that must keep their
-    zeros when edited. A float is refused: money is Decimal end to end.
-    """
-    buffer = io.BytesIO()
-    _write_workbook(buffer, headers, rows, sheet_title=sheet_title, column_widths=column_widths,
-                    text_columns=text_columns)
-    return buffer.getvalue()
-
-
-def write_xlsx_file(path: str | os.PathLike, headers: list[str], rows: Iterable[Sequence[object]], *,
-                    sheet_title: str, column_widths: list[int] | None = None,
-                    text_columns: set[int] | None = None) -> None:
-    """Like `write_xlsx`, writing to `path` so that a very large export never sits in memory."""
-    _write_workbook(path, headers, rows, sheet_title=sheet_title, column_widths=column_widths,
-                    text_columns=text_columns)
 
 
 def _build_table(lines) -> Table:
@@ -279,89 +249,3 @@ def _number_text(value: int | float) -> str:
     if '.' in text:
         text = text.rstrip('0').rstrip('.')
     return '0' if text == '-0' else text
-
-
-# --- XLSX writing -------------------------------------------------------------------------------------------------
-
-# Characters XML 1.0 cannot carry (openpyxl would raise): invisible in a name or an address anyway, so dropped.
-_NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
-# Strings that Excel turns into a formula or a number when the user edits the cell get the text format too.
-_RISKY_START = ('=', '+', '-', '@', '\t', '\r')
-
-
-def _write_workbook(target, headers, rows, *, sheet_title, column_widths, text_columns) -> None:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_INVALID_TITLE.sub(' ', sheet_title).strip()[:31] or 'Feuille 1')
-    # In write-only mode, widths and panes must be set before the first row is written.
-    for index, width in enumerate(column_widths or (), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = 'A2'
-    styles = _Styles(sheet)
-    text_columns = frozenset(text_columns or ())
-    try:
-        sheet.append([_text_cell(sheet, str(header), styles.header) for header in headers])
-        for row in rows:
-            sheet.append([_cell(sheet, value, index in text_columns, styles) for index, value in enumerate(row)])
-    except BaseException:
-        # openpyxl streams the sheet into a temporary file that it deletes only after a successful save (or at
-        # exit): a failed export in a long-running server would leave it behind.
-        with suppress(Exception):
-            sheet.close()
-        with suppress(Exception):
-            sheet._writer.cleanup()
-        raise
-    workbook.save(target)
-
-
-_INVALID_TITLE = re.compile(r'[\\/*?:\[\]]')
-
-
-class _Styles:
-    """Style arrays built once, copied into each cell: much cheaper than setting styles cell by cell."""
-
-    def __init__(self, sheet) -> None:
-        self.header = self._make(sheet, font=Font(bold=True), number_format='@')
-        self.text = self._make(sheet, number_format='@')
-        self.money = self._make(sheet, number_format='#,##0.00')
-        self.date = self._make(sheet, number_format='DD/MM/YYYY')
-        self.datetime = self._make(sheet, number_format='DD/MM/YYYY HH:MM')
-
-    @staticmethod
-    def _make(sheet, **attributes) -> StyleArray:
-        cell = Cell(sheet, row=1, column=1)
-        for name, value in attributes.items():
-            setattr(cell, name, value)
-        return cell._style
-
-
-def _cell(sheet, value: object, as_text: bool, styles: _Styles) -> object:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        value = 'Oui' if value else 'Non'
-    if isinstance(value, str) or as_text:
-        text = _NOT_XML.sub('', str(value))
-        if as_text or text.startswith(_RISKY_START) or text in ERROR_CODES:
-            return _text_cell(sheet, text, styles.text)
-        return text  # a plain string: openpyxl writes it as text, and the shared cell object is faster
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f'cannot write {value} to a spreadsheet')
-        return Cell(sheet, row=1, column=1, value=value, style_array=styles.money)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:  # Excel has no time zones: show the time as it was in France
-            value = value.astimezone(ZoneInfo('Europe/Paris')).replace(tzinfo=None)
-        return Cell(sheet, row=1, column=1, value=value, style_array=styles.datetime)
-    if isinstance(value, date):
-        return Cell(sheet, row=1, column=1, value=value, style_array=styles.date)
-    raise TypeError(f'cannot write {type(value).__name__} to a spreadsheet: convert it first '
-                    '(money is Decimal, never float)')
-
-
-def _text_cell(sheet, text: str, style: StyleArray) -> Cell:
-    cell = Cell(sheet, row=1, column=1, value=_NOT_XML.sub('', text), style_array=style)
-    # openpyxl guesses the type from the value: a leading '=' makes a formula, '#N/A' an error.
-    cell.data_type = 's'
-    return cell

@@ -1,4 +1,5 @@
 """The command line as an operator uses it: one clear line and a non-zero exit code on bad settings."""
+import asyncio
 import os
 import subprocess
 import sys
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRET
+from tests.databases import pg_admin, require_postgres
+from tests.helpers import SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,16 +84,10 @@ def test_backup_refuses_to_overwrite_an_existing_file(tmp_path):
 
 @pytest.mark.postgres
 def test_backup_and_restore_on_postgresql(tmp_path):
-    from tests.conftest import require_postgres  # noqa: PLC0415
-
     server = require_postgres()
     base = server.rsplit('/', 1)[0]
-    import asyncio  # noqa: PLC0415
-
-    from tests.conftest import _pg_admin  # noqa: PLC0415
-
-    asyncio.run(_pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a', 'CREATE DATABASE facturier_cli_a',
-                          'DROP DATABASE IF EXISTS facturier_cli_b', 'CREATE DATABASE facturier_cli_b'))
+    asyncio.run(pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a', 'CREATE DATABASE facturier_cli_a',
+                         'DROP DATABASE IF EXISTS facturier_cli_b', 'CREATE DATABASE facturier_cli_b'))
     try:
         a = {'FACTURIER_DATA_DIR': str(tmp_path / 'a'), 'FACTURIER_DATABASE_URL': f'{base}/facturier_cli_a'}
         b = {'FACTURIER_DATA_DIR': str(tmp_path / 'b'), 'FACTURIER_DATABASE_URL': f'{base}/facturier_cli_b'}
@@ -102,5 +98,5 @@ def test_backup_and_restore_on_postgresql(tmp_path):
         restored = run(['restore', '--force', str(archive)], b)
         assert restored.returncode == 0, restored.stderr
     finally:
-        asyncio.run(_pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a WITH (FORCE)',
-                              'DROP DATABASE IF EXISTS facturier_cli_b WITH (FORCE)'))
+        asyncio.run(pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a WITH (FORCE)',
+                             'DROP DATABASE IF EXISTS facturier_cli_b WITH (FORCE)'))

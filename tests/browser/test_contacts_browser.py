@@ -4,7 +4,7 @@ import time
 
 import openpyxl
 
-from tests.browser.conftest import click, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, fill, log_in, screenshot, wait_for, wait_for_text
 
 CONTACTS = [
     ('Client', 'Société', 'Menuiserie Besson', '', '552100554', 'contact@menuiserie-besson.fr', '04 78 12 34 56',

@@ -19,11 +19,10 @@ from db.user import User
 from logic.facturx import checker
 from logic.render import store
 from pages import PAGE_MODULES
-from tests.browser.conftest import fill, log_in, screenshot, wait_for, wait_for_text
-from tests.browser.test_document_lifecycle import text
-from tests.conftest import SECRET
+from tests.browser.helpers import fill, log_in, screenshot, text, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, draft, line
-from tests.db.test_mailer import Inbox, free_port
+from tests.helpers import SECRET, TimedOut, free_port
+from tests.mail import Inbox
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
@@ -71,14 +70,12 @@ def shown(driver, selector: str) -> bool:
 
 def click_until(browser, selector: str, done, attempts: int = 3, each: float = 20) -> None:
     """Click, then wait for `done(driver)`; click again when it doesn't come (a click lost in a page rebuild)."""
-    from selenium.common.exceptions import TimeoutException  # noqa: PLC0415
-
     for attempt in range(attempts):
         click(browser, selector)
         try:
             wait_for(browser, done, timeout=each)
             return
-        except TimeoutException:
+        except TimedOut:
             if attempt == attempts - 1:
                 raise
 

@@ -1,5 +1,5 @@
 """Cards fill the page but a dialog keeps the width its card asks for (Tailwind's layered w-[...] must win)."""
-from tests.browser.conftest import click, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, log_in, screenshot, wait_for, wait_for_text
 
 
 async def test_a_dialog_keeps_its_width_while_page_cards_fill_the_page(server, browser):

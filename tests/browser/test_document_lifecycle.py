@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import click as click_at, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click as click_at, fill, log_in, screenshot, text, wait_for, wait_for_text
 
 pytestmark = pytest.mark.browser
 YEAR = date.today().year
@@ -97,9 +97,3 @@ def click(browser, selector: str) -> None:
     element = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, selector))
     browser.execute_script('arguments[0].scrollIntoView({block: "center"})', element)
     click_at(browser, selector)
-
-
-def text(browser, selector: str) -> str:
-    """The element's visible text; WebDriver turns the no-break spaces of French amounts into plain spaces."""
-    elements = browser.find_elements(By.CSS_SELECTOR, selector)
-    return ' '.join(elements[0].text.split()) if elements else ''

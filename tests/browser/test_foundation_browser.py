@@ -1,6 +1,6 @@
 """The foundation in a real browser: first setup, login, settings, the shell at desktop and phone widths."""
 
-from tests.browser.conftest import click, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, fill, log_in, screenshot, wait_for, wait_for_text
 
 DRAWER_RIGHT = "return document.querySelector('.q-drawer').getBoundingClientRect().right"
 

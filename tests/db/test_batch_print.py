@@ -6,8 +6,7 @@ from pypdf import PdfReader
 from db import publishing
 from db.cli_output import in_thread
 from logic.render import store
-from tests.db.documents_helpers import business_client, line, validated_invoice
-from tests.db.test_publishing import company, config, stop_checker  # noqa: F401 - fixtures
+from tests.db.documents_helpers import business_client, company, line, validated_invoice
 
 
 async def test_a_batch_holds_every_document_in_order_and_reuses_stored_pdfs(db, config):

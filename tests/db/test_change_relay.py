@@ -3,7 +3,8 @@ import asyncio
 
 from db import changes
 from db.change_relay import ChangeRelay
-from tests.conftest import require_postgres
+from tests.databases import require_postgres
+from tests.helpers import until
 
 
 async def test_a_publication_reaches_the_other_processes_and_not_its_own_twice():
@@ -17,10 +18,7 @@ async def test_a_publication_reaches_the_other_processes_and_not_its_own_twice()
         # Both relays forward every local publication of this test process; each one also hears the other's.
         process_b.forward(changes.DOCUMENTS, 42)
         process_b.forward(changes.DOCUMENTS, None)
-        for _ in range(100):
-            if len(seen_a) == 2:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: len(seen_a) == 2, timeout=2, interval=0.02)
         assert seen_a == [('documents', 42), ('documents', None)]  # in order, a None id means "many"
         assert seen_b == []  # a process never receives its own publications back
     finally:

@@ -1,26 +1,13 @@
 """`python main.py import|export contacts|articles`, run as a user would, against the test database."""
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import openpyxl
 
 from db.audit import AuditEntry
 from db.contact import Contact
 from logic.contact_fields import sample_csv
-from tests.conftest import SECRET
+from tests.command import cli
 from tests.personas import set_up_company
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
-    env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir), FACTURIER_SECRET=SECRET)
-    return subprocess.run([sys.executable, str(ROOT / 'main.py'), *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
 
 
 async def test_a_refused_file_prints_each_problem_exits_non_zero_and_writes_nothing(db, tmp_path):

@@ -1,8 +1,8 @@
 """`python main.py pdf NUMBER [-o FILE]`, run as a user would, against the test database."""
 from db.company import Company
 from logic.render import store
+from tests.command import cli
 from tests.db.documents_helpers import business_client, validated_invoice
-from tests.db.test_cli_contacts import cli
 from tests.personas import set_up_company
 
 

@@ -15,7 +15,7 @@ from db.drafts import draft_of
 from logic.errors import DomainError
 from logic.payments import LISTED_STATUSES
 from logic.snapshot import DocumentSnapshot
-from tests.conftest import SECRET
+from tests.helpers import SECRET
 from tests.personas import set_up_company
 
 

@@ -1,66 +1,18 @@
 """Sending a document by e-mail to a real SMTP server on 127.0.0.1, and recording every attempt."""
 import email
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from db import mailer
 from db.audit import AuditEntry
-from db.output import MailLog, MailSettings
+from db.output import MailLog
 from logic.errors import DomainError
-from tests.conftest import SECRET
+from tests.helpers import SECRET, free_port
+from tests.mail import configured
 from tests.personas import add_clerk, set_up_company
 
 PDF = b'%PDF-1.7\n' + bytes(range(256)) * 40
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.refuse = False
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse:
-            return '550 5.1.1 Destinataire inconnu'
-        envelope.rcpt_tos.append(address)
-        return '250 OK'
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
-        return '250 OK'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-
-    def authenticate(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b'facturier' and \
-            auth_data.password == b'mot de passe smtp'
-        return AuthResult(success=ok)
-
-    controller = Controller(inbox, hostname='127.0.0.1', port=free_port(), authenticator=authenticate,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
-
-
-async def configured(admin, port: int, **extra) -> MailSettings:
-    values = {'host': '127.0.0.1', 'port': port, 'security': 'none', 'sender': 'factures@atelier-durand.fr',
-              'username': 'facturier', **extra}
-    return await mailer.save_settings(admin, values, secret=SECRET, password='mot de passe smtp')
 
 
 async def test_a_document_is_delivered_with_its_pdf_and_recorded(db, smtp_server):

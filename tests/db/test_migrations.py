@@ -6,7 +6,7 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from db import engine
-from tests.conftest import _pg_admin, _pg_db_url, require_postgres
+from tests.databases import pg_admin, pg_db_url, require_postgres
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / 'db' / 'migrations'
 
@@ -30,15 +30,15 @@ async def test_all_migrations_apply_from_empty_on_sqlite(tmp_path):
 
 async def test_all_migrations_apply_from_empty_on_postgresql():
     server = require_postgres()
-    await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_migrations', 'CREATE DATABASE facturier_migrations')
+    await pg_admin(server, 'DROP DATABASE IF EXISTS facturier_migrations', 'CREATE DATABASE facturier_migrations')
     try:
-        await engine.open_database(_pg_db_url(server, 'facturier_migrations'))
+        await engine.open_database(pg_db_url(server, 'facturier_migrations'))
         try:
             assert await applied() == migration_files()
         finally:
             await engine.close_database()
     finally:
-        await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_migrations WITH (FORCE)')
+        await pg_admin(server, 'DROP DATABASE IF EXISTS facturier_migrations WITH (FORCE)')
 
 
 async def test_the_models_match_the_migrations(tmp_path):
@@ -65,11 +65,11 @@ async def test_a_filled_base_of_the_first_release_upgrades_on_sqlite(tmp_path):
 
 async def test_a_filled_base_of_the_first_release_upgrades_on_postgresql():
     server = require_postgres()
-    await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade', 'CREATE DATABASE facturier_upgrade')
+    await pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade', 'CREATE DATABASE facturier_upgrade')
     try:
-        await upgrade_filled_base(_pg_db_url(server, 'facturier_upgrade'))
+        await upgrade_filled_base(pg_db_url(server, 'facturier_upgrade'))
     finally:
-        await _pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade WITH (FORCE)')
+        await pg_admin(server, 'DROP DATABASE IF EXISTS facturier_upgrade WITH (FORCE)')
 
 
 async def upgrade_filled_base(url: str) -> None:

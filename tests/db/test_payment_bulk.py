@@ -9,8 +9,8 @@ from db import integrity, payments
 from db.document import ChainEntry, Document, Installment, Payment
 from db.payment_bulk import BulkSettlement, settle_in_bulk
 from logic.payments import PaymentError
-from tests.conftest import SECRET
-from tests.db.test_payments import invoice_in_two, invoice_of_a_quote_with_a_deposit, snapshot_of_payments
+from tests.db.payments_helpers import invoice_in_two, invoice_of_a_quote_with_a_deposit, snapshot_of_payments
+from tests.helpers import SECRET
 from tests.personas import set_up_company
 
 D = Decimal

@@ -15,7 +15,7 @@ from tortoise.functions import Count
 
 from db.fields import ScaledSum
 from db.payment_list import PaymentQuery, filtered, order_of, summed
-from tests.conftest import use_postgres
+from tests.databases import use_postgres
 
 pytestmark = pytest.mark.skipif(use_postgres(), reason='EXPLAIN QUERY PLAN is SQLite’s; PostgreSQL plans by size')
 

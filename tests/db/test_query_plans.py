@@ -10,7 +10,7 @@ import pytest
 from tortoise import connections
 
 from db import articles, contacts
-from tests.conftest import use_postgres
+from tests.databases import use_postgres
 
 pytestmark = pytest.mark.skipif(use_postgres(), reason='EXPLAIN QUERY PLAN is SQLite’s; PostgreSQL plans by size')
 

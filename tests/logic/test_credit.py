@@ -1,11 +1,9 @@
-import doctest
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import logic.credit
 from logic.credit import CreditError, amount_lines, check_within, chosen_lines, full_lines, remaining
 from logic.draft import Draft, DraftLine
 
@@ -125,7 +123,3 @@ def test_credit_notes_by_amount_never_add_up_beyond_the_invoice(amounts_in_cents
         credits.append(credit)
     left = left_of(original, *credits)
     assert left.total_ttc >= 0 and left.bases[S20] >= 0
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(logic.credit).failed == 0

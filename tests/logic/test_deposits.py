@@ -1,5 +1,4 @@
 """Deposits (QU4, DE3): amounts on a quote, and the deposit invoice's lines per VAT rate of the quote."""
-import doctest
 from datetime import date
 from decimal import Decimal
 
@@ -7,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logic.deposits
 from logic.deposits import (DepositError, UnpaidDeposits, VatShare, check_total, deposit_amount, deposit_lines,
                             designation, vat_shares)
 from logic.draft import Draft, DraftLine
@@ -130,8 +128,3 @@ def test_a_deposit_invoice_cites_its_quote_and_the_date_received_when_it_differs
 def test_a_deposit_request_says_it_is_not_an_invoice() -> None:
     texts = mentions(snapshot('deposit_request', quote_number='D2026-00012', quote_date='2026-03-05'))
     assert any('pas une facture' in text for text in texts)
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.deposits)
-    assert results.attempted and not results.failed

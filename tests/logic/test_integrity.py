@@ -1,10 +1,8 @@
-import doctest
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 
-import logic.integrity
 from logic.integrity import CANON_VERSION, GENESIS, canonical, chain_hash, verify_chain
 
 SECRET = b'instance secret'
@@ -126,8 +124,3 @@ def test_it_reports_a_garbled_stored_hash_as_a_break() -> None:
     entries[0] = (label, payload, 'not a hash é')
     report = verify_chain(SECRET, entries)
     assert report.broken_label == 'F2026-00001' and report.count == 5
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.integrity)
-    assert results.attempted and not results.failed

@@ -1,11 +1,9 @@
-import doctest
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-import logic.mentions
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
 from logic.mentions import missing_mentions
 from logic.snapshot import DocumentSnapshot, Party, Reference, SnapshotLine, VatLine
@@ -105,7 +103,3 @@ def test_a_transfer_needs_the_seller_iban_but_a_cheque_does_not() -> None:
     assert missing_mentions(invoice(seller=no_iban, payment_means='20')) == []
     assert missing_mentions(invoice(seller=no_iban, doc_type='credit_note', references=(
         Reference(number='F2026-00001', issue_date=date(2026, 3, 9)),))) == []
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(logic.mentions).failed == 0

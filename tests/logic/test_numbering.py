@@ -1,4 +1,3 @@
-import doctest
 import re
 from datetime import date
 
@@ -6,7 +5,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logic.numbering
 from logic.numbering import (DEFAULT_PATTERNS, RESET_LABELS, SERIES_LABELS, PatternError, period_key, render,
                              validate_pattern)
 
@@ -94,8 +92,3 @@ def test_it_offers_one_default_series_per_document_type_with_deposits_in_the_inv
 @settings(database=None)
 def test_default_numbers_are_valid_e_invoice_numbers(pattern: str, on: date, counter: int) -> None:
     assert EINVOICE_NUMBER.fullmatch(render(pattern, on=on, counter=counter))
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.numbering)
-    assert results.attempted and not results.failed

@@ -1,11 +1,9 @@
-import doctest
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logic.schedule
 from logic.schedule import ScheduleError, check_amounts, split_by_percentages, split_evenly
 
 D = Decimal
@@ -98,8 +96,3 @@ def test_percentage_parts_always_sum_to_the_total_and_keep_its_sign(total: Decim
     assert sum(parts) == total
     assert all(part * total >= 0 for part in parts)
     check_amounts(total, parts)
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.schedule)
-    assert results.attempted and not results.failed

@@ -1,16 +1,13 @@
 import io
 import zipfile
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import date, datetime
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from logic import tabular
 from logic.errors import DomainError
-from logic.tabular import Table, TabularError, read_table, write_xlsx, write_xlsx_file
+from logic.tabular import Table, TabularError, read_table
 
 
 def xlsx(*rows, formats: dict[str, str] | None = None, sheets: int = 1) -> bytes:
@@ -25,11 +22,6 @@ def xlsx(*rows, formats: dict[str, str] | None = None, sheets: int = 1) -> bytes
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def reopen(data: bytes):
-    """The first sheet as openpyxl reads it back in normal mode, cell types included."""
-    return openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
 
 
 # --- Reading CSV ----------------------------------------------------------------------------------------------------
@@ -236,104 +228,6 @@ def test_it_refuses_to_parse_user_xlsx_without_defusedxml(monkeypatch):
 
 def test_openpyxl_really_parses_with_defusedxml():
     assert openpyxl.DEFUSEDXML is True
-
-
-# --- Writing XLSX ---------------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize('name', ['=HYPERLINK("http://x","y")', '=1+1', '+33 6 12 34 56 78', '-1', '@SUM(A1:A2)',
-                                  '#N/A', '#DIV/0!', '\t=cmd'])
-def test_it_keeps_a_formula_looking_name_as_text(name):
-    cell = reopen(write_xlsx(['Nom'], [[name]], sheet_title='Contacts'))['A2']
-    assert cell.data_type == 's'
-    assert cell.value == name
-
-
-def test_it_writes_a_bold_frozen_header_and_the_column_widths():
-    sheet = reopen(write_xlsx(['Nom', 'Ville'], [['Dupont', 'Paris']], sheet_title='Contacts',
-                              column_widths=[30, 12]))
-    assert sheet.title == 'Contacts'
-    assert [cell.value for cell in sheet[1]] == ['Nom', 'Ville']
-    assert all(cell.font.b for cell in sheet[1])
-    assert sheet.freeze_panes == 'A2'
-    assert sheet.column_dimensions['A'].width == 30
-    assert sheet.column_dimensions['B'].width == 12
-
-
-def test_it_writes_money_as_a_formatted_number_that_reads_back_to_the_cent():
-    cell = reopen(write_xlsx(['Total'], [[Decimal('1234.56')]], sheet_title='T'))['A2']
-    assert cell.data_type == 'n'
-    assert cell.number_format == '#,##0.00'
-    assert Decimal(str(cell.value)) == Decimal('1234.56')
-
-
-def test_it_writes_dates_ints_booleans_and_blanks():
-    sheet = reopen(write_xlsx(['Date', 'Horodatage', 'N°', 'Actif', 'Vide'],
-                              [[date(2024, 1, 31), datetime(2024, 1, 31, 9, 0, tzinfo=timezone.utc), 42, True, None]],
-                              sheet_title='T'))
-    when, stamp, number, active, empty = sheet[2]
-    assert when.value == datetime(2024, 1, 31) and when.is_date and when.number_format == 'DD/MM/YYYY'
-    assert stamp.value == datetime(2024, 1, 31, 10, 0)  # shown in French time: Excel has no time zones
-    assert number.value == 42 and number.data_type == 'n'
-    assert active.value == 'Oui'
-    assert empty.value is None
-
-
-def test_it_writes_text_columns_as_text_so_identifiers_keep_their_zeros():
-    sheet = reopen(write_xlsx(['CP', 'SIREN'], [['01000', 732829320]], sheet_title='T', text_columns={0, 1}))
-    postcode, siren = sheet[2]
-    assert (postcode.value, postcode.data_type, postcode.number_format) == ('01000', 's', '@')
-    assert (siren.value, siren.data_type) == ('732829320', 's')
-
-
-def test_it_refuses_a_float_because_money_is_decimal():
-    with pytest.raises(TypeError, match='float'):
-        write_xlsx(['Prix'], [[12.5]], sheet_title='T')
-
-
-def test_it_drops_characters_that_xml_cannot_carry_instead_of_failing_the_export():
-    assert reopen(write_xlsx(['Nom'], [['Du\x00pont\x1b\ufffe']], sheet_title='T'))['A2'].value == 'Dupont'
-
-
-def test_it_cleans_a_sheet_title_excel_would_refuse():
-    assert reopen(write_xlsx(['Nom'], [], sheet_title='Clients: 2024/01 [tous] et bien plus encore')).title == \
-        'Clients  2024 01  tous  et bien'
-
-
-def test_it_streams_a_generator_to_a_file(tmp_path):
-    path = tmp_path / 'export.xlsx'
-    write_xlsx_file(path, ['N°', 'Nom'], ((i, f'Client {i}') for i in range(1000)), sheet_title='Contacts')
-    sheet = reopen(path.read_bytes())
-    assert sheet.max_row == 1001
-    assert [cell.value for cell in sheet[1001]] == [999, 'Client 999']
-
-
-def test_what_it_writes_reads_back_as_the_same_table():
-    data = write_xlsx(['Nom', 'SIREN', 'Prix', 'Date'],
-                      [['=Dupont', '732829320', Decimal('12.50'), date(2024, 1, 31)], ['Durand', None, None, None]],
-                      sheet_title='Contacts', text_columns={1})
-    assert read_table(data, 'export.xlsx').rows == [['=Dupont', '732829320', '12.5', '2024-01-31'],
-                                                    ['Durand', '', '', '']]
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.text(st.characters(exclude_categories=('Cs', 'Cc'), exclude_characters='\ufffe\uffff') | st.sampled_from(
-    '=+-@#\t\n'), min_size=1))
-def test_any_text_comes_back_unchanged_and_as_text(text):
-    cell = reopen(write_xlsx(['Texte'], [[text]], sheet_title='T'))['A2']
-    assert (cell.value, cell.data_type) == (text, 's')
-
-
-def test_a_failed_export_leaves_no_temporary_file_behind():
-    from openpyxl.worksheet._writer import ALL_TEMP_FILES
-
-    def rows():
-        yield ['Dupont']
-        raise ConnectionError('database went away')
-
-    before = list(ALL_TEMP_FILES)
-    with pytest.raises(ConnectionError):
-        write_xlsx(['Nom'], rows(), sheet_title='T')
-    assert ALL_TEMP_FILES == before
 
 
 def test_it_refuses_an_unclosed_quote_rather_than_swallowing_the_rest_of_the_file():

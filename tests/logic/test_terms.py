@@ -1,9 +1,7 @@
-import doctest
 from datetime import date
 
 import pytest
 
-import logic.terms
 from logic.terms import DEFAULT_TERMS, PaymentTerms, TermsError, describe, due_date, legal_warning
 
 
@@ -68,8 +66,3 @@ def test_its_default_terms_are_distinct_and_all_legal() -> None:
     assert [describe(terms) for terms in DEFAULT_TERMS] == [
         'À réception', '30 jours', '30 jours fin de mois', '45 jours fin de mois', '60 jours']
     assert all(legal_warning(terms) is None for terms in DEFAULT_TERMS)
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.terms)
-    assert results.attempted and not results.failed

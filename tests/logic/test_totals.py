@@ -1,14 +1,12 @@
-import doctest
-from dataclasses import replace
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import logic.totals
 from logic.money import round_cents
-from logic.totals import Document, Line, Totals, TotalsError, VatGroup, compute, negate, split_proportionally
+from logic.totals import Document, Line, TotalsError, VatGroup, compute, negate, split_proportionally
+from tests.logic.totals_helpers import amounts_of, documents, negated
 
 D = Decimal
 
@@ -167,43 +165,6 @@ def test_it_splits_proportionally_with_ties_to_the_first_weight() -> None:
     assert split_proportionally(D('0.00'), [D(0), D(0)]) == [D('0.00'), D('0.00')]
 
 
-# Random documents: items at the French rates, some title/subtotal/text lines, any signs.
-RATES = [('S', '20'), ('S', '10'), ('S', '5.5'), ('S', '2.1'), ('Z', '0'), ('E', '0'), ('AE', '0'), ('K', '0')]
-fractions = st.decimals(min_value=0, max_value=1, places=3)
-
-
-@st.composite
-def items(draw: st.DrawFn) -> Line:
-    category, rate = draw(st.sampled_from(RATES))
-    quantity = draw(st.decimals(min_value=-500, max_value=1000, places=4))
-    price = draw(st.decimals(min_value=-1000, max_value=50000, places=6))
-    kind = draw(st.sampled_from([None, 'percent', 'amount']))
-    value = D(0)
-    if kind == 'percent':
-        value = draw(st.decimals(min_value=0, max_value=100, places=2))
-    elif kind == 'amount':
-        value = (abs(quantity * price) * draw(fractions)).quantize(D('0.01'), ROUND_DOWN)
-    return Line(kind='item', quantity=quantity, unit_price=price, discount_kind=kind, discount_value=value,
-                vat_rate=D(rate), vat_category=category, exemption_reason='' if category == 'S' else 'Motif')
-
-
-@st.composite
-def documents(draw: st.DrawFn) -> Document:
-    others = st.builds(Line, kind=st.sampled_from(['title', 'subtotal', 'text']))
-    lines = tuple(draw(st.lists(st.one_of(items(), items(), others), max_size=12)))
-    doc = Document(lines=lines, shipping=draw(st.decimals(min_value=-50, max_value=500, places=2)),
-                   shipping_vat_rate=D(draw(st.sampled_from(['20', '10', '5.5']))))
-    kind = draw(st.sampled_from([None, 'percent', 'amount']))
-    if kind == 'percent':
-        doc = replace(doc, global_discount_kind=kind,
-                      global_discount_value=draw(st.decimals(min_value=0, max_value=100, places=2)))
-    elif kind == 'amount':
-        lines_total = compute(doc).lines_total
-        amount = (abs(lines_total) * draw(fractions)).quantize(D('0.01'), ROUND_DOWN)
-        doc = replace(doc, global_discount_kind=kind, global_discount_value=amount)
-    return replace(doc, prepaid=(compute(doc).total_ttc * draw(fractions)).quantize(D('0.01'), ROUND_DOWN))
-
-
 @given(documents())
 @settings(database=None, max_examples=300, deadline=None)
 def test_every_document_meets_the_en16931_arithmetic_rules_to_the_cent(doc: Document) -> None:
@@ -224,7 +185,7 @@ def test_every_document_meets_the_en16931_arithmetic_rules_to_the_cent(doc: Docu
     assert sum(g.base for g in groups) == totals.total_ht
     assert {(line.vat_category, line.vat_rate) for line in doc.lines if line.kind == 'item'} <= {
         (g.category, g.rate) for g in groups}
-    assert all(amount.as_tuple().exponent == -2 for amount in _amounts(totals))
+    assert all(amount.as_tuple().exponent == -2 for amount in amounts_of(totals))
 
 
 @given(documents())
@@ -242,28 +203,3 @@ def test_the_parts_of_a_split_always_sum_exactly_to_the_amount(amount: Decimal, 
     parts = split_proportionally(amount, weights)
     assert sum(parts) == amount and len(parts) == len(weights)
     assert split_proportionally(-amount, [-w for w in weights]) == [-p for p in parts]
-
-
-def negated(totals: Totals) -> Totals:
-    def neg(value: Decimal | None) -> Decimal | None:
-        return None if value is None else -value
-
-    groups = tuple(replace(g, items_base=-g.items_base, allowance=-g.allowance, charge=-g.charge, base=-g.base,
-                           vat=-g.vat) for g in totals.vat_groups)
-    return Totals(line_nets=tuple(map(neg, totals.line_nets)), line_allowances=tuple(map(neg, totals.line_allowances)),
-                  vat_groups=groups, lines_total=-totals.lines_total, allowance_total=-totals.allowance_total,
-                  charge_total=-totals.charge_total, total_ht=-totals.total_ht, total_vat=-totals.total_vat,
-                  total_ttc=-totals.total_ttc, prepaid=-totals.prepaid, amount_due=-totals.amount_due)
-
-
-def _amounts(totals: Totals) -> list[Decimal]:
-    amounts = [value for value in totals.line_nets + totals.line_allowances if value is not None]
-    for group in totals.vat_groups:
-        amounts += [group.items_base, group.allowance, group.charge, group.base, group.vat]
-    return amounts + [totals.lines_total, totals.allowance_total, totals.charge_total, totals.total_ht,
-                      totals.total_vat, totals.total_ttc, totals.prepaid, totals.amount_due]
-
-
-def test_its_docstring_examples_hold() -> None:
-    results = doctest.testmod(logic.totals)
-    assert results.attempted and not results.failed

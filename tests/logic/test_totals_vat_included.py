@@ -1,4 +1,4 @@
-"""Prices including VAT (deposit invoices, LEGAL.md 2.3): the invoice totals exactly the amount received."""
+"""Prices including VAT (deposit invoices, docs/legal.md 2.3): the invoice totals exactly the amount received."""
 from dataclasses import replace
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from logic.money import round_cents
 from logic.totals import Document, Line, compute, negate
-from tests.logic.test_totals import documents, negated
+from tests.logic.totals_helpers import amounts_of, documents, negated
 
 D = Decimal
 RATES = ['20', '10', '5.5', '2.1']
@@ -87,10 +87,35 @@ def test_several_rates_total_exactly_and_negate_exactly(parts: list[tuple[Decima
     assert compute(negate(doc)) == negated(totals)
 
 
-@given(documents())
-@settings(database=None, max_examples=100, deadline=None)
-def test_the_flag_off_leaves_every_document_as_it_was(doc: Document) -> None:
-    assert compute(replace(doc, vat_included=False)) == compute(doc)
+@given(documents(vat_included=True))
+@settings(database=None, max_examples=300, deadline=None)
+def test_every_document_including_vat_totals_its_line_amounts_and_meets_the_en16931_rules(doc: Document) -> None:
+    """Any mix of rates, categories, signs, fractional quantities, titles, subtotals, text lines and a prepaid part."""
+    totals = compute(doc)
+    groups = totals.vat_groups
+    items = [(line, net) for line, net in zip(doc.lines, totals.line_nets) if line.kind == 'item']
+    received = sum((round_cents(line.quantity * line.unit_price) for line, _ in items), D('0.00'))
+    assert totals.total_ttc == received  # the amounts received, to the cent
+    # The flag moves VAT inside the line amounts: read as prices excluding VAT, the same lines total what was received.
+    assert compute(replace(doc, vat_included=False)).lines_total == received
+    assert totals.lines_total == totals.total_ht == sum((net for _, net in items), D(0))  # BR-CO-10, BR-CO-13
+    assert totals.total_vat == sum(g.vat for g in groups)  # BR-CO-14
+    assert totals.total_ttc == totals.total_ht + totals.total_vat  # BR-CO-15
+    assert totals.amount_due == totals.total_ttc - totals.prepaid  # BR-CO-16
+    for group in groups:
+        members = [(line, net) for line, net in items if (line.vat_category, line.vat_rate) == (group.category,
+                                                                                                group.rate)]
+        assert group.base == group.items_base == sum(net for _, net in members)
+        assert group.base + group.vat == sum(round_cents(line.quantity * line.unit_price) for line, _ in members)
+        assert abs(group.vat - round_cents(group.base * group.rate / 100)) <= D('0.01')  # BR-CO-17, tolerated
+        assert group.category == 'S' or group.vat == 0
+    running = D(0)
+    for line, net in zip(doc.lines, totals.line_nets):
+        if line.kind == 'subtotal':
+            assert net == running  # the items since the previous title or subtotal
+        running = D(0) if line.kind in ('title', 'subtotal') else running + (net if line.kind == 'item' else 0)
+    assert all(amount.as_tuple().exponent == -2 for amount in amounts_of(totals))
+    assert compute(negate(doc)) == negated(totals)
 
 
 @given(st.lists(st.tuples(st.decimals(min_value=D('-99999.99'), max_value=D('99999.99'), places=2),

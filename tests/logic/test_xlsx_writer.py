@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from logic.tabular import read_table
@@ -39,6 +41,21 @@ def test_formats_header_panes_and_widths_are_set():
     assert (sheet['B2'].number_format, sheet['C2'].number_format, sheet['E2'].number_format,
             sheet['F2'].number_format) == ('@', '#,##0.00', 'DD/MM/YYYY', 'DD/MM/YYYY HH:MM')
     assert sheet.column_dimensions['A'].width == 30
+
+
+@pytest.mark.parametrize('name', ['=HYPERLINK("http://x","y")', '=1+1', '+33 6 12 34 56 78', '-1', '@SUM(A1:A2)',
+                                  '#N/A', '#DIV/0!', '\t=cmd'])
+def test_a_formula_looking_name_stays_text(name):
+    cell = workbook([[name]], ['Nom']).worksheets[0]['A2']
+    assert (cell.value, cell.data_type) == (name, 's')
+
+
+@settings(max_examples=50, deadline=None, database=None)
+@given(st.text(st.characters(exclude_categories=('Cs', 'Cc'), exclude_characters='\ufffe\uffff') | st.sampled_from(
+    '=+-@#\t\n'), min_size=1))
+def test_any_text_comes_back_unchanged_and_as_text(text):
+    cell = workbook([[text]], ['Texte']).worksheets[0]['A2']
+    assert (cell.value, cell.data_type) == (text, 's')
 
 
 def test_every_part_is_well_formed_xml():

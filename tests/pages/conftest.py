@@ -1,7 +1,14 @@
+"""Page tests run main.py in the test process (User fixture), each against its own fresh database and data dir.
+
+Fixtures: `admin` starts the app and sets up the company with its admin (the persona of tests.personas) and returns
+the admin's Actor for db/ operations; `clerk` adds the clerk. Nobody is logged in yet: a test prepares its data, then
+logs in on the page it looks at (tests.pages.helpers.log_in).
+"""
 import pytest
 from nicegui.testing import User
 
-from tests.personas import ADMIN_EMAIL, ADMIN_PASSWORD
+from db.actor import Actor
+from tests.personas import add_clerk, set_up_company
 
 
 @pytest.fixture(autouse=True)
@@ -10,9 +17,12 @@ def _instance(instance_env):
     return instance_env
 
 
-async def log_in(user: User, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, next_path: str = '/') -> None:
-    """Fill the login form as a person would; the redirect chain ends on `next_path`."""
-    await user.open(f'/login?next={next_path}')
-    user.find(marker='email').type(email)
-    user.find(marker='password').type(password)
-    user.find(marker='login').click()
+@pytest.fixture
+async def admin(user: User) -> Actor:
+    await user.open('/login')  # starts the app and its database
+    return await set_up_company()
+
+
+@pytest.fixture
+async def clerk(admin: Actor) -> Actor:
+    return await add_clerk(admin)

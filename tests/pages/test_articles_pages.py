@@ -9,14 +9,7 @@ from db import article_parts, articles
 from db.article import Article, ArticleComponent
 from db.audit import AuditEntry
 from db.company import VatRate
-from tests.pages.conftest import log_in
-from tests.personas import set_up_company
-
-
-async def start(user: User, path: str = '/articles'):
-    await user.open('/login')
-    admin = await set_up_company()
-    return admin
+from tests.pages.helpers import log_in
 
 
 async def add(admin, reference: str, price: str = '10', **values) -> Article:
@@ -28,8 +21,7 @@ def table(user: User):
     return user.find(marker='articles').elements.pop()
 
 
-async def test_the_list_shows_articles_with_french_prices_and_filters_them(user: User):
-    admin = await start(user)
+async def test_the_list_shows_articles_with_french_prices_and_filters_them(user: User, admin):
     await add(admin, 'POSE', '45.5', kind='service', designation='Pose de parquet')
     await add(admin, 'VIS', '0.125', kind='good', designation='Vis inox')
     await log_in(user, next_path='/articles')
@@ -41,8 +33,7 @@ async def test_the_list_shows_articles_with_french_prices_and_filters_them(user:
     assert [row['reference'] for row in table(user).rows] == ['VIS']
 
 
-async def test_a_new_article_is_created_with_a_french_price(user: User):
-    await start(user)
+async def test_a_new_article_is_created_with_a_french_price(user: User, admin):
     await log_in(user, next_path='/articles/nouveau')
     await user.should_see('Nouvel article', retries=50)
     user.find(marker='reference').type('PARQ-14')
@@ -58,8 +49,7 @@ async def test_a_new_article_is_created_with_a_french_price(user: User):
     assert article.sale_price == Decimal('62.5') and article.vat_rate_id == (await VatRate.get(is_default=True)).id
 
 
-async def test_parts_are_added_to_a_composite_and_its_price_follows(user: User):
-    admin = await start(user)
+async def test_parts_are_added_to_a_composite_and_its_price_follows(user: User, admin):
     part = await add(admin, 'VIS', '0.5', designation='Vis inox')
     kit = await add(admin, 'KIT', '0', designation='Kit de fixation')
     await log_in(user, next_path=f'/articles/{kit.id}')
@@ -76,8 +66,7 @@ async def test_parts_are_added_to_a_composite_and_its_price_follows(user: User):
     assert await ArticleComponent.filter(parent_id=kit.id, part_id=part.id).exists()
 
 
-async def test_a_cycle_is_refused_with_a_french_message(user: User):
-    admin = await start(user)
+async def test_a_cycle_is_refused_with_a_french_message(user: User, admin):
     a, b = await add(admin, 'A', designation='Alpha'), await add(admin, 'B', designation='Bravo')
     await article_parts.save_components(admin, b.id, [(a.id, '1')], version=1)
     await log_in(user, next_path=f'/articles/{a.id}')
@@ -91,8 +80,7 @@ async def test_a_cycle_is_refused_with_a_french_message(user: User):
     assert not await ArticleComponent.exists(parent_id=a.id)
 
 
-async def test_bulk_change_says_how_many_change_then_applies(user: User):
-    admin = await start(user)
+async def test_bulk_change_says_how_many_change_then_applies(user: User, admin):
     rates = {rate.rate: rate for rate in await VatRate.filter(category='S')}
     for reference, rate in (('A', '20'), ('B', '10'), ('C', '20')):
         await add(admin, reference, vat_rate_id=rates[Decimal(rate)].id)
@@ -111,8 +99,7 @@ async def test_bulk_change_says_how_many_change_then_applies(user: User):
     assert (await AuditEntry.get(action='article.bulk_change')).details['count'] == 2
 
 
-async def test_articles_are_imported_and_exported(user: User):
-    admin = await start(user)
+async def test_articles_are_imported_and_exported(user: User, admin):
     await log_in(user, next_path='/articles')
     await user.should_see('Importer', retries=50)
     user.find(marker='import').click()

@@ -5,8 +5,8 @@ from nicegui.testing import User
 from db.audit import AuditEntry
 from db.company import Company
 from db.user import User as Account
-from tests.pages.conftest import log_in
-from tests.personas import ADMIN_EMAIL, CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+from tests.pages.helpers import log_in
+from tests.personas import ADMIN_EMAIL, CLERK_EMAIL, CLERK_PASSWORD
 
 
 async def settle(user: User, text: str) -> None:
@@ -29,26 +29,20 @@ async def test_the_first_visit_shows_the_setup_page_which_creates_company_and_ad
     assert (await Account.get(email='paul@boulangerie.fr')).is_admin
 
 
-async def test_the_setup_page_is_gone_once_an_admin_exists(user: User):
-    await user.open('/login')  # starts the app and its database
-    await set_up_company()
+async def test_the_setup_page_is_gone_once_an_admin_exists(user: User, admin):
     await user.open('/setup')
     await user.should_see('Se connecter')
     await user.should_not_see('Bienvenue dans Facturier')
 
 
-async def test_a_wrong_password_shows_the_generic_message_and_stays_on_login(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_a_wrong_password_shows_the_generic_message_and_stays_on_login(user: User, admin):
     await log_in(user, password='definitely not it')
     await user.should_see(marker='login-error', retries=30)
     await user.should_see('Adresse e-mail ou mot de passe incorrect')
     assert await AuditEntry.filter(action='login.failure').exists()
 
 
-async def test_login_leads_to_the_requested_page_and_logout_back_to_login(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_login_leads_to_the_requested_page_and_logout_back_to_login(user: User, admin):
     await log_in(user, next_path='/parametres/societe')
     await settle(user, 'Mentions légales des factures aux professionnels')
     await user.open('/_auth/logout')
@@ -57,25 +51,18 @@ async def test_login_leads_to_the_requested_page_and_logout_back_to_login(user: 
     await user.should_see('Se connecter')
 
 
-async def test_a_redirect_after_login_never_leaves_the_app(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_a_redirect_after_login_never_leaves_the_app(user: User, admin):
     await log_in(user, next_path='//evil.example.com/phish')
     await settle(user, 'Bonjour Alice Durand.')
 
 
-async def test_pages_need_a_session(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_pages_need_a_session(user: User, admin):
     for path in ('/', '/parametres/societe', '/parametres/utilisateurs', '/compte', '/contacts'):
         await user.open(path)
         await user.should_see('Se connecter')
 
 
-async def test_a_plain_user_is_refused_admin_pages_and_the_attempt_is_recorded(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    await add_clerk(admin)
+async def test_a_plain_user_is_refused_admin_pages_and_the_attempt_is_recorded(user: User, admin, clerk):
     await log_in(user, CLERK_EMAIL, CLERK_PASSWORD)
     await settle(user, 'Bonjour Claude Martin.')
     await user.should_not_see('Utilisateurs')
@@ -87,10 +74,7 @@ async def test_a_plain_user_is_refused_admin_pages_and_the_attempt_is_recorded(u
                            'page:/parametres/journal'}
 
 
-async def test_an_admin_demoted_while_on_a_page_is_refused_at_the_next_click(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    clerk = await add_clerk(admin)
+async def test_an_admin_demoted_while_on_a_page_is_refused_at_the_next_click(user: User, admin, clerk):
     from db import accounts  # noqa: PLC0415
 
     await accounts.set_role(admin, clerk.user_id, 'admin')
@@ -102,9 +86,7 @@ async def test_an_admin_demoted_while_on_a_page_is_refused_at_the_next_click(use
     assert await AuditEntry.filter(action='access.denied', actor=CLERK_EMAIL).exists()
 
 
-async def test_my_account_changes_the_name(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_my_account_changes_the_name(user: User, admin):
     await log_in(user, next_path='/compte')
     await settle(user, 'Changer le mot de passe')
     user.find(marker='name').clear().type('Alice Durand-Petit')

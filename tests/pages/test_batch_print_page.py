@@ -7,13 +7,10 @@ from nicegui.testing import User
 from pages import runtime
 
 from tests.db.documents_helpers import business_client, line, validated_invoice
-from tests.pages.conftest import log_in
-from tests.personas import set_up_company
+from tests.pages.helpers import log_in
 
 
-async def test_the_invoices_list_prints_the_filtered_documents_into_one_pdf(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_invoices_list_prints_the_filtered_documents_into_one_pdf(user: User, admin):
     client = await business_client()
     for n in range(2):
         await validated_invoice(admin, client, line(designation=f'Chantier {n}'))
@@ -34,9 +31,7 @@ async def test_the_invoices_list_prints_the_filtered_documents_into_one_pdf(user
     assert len(files) == 1 and files[0].read_bytes().startswith(b'%PDF')  # yesterday's batch was cleaned away
 
 
-async def test_an_empty_selection_is_refused_in_french(user: User):
-    await user.open('/login')
-    await set_up_company()
+async def test_an_empty_selection_is_refused_in_french(user: User, admin):
     await log_in(user, next_path='/factures')
     await user.should_see(marker='batch', retries=100)
     user.find(marker='batch').click()

@@ -10,15 +10,7 @@ from db import contacts
 from db.audit import AuditEntry
 from db.contact import Address, Contact
 from logic.contact import FieldsInvalid
-from tests.pages.conftest import log_in
-from tests.personas import set_up_company
-
-
-async def start(user: User, path: str = '/contacts'):
-    await user.open('/login')
-    admin = await set_up_company()
-    await log_in(user, next_path=path)
-    return admin
+from tests.pages.helpers import log_in
 
 
 async def add(admin, name: str, **values) -> Contact:
@@ -40,9 +32,7 @@ async def upload(user: User, name: str, data: bytes) -> None:
     await uploader.handle_uploads([SmallFileUpload(name=name, content_type='text/csv', _data=data)])
 
 
-async def test_the_list_shows_contacts_and_filters_them_by_type_and_search(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_list_shows_contacts_and_filters_them_by_type_and_search(user: User, admin):
     await add(admin, 'Menuiserie Besson', city='Lyon', postcode='69006', siren='552100554')
     await add(admin, 'Holzwerk GmbH', kind='supplier', city='Berlin', country='DE')
     await add(admin, 'Martin', first_name='Élise', is_company=False, city='Rennes')
@@ -59,8 +49,8 @@ async def test_the_list_shows_contacts_and_filters_them_by_type_and_search(user:
     assert table_names(user) == ['Menuiserie Besson']
 
 
-async def test_a_new_contact_is_created_from_the_quick_dialog_and_opened(user: User):
-    await start(user)
+async def test_a_new_contact_is_created_from_the_quick_dialog_and_opened(user: User, admin):
+    await log_in(user, next_path='/contacts')
     await user.should_see('Nouveau contact', retries=50)
     user.find(marker='new-contact').click()
     await user.should_see(marker='create-contact')
@@ -75,9 +65,7 @@ async def test_a_new_contact_is_created_from_the_quick_dialog_and_opened(user: U
     assert (await Contact.get(code='C00001')).name == 'Boulangerie Martin'
 
 
-async def test_the_detail_page_saves_each_tab_and_points_at_the_wrong_field(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_detail_page_saves_each_tab_and_points_at_the_wrong_field(user: User, admin):
     contact = await add(admin, 'Menuiserie Besson', siren='552100554')
     await log_in(user, next_path=f'/contacts/{contact.id}')
     await user.should_see(marker='code', content='C00001', retries=50)
@@ -97,9 +85,7 @@ async def test_the_detail_page_saves_each_tab_and_points_at_the_wrong_field(user
         'Lyon', 'FR7630006000011234567890189', '411C00001', 'Livraison le matin')
 
 
-async def test_a_stale_page_does_not_overwrite_a_newer_save(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_stale_page_does_not_overwrite_a_newer_save(user: User, admin):
     contact = await add(admin, 'Menuiserie Besson')
     await log_in(user, next_path=f'/contacts/{contact.id}')
     await user.should_see(marker='code', content='C00001', retries=50)
@@ -110,9 +96,7 @@ async def test_a_stale_page_does_not_overwrite_a_newer_save(user: User):
     assert (await Contact.get(id=contact.id)).city == 'Paris'
 
 
-async def test_further_addresses_are_added_from_the_addresses_tab(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_further_addresses_are_added_from_the_addresses_tab(user: User, admin):
     contact = await add(admin, 'Menuiserie Besson')
     await log_in(user, next_path=f'/contacts/{contact.id}')
     await user.should_see(marker='code', content='C00001', retries=50)
@@ -126,8 +110,8 @@ async def test_further_addresses_are_added_from_the_addresses_tab(user: User):
     assert (address.kind, address.label, address.postcode) == ('delivery', 'Chantier Perrache', '69002')
 
 
-async def test_a_file_is_previewed_with_its_problems_then_imported_whole(user: User):
-    await start(user)
+async def test_a_file_is_previewed_with_its_problems_then_imported_whole(user: User, admin):
+    await log_in(user, next_path='/contacts')
     await user.should_see('Importer', retries=50)
     user.find(marker='import').click()
     await user.should_see(marker='import-file')
@@ -146,8 +130,8 @@ async def test_a_file_is_previewed_with_its_problems_then_imported_whole(user: U
     assert (await AuditEntry.get(action='contact.import')).details['file'] == 'clients.csv'
 
 
-async def test_a_column_can_be_mapped_by_hand(user: User):
-    await start(user)
+async def test_a_column_can_be_mapped_by_hand(user: User, admin):
+    await log_in(user, next_path='/contacts')
     await user.should_see('Importer', retries=50)
     user.find(marker='import').click()
     await user.should_see(marker='import-file')
@@ -157,8 +141,8 @@ async def test_a_column_can_be_mapped_by_hand(user: User):
     await user.should_see(marker='import-ready', content='1 contacts seront créés')
 
 
-async def test_a_file_that_is_not_a_table_is_refused_in_french(user: User):
-    await start(user)
+async def test_a_file_that_is_not_a_table_is_refused_in_french(user: User, admin):
+    await log_in(user, next_path='/contacts')
     await user.should_see('Importer', retries=50)
     user.find(marker='import').click()
     await user.should_see(marker='import-file')
@@ -169,9 +153,7 @@ async def test_a_file_that_is_not_a_table_is_refused_in_french(user: User):
     assert not await Contact.exists()
 
 
-async def test_the_selection_is_exported_as_listed(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_selection_is_exported_as_listed(user: User, admin):
     await add(admin, 'Bravo', city='Lyon')
     await add(admin, 'Alpha', city='Lyon')
     await add(admin, 'Charlie', city='Paris')

@@ -12,9 +12,9 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from components.document_editor import (ArticleChoice, DocumentEditor, EditorCallbacks, EditorChoices,
-                                        PaymentChoice, UnitChoice, VatChoice, document_styles)
-from components.lines_table import LinesTable
+                                        PaymentChoice, UnitChoice, VatChoice)
 from logic.draft import Draft, DraftLine
+from tests.pages.helpers import edit, elements, lines_of, shown
 
 VAT_20 = VatChoice(rate=Decimal('20'), label='20 %')
 VAT_55 = VatChoice(rate=Decimal('5.5'), label='5,5 %')
@@ -60,7 +60,6 @@ def editor_page(spy: Spy, *, doc_type: str = 'quote', readonly: bool = False) ->
 
     @ui.page('/editor')
     def page() -> None:
-        document_styles()
         spy.editor = DocumentEditor(spy.draft, doc_type=doc_type, choices=CHOICES, readonly=readonly,
                                     show_probability=True, client_label='Dupont SARL' if spy.draft.client_id
                                     else '',
@@ -68,26 +67,6 @@ def editor_page(spy: Spy, *, doc_type: str = 'quote', readonly: bool = False) ->
                                                               create_article=create_article,
                                                               search_clients=search_clients,
                                                               create_client=create_client))
-
-
-def elements(user: User, marker: str) -> list:
-    """The elements carrying `marker`, in the order they were created (top to bottom for new rows)."""
-    return sorted(user.find(marker=marker).elements, key=lambda element: element.id)
-
-
-def shown(user: User, marker: str) -> str:
-    return elements(user, marker)[0].text
-
-
-def lines_of(user: User) -> LinesTable:
-    return elements(user, 'lines')[0].parent_slot.parent
-
-
-def edit(user: User, position: int, field: str, value: str) -> None:
-    """Type `value` into a field of the line at `position` (1 = first), as the browser reports it."""
-    row = lines_of(user).row(position)
-    UserInteraction(user, {elements(user, 'lines')[0]}, None).trigger(
-        'edit', {'key': row.key, 'field': field, 'value': value})
 
 
 def act(user: User, position: int, action: str) -> None:

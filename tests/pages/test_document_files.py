@@ -5,13 +5,10 @@ from db import documents
 from db.company import Company
 from logic.facturx import checker
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
-from tests.pages.conftest import log_in
-from tests.personas import set_up_company
+from tests.pages.helpers import log_in
 
 
-async def test_the_pdf_route_needs_a_session(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_pdf_route_needs_a_session(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     response = await user.http_client.get(f'/documents/{invoice.id}/pdf')
     assert response.status_code == 404
@@ -19,9 +16,7 @@ async def test_the_pdf_route_needs_a_session(user: User):
     assert response.status_code == 404
 
 
-async def test_a_signed_in_user_downloads_a_validated_invoice_and_its_xml(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_signed_in_user_downloads_a_validated_invoice_and_its_xml(user: User, admin):
     await Company.all().update(iban='FR7630006000011234567890189')
     invoice = await validated_invoice(admin, await business_client())
     quote = await documents.create_document(admin, draft(await business_client(code='C0009'), line(),

@@ -1,5 +1,4 @@
 """Devis pages with the User fixture: creation, life cycle, lists, live refresh and conflicts (QU1-QU3, DOC5-DOC7)."""
-import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -10,25 +9,17 @@ from db import documents, settings
 from db.audit import AuditEntry
 from db.document import Document
 from tests.db.documents_helpers import business_client, draft, line
-from tests.pages.conftest import log_in
-from tests.pages.test_document_editor import edit, elements, lines_of, shown
-from tests.personas import set_up_company
-
-
-async def start(user: User, path: str = '/devis'):
-    await user.open('/login')
-    admin = await set_up_company()
-    client = await business_client()
-    await log_in(user, next_path=path)
-    return admin, client
+from tests.helpers import until
+from tests.pages.helpers import edit, elements, lines_of, log_in, shown
 
 
 async def a_quote(admin, client, *lines):
     return await documents.create_document(admin, draft(client, *(lines or [line()]), doc_type='quote'))
 
 
-async def test_a_new_quote_is_numbered_and_dated_today_when_saved(user: User):
-    await start(user, '/devis/nouveau')
+async def test_a_new_quote_is_numbered_and_dated_today_when_saved(user: User, admin):
+    await business_client()
+    await log_in(user, next_path='/devis/nouveau')
     await user.should_see('le client est obligatoire', retries=100)
     user.find(marker='contact-search').type('boulang')
     await user.should_see(marker='contact-result')
@@ -49,8 +40,9 @@ async def test_a_new_quote_is_numbered_and_dated_today_when_saved(user: User):
     assert shown(user, 'state') == 'Brouillon'
 
 
-async def test_saving_without_a_client_says_so(user: User):
-    await start(user, '/devis/nouveau')
+async def test_saving_without_a_client_says_so(user: User, admin):
+    await business_client()
+    await log_in(user, next_path='/devis/nouveau')
     await user.should_see('le client est obligatoire', retries=100)
     user.find(marker='add-item').click()
     edit(user, 1, 'designation', 'Audit')
@@ -60,9 +52,7 @@ async def test_saving_without_a_client_says_so(user: User):
     assert not await Document.exists()
 
 
-async def test_a_quote_goes_from_draft_to_sent_to_accepted_and_is_invoiced(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_quote_goes_from_draft_to_sent_to_accepted_and_is_invoiced(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='state-sent', retries=100)
@@ -81,9 +71,7 @@ async def test_a_quote_goes_from_draft_to_sent_to_accepted_and_is_invoiced(user:
     assert shown(user, 'document-title') == 'Facture (brouillon)'
 
 
-async def test_a_refused_quote_can_be_restored_to_draft(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_a_refused_quote_can_be_restored_to_draft(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await documents.set_quote_state(admin, quote.id, 'refused')
     await log_in(user, next_path=f'/devis/{quote.id}')
@@ -94,9 +82,7 @@ async def test_a_refused_quote_can_be_restored_to_draft(user: User):
     assert (await Document.get(id=quote.id)).state == 'draft'
 
 
-async def test_quotes_switched_off_are_refused_politely(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_quotes_switched_off_are_refused_politely(user: User, admin):
     await settings.save_options(admin, {'quotes': False})
     await log_in(user, next_path='/devis')
     await user.should_see(marker='quotes-off', retries=100)
@@ -105,9 +91,7 @@ async def test_quotes_switched_off_are_refused_politely(user: User):
     await user.should_see(marker='quotes-off')
 
 
-async def test_the_probability_shows_only_with_deal_tracking(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_probability_shows_only_with_deal_tracking(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='probability', retries=100)
@@ -121,9 +105,7 @@ async def test_the_probability_shows_only_with_deal_tracking(user: User):
     await user.should_not_see(marker='probability')
 
 
-async def test_another_users_save_shows_up_without_reload(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_another_users_save_shows_up_without_reload(user: User, admin):
     client = await business_client()
     quote = await a_quote(admin, client)
     await log_in(user, next_path=f'/devis/{quote.id}')
@@ -135,9 +117,7 @@ async def test_another_users_save_shows_up_without_reload(user: User):
     assert lines_of(user).row(1).line.designation == 'Pose de carrelage grand format'
 
 
-async def test_two_users_saving_the_same_draft_never_overwrite_each_other(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_two_users_saving_the_same_draft_never_overwrite_each_other(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='save', retries=100)
@@ -155,9 +135,7 @@ async def test_two_users_saving_the_same_draft_never_overwrite_each_other(user: 
     assert lines_of(user).row(1).line.designation == 'Sa version'
 
 
-async def test_duplicating_a_quote_opens_a_new_numbered_copy(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_duplicating_a_quote_opens_a_new_numbered_copy(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='duplicate', retries=100)
@@ -166,9 +144,7 @@ async def test_duplicating_a_quote_opens_a_new_numbered_copy(user: User):
     assert await Document.filter(doc_type='quote').count() == 2
 
 
-async def test_deleting_a_draft_quote_asks_first(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_deleting_a_draft_quote_asks_first(user: User, admin):
     quote = await a_quote(admin, await business_client())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='delete', retries=100)
@@ -179,9 +155,7 @@ async def test_deleting_a_draft_quote_asks_first(user: User):
     assert await AuditEntry.filter(action='quote.delete').exists()
 
 
-async def test_the_list_goes_oldest_first_filters_by_state_and_follows_other_users(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_list_goes_oldest_first_filters_by_state_and_follows_other_users(user: User, admin):
     client = await business_client()
     first = await a_quote(admin, client)
     second = await a_quote(admin, client, line(price='50'))
@@ -201,9 +175,7 @@ async def test_the_list_goes_oldest_first_filters_by_state_and_follows_other_use
     await until(lambda: rows() == [second.number, third.number])
 
 
-async def test_the_list_exports_what_the_filters_select(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
+async def test_the_list_exports_what_the_filters_select(user: User, admin):
     client = await business_client()
     await a_quote(admin, client)
     await log_in(user, next_path='/devis')
@@ -214,12 +186,10 @@ async def test_the_list_exports_what_the_filters_select(user: User):
     assert response.content[:2] == b'PK'
 
 
-async def test_paging_keeps_the_count_and_a_change_by_another_user_counts_again(user: User, monkeypatch):
+async def test_paging_keeps_the_count_and_a_change_by_another_user_counts_again(user: User, admin, monkeypatch):
     """At 100,000 documents a COUNT is most of a click: paging and sorting keep the filters, so they keep the total."""
-    from pages import document_page  # noqa: PLC0415
+    from pages import document_lists  # noqa: PLC0415
 
-    await user.open('/login')
-    admin = await set_up_company()
     client = await business_client()
     quotes = [await a_quote(admin, client, line(price=str(10 * n))) for n in range(1, 4)]
     await log_in(user, next_path='/devis')
@@ -228,14 +198,14 @@ async def test_paging_keeps_the_count_and_a_change_by_another_user_counts_again(
     rows = lambda: [row['number'] for row in listed.table.rows]  # noqa: E731
     await until(lambda: len(rows()) == 3)
     counted = []
-    list_documents = document_page.list_documents
+    list_documents = document_lists.list_documents
 
     async def counting(query, *, total=None):
         if total is None:  # only a call without a known total runs a COUNT
             counted.append(query)
         return await list_documents(query, total=total)
 
-    monkeypatch.setattr(document_page, 'list_documents', counting)
+    monkeypatch.setattr(document_lists, 'list_documents', counting)
     table = user.find(marker='quotes')
     table.trigger('request', {'pagination': {'page': 2, 'rowsPerPage': 2, 'sortBy': 'date', 'descending': False}})
     await until(lambda: rows() == [quotes[2].number])
@@ -250,14 +220,12 @@ async def test_paging_keeps_the_count_and_a_change_by_another_user_counts_again(
     await until(lambda: len(counted) == 1)
 
 
-async def test_a_page_asked_with_a_stale_total_counts_again(user: User):
+async def test_a_page_asked_with_a_stale_total_counts_again(user: User, admin):
     """Documents deleted since the table counted: the page comes back short, and the list counts again at once."""
     from components.document_list import ListFilters  # noqa: PLC0415
     from components.paged_table import PageRequest  # noqa: PLC0415
-    from pages.document_page import list_page  # noqa: PLC0415
+    from pages.document_lists import list_page  # noqa: PLC0415
 
-    await user.open('/login')
-    admin = await set_up_company()
     client = await business_client()
     quotes = [await a_quote(admin, client) for _ in range(3)]
     request = PageRequest(page=1, per_page=25, sort_by='date', descending=False)
@@ -267,11 +235,3 @@ async def test_a_page_asked_with_a_stale_total_counts_again(user: User):
     rows, total = await list_page('quote', ListFilters(), PageRequest(page=1, per_page=25, sort_by='date',
                                                                        descending=False, total=3))
     assert total == 2 and [row['number'] for row in rows] == [quotes[1].number, quotes[2].number]
-
-
-async def until(condition, tries: int = 60) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await asyncio.sleep(0.1)
-    assert condition()

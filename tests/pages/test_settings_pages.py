@@ -6,18 +6,15 @@ from db import accounts, settings
 from db.company import Options, PaymentMethod
 from db.user import AuthSession
 from db.user import User as Account
-from tests.pages.conftest import log_in
-from tests.personas import set_up_company
+from tests.pages.helpers import log_in
 
 
 async def open_as_admin(user: User, path: str, landmark: str) -> None:
-    await user.open('/login')
-    await set_up_company()
     await log_in(user, next_path=path)
     await user.should_see(landmark, retries=50)
 
 
-async def test_switched_off_options_hide_their_menu_entries(user: User):
+async def test_switched_off_options_hide_their_menu_entries(user: User, admin):
     await open_as_admin(user, '/parametres/options', 'Gestion des affaires')
     assert '/devis' in menu_targets(user)
     user.find(marker='quotes').click()
@@ -33,7 +30,7 @@ def menu_targets(user: User) -> set[str]:
     return {element.props['href'] for element in user.find(marker='nav').elements}
 
 
-async def test_an_admin_creates_a_user_who_can_then_log_in(user: User):
+async def test_an_admin_creates_a_user_who_can_then_log_in(user: User, admin):
     await open_as_admin(user, '/parametres/utilisateurs', 'Nouvel utilisateur')
     user.find(marker='new-user').click()
     user.find(marker='name').type('Bruno Petit')
@@ -44,7 +41,7 @@ async def test_an_admin_creates_a_user_who_can_then_log_in(user: User):
     assert await accounts.authenticate('bruno@atelier-durand.fr', 'mot de passe provisoire', '1')
 
 
-async def test_a_too_short_password_for_a_new_user_is_refused_in_french(user: User):
+async def test_a_too_short_password_for_a_new_user_is_refused_in_french(user: User, admin):
     await open_as_admin(user, '/parametres/utilisateurs', 'Nouvel utilisateur')
     user.find(marker='new-user').click()
     user.find(marker='name').type('Bruno Petit')
@@ -55,7 +52,7 @@ async def test_a_too_short_password_for_a_new_user_is_refused_in_french(user: Us
     assert not await Account.filter(email='bruno@atelier-durand.fr').exists()
 
 
-async def test_a_payment_method_is_added_from_the_default_lists(user: User):
+async def test_a_payment_method_is_added_from_the_default_lists(user: User, admin):
     await open_as_admin(user, '/parametres/listes', 'Modes de règlement')
     user.find(marker='add-methods').click()
     user.find(marker='name').type('Virement à 45 jours fin de mois')
@@ -67,14 +64,14 @@ async def test_a_payment_method_is_added_from_the_default_lists(user: User):
     assert (method.days, method.end_of_month) == (45, True)
 
 
-async def test_the_audit_log_lists_logins_and_settings_changes(user: User):
+async def test_the_audit_log_lists_logins_and_settings_changes(user: User, admin):
     await open_as_admin(user, '/parametres/journal', 'Filtres')
     table = user.find(marker='audit').elements.pop()
     assert {'Connexion réussie', 'Installation'} <= {row['action'] for row in table.rows}
     assert table.pagination['rowsNumber'] == len(table.rows) >= 2
 
 
-async def test_an_expired_session_sends_back_to_login(user: User):
+async def test_an_expired_session_sends_back_to_login(user: User, admin):
     await open_as_admin(user, '/compte', 'Changer le mot de passe')
     await AuthSession.all().update(last_seen_at=accounts.now() - timedelta(hours=2))
     user.find(marker='save-profile').click()
@@ -83,7 +80,7 @@ async def test_an_expired_session_sends_back_to_login(user: User):
     await user.should_see('Se connecter')
 
 
-async def test_modules_not_built_yet_say_so(user: User):
+async def test_modules_not_built_yet_say_so(user: User, admin):
     await open_as_admin(user, '/commandes', 'Commandes')
     await user.should_see('Bientôt disponible')
     await settings.get_company()

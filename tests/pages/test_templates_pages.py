@@ -10,19 +10,17 @@ from db import mailer
 from db.audit import AuditEntry
 from db.output import MailSettings, PrintTemplate
 from pages import settings_templates
-from tests.conftest import SECRET
-from tests.db.test_mailer import Inbox, free_port
-from tests.pages.conftest import log_in
-from tests.personas import CLERK_EMAIL, CLERK_PASSWORD, add_clerk, set_up_company
+from tests.helpers import SECRET, free_port
+from tests.mail import Inbox
+from tests.pages.helpers import log_in
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
 
 async def open_as_admin(user: User, path: str) -> None:
-    await user.open('/login')
-    await set_up_company()
     await log_in(user, next_path=path)
 
 
-async def test_the_templates_page_lists_the_default_template(user: User):
+async def test_the_templates_page_lists_the_default_template(user: User, admin):
     await open_as_admin(user, '/parametres/modeles')
     await user.should_see(marker='add-template', retries=50)
     table = next(iter(user.find(ui.table).elements))
@@ -30,7 +28,7 @@ async def test_the_templates_page_lists_the_default_template(user: User):
     assert 'Facture' in table.rows[0]['default']
 
 
-async def test_an_admin_creates_a_template_and_sees_its_preview(user: User):
+async def test_an_admin_creates_a_template_and_sees_its_preview(user: User, admin):
     await open_as_admin(user, '/parametres/modeles')
     await user.should_see(marker='add-template', retries=50)
     user.find(marker='add-template').click()
@@ -47,16 +45,13 @@ async def test_an_admin_creates_a_template_and_sees_its_preview(user: User):
     assert await AuditEntry.filter(action='template.create', target=f'print_template:{template.id}').exists()
 
 
-async def test_a_clerk_cannot_open_the_templates_page(user: User):
-    await user.open('/login')
-    admin = await set_up_company()
-    await add_clerk(admin)
+async def test_a_clerk_cannot_open_the_templates_page(user: User, admin, clerk):
     await log_in(user, CLERK_EMAIL, CLERK_PASSWORD, next_path='/parametres/modeles')
     await user.should_see('réservée aux administrateurs', retries=50)
     await user.should_not_see('Ajouter un modèle')
 
 
-async def test_an_admin_saves_the_smtp_settings_and_sends_a_test_message(user: User):
+async def test_an_admin_saves_the_smtp_settings_and_sends_a_test_message(user: User, admin):
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()

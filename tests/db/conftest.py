@@ -1,0 +1,29 @@
+"""Fixtures shared by the db/ tests: a real SMTP server, the publishing configuration, and the e-invoice checker."""
+from types import SimpleNamespace
+
+import pytest
+
+from logic.facturx import checker
+from tests.helpers import SECRET
+from tests.mail import running_smtp_server
+
+
+@pytest.fixture
+def smtp_server():
+    """(controller, inbox) of an SMTP server on 127.0.0.1 that wants the login of tests.mail.configured."""
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def config(tmp_path):
+    """What publishing needs from the instance settings: where files go, and the secret."""
+    (tmp_path / 'uploads').mkdir()
+    return SimpleNamespace(files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads', secret=SECRET)
+
+
+@pytest.fixture(autouse=True, scope='module')
+def stop_checker():
+    """The checker is a long-lived subprocess: stop it after each module so none outlives the tests."""
+    yield
+    checker.shutdown()
