@@ -1,10 +1,11 @@
-"""Checks on the seller's identity (SE1): what invoices will print as legal mentions (LEGAL.md §1)."""
+"""Checks on the seller's identity (SE1): what invoices will print as legal mentions (docs/legal.md §1)."""
 from logic.identifiers import (
     IdentifierError, check_siret_matches_siren, check_vat_matches_siren, clean_ape, clean_bic, clean_iban,
     clean_siren, clean_siret, clean_vat_number,
 )
 
-# Exact wording of the AFNOR XP Z12-012 example notes (LEGAL.md §1): printed on B2B invoices, PMD/PMT/AAB in e-invoices.
+# Exact wording of the AFNOR XP Z12-012 example notes (docs/legal.md §1): printed on B2B invoices, PMD/PMT/AAB in
+# e-invoices.
 DEFAULT_PENALTY_TEXT = ('Tout retard de paiement engendre une pénalité exigible à compter de la date d’échéance, '
                         'calculée sur la base de trois fois le taux d’intérêt légal.')
 DEFAULT_INDEMNITY_TEXT = 'Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.'

@@ -29,7 +29,7 @@ def _normalise(text: str) -> str:
 
 CONTACT_KINDS = {'client': 'Client', 'prospect': 'Prospect', 'supplier': 'Fournisseur', 'partner': 'Partenaire',
                  'other': 'Autre'}
-# Drives legal mentions and the e-invoice routing note BAR (B2B, B2BINT, B2C) of LEGAL.md §3.
+# Drives legal mentions and the e-invoice routing note BAR (B2B, B2BINT, B2C) of docs/legal.md §3.
 CLIENT_CATEGORIES = {'fr_business': 'Entreprise française', 'eu_business': 'Entreprise de l’UE',
                      'non_eu_business': 'Entreprise hors UE', 'individual': 'Particulier',
                      'public': 'Organisme public'}

@@ -3,7 +3,7 @@
 A deposit is an amount, or a percentage of the quote's total TTC (truncated to the cent, like logic.schedule, so that
 deposits adding up to 100 % never exceed the quote). Together they never exceed the quote's total.
 
-The deposit invoice carries VAT (LEGAL.md 2.3, goods included since 2023) at the quote's rates: one line per VAT
+The deposit invoice carries VAT (docs/legal.md 2.3, goods included since 2023) at the quote's rates: one line per VAT
 group of the quote, the amount received split in proportion to each group's TTC, the last group taking the
 remainder. Its prices include VAT (logic.totals `vat_included`), so that it totals exactly the amount received:
 

@@ -1,4 +1,4 @@
-"""The legal mentions an invoice or a credit note must carry (LEGAL.md §1), checked on its frozen copy.
+"""The legal mentions an invoice or a credit note must carry (docs/legal.md §1), checked on its frozen copy.
 
 `missing_mentions(snapshot)` lists, in French, what is missing; validation refuses while the list is not empty, so
 that no invoice is ever issued without them. Between businesses (B2B: the buyer's category is a business or a

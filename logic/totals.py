@@ -13,8 +13,8 @@ Rules, with their EN 16931 ids:
   (BR-CO-16).
 
 Prices including VAT (`vat_included`, deposit invoices only): the invoice must total exactly the amount received,
-since VAT is due on what was collected (LEGAL.md 2.3), and with VAT computed on the HT base one TTC cent value in six
-is out of reach at 20 %. The line amounts (quantity x unit price) are then TTC; per group
+since VAT is due on what was collected (docs/legal.md 2.3), and with VAT computed on the HT base one TTC cent value in
+six is out of reach at 20 %. The line amounts (quantity x unit price) are then TTC; per group
 VAT = round_cents(TTC x rate / (100 + rate)) and base = TTC - VAT, so BT-112 is the sum of the line amounts to the
 cent; the line nets (HT, BT-131) are the group base split over its lines in proportion. BR-CO-17 may then be off by
 one cent, which the EN 16931 schematron tolerates. No line or global discount and no shipping in that mode.

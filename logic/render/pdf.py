@@ -4,7 +4,7 @@ Every PDF is PDF/A-3b. With `facturx_xml` the CII XML is embedded as factur-x.xm
 MIME text/xml) and the Factur-X XMP descriptions are merged into WeasyPrint's single RDF block.
 
 One FontConfiguration and one image cache per worker process: a new FontConfiguration per document leaks about
-0.25 MB each time (CONVENTIONS.md). Likewise the template's stylesheet (its <style> block, @font-face rules
+0.25 MB each time (measured). Likewise the template's stylesheet (its <style> block, @font-face rules
 included) is parsed once per worker and template style, not for every document: that parse, with the font files
 its @font-face rules load, was about 40 % of a one-page invoice's render (0.40-0.59 s -> 0.23-0.31 s, same pages).
 """
