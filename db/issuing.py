@@ -142,11 +142,11 @@ class Issue:
 
     def copy(self) -> 'Issue':
         """The same issue on a fresh, unsaved row (a new document is written once per run)."""
-        columns = [name for name in Document._meta.fields_db_projection if name not in ('id', 'created_at',
-                                                                                         'updated_at')]
-        document = Document(**{name: getattr(self.document, name) for name in columns})
-        return Issue(document=document, snapshot=self.snapshot, lines=self.lines, installments=self.installments,
-                     installment_kind=self.installment_kind, state=self.state, audit=self.audit, encoded=self.encoded)
+        if self.document.id is not None:
+            raise ValueError('only a new document is copied')
+        return Issue(document=self.document.clone(), snapshot=self.snapshot, lines=self.lines,
+                     installments=self.installments, installment_kind=self.installment_kind, state=self.state,
+                     audit=self.audit, encoded=self.encoded)
 
     @property
     def issue_date(self) -> date:
@@ -275,34 +275,34 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
     issues = sorted(issues, key=lambda item: item.issue_date)  # stable: the caller's order within a day
     with issuing_scope():
         numbers = await take_numbers(key, [item.issue_date for item in issues])
-    snapshots = []
     for item, number in zip(issues, numbers):
-        snapshot = dict(item.encode()[0], number=number)
-        snapshots.append(snapshot)
-        item.document.update_from_dict({
-            'number': number, 'snapshot': snapshot, 'issue_date': item.issue_date,
-            'due_date': item.snapshot.due_date, 'validated_at': now, 'series': key,
-            'family': doctypes.doc_type(item.document.doc_type).family})
-        if item.document.created_by_id is None:
-            item.document.created_by_id = actor.user_id
-    await _write_new(key, [item for item in issues if item.document.id is None])
+        document = item.document  # plain attributes: the column checks run when the row is written
+        document.number, document.snapshot = number, dict(item.encode()[0], number=number)
+        document.issue_date, document.due_date = item.issue_date, item.snapshot.due_date
+        document.validated_at, document.created_by_id = now, document.created_by_id or actor.user_id
+    new = [item for item in issues if item.document.id is None]
+    await _insert_new(key, new)
     for item in issues:
-        if item.document.state == 'draft' and item.lines is None:  # an existing draft: frozen in one save
+        if item.lines is None:  # an existing draft: frozen in one save
             item.document.state = item.state
             item.document.version += 1
             await item.document.save()
     documents = [item.document for item in issues]
-    await _write_installments(issues)
+    # The chain hashes (what a row holds once issued, its state aside) are computed in a thread meanwhile.
     position, previous = await chain_head(key)
-    await ChainEntry.bulk_create(await asyncio.to_thread(next_entries, key, position + 1, previous, documents,
-                                                         secret))
-    await AuditEntry.bulk_create([_audit_entry(actor, item, now) for item in issues])
+    chained = asyncio.ensure_future(asyncio.to_thread(next_entries, key, position + 1, previous, documents, secret))
+    try:
+        await _finish_new(new)
+        await _write_installments(issues)
+        await AuditEntry.bulk_create([_audit_entry(actor, item, now) for item in issues])
+    finally:
+        entries = await chained
+    await ChainEntry.bulk_create(entries)
     return documents
 
 
-async def _write_new(series: str, issues: list[Issue]) -> None:
-    """New documents: inserted as drafts with their lines (the database guards let lines in only while their
-    document is a draft), then moved to their state in one UPDATE per state."""
+async def _insert_new(series: str, issues: list[Issue]) -> None:
+    """New documents, inserted as drafts (the database guards let lines in only while their document is a draft)."""
     if not issues:
         return
     for item in issues:
@@ -314,6 +314,10 @@ async def _write_new(series: str, issues: list[Issue]) -> None:
     for item in issues:
         item.document.id = ids[item.document.number]
         item.document._saved_in_db = True
+
+
+async def _finish_new(issues: list[Issue]) -> None:
+    """Their lines, then their state: one UPDATE per state."""
     await insert_lines([(item.document.id,) + row[1:] for item in issues for row in item.encode()[1]])
     for state in dict.fromkeys(item.state for item in issues):
         await Document.filter(id__in=[item.document.id for item in issues if item.state == state]).update(state=state)
