@@ -34,8 +34,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from db import changes
@@ -231,12 +231,16 @@ async def _dry_run(actor: Actor, prepare: Prepare, complete: Complete | None, is
             raise _DryRunDone(planned)
     except _DryRunDone as done:
         planned = done.planned
-    staged = []
-    for snapshot, series, number, style in planned:
-        pdf = await make_original(DocumentSnapshot.from_dict(snapshot), style, run=issuer.run,
-                                  uploads_dir=issuer.uploads_dir)
-        await asyncio.to_thread(store.stage_pdf, issuer.files_dir, series, number, pdf)
-        staged.append(_Staged(snapshot=snapshot, series=series, number=number))
+    staged: list[_Staged] = []
+    try:
+        for snapshot, series, number, style in planned:
+            pdf = await make_original(DocumentSnapshot.from_dict(snapshot), style, run=issuer.run,
+                                      uploads_dir=issuer.uploads_dir)
+            await asyncio.to_thread(store.stage_pdf, issuer.files_dir, series, number, pdf)
+            staged.append(_Staged(snapshot=snapshot, series=series, number=number))
+    except BaseException:  # one original refused (EInvoiceInvalid): none of the batch stays staged
+        _discard(issuer, staged)
+        raise
     return staged
 
 
