@@ -62,7 +62,7 @@ def line_row(document_id: int, position: int, line: DraftLine, net: Decimal | No
 
 async def insert_lines(rows: list[tuple], *, chunk: int = 20000) -> None:
     """Insert line rows made by `line_row`, in the caller's transaction (executemany, no model objects)."""
-    client = connections.get('default')  # inside in_transaction(): the transaction's own connection
+    client = connections.get('default')  # inside a transaction(): the transaction's own connection
     if client.capabilities.dialect == 'sqlite':
         marks = ', '.join('?' for _ in LINE_COLUMNS)
     else:

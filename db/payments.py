@@ -45,6 +45,7 @@ from db.audit import record
 from db.document import Document, Installment, Payment
 from db.integrity import append_payment, take_payment_label
 from db.unit_of_work import transaction
+from logic import doctypes
 from logic.errors import DomainError
 from logic.payments import (METHODS, USER_METHODS, PaymentError, check_date, check_method, check_settlement,
                             direction, status_of)
@@ -52,7 +53,6 @@ from logic.states import check_transition
 
 PAYMENTS = 'payments'
 ZERO = Decimal('0.00')
-WRITABLE_OFF = ('invoice', 'progress_invoice')
 _STATUS_REFUSALS = {
     'planned': 'Cette échéance n’est pas encore due : le document n’est pas validé (ou le devis pas accepté).',
     'paid': 'Cette échéance est déjà réglée.',
@@ -144,7 +144,7 @@ async def write_off(actor: Actor, invoice_id: int, *, on: date, reason: str, sec
         raise PaymentError('Indiquez le motif du passage en irrécouvrable.')
     async with transaction():
         invoice = await _lock_document(invoice_id)
-        if invoice.doc_type not in WRITABLE_OFF:
+        if not doctypes.doc_type(invoice.doc_type).writable_off:
             raise PaymentError('Seule une facture peut passer en irrécouvrable.')
         check_transition('invoice', invoice.state, 'irrecoverable')
         installments = await Installment.filter(document_id=invoice_id, status='open').order_by(
