@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from nicegui import ui
 
+from logic.dates import format_date
 from logic.money import format_eur
 
 # Installment.status -> label, the payments page's words; the colours are `app-inst-<status>` (assets/components.css).
@@ -87,4 +88,4 @@ class InstallmentsView(ui.element):
 
 
 def _fr(value: date | None) -> str:
-    return value.strftime('%d/%m/%Y') if value else '—'
+    return format_date(value, empty='—')

@@ -44,6 +44,7 @@ from db.settings import get_company
 from db.issuing import Issue, Issuer, NewLine, issue
 from db.unit_of_work import transaction
 from db.validation import build_snapshot, party_of_contact
+from logic.dates import format_date
 from logic.deposits import (DepositError, DepositSpec, UnpaidDeposits, check_total, deposit_amount, deposit_lines,
                             designation, vat_shares)
 from logic.draft import Draft
@@ -283,7 +284,7 @@ async def _deposit_invoice(installment: Installment, quote: Document, *, paid_on
                               company=await get_company(), buyer=party_of_contact(contact), method=None)
     label = METHODS.get(method, method)
     snapshot = replace(snapshot, payment_method=label, payment_means=PAYMENT_MEANS.get(method, '1'),
-                       payment_terms=f'Acompte reçu le {paid_on:%d/%m/%Y} ({label.lower()})',
+                       payment_terms=f'Acompte reçu le {format_date(paid_on)} ({label.lower()})',
                        extra=quote_extra(quote, received_on=paid_on))
     return _Built(draft=draft, totals=totals, snapshot=snapshot, contact=contact)
 
@@ -392,7 +393,7 @@ async def _lock_quote(quote_id: int) -> Document:
 
 
 def _amount_text(item: Installment) -> str:
-    return f'{format_eur(item.amount)} du {item.due_date:%d/%m/%Y}'
+    return f'{format_eur(item.amount)} du {format_date(item.due_date)}'
 
 
 def _publish(*doc_ids: int) -> None:

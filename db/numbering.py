@@ -23,6 +23,7 @@ from db.audit import changes, record
 from db.document import Document, NumberCounter, NumberSeries
 from db.unit_of_work import transaction
 from logic import doctypes
+from logic.dates import format_date
 from logic.errors import DomainError
 from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, period_key, render, validate_pattern
 
@@ -104,8 +105,8 @@ async def take_numbers(key: str, dates: list[date]) -> list[str]:
         raise DomainError('Série de numérotation inconnue.')
     # docs/legal.md 2.1: a number of a legal series never carries an earlier date than the one before it.
     if doctypes.is_chronological(key) and series.last_date and dates[0] < series.last_date:
-        raise DomainError(f'La date du {dates[0]:%d/%m/%Y} précède celle du dernier document numéroté de la série '
-                          f'({series.last_date:%d/%m/%Y}) : la numérotation doit rester chronologique.')
+        raise DomainError(f'La date du {format_date(dates[0])} précède celle du dernier document numéroté de la série '
+                          f'({format_date(series.last_date)}) : la numérotation doit rester chronologique.')
     numbers: list[str] = []
     by_period: dict[str, list[date]] = {}
     for on in dates:

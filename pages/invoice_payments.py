@@ -22,6 +22,7 @@ from db.contact import Contact
 from db.document import Document, Installment, Payment
 from db.drafts import payment_method_for
 from logic import doctypes
+from logic.dates import format_date
 from logic.money import format_eur
 from logic.payments import METHODS, USER_METHODS, installment_display
 from logic.snapshot import DocumentSnapshot
@@ -144,7 +145,7 @@ def payment_history(history: list[Payment]) -> None:
             detail = ' — '.join(part for part in (method, payment.reference, payment.reason) if part)
             with ui.row().classes('w-full items-baseline gap-3 no-wrap text-sm') \
                     .props(f'data-payment-kind={payment.kind}'):
-                ui.label(payment.paid_on.strftime('%d/%m/%Y')).classes('w-24 shrink-0')
+                ui.label(format_date(payment.paid_on)).classes('w-24 shrink-0')
                 ui.label(f'{what} {payment.label}').classes('grow')
                 ui.label(detail).classes('app-muted grow')
                 ui.label(format_eur(payment.amount)).classes('font-medium whitespace-nowrap')
@@ -163,7 +164,7 @@ def settle_dialog(screen: Screen, item: Installment, method: str = '') -> None:
     with screen.stable:
         SettleDialog(title=f'Règlement de {document.number}', left_to_pay=item.left_to_pay, methods=SETTLE_METHODS,
                      method=method, on_settle=ctx.handler(settle),
-                     detail=f'Échéance du {item.due_date:%d/%m/%Y} — {document.client_name}').open()
+                     detail=f'Échéance du {format_date(item.due_date)} — {document.client_name}').open()
 
 
 def unsettle_dialog(screen: Screen, item: Installment) -> None:
@@ -175,7 +176,7 @@ def unsettle_dialog(screen: Screen, item: Installment) -> None:
                          'Règlement annulé.')
 
     with screen.stable:
-        dialog = ConfirmDialog('Annuler le règlement', f'Les règlements de l’échéance du {item.due_date:%d/%m/%Y} '
+        dialog = ConfirmDialog('Annuler le règlement', f'Les règlements de l’échéance du {format_date(item.due_date)} '
                                f'({format_eur(item.paid_amount)}) sont annulés par des écritures inverses : rien n’est '
                                'effacé, l’historique garde les deux.', confirm='Annuler le règlement', cancel='Fermer',
                                action='confirm-unsettle', on_confirm=confirm, guard=ctx.handler)
@@ -227,7 +228,7 @@ async def deductions_card(screen: Screen) -> None:
                         .mark('deduction'):
                     with ui.element('div').classes('grow flex flex-wrap gap-x-3 items-baseline'):
                         ui.label(number).classes('font-medium whitespace-nowrap')
-                        ui.label(f'Facture d’acompte du {issued:%d/%m/%Y}').classes('app-muted text-sm')
+                        ui.label(f'Facture d’acompte du {format_date(issued)}').classes('app-muted text-sm')
                     ui.label(format_eur(-amount)).classes('w-28 text-right whitespace-nowrap')
             total = document.total_ttc if document.snapshot is not None else net_total(screen)
             net = total - sum((amount for _, _, amount in deducted), Decimal('0.00'))
@@ -285,7 +286,7 @@ def unpaid_deposits_dialog(screen: Screen, installments: list[Installment], retr
         with screen.stable:
             SettleDialog(title='Règlement de l’acompte', left_to_pay=deposit.left, methods=SETTLE_METHODS,
                          deposit=True, on_settle=ctx.handler(done),
-                         detail=deposit.label or f'Acompte à régler le {deposit.due_date:%d/%m/%Y}').open()
+                         detail=deposit.label or f'Acompte à régler le {format_date(deposit.due_date)}').open()
 
     async def delete(deposit: UnpaidDeposit) -> None:
         await deposits.delete_deposit(ctx.actor, deposit.id)

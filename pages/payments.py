@@ -17,6 +17,7 @@ from components.frame import frame
 from components.paged_table import PagedTable, PageRequest
 from components.payment_summary import PaymentSummary
 from db import changes, payment_list, payments
+from logic.dates import format_date
 from logic.money import format_eur
 from logic.payments import STATUS_LABELS, TYPE_LABELS, installment_display, open_amount, type_of
 from logic.xlsx_writer import Sheet, xlsx_bytes
@@ -163,7 +164,7 @@ def table_row(row: dict, today: date) -> dict:
     return {
         'id': row['id'], 'document_id': row['document_id'], 'kind': row['kind'], 'status': row['status'],
         'url': f'/devis/{row["document_id"]}' if row['kind'] == 'deposit' else f'/factures/{row["document_id"]}',
-        'due': row['due_date'].strftime('%d/%m/%Y'), 'number': row['number'], 'client': row['client_name'],
+        'due': format_date(row['due_date']), 'number': row['number'], 'client': row['client_name'],
         'type': TYPE_LABELS.get(type_of(row['kind'], row['status']), row['kind']),
         'amount': format_eur(abs(row['amount'])), 'paid': format_eur(abs(row['paid_amount'])),
         'left': format_eur(left), 'has_left': bool(left), 'state': label, 'state_key': key,
