@@ -6,8 +6,8 @@ from passlib.context import CryptContext
 
 from db import engine
 from logic import passwords
-from tests.databases import Databases
 from tests import issuing
+from tests.databases import Databases
 from tests.helpers import SECRET
 
 _databases: Databases | None = None
