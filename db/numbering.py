@@ -8,7 +8,7 @@ Allocation, always inside the caller's transaction:
    it up, and a number that already exists (after an unlucky pattern change) is refused with a French message.
 Never a database SEQUENCE: sequences are not transactional and leave gaps.
 
->>> # await take_number('invoice', date(2026, 3, 9))  -> 'F2026-00001', then 'F2026-00002'...
+    await take_number('invoice', date(2026, 3, 9))   # 'F2026-00001', then 'F2026-00002'... (inside db.issuing)
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
