@@ -27,13 +27,12 @@ from db.company import Company, PaymentMethod
 from db.contact import Contact
 from db.document import Document
 from db.drafts import as_stored, pick_payment_method
-from db.issuing import Issue, Issuer, MentionsMissing, NewLine, issue
+from db.issuing import Issue, Issuer, NewLine, issue
 from db.settings import get_company
 from db.validation import build_snapshot, due_on, frozen_values, party_of_contact
 from logic import doctypes
-from logic.draft import Draft
+from logic.draft import Draft, check_invoice_totals
 from logic.errors import DomainError
-from logic.mentions import missing_mentions
 from logic.schedule import schedule_dates, split_evenly
 from logic.snapshot import Party
 
@@ -122,8 +121,8 @@ class _Context:
 
 
 def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
-    """Totals, frozen copies, mentions and encoded rows of a batch: pure Python, before (and beside) the
-    transaction. The documents are new rows: `issue` numbers, freezes and writes them."""
+    """Totals, frozen copies and encoded rows of a batch: pure Python, before (and beside) the transaction. The
+    documents are new rows: `issue` checks their mentions, numbers, freezes and writes them."""
     issues = []
     for item in chunk:
         draft = as_stored(item.draft)
@@ -132,8 +131,7 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
             raise DomainError('Client inconnu.')
         method = pick_payment_method(draft.payment_method_id, contact, context.methods)
         totals = draft.totals()
-        if totals.total_ttc < 0:
-            raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
+        check_invoice_totals(totals)
         first = due_on(item.issue_date, method)
         amounts = split_evenly(totals.amount_due, item.parts) if item.parts > 1 else [totals.amount_due]
         schedule = list(zip(schedule_dates(first, item.parts, 1, 'months'), amounts))
@@ -141,9 +139,6 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
         snapshot = build_snapshot(draft, totals, doc_type=draft.doc_type, number='', on=item.issue_date,
                                   due=due, company=context.company, buyer=context.parties[contact.id],
                                   method=method, installments=schedule)
-        missing = missing_mentions(snapshot)
-        if missing:
-            raise MentionsMissing(missing)
         document = Document(
             doc_type=draft.doc_type, source_id=item.source_id,
             global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,

@@ -31,9 +31,8 @@ from db.issuing import Issue, Issuer, MentionsMissing, issue  # noqa: F401 - Men
 from db.settings import get_company
 from logic import doctypes
 from logic.deposits import UnpaidDeposits
-from logic.draft import Draft, operation_nature
+from logic.draft import Draft, check_invoice_totals, operation_nature
 from logic.errors import DomainError
-from logic.money import format_eur
 from logic.schedule import check_amounts
 from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as PlannedInstallment, Party, Reference,
                             SnapshotLine, VatLine)
@@ -71,12 +70,7 @@ async def _prepare(doc_id: int, on: date, company: Company) -> Issue:
     if deduction.unpaid:
         raise UnpaidDeposits(deduction.unpaid)
     totals = draft.totals(deduction.prepaid)
-    if totals.total_ttc < 0:
-        raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
-    if totals.amount_due < 0:
-        raise DomainError(f'Les acomptes déjà facturés ({format_eur(totals.prepaid)}) dépassent le total de la '
-                          f'facture ({format_eur(totals.total_ttc)}) : corrigez la facture ou établissez un avoir '
-                          'sur une facture d’acompte.')
+    check_invoice_totals(totals)
     contact = await Contact.get(id=document.client_id)
     method = await payment_method_for(document.payment_method_id, contact)
     installments = await Installment.filter(document_id=doc_id).order_by('position', 'id')

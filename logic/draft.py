@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from logic.errors import DomainError
+from logic.money import format_eur
 from logic.totals import Document, Line, Totals, compute
 
 LINE_KINDS = {'item': 'Article', 'text': 'Texte', 'title': 'Titre', 'subtotal': 'Sous-total'}
@@ -80,3 +82,14 @@ def operation_nature(lines: list[DraftLine] | tuple) -> str:
     if natures == {'good', 'service'}:
         return 'M'
     return 'S'
+
+
+def check_invoice_totals(totals: Totals) -> None:
+    """An invoice is issued only with a total and a balance that are not negative (a negative amount is a credit
+    note's, IN4); the same refusal whichever path issues it (the editor's validation, the bulk path)."""
+    if totals.total_ttc < 0:
+        raise DomainError('Le total d’une facture ne peut pas être négatif : établissez plutôt un avoir.')
+    if totals.amount_due < 0:
+        raise DomainError(f'Les acomptes déjà facturés ({format_eur(totals.prepaid)}) dépassent le total de la '
+                          f'facture ({format_eur(totals.total_ttc)}) : corrigez la facture ou établissez un avoir '
+                          'sur une facture d’acompte.')

@@ -81,9 +81,12 @@ def promote(files_dir: Path, series: str, number: str, document_id: int) -> bool
     source = staged_path(files_dir, series, number)
     if not source.is_file():
         return False
-    try:
-        store_pdf(files_dir, document_id, source.read_bytes())
-    except AlreadyStored:
+    target = pdf_path(files_dir, document_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(source, 0o440)
+    try:  # the staged file was written and synced once: it is linked, never copied again
+        os.link(source, target)
+    except FileExistsError:
         pass  # promoted meanwhile by a concurrent request: that one is the original
     source.unlink(missing_ok=True)
     return True

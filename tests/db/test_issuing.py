@@ -255,3 +255,12 @@ async def test_the_bulk_path_falls_back_to_the_clients_payment_method_like_the_e
     client = await Contact.get(id=client.id)
     assert pick_payment_method(999_999, client, methods) == clients_own == await payment_method_for(999_999, client)
     assert pick_payment_method(None, None, methods) == next(method for method in methods if method.is_default)
+
+
+async def test_the_bulk_path_refuses_missing_mentions_and_numbers_nothing(db):
+    admin = await company()
+    client = await business_client(siren='', address='')
+    with pytest.raises(issuing.MentionsMissing):
+        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY)],
+                               issuer=issuing.Issuer.for_generated_data(issuer().secret))
+    assert not await Document.exists() and not await ChainEntry.exists()
