@@ -137,7 +137,6 @@ async def settle_deposit(actor: Actor, installment_id: int, *, paid_on: date, me
     if invoice_date is None or invoice_date > today:
         raise DepositError('La date d’une facture ne peut pas être dans le futur.' if invoice_date else
                            'Indiquez la date de la facture d’acompte.')
-    await deposit_of(installment_id)
     settle = dict(paid_on=paid_on, method=method, amount=amount, reference=reference, secret=issuer.secret)
     locked: dict = {}
 
@@ -195,7 +194,6 @@ async def settle_deposit_and_publish(actor: Actor, installment_id: int, *, confi
 
 async def unsettle_deposit(actor: Actor, installment_id: int, *, issuer: Issuer, credit: bool,
                            reason: str = '') -> Document | None:
-    await deposit_of(installment_id)
     found: dict = {}
 
     async def cancel() -> tuple[Installment, Document | None]:
@@ -210,7 +208,7 @@ async def unsettle_deposit(actor: Actor, installment_id: int, *, issuer: Issuer,
         if settled:
             await payments.cancel_settlement(actor, installment_id, secret=issuer.secret, reason=reason)
         found.update(installment=installment, invoice=invoice)
-        _publish(installment.document_id, *(doc.id for doc in (invoice,) if doc is not None))
+        _publish(installment.document_id, *([invoice.id] if invoice is not None else []))
         return installment, invoice
 
     if not credit:
