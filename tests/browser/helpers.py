@@ -106,12 +106,18 @@ def fill(browser, selector: str, value: str) -> None:
 
 
 def click(browser, selector: str) -> None:
-    """Click once the element is there, enabled and not covered (a dialog may still be animating in)."""
+    """Click once the element is there, enabled, not covered (a dialog may still be animating in) and standing
+    still: after a resize the layout slides (the drawer comes back), and a click aimed at a moving button lands
+    beside it without any error."""
     from selenium.common.exceptions import ElementClickInterceptedException  # noqa: PLC0415
 
     def clicked(driver) -> bool:
         element = driver.find_element('css selector', selector)
         if not element.is_enabled():
+            return False
+        before = element.rect
+        time.sleep(0.05)
+        if element.rect != before:
             return False
         try:
             element.click()
