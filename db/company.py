@@ -3,6 +3,13 @@ from tortoise import fields
 from tortoise.models import Model
 
 VAT_REGIMES = {'normal': 'Régime réel (TVA collectée)', 'franchise': 'Franchise en base (art. 293 B du CGI)'}
+# Who invoices (docs/legal.md 1.1): a company prints its legal form and capital; an entrepreneur individuel prints
+# "EI" next to the name and has no capital.
+LEGAL_KINDS = {'company': 'Société (SARL, SAS, SA…)', 'sole_trader': 'Entrepreneur individuel (EI, micro-entreprise)'}
+# Where the business is registered: RCS for traders, Répertoire des métiers for craftsmen, none for liberal
+# professions (their SIREN alone).
+TRADE_REGISTERS = {'rcs': 'RCS (commerçant)', 'rm': 'Répertoire des métiers (artisan)',
+                   'none': 'Aucun (profession libérale, agent commercial…)'}
 ACTIVITY_TYPES = {'goods': 'Livraisons de biens', 'services': 'Prestations de services', 'mixed': 'Mixte'}
 PAYMENT_KINDS = {
     'transfer': 'Virement', 'cheque': 'Chèque', 'direct_debit': 'Prélèvement', 'card': 'Carte bancaire',
@@ -19,6 +26,8 @@ class Company(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)
+    legal_kind = fields.CharField(max_length=16, default='company', db_default='company')
+    trade_register = fields.CharField(max_length=8, default='rcs', db_default='rcs')
     legal_form = fields.CharField(max_length=60, default='')
     capital = fields.CharField(max_length=40, default='')
     address = fields.CharField(max_length=200, default='')

@@ -28,7 +28,7 @@ FROZEN_COLUMNS: tuple[str, ...] = (
     'client_name', 'payment_method_id', 'probability', 'global_discount_kind', 'global_discount_value', 'shipping',
     'shipping_vat_rate', 'shipping_vat_category', 'purchase_order', 'header_text', 'footer_text', 'notes', 'total_ht',
     'total_vat', 'total_ttc', 'prepaid', 'amount_due', 'snapshot', 'source_id', 'validated_at', 'created_at',
-    'vat_included',
+    'vat_included', 'delivery_address',
 )
 
 
@@ -55,6 +55,9 @@ class Document(Model):
     due_date = fields.DateField(null=True)
     validity_date = fields.DateField(null=True)
     delivery_date = fields.DateField(null=True)
+    # Where the goods go when it is not the billing address (docs/legal.md 1.3): a copy of one of the client's
+    # addresses (logic.snapshot.Party fields), kept as chosen even if the contact's address changes later.
+    delivery_address = fields.JSONField(null=True)
     client = fields.ForeignKeyField('contacts.Contact', null=True, on_delete=fields.RESTRICT,
                                     related_name='documents')
     # Copied from the contact at each save (and frozen with the document): lists sort and search on it without a join.
@@ -163,6 +166,8 @@ class DocumentLine(Model):
     vat_rate = FixedDecimalField(scale=2, default=0)
     vat_category = fields.CharField(max_length=2, default='S')
     exemption_reason = fields.CharField(max_length=255, default='')
+    # The VATEX code of an exempt line (EN 16931 BT-121), copied from its VAT rate like the reason.
+    exemption_code = fields.CharField(max_length=30, default='', db_default='')
     nature = fields.CharField(max_length=8, default='service')
     show_parts = fields.BooleanField(default=False)
     # Line net HT from logic.totals (None on titles and texts): sums per article/period for dashboards.
