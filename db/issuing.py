@@ -38,6 +38,8 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
+from tortoise.exceptions import IntegrityError
+
 from db import changes
 from db.actor import Actor
 from db.audit import AuditEntry
@@ -285,12 +287,17 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
         document.issue_date, document.due_date = item.issue_date, item.snapshot.due_date
         document.validated_at, document.created_by_id = now, document.created_by_id or actor.user_id
     new = [item for item in issues if item.document.id is None]
-    await _insert_new(key, new)
-    for item in issues:
-        if item.lines is None:  # an existing draft: frozen in one save
-            item.document.state = item.state
-            item.document.version += 1
-            await item.document.save()
+    try:
+        async with transaction():  # a savepoint: once the database refuses a number, we can still ask which one
+            await _insert_new(key, new)
+            for item in issues:
+                if item.lines is None:  # an existing draft: frozen in one save
+                    item.document.state = item.state
+                    item.document.version += 1
+                    await item.document.save()
+    except IntegrityError as exc:
+        await _refuse_number_used_elsewhere(key, numbers, exc)
+        raise
     documents = [item.document for item in issues]
     # The chain hashes (what a row holds once issued, its state aside) are computed in a thread meanwhile.
     position, previous = await chain_head(key)
@@ -303,6 +310,17 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
         entries = await chained
     await ChainEntry.bulk_create(entries)
     return documents
+
+
+async def _refuse_number_used_elsewhere(key: str, numbers: list[str], exc: IntegrityError) -> None:
+    """A number another legal document holds (the unique index of migration documents/0007: a series whose pattern
+    gave another series' numbers before the settings refused it) is a French refusal; nothing is kept."""
+    taken = await Document.filter(doc_type__in=doctypes.keys(legal=True), number__in=numbers).order_by('id').first()
+    if taken is not None:
+        raise DomainError(f'Le numéro {taken.number} est déjà utilisé par un autre document '
+                          f'({doctypes.label(taken.doc_type).lower()}) : rien n’a été enregistré. Un administrateur '
+                          f'doit changer le modèle de numérotation de la série « {doctypes.series_label(key)} ».'
+                          ) from exc
 
 
 async def _insert_new(series: str, issues: list[Issue]) -> None:

@@ -6,6 +6,8 @@ Allocation, always inside the caller's transaction:
 2. bump the counter row with UPDATE ... SET value = value + 1 (created on the first number of a period), then read it;
 3. render the pattern. A rollback after that undoes the bump: no gap. The unique (series, number) constraint backs
    it up, and a number that already exists (after an unlucky pattern change) is refused with a French message.
+   Across series, the settings refuse patterns that could give the same number, and a unique index on the number of
+   every legal document (migration documents/0007) backs that up: `db.issuing` turns its refusal into a French one.
 Never a database SEQUENCE: sequences are not transactional and leave gaps.
 
     await take_number('invoice', date(2026, 3, 9))   # 'F2026-00001', then 'F2026-00002'... (inside db.issuing)
@@ -25,7 +27,7 @@ from db.unit_of_work import transaction
 from logic import doctypes
 from logic.dates import format_date
 from logic.errors import DomainError
-from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, period_key, render, validate_pattern
+from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, check_distinct, period_key, render, validate_pattern
 
 _issuing: ContextVar[bool] = ContextVar('numbering_legal_documents', default=False)
 
@@ -50,7 +52,8 @@ async def preview_next(key: str, on: date | None = None) -> str:
 
 async def save_series(actor: Actor, key: str, *, pattern: str, reset: str, version: int,
                       active: bool | None = None) -> NumberSeries:
-    """Change a series' pattern or reset rule (admin only). The counter carries on: no number is ever reused.
+    """Change a series' pattern or reset rule (admin only). The counter carries on: no number is ever reused, and
+    a pattern that could give a number of another series is refused (`logic.numbering.check_distinct`).
 
     When the reset rule changes, the counter of today's new period starts from the current one (F2026-00042 is
     followed by F2026-00043 whatever the rule), and the next number is checked against the issued ones.
@@ -59,7 +62,9 @@ async def save_series(actor: Actor, key: str, *, pattern: str, reset: str, versi
     pattern = (pattern or '').strip()
     validate_pattern(pattern, reset)
     async with transaction():
-        series = await NumberSeries.get_or_none(key=key).select_for_update()
+        # Every series locked, in one order: two admins can't give two series colliding patterns at once.
+        rows = {row.key: row for row in await NumberSeries.all().order_by('id').select_for_update()}
+        series = rows.get(key)
         if series is None:
             raise DomainError('Série de numérotation inconnue.')
         if series.version != version:
@@ -68,6 +73,8 @@ async def save_series(actor: Actor, key: str, *, pattern: str, reset: str, versi
         diff = changes({name: getattr(series, name) for name in values}, values)
         if not diff:
             return series
+        if pattern != series.pattern:  # a pattern kept as it was is not refused for a collision made before
+            check_distinct(key, pattern, {other: row.pattern for other, row in rows.items()})
         today = date.today()
         if reset != series.reset:
             await _carry_counter(key, period_key(series.reset, today), period_key(reset, today))

@@ -9,7 +9,8 @@ from components.form import section
 from components.frame import frame
 from db import numbering
 from db.document import NumberCounter
-from logic.numbering import RESET_LABELS, SERIES_LABELS, PatternError, period_key, render, validate_pattern
+from logic.numbering import (RESET_LABELS, SERIES_LABELS, PatternError, check_distinct, period_key, render,
+                             validate_pattern)
 from pages.security import PageContext, secured_page
 
 # Series shown only when their module is on (Paramètres > Options).
@@ -22,15 +23,19 @@ async def numbering_page(ctx: PageContext):
         with section('Modèles de numérotation',
                      'Codes : {AAAA} année, {AA} année sur 2 chiffres, {MM} mois, {N} compteur, {N:5} compteur sur '
                      '5 chiffres. Les factures et les avoirs sont numérotés à la validation, sans trou, dans '
-                     'l’ordre chronologique ; les devis dès leur création.'):
-            series_list = [row for row in await numbering.list_series()
+                     'l’ordre chronologique ; les devis dès leur création. Deux séries ne donnent jamais le même '
+                     'numéro : donnez à chacune son préfixe.'):
+            all_series = await numbering.list_series()
+            patterns = {row.key: row.pattern for row in all_series}  # hidden series too: no number is shared
+            series_list = [row for row in all_series
                            if row.key not in OPTIONAL or getattr(ctx.options, OPTIONAL[row.key])]
             for series in series_list:
                 counters = dict(await NumberCounter.filter(series=series.key).values_list('period_key', 'value'))
-                series_row(ctx, series, counters)
+                series_row(ctx, series, counters, patterns)
 
 
-def series_row(ctx: PageContext, series, counters: dict[str, int]) -> None:
+def series_row(ctx: PageContext, series, counters: dict[str, int], patterns: dict[str, str]) -> None:
+    """One series' form; `patterns` holds every series' saved pattern, shared by the rows."""
     key = series.key
     state = {'version': series.version, 'reset': series.reset}
     with ui.element('div').classes('app-form-grid items-center').props(f'data-series={key}'):
@@ -49,8 +54,11 @@ def series_row(ctx: PageContext, series, counters: dict[str, int]) -> None:
 
     def show_preview() -> None:
         today = date.today()
+        typed = (pattern.value or '').strip()
         try:
-            validate_pattern((pattern.value or '').strip(), reset.value)
+            validate_pattern(typed, reset.value)
+            if typed != patterns[key]:  # the same refusal as db.numbering.save_series, shown as it is typed
+                check_distinct(key, typed, patterns)
         except PatternError as exc:
             preview.text = str(exc)
             preview.classes(replace='text-negative text-sm')
@@ -67,6 +75,7 @@ def series_row(ctx: PageContext, series, counters: dict[str, int]) -> None:
         saved = await numbering.save_series(ctx.actor, key, pattern=pattern.value or '', reset=reset.value,
                                             version=state['version'])
         state.update(version=saved.version, reset=saved.reset)
+        patterns[key] = saved.pattern
         preview.text = await numbering.preview_next(key)
         ui.notify(f'Numérotation « {SERIES_LABELS.get(key, key)} » enregistrée.', type='positive')
 

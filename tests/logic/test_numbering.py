@@ -1,12 +1,13 @@
 import re
 from datetime import date
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logic.numbering import (DEFAULT_PATTERNS, RESET_LABELS, SERIES_LABELS, PatternError, period_key, render,
-                             validate_pattern)
+from logic.numbering import (DEFAULT_PATTERNS, RESET_LABELS, SERIES_LABELS, PatternError, can_collide, check_distinct,
+                             period_key, render, validate_pattern)
 
 # What the French e-invoicing rules accept as an invoice number (BR-FR-01/02).
 EINVOICE_NUMBER = re.compile(r'[A-Za-z0-9+_/-]{1,35}')
@@ -92,3 +93,63 @@ def test_it_offers_one_default_series_per_document_type_with_deposits_in_the_inv
 @settings(database=None)
 def test_default_numbers_are_valid_e_invoice_numbers(pattern: str, on: date, counter: int) -> None:
     assert EINVOICE_NUMBER.fullmatch(render(pattern, on=on, counter=counter))
+
+
+def test_the_default_series_never_give_the_same_number() -> None:
+    for key, pattern in DEFAULT_PATTERNS.items():
+        check_distinct(key, pattern, DEFAULT_PATTERNS)
+
+
+@pytest.mark.parametrize(('first', 'second', 'collide'), [
+    ('F{AAAA}-{N:5}', 'F{AAAA}-{N:5}', True),
+    ('F{AAAA}-{N:5}', 'AV{AAAA}-{N:5}', False),
+    ('F{AAAA}-{N:5}', 'F{AA}-{N:5}', False),  # the dash never falls at the same place
+    ('F{AAAA}-{N:5}', 'F{AAAA}-{N}', True),  # F2026-100000: past 99999 a padded counter looks like a plain one
+    ('F{AA}-{N:3}', 'F{AA}-{N:4}', True),  # F26-1000
+    ('F{N}', 'F{AAAA}{N:5}', True),  # F202600001
+    ('F{N}', 'F{AAAA}-{N:5}', False),  # no '-' in the first
+    ('A{N}', 'A0{N}', False),  # an unpadded counter never starts with 0
+    ('A{N:2}', 'A0{N}', True),  # A01
+    ('A{N:2}', 'A00{N}', False),
+    ('X{MM}{N}', 'X13{N:2}', False),  # no 13th month
+    ('X{MM}{N}', 'X1{N}', True),  # X111: November's first, and the 11th
+    ('{AAAA}/{N}', '{N}/{AAAA}', True),  # 2026/2026
+    ('D{AAAA}-{N:5}', 'DE{AAAA}-{N:5}', False),
+])
+def test_it_tells_whether_two_patterns_can_ever_give_the_same_number(first: str, second: str, collide: bool) -> None:
+    assert can_collide(first, second) is collide
+    assert can_collide(second, first) is collide
+
+
+def test_a_pattern_that_can_give_another_series_numbers_is_refused_naming_that_series() -> None:
+    patterns = dict(DEFAULT_PATTERNS)
+    with pytest.raises(PatternError, match="série « Factures et factures d'acompte » \\(F\\{AAAA\\}-\\{N:5\\}\\)"):
+        check_distinct('credit_note', 'F{AAAA}-{N:5}', patterns)
+    with pytest.raises(PatternError, match='série « Avoirs »'):
+        check_distinct('invoice', 'AV{AAAA}-{N}', patterns)
+    check_distinct('credit_note', 'AVR{AAAA}-{N:5}', patterns)
+    check_distinct('invoice', 'F{AAAA}-{N:5}', patterns)  # its own pattern is not another series'
+
+
+# Small pieces, so that random patterns often meet: one counter, a few digits and date codes around it.
+PIECES = st.sampled_from(['A', '0', '1', '2', '-', '{AA}', '{MM}', '{AAAA}'])
+COUNTERS = st.sampled_from(['{N}', '{N:1}', '{N:2}', '{N:3}'])
+PATTERNS = st.builds(lambda before, counter, after: ''.join(before) + counter + ''.join(after),
+                     st.lists(PIECES, max_size=3), COUNTERS, st.lists(PIECES, max_size=2))
+# Dates and counters where numbers meet: years whose digits look like months or counters, counters past their width.
+DATES = [date(year, month, 1) for year in (2000, 2010, 2012, 2026) for month in (1, 10, 11, 12)]
+COUNTS = [*range(1, 130), 200, 201, 999, 1000, 1001, 1010, 1012, 1100, 2000, 2001, 2010, 2026, 9999, 10000, 10001,
+          12026, 20001, 20261, 100000]
+
+
+@cache
+def numbers(pattern: str) -> set[str]:
+    return {render(pattern, on=on, counter=counter) for on in DATES for counter in COUNTS}
+
+
+@given(PATTERNS, PATTERNS)
+@settings(database=None, max_examples=200, deadline=None)
+def test_patterns_said_never_to_meet_never_give_the_same_number(first: str, second: str) -> None:
+    """Soundness: whenever some dates and counters give both patterns the same number, `can_collide` says so."""
+    common = numbers(first) & numbers(second)
+    assert not common or can_collide(first, second), f'{first} and {second} both give {min(common)}'
