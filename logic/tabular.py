@@ -1,7 +1,17 @@
-"""Reading the spreadsheets users bring (CO3, AR2); exports are written by `logic.xlsx_writer`.
+"""Reading the spreadsheets users bring (CO3, AR2); XLSX exports are written by `logic.xlsx_writer`, CSV files by
+`csv_bytes` here.
 
 `read_table` turns an uploaded CSV or XLSX into strings, exactly as the user sees them in their spreadsheet,
 or refuses it with a French message (`TabularError`).
+
+A CSV cell has no style to keep a text from being a formula: `csv_bytes` writes a text that starts like one
+(`logic.xlsx_writer.FORMULA_STARTS`) after an apostrophe, as spreadsheets do, and `read_table` drops that
+apostrophe again, so that what was exported imports back unchanged:
+
+>>> print(*csv_bytes(['Nom'], [['=HYPERLINK("x")'], [Decimal('-12.50')]]).decode('utf-8-sig').splitlines(), sep='|')
+Nom|"'=HYPERLINK(""x"")"|-12,50
+>>> read_table(csv_bytes(['Nom'], [['=HYPERLINK("x")']]), 'x.csv').rows
+[['=HYPERLINK("x")']]
 """
 
 import codecs
@@ -21,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from logic.errors import DomainError
+from logic.xlsx_writer import FORMULA_STARTS
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -136,7 +147,7 @@ def _csv_lines(data: bytes):
     row_number = 1
     try:
         for row_number, record in enumerate(reader, start=1):
-            yield [cell.strip() for cell in record]
+            yield [_unquoted(cell.strip()) for cell in record]
     except csv.Error as exc:
         raise TabularError(f'Ligne {row_number + 1} : guillemet (") non fermé ou mal placé.') from exc
 
@@ -159,6 +170,44 @@ def _decode(data: bytes) -> str:
     if stray > max(2, len(text) // 100):
         raise TabularError(_BINARY)
     return _CONTROL_CHARACTERS.sub('', text) if stray else text
+
+
+def _unquoted(cell: str) -> str:
+    """A cell written "'=..." (`csv_cell`, or by hand as in a spreadsheet) means the text "=..."."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_STARTS else cell
+
+
+def csv_bytes(headers: list[str], rows) -> bytes:
+    """A CSV as French Excel writes it: ';' separated, UTF-8 with a BOM (so that accents show), CRLF, every cell
+    through `csv_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=';', lineterminator='\r\n')
+    writer.writerow([csv_cell(header) for header in headers])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode('utf-8-sig')
+
+
+def csv_cell(value: object) -> str:
+    """One cell's text: a text that starts like a formula gets an apostrophe first; numbers stay numbers, in French.
+
+    >>> csv_cell('+33 6 12 34 56 78'), csv_cell(Decimal('-1234.50')), csv_cell(-3), csv_cell(date(2026, 3, 9))
+    ("'+33 6 12 34 56 78", '-1234,50', '-3', '09/03/2026')
+    """
+    if value is None:
+        return ''
+    if isinstance(value, bool):
+        return 'Oui' if value else 'Non'
+    if isinstance(value, Decimal):
+        return f'{value:f}'.replace('.', ',')
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return f'{value:%d/%m/%Y %H:%M}'
+    if isinstance(value, date):
+        return f'{value:%d/%m/%Y}'
+    if not isinstance(value, str):
+        raise TypeError(f'cannot write {type(value).__name__} to a CSV file: convert it first')
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _count_outside_quotes(line: str, separator: str) -> int:

@@ -2,10 +2,12 @@
 
 Why: openpyxl spends ~11 µs per cell, so the full export of 20,000 contacts (~600,000 cells) took 7 s; writing
 the sheet XML directly takes well under a second. The file holds only what the exports need: one or more sheets,
-a bold frozen header row, column widths, and five cell styles.
+a bold frozen header row, column widths, and seven cell styles.
 
 Cell rules (as `logic.tabular`): str -> text, always as an inline string, so `=HYPERLINK(...)` stays literal text
-and is never a formula; bool -> 'Oui'/'Non'; Decimal -> number shown '1 234,50'; int -> number; date and datetime
+and is never a formula; a text that a spreadsheet would read as a formula once the cell is edited (it starts with
+`= + - @`, a tab or a carriage return: `FORMULA_STARTS`) also carries a style with quotePrefix="1", the stored form
+of Excel's leading apostrophe, which Excel and LibreOffice keep on edit; bool -> 'Oui'/'Non'; Decimal -> number shown '1 234,50'; int -> number; date and datetime
 (shown at French time) -> dates; None -> empty; anything else, floats included, is refused. Every text cell carries
 the text format '@', so a SIRET or a postcode keeps its zeros when the user edits it.
 """
@@ -26,7 +28,10 @@ _INVALID_TITLE = re.compile(r'[\\/*?:\[\]]')
 _EPOCH = date(1899, 12, 30)
 _PARIS = ZoneInfo('Europe/Paris')
 # Style indexes in styles.xml below.
-_HEADER, _TEXT, _MONEY, _DATE, _DATETIME = 1, 2, 3, 4, 5
+_HEADER, _TEXT, _MONEY, _DATE, _DATETIME, _QUOTED_TEXT, _QUOTED_HEADER = 1, 2, 3, 4, 5, 6, 7
+# What makes a typed cell a formula in Excel, LibreOffice or Google Sheets (OWASP "CSV injection"). Numbers are
+# written as numbers and never quoted: a negative amount stays a number.
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 _ROWS_PER_CHUNK = 500
 
 
@@ -93,6 +98,8 @@ def _row_xml(number: int, values: Sequence[object], letters: list[str], *, heade
         if isinstance(value, str) or isinstance(value, bool):
             text = ('Oui' if value else 'Non') if isinstance(value, bool) else value
             style = _HEADER if header else _TEXT
+            if _formula_like(text):
+                style = _QUOTED_HEADER if header else _QUOTED_TEXT
             cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}'
                          '</t></is></c>')
         elif isinstance(value, Decimal):
@@ -113,6 +120,11 @@ def _row_xml(number: int, values: Sequence[object], letters: list[str], *, heade
                             '(money is Decimal, never float)')
     cells.append('</row>')
     return ''.join(cells)
+
+
+def _formula_like(text: str) -> bool:
+    """Whether the text, as written (characters XML can't carry dropped), starts like a formula."""
+    return (_NOT_XML.sub('', text) if _NOT_XML.search(text) else text).startswith(FORMULA_STARTS)
 
 
 def _xml_text(text: str) -> str:
@@ -159,12 +171,15 @@ _STYLES = (
     '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
     '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>'
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" quotePrefix="1"/>'
+    '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1" '
+    'quotePrefix="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 

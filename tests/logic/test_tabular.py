@@ -1,3 +1,4 @@
+import csv
 import io
 import zipfile
 from datetime import date, datetime
@@ -233,3 +234,20 @@ def test_openpyxl_really_parses_with_defusedxml():
 def test_it_refuses_an_unclosed_quote_rather_than_swallowing_the_rest_of_the_file():
     with pytest.raises(TabularError, match=r'Ligne 3 : guillemet \(\"\) non fermé ou mal placé'):
         read_table(b'Nom;Ville\nDupont;Paris\n"Durand;Lyon\nMartin;Nice\n', 'f.csv')
+
+
+# --- Writing CSV ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('text', ['=HYPERLINK("http://evil.example";"x")', '+33 6 12 34 56 78', '-1', '@SUM(A1)',
+                                  '\t=cmd', '\r=cmd'])
+def test_a_csv_text_that_starts_like_a_formula_is_written_after_an_apostrophe_and_reads_back_without_it(text):
+    data = tabular.csv_bytes(['Nom', 'Montant'], [[text, tabular.Decimal('-12.50')]])
+    written = list(csv.reader(io.StringIO(data.decode('utf-8-sig'), newline=''), delimiter=';'))[1]
+    assert written == [f"'{text}", '-12,50']  # the amount stays a number
+    assert read_table(data, 'export.csv').rows == [[text, '-12,50']]  # exactly what was exported
+
+
+def test_a_plain_csv_text_and_an_apostrophe_before_plain_text_are_left_alone():
+    data = tabular.csv_bytes(['Nom'], [['Dupont SARL'], ["'Entre guillemets'"]])
+    assert data.decode('utf-8-sig').splitlines()[1:] == ['Dupont SARL', "'Entre guillemets'"]
+    assert read_table(data, 'export.csv').rows == [['Dupont SARL'], ["'Entre guillemets'"]]

@@ -95,3 +95,23 @@ def test_a_large_sheet_streams_without_trouble():
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([Sheet(title='x', headers=['a', 'b', 'c'], rows=rows)])),
                                    read_only=True).worksheets[0]
     assert sum(1 for _ in sheet.iter_rows()) == 30_001
+
+
+@pytest.mark.parametrize('text', ['=HYPERLINK("http://evil.example";"x")', '+33 6 12 34 56 78', '-1', '@SUM(A1:A2)',
+                                  '\t=cmd', '\r=cmd', '\x01=1+1'])
+def test_a_text_that_starts_like_a_formula_carries_the_quote_prefix_so_no_spreadsheet_reads_it_as_one_on_edit(text):
+    sheet = workbook([[text, 'Dupont SARL', Decimal('-12.50'), -3]], ['Nom', 'Autre', 'Montant', 'Nombre']
+                     ).worksheets[0]
+    quoted, plain, amount, number = sheet['A2'], sheet['B2'], sheet['C2'], sheet['D2']
+    # XML reads a carriage return as a line feed; the rest comes back as written, control characters dropped.
+    assert quoted.quotePrefix and quoted.data_type == 's'
+    assert quoted.value == text.replace('\x01', '').replace('\r', '\n')
+    assert quoted.number_format == '@'
+    assert not plain.quotePrefix and plain.value == 'Dupont SARL'
+    assert (amount.value, amount.data_type, amount.quotePrefix) == (-12.5, 'n', False)  # numbers stay numbers
+    assert (number.value, number.data_type, number.quotePrefix) == (-3, 'n', False)
+
+
+def test_a_header_that_starts_like_a_formula_is_quoted_and_stays_bold():
+    cell = workbook([['x']], ['=Total']).worksheets[0]['A1']
+    assert cell.quotePrefix and cell.font.b and cell.value == '=Total'
