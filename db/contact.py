@@ -39,6 +39,9 @@ class Contact(Model):
     mandate_reference = fields.CharField(max_length=35, default='')
     mandate_signed_on = fields.DateField(null=True)
     account = fields.CharField(max_length=20, default='')
+    # A negotiated derogation to the B2B payment ceiling of C. com. L441-10 (docs/legal.md 7): the agreement's
+    # reference or reason, typed on purpose; empty means none, and a due date beyond the ceiling is refused.
+    payment_terms_derogation = fields.CharField(max_length=200, default='', db_default='')
     default_vat_rate = fields.ForeignKeyField('models.VatRate', null=True, on_delete=fields.SET_NULL,
                                               related_name=False)
     default_payment_method = fields.ForeignKeyField('models.PaymentMethod', null=True, on_delete=fields.SET_NULL,

@@ -23,6 +23,11 @@ installment is settled by the same amount, in the journal and the payment chain 
 What remains of the credit note (on an invoice already paid) stays an open refund in Payments. An invoice left with
 nothing to pay becomes "Réglée", a fully credited one "Annulée" as before. A deposit invoice owes what it was not
 paid: a credit note on an unticked deposit invoice leaves nothing to refund.
+
+Bad debts (CGI art. 272-1, BOI-TVA-DED-40-20): an irrecoverable invoice can be credited, to recover its VAT. The
+credit note takes the write-off's place in the same transaction: the write-off is cancelled (journal reversals,
+'irrecoverable' -> 'validated'), the credit note is imputed on the reopened installments, and the invoice ends
+"Annulée" when fully credited; what a partial credit note leaves is written off again, as it was.
 """
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -33,7 +38,7 @@ from db import changes, payments
 from db.actor import Actor
 from db.audit import record
 from db.company import Company
-from db.document import Document, DocumentLine
+from db.document import Document, DocumentLine, Installment, Payment
 from db.drafts import draft_of
 from db.issuing import Issue, Issuer, NewLine, issue
 from db.settings import get_company
@@ -96,8 +101,9 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
         left = await _remaining(invoice)
         draft, sources, totals = await _build(invoice, left, mode, lines, amounts)
         cancels = left.total_ttc + totals.total_ttc == 0
-        if cancels:
-            check_transition('invoice', invoice.state, 'cancelled')
+        if cancels:  # an irrecoverable invoice is credited once its write-off is cancelled (`complete`)
+            check_transition('invoice', 'validated' if invoice.state == 'irrecoverable' else invoice.state,
+                             'cancelled')
         origin = DocumentSnapshot.from_dict(invoice.snapshot)
         snapshot = _snapshot(origin, draft, totals, invoice, on, reason, await get_company())
         prepared.update(invoice=invoice, totals=totals, cancels=cancels)
@@ -119,6 +125,8 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
 
     async def complete(documents: list[Document]) -> None:
         note, invoice, totals, cancels = documents[0], prepared['invoice'], prepared['totals'], prepared['cancels']
+        written_off = await _take_back_write_off(actor, note, invoice, secret) if invoice.state == 'irrecoverable' \
+            else None
         # Imputed first on what the invoice still owes (its open installments), the rest stays to refund.
         imputed = await payments.impute_credit_note(actor, note, invoice, secret=secret)
         old_state = invoice.state
@@ -132,9 +140,26 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             await record('invoice.state', actor, target=f'document:{invoice.id}',
                          details={'number': invoice.number, 'state': [old_state, 'cancelled'],
                                   'credit_note': note.number})
+        elif written_off is not None and await Installment.filter(document_id=invoice.id, status='open').exists():
+            # What the credit note leaves of a written-off invoice stays written off, as it was.
+            await payments.write_off(actor, invoice.id, on=written_off.paid_on, reason=written_off.reason,
+                                     secret=secret)
         changes.publish(changes.DOCUMENTS, invoice.id)
 
     return CreditNoteOperation(prepare=prepare, complete=complete)
+
+
+async def _take_back_write_off(actor: Actor, note: Document, invoice: Document,
+                               secret: str | bytes) -> Payment | None:
+    """Bad debts (CGI art. 272-1, BOI-TVA-DED-40-20, docs/legal.md 11): the credit note that recovers the VAT of an
+    irrecoverable invoice takes the write-off's place. The write-off is cancelled first (reversals in the journal,
+    'irrecoverable' -> 'validated' audited), so that the credit note is imputed on the reopened installments and the
+    amount leaves the receivables once, not twice. Returns the last write-off, to write off again what is left."""
+    last = await Payment.filter(document_id=invoice.id, kind='write_off').order_by('-id').first()
+    await payments.cancel_write_off(actor, invoice.id, secret=secret,
+                                    reason=f'Avoir {note.number} : TVA sur créance irrécouvrable (CGI art. 272)')
+    [(invoice.state, invoice.version)] = await Document.filter(id=invoice.id).values_list('state', 'version')
+    return last
 
 
 async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[int, Decimal] | None,
@@ -193,8 +218,6 @@ async def _invoice(invoice_id: int, *, lock: bool) -> Document:
         raise DomainError('Un avoir se fait sur une facture validée.')
     if invoice.state == 'cancelled':
         raise DomainError(f'La facture {invoice.number} est déjà entièrement créditée.')
-    if invoice.state == 'irrecoverable':
-        raise DomainError(f'La facture {invoice.number} est passée en irrécouvrable : annulez d’abord ce passage.')
     return invoice
 
 

@@ -5,8 +5,6 @@ the full export (which the import reads back), the export of a list as shown, an
 >>> guess_mapping(['Raison sociale', 'CP', 'Town', 'N° TVA', 'Remarque'], import_fields())
 {0: 'name', 1: 'postcode', 2: 'city', 3: 'vat_number', 4: None}
 """
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +13,7 @@ from logic.choices import lookup, vat_rate_lookup
 from logic.contact import ADDRESS_KINDS, CLEANERS, CLIENT_CATEGORIES, CONTACT_KINDS, PERSON_TYPES, cross_check
 from logic.identifiers import format_siren
 from logic.importing import Field, ImportPreview, Problem, parse_bool_fr, validate_rows
-from logic.tabular import Table
+from logic.tabular import Table, csv_bytes
 from logic.xlsx_writer import Sheet, xlsx_bytes
 
 
@@ -76,6 +74,8 @@ COLUMNS = [
                                                                        'VAT rate'), width=16),
     Column(key='default_payment_method_id', label='Mode de règlement', aliases=(
         'Conditions de règlement', 'Règlement', 'Payment method', 'Payment terms'), width=22),
+    # No alias: a derogation lifts a legal ceiling, so only a column that names it exactly is read (docs/legal.md 7).
+    Column(key='payment_terms_derogation', label='Dérogation aux délais de paiement', width=24),
     Column(key='notes', label='Notes', aliases=('Remarques', 'Commentaire', 'Commentaires', 'Observations',
                                                 'Comments'), width=30),
     Column(key='active', label='Actif', aliases=('Active',), width=7),
@@ -107,9 +107,27 @@ def import_fields(vat_rates: list[tuple[int, Decimal, str]] = (),
         **CLEANERS, 'active': parse_bool_fr,
         'default_vat_rate_id': vat_rate_lookup(list(vat_rates)),
         'default_payment_method_id': lookup('Mode de règlement inconnu', payment_methods or {}),
+        'payment_terms_derogation': clean_payment_terms_derogation,
     }
     return [Field(key=column.key, label=column.label, aliases=column.aliases, parse=parsers[column.key],
                   required=column.key == 'name', unique=column.key == 'code') for column in COLUMNS]
+
+
+def clean_payment_terms_derogation(text: object) -> str:
+    """The reference or reason of an agreement that lets a client's due dates exceed the B2B ceiling of C. com.
+    L441-10 (docs/legal.md 7): one line of at most 200 characters; empty means no derogation.
+
+    >>> clean_payment_terms_derogation('  Accord cadre   n° 2026-14 ')
+    'Accord cadre n° 2026-14'
+    """
+    cleaned = ' '.join(str(text or '').split())
+    if len(cleaned) > DEROGATION_LENGTH:
+        raise ValueError(f'La dérogation aux délais de paiement tient en {DEROGATION_LENGTH} caractères au plus : '
+                         'indiquez la référence de l’accord.')
+    return cleaned
+
+
+DEROGATION_LENGTH = 200
 
 
 def preview_import(table: Table, mapping: dict[int, str | None], fields: list[Field]) -> ImportPreview:
@@ -214,9 +232,5 @@ SAMPLE_ROWS = [
 
 def sample_csv() -> bytes:
     """A CSV as French Excel writes it (';' separated, UTF-8 with a BOM so that accents show), with every column."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=';', lineterminator='\r\n')
-    writer.writerow([column.label for column in COLUMNS])
-    for sample in SAMPLE_ROWS:
-        writer.writerow([sample.get(column.key, '') for column in COLUMNS])
-    return buffer.getvalue().encode('utf-8-sig')
+    return csv_bytes([column.label for column in COLUMNS],
+                     ([sample.get(column.key, '') for column in COLUMNS] for sample in SAMPLE_ROWS))

@@ -30,7 +30,9 @@ Invoice::
 - paid -> validated cancels a settlement (PA2: unticking "Réglé"); irrecoverable -> validated cancels a write-off,
   e.g. when the client pays after all.
 - irrecoverable -> cancelled is refused: the write-off already took the amount out of the receivables, a credit
-  note would take it out a second time. Cancel the write-off first.
+  note would take it out a second time. Cancel the write-off first: crediting an irrecoverable invoice (to recover
+  the VAT of a bad debt, CGI art. 272-1) does it itself, in the same transaction (db/credit_notes.py), so the
+  invoice goes irrecoverable -> validated -> cancelled, each step audited.
 - A draft is deleted, never cancelled: it has no number to account for.
 Deposit invoices use the invoice machine too; they are created directly as "paid" (DE3), not moved there.
 """

@@ -70,6 +70,38 @@ def legal_warning(terms: PaymentTerms) -> str | None:
     return None
 
 
+def b2b_ceiling(issue: date) -> date:
+    """The latest due date C. com. L441-10 II allows between businesses for a document issued on `issue`.
+
+    The law allows either 60 days from the invoice date, or (when agreed) 45 days end of month, read as in
+    `due_date`: issue date + 45 days, then the end of that month. Either way is lawful, so the later date is the
+    ceiling (docs/legal.md 7):
+
+    >>> b2b_ceiling(date(2026, 1, 20))  # 45 days end of month: 6 March, then 31 March (60 days: 21 March)
+    datetime.date(2026, 3, 31)
+    >>> b2b_ceiling(date(2026, 1, 1))   # 60 days: 2 March (45 days end of month: 28 February)
+    datetime.date(2026, 3, 2)
+    """
+    sixty = issue + timedelta(days=MAX_DAYS)
+    forty_five = issue + timedelta(days=MAX_DAYS_END_OF_MONTH)
+    return max(sixty, forty_five.replace(day=calendar.monthrange(forty_five.year, forty_five.month)[1]))
+
+
+def b2b_due_date_problem(issue: date, due: date) -> str | None:
+    """Why a due date is refused between businesses (it is later than `b2b_ceiling`), in French, else None.
+
+    The phrase completes "Validation impossible, il manque : ..." (logic/mentions.py) and says where to fix it.
+    """
+    ceiling = b2b_ceiling(issue)
+    if due <= ceiling:
+        return None
+    return (f'une échéance dans le délai légal entre professionnels : le {due:%d/%m/%Y} dépasse le '
+            f'{ceiling:%d/%m/%Y}, {MAX_DAYS} jours après la date de facture ou {MAX_DAYS_END_OF_MONTH} jours fin de '
+            'mois au plus (article L441-10 du Code de commerce) ; raccourcissez le délai du mode de règlement '
+            '(Paramètres > Listes par défaut) ou l’échéancier, ou enregistrez la dérogation négociée sur la fiche '
+            'du client')
+
+
 # The usual choices offered when the settings are first created (SE3); labels are left to `describe`.
 DEFAULT_TERMS: tuple[PaymentTerms, ...] = (
     PaymentTerms(days=0),

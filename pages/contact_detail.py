@@ -35,7 +35,7 @@ TEMPLATES = {'quote_template_id': ('quote', 'Modèle des devis'),
 TAB_OF = {**{key: 'general' for key, _, _ in GENERAL}, 'kind': 'general', 'is_company': 'general',
           'category': 'general', **{key: 'addresses' for key, _, _ in MAIN_ADDRESS},
           **{key: 'bank' for key, _, _ in BANK}, 'account': 'accounting', 'notes': 'notes',
-          **{key: 'defaults' for key in FOREIGN_KEYS}}
+          **{key: 'defaults' for key in FOREIGN_KEYS}, 'payment_terms_derogation': 'defaults'}
 
 
 @secured_page('/contacts/{contact_id}', title='Contact')
@@ -141,6 +141,10 @@ class ContactScreen:
                         contact.default_payment_method_id or NONE)
             for key, (_, label) in TEMPLATES.items():
                 form.select(key, label, choices[key], getattr(contact, key) or NONE)
+            form.input('payment_terms_derogation', 'Dérogation négociée aux délais de paiement',
+                       contact.payment_terms_derogation, wide=True, hint=(
+                           'Référence de l’accord. Vide : une échéance au-delà de 60 jours (ou 45 jours fin de mois) '
+                           'est refusée pour un professionnel (article L441-10 du Code de commerce).'))
 
     # --- what the buttons do -----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import pytest
 from db import contact_transfer, contacts
 from db.audit import AuditEntry
 from db.contact import Address, Contact
-from logic.contact_fields import sample_csv
+from logic.contact_fields import export_workbook, sample_csv
 from logic.importing import format_problems
 from logic.tabular import read_table
 from tests.personas import set_up_company
@@ -130,3 +130,28 @@ async def test_the_selection_export_follows_the_list_filters_and_order(db):
         ('Code', 'Nom', 'Type'), ('C00001', 'Bravo', 'Client'), ('C00002', 'alpha', 'Client')]
     entry = await AuditEntry.get(action='contact.export')
     assert entry.details == {'scope': 'selection', 'full': False, 'count': 2}
+
+
+async def test_a_formula_looking_text_is_exported_with_the_quote_prefix_and_a_quoted_csv_imports_without_it(db):
+    admin = await set_up_company()
+    preview = await check(csv('"\'=HYPERLINK(""http://evil.example"";""x"")";;;;;;', 'Dupont SARL;;;;;;'))
+    assert preview.ok, format_problems(preview.problems)
+    await contact_transfer.commit_import(admin, preview, filename='contacts.csv')
+    assert await Contact.get(name='=HYPERLINK("http://evil.example";"x")')
+    records, labels, _ = await contact_transfer.export_data(admin, None, full=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(export_workbook(records, labels, full=True))).worksheets[0]
+    names = {sheet.cell(row=row, column=5).value: sheet.cell(row=row, column=5) for row in (2, 3)}
+    assert names['=HYPERLINK("http://evil.example";"x")'].quotePrefix
+    assert not names['Dupont SARL'].quotePrefix
+
+
+async def test_a_payment_terms_derogation_goes_out_with_the_full_export_and_comes_back(db):
+    admin = await set_up_company()
+    await contacts.create_contact(admin, {'name': 'Grossiste SA', 'payment_terms_derogation': 'Accord  n° 14'})
+    records, labels, _ = await contact_transfer.export_data(admin, None, full=True)
+    data = export_workbook(records, labels, full=True)
+    await Contact.all().delete()
+    preview = await check(data, 'export.xlsx')
+    assert preview.ok, format_problems(preview.problems)
+    await contact_transfer.commit_import(admin, preview, filename='export.xlsx')
+    assert (await Contact.get(name='Grossiste SA')).payment_terms_derogation == 'Accord n° 14'

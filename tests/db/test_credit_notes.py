@@ -1,14 +1,16 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from db import credit_notes, documents, integrity
+from db import credit_notes, documents, integrity, payments, validation
 from db.audit import AuditEntry
-from db.document import Document, DocumentLine
+from db.contact import Contact
+from db.document import Document, DocumentLine, Installment, Payment
+from db.issuing import MentionsMissing
 from logic.credit import CreditError
 from logic.errors import DomainError
 from logic.snapshot import DocumentSnapshot
-from tests.db.documents_helpers import D, business_client, draft, line, validated_invoice
+from tests.db.documents_helpers import D, business_client, company, draft, line, validated_invoice
 from tests.helpers import SECRET
 from tests.personas import set_up_company
 from tests.issuing import issuer
@@ -114,3 +116,55 @@ async def test_a_credit_note_is_frozen_like_an_invoice(db):
     note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
     with pytest.raises(DomainError):
         await (await Document.get(id=note.id)).delete()
+
+
+async def test_an_irrecoverable_invoice_can_be_fully_credited_to_recover_its_vat_and_ends_credited(db):
+    """Bad debts (CGI art. 272-1, BOI-TVA-DED-40-20): the credit note takes the write-off's place, so the amount
+    leaves the receivables once."""
+    admin = await set_up_company()
+    invoice = await invoice_of_two_rates(admin)
+    [write_off] = await payments.write_off(admin, invoice.id, on=date.today(), reason='Liquidation judiciaire',
+                                           secret=SECRET)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), reason='Créance irrécouvrable')
+    assert note.total_ttc == -invoice.total_ttc
+    stored = await Document.get(id=invoice.id)
+    assert stored.state == 'cancelled' and stored.credited_amount == D('350.00')
+    journal = await Payment.filter(document_id=invoice.id).order_by('id')
+    assert [(item.kind, item.amount, item.method) for item in journal] == [
+        ('write_off', D('350.00'), ''), ('reversal', D('-350.00'), ''), ('settlement', D('350.00'), 'credit_note')]
+    assert journal[1].reverses_id == write_off.id
+    assert [item.status for item in await Installment.filter(document_id=invoice.id)] == ['paid']
+    refund = await Installment.get(document_id=note.id, kind='refund')
+    assert refund.status == 'paid'  # nothing to refund: the client never paid
+    states = [entry.details['state'] for entry in await AuditEntry.filter(
+        action='invoice.state', target=f'document:{invoice.id}').order_by('id')]
+    assert states == [['validated', 'irrecoverable'], ['irrecoverable', 'validated'], ['validated', 'cancelled']]
+
+
+async def test_what_a_partial_credit_note_leaves_of_an_irrecoverable_invoice_stays_written_off(db):
+    admin = await set_up_company()
+    invoice = await invoice_of_two_rates(admin)
+    await payments.write_off(admin, invoice.id, on=date.today(), reason='Liquidation judiciaire', secret=SECRET)
+    await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
+                                          amounts={S20: D('100.00')})
+    assert (await Document.get(id=invoice.id)).state == 'irrecoverable'
+    [installment] = await Installment.filter(document_id=invoice.id)
+    assert (installment.status, installment.paid_amount) == ('irrecoverable', D('120.00'))
+
+
+async def test_the_b2b_payment_ceiling_binds_invoices_unless_the_client_has_a_recorded_derogation_never_credit_notes(db):
+    """C. com. L441-10 II: the derogation typed on the client's card is frozen with the buyer and lifts the ceiling."""
+    admin = await company()
+    client = await business_client()
+    document = await documents.create_document(admin, draft(client, line()))
+    document = await documents.set_installments(admin, document.id, [(date.today() + timedelta(days=120),
+                                                                      D('240.00'))], document.version)
+    with pytest.raises(MentionsMissing, match='article L441-10 du Code de commerce'):
+        await validation.validate_invoice(admin, document.id, issuer=issuer())
+    await Contact.filter(id=client.id).update(payment_terms_derogation='Accord cadre n° 2026-14')
+    invoice = await validation.validate_invoice(admin, document.id, issuer=issuer())
+    snapshot = DocumentSnapshot.from_dict(invoice.snapshot)
+    assert snapshot.buyer.payment_terms_derogation == 'Accord cadre n° 2026-14'
+    await Contact.filter(id=client.id).update(payment_terms_derogation='')
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer())
+    assert note.state == 'validated'

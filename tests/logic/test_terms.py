@@ -1,8 +1,17 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from logic.terms import DEFAULT_TERMS, PaymentTerms, TermsError, describe, due_date, legal_warning
+from logic.terms import (
+    DEFAULT_TERMS,
+    PaymentTerms,
+    TermsError,
+    b2b_ceiling,
+    b2b_due_date_problem,
+    describe,
+    due_date,
+    legal_warning,
+)
 
 
 @pytest.mark.parametrize(('issue', 'days', 'end_of_month', 'due'), [
@@ -66,3 +75,22 @@ def test_its_default_terms_are_distinct_and_all_legal() -> None:
     assert [describe(terms) for terms in DEFAULT_TERMS] == [
         'À réception', '30 jours', '30 jours fin de mois', '45 jours fin de mois', '60 jours']
     assert all(legal_warning(terms) is None for terms in DEFAULT_TERMS)
+
+
+@pytest.mark.parametrize(('issue', 'ceiling'), [
+    (date(2026, 1, 1), date(2026, 3, 2)),     # 60 days (45 days end of month: 28 February)
+    (date(2026, 1, 20), date(2026, 3, 31)),   # 45 days end of month: 6 March, then 31 March (60 days: 21 March)
+    (date(2026, 3, 9), date(2026, 5, 8)),     # 60 days (45 days end of month: 23 April, then 30 April)
+    (date(2026, 12, 31), date(2027, 3, 1)),   # 60 days; 45 days is 14 February, end of month 28 February
+    (date(2027, 12, 31), date(2028, 2, 29)),  # leap year: both readings give 29 February
+])
+def test_the_business_ceiling_is_the_later_of_sixty_days_and_forty_five_days_end_of_month(issue, ceiling) -> None:
+    assert b2b_ceiling(issue) == ceiling
+    assert b2b_due_date_problem(issue, ceiling) is None
+    problem = b2b_due_date_problem(issue, ceiling + timedelta(days=1))
+    assert problem and 'article L441-10 du Code de commerce' in problem
+
+
+def test_every_default_terms_gives_a_due_date_within_the_business_ceiling() -> None:
+    for issue in (date(2026, 1, 1) + timedelta(days=n) for n in range(366)):
+        assert all(due_date(issue, terms) <= b2b_ceiling(issue) for terms in DEFAULT_TERMS)

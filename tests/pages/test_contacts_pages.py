@@ -196,3 +196,19 @@ async def test_the_contact_picker_searches_picks_and_creates(user: User):
     user.find(marker='create-contact').click()
     await user.should_not_see('Créer le contact')
     assert picked[-1] == {'id': 2, 'label': 'Nouvelle Boulangerie', 'detail': ''}
+
+
+async def test_a_payment_terms_derogation_is_typed_on_the_contact_form_checked_and_audited(user: User, admin):
+    contact = await add(admin, 'Grossiste SA')
+    await log_in(user, next_path=f'/contacts/{contact.id}')
+    await user.should_see(marker='code', content='C00001', retries=50)
+    user.find(marker='payment_terms_derogation').type('x' * 201)
+    user.find(marker='save').click()
+    await user.should_see('200 caractères au plus')
+    assert user.find(ui.tabs).elements.pop().value == 'defaults'
+    user.find(marker='payment_terms_derogation').clear().type('  Accord cadre n° 2026-14  ')
+    user.find(marker='save').click()
+    await user.should_see('Contact enregistré.')
+    assert (await Contact.get(id=contact.id)).payment_terms_derogation == 'Accord cadre n° 2026-14'
+    entry = await AuditEntry.filter(action='contact.update').order_by('-id').first()
+    assert 'payment_terms_derogation' in entry.details
