@@ -69,6 +69,7 @@ class VatShare:
     rate: Decimal
     ttc: Decimal
     exemption_reason: str = ''
+    exemption_code: str = ''
     nature: str = 'service'
 
 
@@ -129,7 +130,8 @@ def deposit_lines(groups: Sequence[VatShare], amount: Decimal, label: str) -> li
         rate_text = f'TVA {format_decimal_fr(group.rate)} %' if group.category == 'S' else f'TVA {group.category}'
         lines.append(DraftLine(designation=f'{label} – {rate_text}' if several else label, quantity=Decimal(1),
                                unit_price=part, vat_rate=group.rate, vat_category=group.category,
-                               exemption_reason=group.exemption_reason, nature=group.nature))
+                               exemption_reason=group.exemption_reason, exemption_code=group.exemption_code,
+                               nature=group.nature))
     return lines
 
 
@@ -147,7 +149,8 @@ def vat_shares(vat_groups: Iterable, lines: Iterable, nets: Iterable[Decimal | N
         natures = weights.get((group.category, Decimal(group.rate).quantize(CENT)), {})
         nature = max(natures, key=lambda name: (natures[name], name == 'service')) if natures else 'service'
         shares.append(VatShare(category=group.category, rate=group.rate, ttc=group.base + group.vat,
-                               exemption_reason=group.exemption_reason, nature=nature))
+                               exemption_reason=group.exemption_reason,
+                               exemption_code=group.exemption_code, nature=nature))
     return shares
 
 

@@ -6,7 +6,10 @@ Rules, with their EN 16931 ids:
 - lines total BT-106 = sum of line nets (BR-CO-10);
 - the global discount (BT-107) and the shipping charge (BT-108) are document-level allowance and charge, carried
   per VAT group (category + rate): the discount is split in proportion to each group's items base, to the cent,
-  by largest remainder; shipping sits in its own group;
+  by largest remainder; shipping (an accessory cost, part of the taxable base of what it accompanies: CGI art.
+  267 I 2°) follows the VAT of what it accompanies (docs/legal.md 1): it goes to the lines' one group,
+  or is split over the groups in proportion to their items bases, to the cent, when the lines mix rates; only a
+  document without items charges it at the shipping rate chosen (`shipping_charges`);
 - group base BT-116 = items base - allowance part + charge part, group VAT BT-117 = round_cents(base x rate / 100)
   (BR-CO-17), total VAT BT-110 = sum of BT-117 (BR-CO-14);
 - BT-109 = BT-106 - BT-107 + BT-108 (BR-CO-13), BT-112 = BT-109 + BT-110 (BR-CO-15), BT-115 = BT-112 - BT-113
@@ -55,6 +58,7 @@ class Line:
     vat_rate: Decimal = Decimal(0)
     vat_category: str = 'S'
     exemption_reason: str = ''
+    exemption_code: str = ''
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -79,6 +83,7 @@ class VatGroup:
     base: Decimal
     vat: Decimal
     exemption_reason: str = ''
+    exemption_code: str = ''
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -113,6 +118,7 @@ def compute(doc: Document) -> Totals:
     allowances: list[Decimal | None] = []
     bases: dict[tuple[str, Decimal], Decimal] = {}
     reasons: dict[tuple[str, Decimal], str] = {}
+    codes: dict[tuple[str, Decimal], str] = {}
     running = ZERO
     for position, line in enumerate(doc.lines, start=1):
         if line.kind == 'item':
@@ -121,6 +127,8 @@ def compute(doc: Document) -> Totals:
             bases[key] = bases.get(key, ZERO) + net
             if not reasons.get(key):
                 reasons[key] = line.exemption_reason
+            if not codes.get(key):
+                codes[key] = line.exemption_code
             running += net
             nets.append(net)
             allowances.append(allowance)
@@ -138,9 +146,7 @@ def compute(doc: Document) -> Totals:
     lines_total = sum(bases.values(), ZERO)
     discount = _global_discount(doc, lines_total)
     charge = round_cents(doc.shipping)
-    charges: dict[tuple[str, Decimal], Decimal] = {}
-    if charge:
-        charges[_group_key(doc.shipping_vat_category, doc.shipping_vat_rate)] = charge
+    charges = shipping_charges(charge, bases, _group_key(doc.shipping_vat_category, doc.shipping_vat_rate))
     keys = sorted(bases.keys() | charges.keys(), key=lambda k: (VAT_CATEGORIES.index(k[0]), -k[1]))
     parts = split_proportionally(discount, [bases.get(key, ZERO) for key in keys])
 
@@ -150,7 +156,7 @@ def compute(doc: Document) -> Totals:
         base = items_base - part + group_charge
         groups.append(VatGroup(category=key[0], rate=key[1], items_base=items_base, allowance=part,
                                charge=group_charge, base=base, vat=round_cents(base * key[1] / HUNDRED),
-                               exemption_reason=reasons.get(key, '')))
+                               exemption_reason=reasons.get(key, ''), exemption_code=codes.get(key, '')))
     total_ht = lines_total - discount + charge
     total_vat = sum((group.vat for group in groups), ZERO)
     total_ttc = total_ht + total_vat
@@ -167,6 +173,7 @@ def _compute_vat_included(doc: Document) -> Totals:
     amounts: dict[int, Decimal] = {}
     members: dict[tuple[str, Decimal], list[int]] = {}
     reasons: dict[tuple[str, Decimal], str] = {}
+    codes: dict[tuple[str, Decimal], str] = {}
     for index, line in enumerate(doc.lines):
         if line.kind != 'item':
             if line.kind not in ('title', 'subtotal', 'text'):
@@ -179,6 +186,8 @@ def _compute_vat_included(doc: Document) -> Totals:
         members.setdefault(key, []).append(index)
         if not reasons.get(key):
             reasons[key] = line.exemption_reason
+        if not codes.get(key):
+            codes[key] = line.exemption_code
     nets_by_index: dict[int, Decimal] = {}
     groups = []
     for key in sorted(members, key=lambda k: (VAT_CATEGORIES.index(k[0]), -k[1])):
@@ -188,7 +197,8 @@ def _compute_vat_included(doc: Document) -> Totals:
         for index, net in zip(members[key], split_proportionally(base, [amounts[i] for i in members[key]])):
             nets_by_index[index] = net
         groups.append(VatGroup(category=key[0], rate=key[1], items_base=base, allowance=ZERO, charge=ZERO,
-                               base=base, vat=vat, exemption_reason=reasons.get(key, '')))
+                               base=base, vat=vat, exemption_reason=reasons.get(key, ''),
+                               exemption_code=codes.get(key, '')))
     nets: list[Decimal | None] = []
     allowances: list[Decimal | None] = []
     running = ZERO
@@ -208,6 +218,23 @@ def _compute_vat_included(doc: Document) -> Totals:
                   lines_total=total_ht, allowance_total=ZERO, charge_total=ZERO, total_ht=total_ht,
                   total_vat=total_vat, total_ttc=total_ht + total_vat, prepaid=prepaid,
                   amount_due=total_ht + total_vat - prepaid)
+
+
+def shipping_charges(charge: Decimal, bases: dict[tuple[str, Decimal], Decimal],
+                     fallback: tuple[str, Decimal]) -> dict[tuple[str, Decimal], Decimal]:
+    """The shipping charge per VAT group: in proportion to the groups' items bases (largest remainder, to the cent);
+    at the `fallback` group when there is no base to follow.
+
+    >>> bases = {('S', Decimal('20.00')): Decimal('100.00'), ('S', Decimal('5.50')): Decimal('300.00')}
+    >>> shipping_charges(Decimal('10.00'), bases, ('S', Decimal('20.00')))
+    {('S', Decimal('20.00')): Decimal('2.50'), ('S', Decimal('5.50')): Decimal('7.50')}
+    """
+    if not charge:
+        return {}
+    keys = sorted((key for key, base in bases.items() if base), key=lambda k: (VAT_CATEGORIES.index(k[0]), -k[1]))
+    if not keys or not sum(bases[key] for key in keys):
+        return {fallback: charge}
+    return dict(zip(keys, split_proportionally(charge, [bases[key] for key in keys])))
 
 
 def negate(doc: Document) -> Document:

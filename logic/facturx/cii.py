@@ -8,7 +8,18 @@ from datetime import date
 from lxml import etree
 
 from logic.dates import format_date
-from logic.facturx.facts import PROFILE_EN16931, Facts, facts, legal_description, money, plain, rate
+from logic.facturx.facts import (
+    PROFILE_EN16931,
+    SELLER_TAX_SCHEME,
+    VAT_ON_DEBITS_CODE,
+    Facts,
+    exemption,
+    facts,
+    legal_description,
+    money,
+    plain,
+    rate,
+)
 from logic.snapshot import DocumentSnapshot, Party, SnapshotLine
 
 NS = {
@@ -43,7 +54,7 @@ def build_cii(snapshot: DocumentSnapshot) -> bytes:
             position += 1
             _line(transaction, line, position, f)
     _agreement(transaction, snapshot, f)
-    _delivery(transaction, snapshot)
+    _delivery(transaction, f)
     _settlement(transaction, snapshot, f)
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
 
@@ -76,13 +87,14 @@ def _agreement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
     agreement = _el(transaction, 'ram:ApplicableHeaderTradeAgreement')
     if snapshot.buyer_reference:
         _el(agreement, 'ram:BuyerReference', snapshot.buyer_reference)
-    _party(agreement, 'ram:SellerTradeParty', snapshot.seller, f.seller_endpoint, seller=True)
+    _party(agreement, 'ram:SellerTradeParty', snapshot.seller, f.seller_endpoint, seller=True,
+           tax_id=f.seller_tax_id)
     _party(agreement, 'ram:BuyerTradeParty', snapshot.buyer, f.buyer_endpoint, seller=False)
     if snapshot.purchase_order:
         _el(_el(agreement, 'ram:BuyerOrderReferencedDocument'), 'ram:IssuerAssignedID', snapshot.purchase_order)
 
 
-def _party(parent, tag: str, party: Party, endpoint, *, seller: bool) -> None:
+def _party(parent, tag: str, party: Party, endpoint, *, seller: bool, tax_id: str = '') -> None:
     node = _el(parent, tag)
     if party.siret:
         _el(node, 'ram:GlobalID', party.siret, schemeID='0009')
@@ -101,24 +113,24 @@ def _party(parent, tag: str, party: Party, endpoint, *, seller: bool) -> None:
         _el(_el(node, 'ram:URIUniversalCommunication'), 'ram:URIID', endpoint.id, schemeID=endpoint.scheme)
     if party.vat_number:
         _el(_el(node, 'ram:SpecifiedTaxRegistration'), 'ram:ID', party.vat_number, schemeID='VA')
+    if tax_id:
+        _el(_el(node, 'ram:SpecifiedTaxRegistration'), 'ram:ID', tax_id, schemeID=SELLER_TAX_SCHEME)
 
 
-def _delivery(transaction, snapshot: DocumentSnapshot) -> None:
+def _delivery(transaction, f: Facts) -> None:
+    """Mandatory in the XSD and never left empty (an empty element is a PEPPOL warning): BT-72 is always stated."""
     delivery = _el(transaction, 'ram:ApplicableHeaderTradeDelivery')
-    if snapshot.delivery_address:
+    if f.ship_to:
         ship = _el(delivery, 'ram:ShipToTradeParty')
-        _el(ship, 'ram:Name', snapshot.delivery_address.name or snapshot.buyer.name)
+        if f.ship_to.name:
+            _el(ship, 'ram:Name', f.ship_to.name)
         address = _el(ship, 'ram:PostalTradeAddress')
-        for child, value in (('ram:PostcodeCode', snapshot.delivery_address.postcode),
-                             ('ram:LineOne', snapshot.delivery_address.address),
-                             ('ram:LineTwo', snapshot.delivery_address.address2),
-                             ('ram:CityName', snapshot.delivery_address.city)):
+        for child, value in (('ram:PostcodeCode', f.ship_to.postcode), ('ram:LineOne', f.ship_to.address),
+                             ('ram:LineTwo', f.ship_to.address2), ('ram:CityName', f.ship_to.city)):
             if value:
                 _el(address, child, value)
-        _el(address, 'ram:CountryID', snapshot.delivery_address.country or 'FR')
-    if snapshot.delivery_date:
-        _date(_el(_el(delivery, 'ram:ActualDeliverySupplyChainEvent'), 'ram:OccurrenceDateTime'),
-              snapshot.delivery_date)
+        _el(address, 'ram:CountryID', f.ship_to.country or 'FR')
+    _date(_el(_el(delivery, 'ram:ActualDeliverySupplyChainEvent'), 'ram:OccurrenceDateTime'), f.delivery_date)
 
 
 def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
@@ -138,13 +150,17 @@ def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
         tax = _el(settlement, 'ram:ApplicableTradeTax')
         _el(tax, 'ram:CalculatedAmount', f.amount(vat.vat))
         _el(tax, 'ram:TypeCode', 'VAT')
-        if vat.category not in ('S', 'Z'):
-            _el(tax, 'ram:ExemptionReason', vat.exemption_reason or 'Exonération de TVA')
+        reason, code = exemption(vat, snapshot)
+        if reason:
+            _el(tax, 'ram:ExemptionReason', reason)
         _el(tax, 'ram:BasisAmount', f.amount(vat.base))
         _el(tax, 'ram:CategoryCode', vat.category)
-        if snapshot.vat_on_debits and vat.category == 'S':
-            _el(tax, 'ram:DueDateTypeCode', '5')
-        _el(tax, 'ram:RateApplicablePercent', rate(vat.rate))
+        if code:
+            _el(tax, 'ram:ExemptionReasonCode', code)
+        if f.vat_on_debits and vat.category == 'S':
+            _el(tax, 'ram:DueDateTypeCode', VAT_ON_DEBITS_CODE)
+        if vat.category != 'O':  # "not subject to VAT" has no rate at all (BR-O-05, BR-O-06, BR-O-09)
+            _el(tax, 'ram:RateApplicablePercent', rate(vat.rate))
     for group in f.groups:
         if group.allowance:
             _allowance(settlement, False, f.amount(group.allowance), 'Remise globale', group)
@@ -186,7 +202,8 @@ def _tax(parent, category: str, vat_rate, tag: str = 'ram:ApplicableTradeTax') -
     tax = _el(parent, tag)
     _el(tax, 'ram:TypeCode', 'VAT')
     _el(tax, 'ram:CategoryCode', category)
-    _el(tax, 'ram:RateApplicablePercent', rate(vat_rate))
+    if category != 'O':
+        _el(tax, 'ram:RateApplicablePercent', rate(vat_rate))
 
 
 def _allowance(parent, is_charge: bool, amount: str, reason: str, group=None) -> None:

@@ -4,17 +4,35 @@ French rules (docs/legal.md §3): BT-23 "cadre de facturation" (B/S/M + 1, or 4 
 routing note BAR, the notes PMD/PMT/AAB once each, SIREN (BT-30/BT-47) and electronic addresses (BT-34/BT-49,
 scheme 0225). A credit note is stored negated (logic.totals.negate); EN 16931 wants its amounts positive under
 type code 381, so `sign` turns them back.
+
+VAT (docs/legal.md §3): every exempt VAT breakdown carries its reason text (BT-120) and VATEX code (BT-121); a seller
+without an intra-EU VAT number (franchise en base, art. 293 B) is identified for tax by its SIREN as BT-32 (scheme
+FC), which EN 16931 BR-E-02 accepts; "option pour le paiement de la taxe d'après les débits" (BT-8 code 5, note AAI)
+applies to services only.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
-from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
 from logic import doctypes
-from logic.snapshot import DocumentSnapshot, Party
+from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
+from logic.snapshot import SHIPPING_FOLLOWS_LINES, DocumentSnapshot, Party, VatLine
+from logic.totals import shipping_charges
 
 PROFILE_EN16931 = 'urn:cen.eu:en16931:2017'
 ENDPOINT_SCHEME = '0225'  # French directory addressing scheme (SIREN-based)
 EMAIL_SCHEME = 'EM'
+SELLER_TAX_SCHEME = 'FC'  # BT-32 "seller tax registration identifier" (UNTDID 1153 FC: fiscal number)
+VAT_ON_DEBITS_NOTE = 'Option pour le paiement de la taxe d’après les débits'
+VAT_ON_DEBITS_CODE = '5'  # BT-8, UNTDID 2475: VAT due on the invoice date (the "débits" option)
+# BT-121 (VATEX list, CEF) by VAT category; E takes the code of its VAT rate (its exemption article).
+CATEGORY_EXEMPTION_CODES = {'K': 'VATEX-EU-IC', 'AE': 'VATEX-EU-AE', 'G': 'VATEX-EU-G', 'O': 'VATEX-EU-O'}
+FRANCHISE_CODE = 'VATEX-FR-FRANCHISE'
+# BT-120 when a VAT rate has no text of its own (mentions refuse to issue without one: a last resort only).
+DEFAULT_EXEMPTION_REASONS = {'E': 'Exonération de TVA', 'AE': 'Autoliquidation',
+                             'K': 'Exonération de TVA, article 262 ter I du CGI',
+                             'G': 'Exonération de TVA, article 262 I du CGI', 'O': 'Hors champ d’application de la TVA'}
+FRANCHISE_REASON = 'TVA non applicable, art. 293 B du CGI'
 BAR_BY_CATEGORY = {'fr_business': 'B2B', 'public': 'B2B', 'eu_business': 'B2BINT', 'non_eu_business': 'B2BINT',
                    'individual': 'B2C'}
 
@@ -50,6 +68,10 @@ class Facts:
     buyer_endpoint: Endpoint | None
     notes: tuple[tuple[str, str], ...]  # (subject code or '', text)
     groups: tuple[GroupParts, ...]
+    seller_tax_id: str  # BT-32 (scheme FC): the SIREN of a seller without a VAT number, else ''
+    vat_on_debits: bool  # BT-8 code 5 and note AAI: the option is taken and the document has service lines
+    delivery_date: date  # BT-72: the date of the operation (242 nonies A 10°), the issue date when none is stated
+    ship_to: Party | None  # BG-13/BG-15: the delivery address, or the buyer for an intra-EU supply (BR-IC-12)
 
     def amount(self, value: Decimal) -> str:
         return money(value * self.sign)
@@ -62,12 +84,58 @@ def facts(snapshot: DocumentSnapshot) -> Facts:
     sign = Decimal(-1) if type_code == '381' and snapshot.total_ttc < 0 else Decimal(1)  # a credit note
     bar = bar_treatment(snapshot.buyer)
     final = snapshot.doc_type == 'invoice' and snapshot.prepaid != 0
+    # A deposit invoice is made when the money came in (DE3): issued already paid, cadre 2 (BR-FR-08).
+    paid_already = snapshot.doc_type == 'deposit_invoice' and snapshot.prepaid != 0 and not snapshot.amount_due
     letter = snapshot.operation_nature if snapshot.operation_nature in ('B', 'S', 'M') else 'S'
-    cadre = letter + ('4' if final else '1')
+    cadre = letter + ('4' if final else '2' if paid_already else '1')
     return Facts(type_code=type_code, sign=sign, bar=bar, cadre=cadre,
                  seller_endpoint=_business_endpoint(snapshot.seller),
                  buyer_endpoint=_business_endpoint(snapshot.buyer) if bar == 'B2B' else _email_endpoint(snapshot.buyer),
-                 notes=_notes(snapshot, bar), groups=group_parts(snapshot))
+                 notes=_notes(snapshot, bar), groups=group_parts(snapshot),
+                 seller_tax_id=seller_tax_id(snapshot.seller), vat_on_debits=vat_on_debits(snapshot),
+                 delivery_date=delivery_date(snapshot), ship_to=ship_to(snapshot))
+
+
+def seller_tax_id(seller: Party) -> str:
+    """BT-32 for a seller without an intra-EU VAT number (franchise en base, exempt activity): its SIREN, the number
+    the tax office knows a business by. Without it an invoice with exempt lines fails BR-E-02 (docs/legal.md §11)."""
+    return '' if seller.vat_number else ''.join(seller.siren.split())
+
+
+def vat_on_debits(snapshot: DocumentSnapshot) -> bool:
+    """The "débits" option concerns services only (CGI annexe III art. 77-2): goods are taxed on delivery anyway."""
+    return snapshot.vat_on_debits and any(line.kind == 'item' and line.nature == 'service'
+                                          for line in snapshot.lines)
+
+
+def delivery_date(snapshot: DocumentSnapshot) -> date:
+    """BT-72. The date of the operation is stated when it differs from the issue date (242 nonies A 10°); for a
+    deposit invoice it is the date the deposit was received. Stating it always keeps the delivery group non-empty."""
+    if snapshot.delivery_date:
+        return snapshot.delivery_date
+    received = snapshot.extra.get('received_on') if snapshot.doc_type == 'deposit_invoice' else None
+    return date.fromisoformat(received) if received else snapshot.issue_date
+
+
+def ship_to(snapshot: DocumentSnapshot) -> Party | None:
+    """The deliver-to party: the document's delivery address, else the buyer when the document has an intra-EU
+    supply, whose deliver-to country EN 16931 requires (BR-IC-12)."""
+    if snapshot.delivery_address:
+        return replace(snapshot.delivery_address, name=snapshot.delivery_address.name or snapshot.buyer.name)
+    if any(vat.category == 'K' for vat in snapshot.vat_lines):
+        return snapshot.buyer
+    return None
+
+
+def exemption(vat: VatLine, snapshot: DocumentSnapshot) -> tuple[str, str]:
+    """(BT-120 text, BT-121 VATEX code) of a VAT breakdown; ('', '') for the taxed categories S and Z."""
+    if vat.category in ('S', 'Z'):
+        return '', ''
+    franchise = snapshot.vat_regime == 'franchise' and vat.category == 'E'
+    reason = vat.exemption_reason or (FRANCHISE_REASON if franchise else DEFAULT_EXEMPTION_REASONS.get(
+        vat.category, DEFAULT_EXEMPTION_REASONS['E']))
+    code = CATEGORY_EXEMPTION_CODES.get(vat.category) or vat.exemption_code or (FRANCHISE_CODE if franchise else '')
+    return reason, code
 
 
 def bar_treatment(buyer: Party) -> str:
@@ -77,17 +145,22 @@ def bar_treatment(buyer: Party) -> str:
 
 
 def group_parts(snapshot: DocumentSnapshot) -> tuple[GroupParts, ...]:
-    """Per VAT group: items base from the lines, shipping in its group, and the discount part as the remainder."""
+    """Per VAT group: items base from the lines, the shipping part as logic.totals placed it, and the discount part
+    as the remainder. Snapshots of version 1 were frozen when shipping sat in its own chosen group."""
     items: dict[tuple[str, Decimal], Decimal] = {}
     for line in snapshot.lines:
         if line.kind == 'item' and line.net is not None:
             key = (line.vat_category, line.vat_rate.quantize(Decimal('0.01')))
             items[key] = items.get(key, Decimal('0.00')) + line.net
     shipping_key = (snapshot.shipping_vat_category, snapshot.shipping_vat_rate.quantize(Decimal('0.01')))
+    if snapshot.version < SHIPPING_FOLLOWS_LINES:
+        charges = {shipping_key: snapshot.charge_total} if snapshot.charge_total else {}
+    else:
+        charges = shipping_charges(snapshot.charge_total, items, shipping_key)
     parts = []
     for vat in snapshot.vat_lines:
         key = (vat.category, vat.rate.quantize(Decimal('0.01')))
-        charge = snapshot.charge_total if key == shipping_key else Decimal('0.00')
+        charge = charges.get(key, Decimal('0.00'))
         allowance = items.get(key, Decimal('0.00')) + charge - vat.base
         parts.append(GroupParts(category=vat.category, rate=key[1], allowance=allowance, charge=charge,
                                 exemption_reason=vat.exemption_reason))
@@ -134,8 +207,8 @@ def _notes(snapshot: DocumentSnapshot, bar: str) -> tuple[tuple[str, str], ...]:
     legal = legal_description(snapshot.seller)
     if legal:
         notes.append(('ABL', legal))
-    if snapshot.vat_on_debits:
-        notes.append(('AAI', 'Option pour le paiement de la taxe d’après les débits'))
+    if vat_on_debits(snapshot):
+        notes.append(('AAI', VAT_ON_DEBITS_NOTE))
     for text in (snapshot.header_text, snapshot.notes, snapshot.footer_text):
         if text.strip():
             notes.append(('', text.strip()))

@@ -60,6 +60,8 @@ MESSAGES = {
     'BR-S-08': 'Pour un taux de TVA, la base HT ne correspond pas à la somme des lignes, remises et frais de ce taux.',
     'BR-S-09': 'Pour un taux de TVA, le montant de TVA ne correspond pas à la base multipliée par le taux.',
     'BR-S-02': 'Une ligne soumise à TVA exige le numéro de TVA intracommunautaire du vendeur.',
+    'BR-E-02': 'Une ligne exonérée exige un identifiant fiscal du vendeur : numéro de TVA ou SIREN (Paramètres > Société).',
+    'BR-CL-22': 'Le code d’exonération de TVA n’est pas un code VATEX reconnu (Paramètres > Listes par défaut > TVA).',
     'BR-E-10': 'Une exonération de TVA doit en indiquer le motif (mention d’exonération).',
     'BR-AE-10': 'Une autoliquidation doit en indiquer le motif (« Autoliquidation »).',
     'BR-AE-02': 'L’autoliquidation exige les numéros de TVA du vendeur et du client.',

@@ -5,7 +5,16 @@ credit note is a <CreditNote> with CreditedQuantity and its due date in PaymentM
 """
 from lxml import etree
 
-from logic.facturx.facts import PROFILE_EN16931, Facts, facts, legal_description, plain, rate
+from logic.facturx.facts import (
+    PROFILE_EN16931,
+    SELLER_TAX_SCHEME,
+    Facts,
+    exemption,
+    facts,
+    legal_description,
+    plain,
+    rate,
+)
 from logic.snapshot import DocumentSnapshot, Party
 
 CAC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'
@@ -31,16 +40,18 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
     _b(root, 'DocumentCurrencyCode', snapshot.currency)
     if snapshot.buyer_reference:
         _b(root, 'BuyerReference', snapshot.buyer_reference)
+    if f.vat_on_debits:  # BT-8 in UBL: UNTDID 2005 code 3, VAT due on the invoice date (CII: 2475 code 5)
+        _b(_a(root, 'InvoicePeriod'), 'DescriptionCode', '3')
     if snapshot.purchase_order:
         _b(_a(root, 'OrderReference'), 'ID', snapshot.purchase_order)
     for reference in snapshot.references:
         cited = _a(_a(root, 'BillingReference'), 'InvoiceDocumentReference')
         _b(cited, 'ID', reference.number)
         _b(cited, 'IssueDate', reference.issue_date.isoformat())
-    _party(_a(root, 'AccountingSupplierParty'), snapshot.seller, f.seller_endpoint, seller=True)
+    _party(_a(root, 'AccountingSupplierParty'), snapshot.seller, f.seller_endpoint, seller=True,
+           tax_id=f.seller_tax_id)
     _party(_a(root, 'AccountingCustomerParty'), snapshot.buyer, f.buyer_endpoint, seller=False)
-    if snapshot.delivery_date:
-        _b(_a(root, 'Delivery'), 'ActualDeliveryDate', snapshot.delivery_date.isoformat())
+    _delivery(root, f)
     means = _a(root, 'PaymentMeans')
     _b(means, 'PaymentMeansCode', snapshot.payment_means or '1')
     if kind == 'CreditNote' and snapshot.due_date:
@@ -65,8 +76,7 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
         subtotal = _a(tax_total, 'TaxSubtotal')
         _b(subtotal, 'TaxableAmount', f.amount(vat.base), **currency)
         _b(subtotal, 'TaxAmount', f.amount(vat.vat), **currency)
-        reason = (vat.exemption_reason or 'Exonération de TVA') if vat.category not in ('S', 'Z') else ''
-        _category(subtotal, 'TaxCategory', vat.category, vat.rate, reason)
+        _category(subtotal, 'TaxCategory', vat.category, vat.rate, *exemption(vat, snapshot))
     _totals(root, snapshot, f, currency)
     position = 0
     for line in snapshot.lines:
@@ -76,7 +86,7 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
 
 
-def _party(parent, party: Party, endpoint, *, seller: bool) -> None:
+def _party(parent, party: Party, endpoint, *, seller: bool, tax_id: str = '') -> None:
     node = _a(parent, 'Party')
     if endpoint:
         _b(node, 'EndpointID', endpoint.id, schemeID=endpoint.scheme)
@@ -92,12 +102,31 @@ def _party(parent, party: Party, endpoint, *, seller: bool) -> None:
         scheme = _a(node, 'PartyTaxScheme')
         _b(scheme, 'CompanyID', party.vat_number)
         _b(_a(scheme, 'TaxScheme'), 'ID', 'VAT')
+    if tax_id:  # BT-32: a tax scheme other than VAT
+        scheme = _a(node, 'PartyTaxScheme')
+        _b(scheme, 'CompanyID', tax_id)
+        _b(_a(scheme, 'TaxScheme'), 'ID', SELLER_TAX_SCHEME)
     legal = _a(node, 'PartyLegalEntity')
     _b(legal, 'RegistrationName', party.name)
     if party.siren:
         _b(legal, 'CompanyID', party.siren, schemeID='0002')
     if seller and legal_description(party):
         _b(legal, 'CompanyLegalForm', legal_description(party))
+
+
+def _delivery(root, f: Facts) -> None:
+    """BT-72 always (as in the CII), and the deliver-to address and name (BG-13/BG-15) when there is one."""
+    delivery = _a(root, 'Delivery')
+    _b(delivery, 'ActualDeliveryDate', f.delivery_date.isoformat())
+    if f.ship_to:
+        address = _a(_a(delivery, 'DeliveryLocation'), 'Address')
+        for child, value in (('StreetName', f.ship_to.address), ('AdditionalStreetName', f.ship_to.address2),
+                             ('CityName', f.ship_to.city), ('PostalZone', f.ship_to.postcode)):
+            if value:
+                _b(address, child, value)
+        _b(_a(address, 'Country'), 'IdentificationCode', f.ship_to.country or 'FR')
+        if f.ship_to.name:
+            _b(_a(_a(delivery, 'DeliveryParty'), 'PartyName'), 'Name', f.ship_to.name)
 
 
 def _totals(root, snapshot: DocumentSnapshot, f: Facts, currency: dict) -> None:
@@ -133,7 +162,7 @@ def _line(root, kind: str, line, position: int, f: Facts, currency: dict) -> Non
     _b(item, 'Name', line.designation or '-')
     if line.reference:
         _b(_a(item, 'SellersItemIdentification'), 'ID', line.reference)
-    _category(item, 'ClassifiedTaxCategory', line.vat_category, line.vat_rate, '')
+    _category(item, 'ClassifiedTaxCategory', line.vat_category, line.vat_rate)
     _b(_a(node, 'Price'), 'PriceAmount', plain(price), **currency)
 
 
@@ -143,13 +172,16 @@ def _allowance(root, is_charge: bool, amount: str, reason: str, currency: dict, 
     _b(node, 'AllowanceChargeReasonCode', 'FC' if is_charge else '95')
     _b(node, 'AllowanceChargeReason', reason)
     _b(node, 'Amount', amount, **currency)
-    _category(node, 'TaxCategory', category, vat_rate, '')
+    _category(node, 'TaxCategory', category, vat_rate)
 
 
-def _category(parent, tag: str, category: str, vat_rate, reason: str) -> None:
+def _category(parent, tag: str, category: str, vat_rate, reason: str = '', code: str = '') -> None:
     node = _a(parent, tag)
     _b(node, 'ID', category)
-    _b(node, 'Percent', rate(vat_rate))
+    if category != 'O':  # "not subject to VAT" has no rate at all (BR-O-05, BR-O-06, BR-O-09)
+        _b(node, 'Percent', rate(vat_rate))
+    if code:
+        _b(node, 'TaxExemptionReasonCode', code)
     if reason:
         _b(node, 'TaxExemptionReason', reason)
     _b(_a(node, 'TaxScheme'), 'ID', 'VAT')

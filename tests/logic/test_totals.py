@@ -35,11 +35,13 @@ def test_it_totals_three_rates_with_a_global_discount_shipping_and_a_deposit() -
     (S20 202,85, S10 49,97, S5.5 45,00 of 297,82):
         S20 1489 x 20285 / 29782 = 1014,18   S10 1489 x 4997 / 29782 = 249,83   S5.5 1489 x 4500 / 29782 = 224,98
     floors 1014 + 249 + 224 = 1487, the 2 cents left go to the largest remainders (S5.5, S10):
-    parts 10,14 / 2,50 / 2,25. Shipping 15,00 at 20 %.
-        S20  202,85 - 10,14 + 15,00 = 207,71   VAT 41,542   -> 41,54
-        S10   49,97 -  2,50         =  47,47   VAT  4,747   ->  4,75
-        S5.5  45,00 -  2,25         =  42,75   VAT  2,35125 ->  2,35
-    BT-109 = 297,82 - 14,89 + 15,00 = 297,93, BT-110 = 48,64, BT-112 = 346,57, deposit 100,00, BT-115 = 246,57.
+    parts 10,14 / 2,50 / 2,25. Shipping 15,00 = 1500 cents follows the lines' VAT, split by items base alike:
+        S20 1500 x 20285 / 29782 = 1021,674   S10 1500 x 4997 / 29782 = 251,679   S5.5 1500 x 4500 / 29782 = 226,647
+    floors 1021 + 251 + 226 = 1498, the 2 cents left go to S10 then S20: parts 10,22 / 2,52 / 2,26.
+        S20  202,85 - 10,14 + 10,22 = 202,93   VAT 40,586   -> 40,59
+        S10   49,97 -  2,50 +  2,52 =  49,99   VAT  4,999   ->  5,00
+        S5.5  45,00 -  2,25 +  2,26 =  45,01   VAT  2,47555 ->  2,48
+    BT-109 = 297,82 - 14,89 + 15,00 = 297,93, BT-110 = 48,07, BT-112 = 346,00, deposit 100,00, BT-115 = 246,00.
     """
     doc = Document(
         lines=(
@@ -58,13 +60,21 @@ def test_it_totals_three_rates_with_a_global_discount_shipping_and_a_deposit() -
     assert totals.line_nets == (None, D('122.85'), D('49.97'), D('172.82'), D('45.00'), None, D('80.00'))
     assert totals.line_allowances == (None, D('13.65'), D('0.00'), None, D('4.40'), None, D('0.00'))
     assert [(g.rate, g.items_base, g.allowance, g.charge, g.base, g.vat) for g in totals.vat_groups] == [
-        (D('20'), D('202.85'), D('10.14'), D('15.00'), D('207.71'), D('41.54')),
-        (D('10'), D('49.97'), D('2.50'), D('0.00'), D('47.47'), D('4.75')),
-        (D('5.5'), D('45.00'), D('2.25'), D('0.00'), D('42.75'), D('2.35')),
+        (D('20'), D('202.85'), D('10.14'), D('10.22'), D('202.93'), D('40.59')),
+        (D('10'), D('49.97'), D('2.50'), D('2.52'), D('49.99'), D('5.00')),
+        (D('5.5'), D('45.00'), D('2.25'), D('2.26'), D('45.01'), D('2.48')),
     ]
     assert (totals.lines_total, totals.allowance_total, totals.charge_total, totals.total_ht, totals.total_vat,
             totals.total_ttc, totals.prepaid, totals.amount_due) == (
-        D('297.82'), D('14.89'), D('15.00'), D('297.93'), D('48.64'), D('346.57'), D('100.00'), D('246.57'))
+        D('297.82'), D('14.89'), D('15.00'), D('297.93'), D('48.07'), D('346.00'), D('100.00'), D('246.00'))
+
+
+def test_shipping_follows_the_vat_of_the_lines_it_accompanies() -> None:
+    """CGI art. 267 I 2°: an accessory cost is taxed like what it accompanies, whatever rate was picked for it."""
+    one_rate = compute(Document(lines=(item('2', '50', '10'),), shipping=D('8.00'), shipping_vat_rate=D('20')))
+    assert [(g.rate, g.charge, g.vat) for g in one_rate.vat_groups] == [(D('10'), D('8.00'), D('10.80'))]
+    alone = compute(Document(lines=(), shipping=D('8.00'), shipping_vat_rate=D('20')))
+    assert [(g.rate, g.charge) for g in alone.vat_groups] == [(D('20'), D('8.00'))]
 
 
 def test_it_computes_vat_once_per_rate_not_per_line() -> None:
@@ -85,11 +95,10 @@ def test_it_restarts_subtotals_after_each_title_or_subtotal() -> None:
         D('10.00'), D('10.00'), D('5.00'), None, D('7.00'), D('1.00'), D('8.00'), D('0.00'))
 
 
-def test_it_puts_shipping_in_its_own_vat_group() -> None:
+def test_shipping_never_opens_a_vat_group_of_its_own_beside_the_lines() -> None:
     totals = compute(Document(lines=(item('1', '100', '5.5'),), shipping=D('10'), shipping_vat_rate=D('20')))
     assert [(g.rate, g.items_base, g.charge, g.base, g.vat) for g in totals.vat_groups] == [
-        (D('20'), D('0.00'), D('10.00'), D('10.00'), D('2.00')), (D('5.5'), D('100.00'), D('0.00'), D('100.00'),
-                                                                   D('5.50'))]
+        (D('5.5'), D('100.00'), D('10.00'), D('110.00'), D('6.05'))]
 
 
 def test_it_sorts_groups_standard_first_then_by_rate_descending_and_keeps_the_exemption_reason() -> None:
