@@ -13,6 +13,9 @@ from logic.snapshot import DocumentSnapshot
 NATURES = {'B': 'Livraisons de biens', 'S': 'Prestations de services', 'M': 'Livraisons de biens et prestations de '
            'services'}
 FRANCHISE = 'TVA non applicable, art. 293 B du CGI'
+# Defaults when a 0 % rate of these categories carries no wording of its own (the seeded rates do: db/settings.py).
+INTRA_EU_SUPPLY = 'Exonération de TVA, article 262 ter I du CGI'
+REVERSE_CHARGE = 'Autoliquidation'
 VAT_ON_DEBITS = 'Option pour le paiement de la taxe d’après les débits'
 CONFORMITY = ('Les biens vendus bénéficient de la garantie légale de conformité de deux ans (articles L217-3 et '
               'suivants du Code de la consommation).')
@@ -22,13 +25,27 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
     """Sentences printed under the totals, in reading order, without duplicates."""
     out: list[str] = []
     is_invoice = doctypes.is_legal(snapshot.doc_type)  # invoices of every kind and credit notes
+    franchise = snapshot.vat_regime == 'franchise'
     for vat in snapshot.vat_lines:
+        if franchise and '293 B' in vat.exemption_reason:
+            continue  # printed once, beside the totals (vat_note)
         if vat.exemption_reason:
             out.append(vat.exemption_reason)
-    if snapshot.vat_regime == 'franchise':
-        out.append(FRANCHISE)
-    if snapshot.vat_on_debits and is_invoice:
+        elif vat.category == 'K':
+            out.append(INTRA_EU_SUPPLY)
+    categories = {vat.category for vat in snapshot.vat_lines}
+    if 'AE' in categories and not any('autoliquidation' in vat.exemption_reason.lower()
+                                      for vat in snapshot.vat_lines if vat.category == 'AE'):
+        out.append(REVERSE_CHARGE)
+    if categories & {'K', 'AE'}:  # 242 nonies A 3°-4°: both VAT numbers, side by side with the exemption
+        out.append(_vat_numbers(snapshot))
+    # The débits option only concerns services (VAT on goods is always due on delivery), and a seller charging VAT:
+    # CGI annexe III art. 77-2.
+    services = any(line.kind == 'item' and line.nature == 'service' for line in snapshot.lines)
+    if snapshot.vat_on_debits and is_invoice and not franchise and services:
         out.append(VAT_ON_DEBITS)
+    if snapshot.doc_type == 'credit_note':
+        out.append(_credit_settlement(snapshot))
     if snapshot.doc_type == 'deposit_invoice':
         out.append(_quote_citation(snapshot, 'Acompte sur le devis'))
         received = snapshot.extra.get('received_on')
@@ -49,6 +66,28 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
     if not snapshot.is_b2b and snapshot.operation_nature in ('B', 'M'):
         out.append(CONFORMITY)
     return list(dict.fromkeys(text.strip() for text in out if text.strip()))
+
+
+def vat_note(snapshot: DocumentSnapshot) -> str:
+    """The franchise sentence, printed once beside the totals rather than among the other mentions."""
+    return FRANCHISE if snapshot.vat_regime == 'franchise' else ''
+
+
+def _vat_numbers(snapshot: DocumentSnapshot) -> str:
+    """'N° de TVA intracommunautaire du vendeur : FR44732829320 ; de l’acquéreur : DE129273398.'"""
+    numbers = [f'{who} : {party.vat_number}' for who, party in (('du vendeur', snapshot.seller),
+                                                               ('de l’acquéreur', snapshot.buyer)) if party.vat_number]
+    return f'N° de TVA intracommunautaire {" ; ".join(numbers)}.' if numbers else ''
+
+
+def _credit_settlement(snapshot: DocumentSnapshot) -> str:
+    """How a credit note is settled (db/credit_notes.py): first deducted from what its invoice still owes, the rest
+    refunded. The frozen copy does not know which part is which, so the sentence says both."""
+    invoices = ', '.join(ref.number for ref in snapshot.references if ref.number)
+    if not invoices or snapshot.amount_due >= 0:
+        return ''
+    return (f'Cet avoir est déduit des sommes restant dues sur la facture n° {invoices} ; le surplus éventuel vous '
+            'sera remboursé.')
 
 
 def _quote_citation(snapshot: DocumentSnapshot, words: str) -> str:
