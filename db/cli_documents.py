@@ -3,6 +3,7 @@
     python main.py verify                          # integrity chains (AC3); exit code 1 when a chain is broken
     python main.py demo                            # a small demo company in an empty instance
     python main.py demo --invoices 100000 --seed 7 # the benchmark's load, through the rules
+    python main.py demo --company micro            # a micro-entrepreneur under the VAT franchise instead
 """
 import argparse
 import time
@@ -14,8 +15,12 @@ def add_commands(subparsers) -> None:
     verify = subparsers.add_parser('verify', help='vérifier la chaîne d’intégrité des factures et des avoirs')
     verify.set_defaults(run=run_verify)
     demo = subparsers.add_parser('demo', help='remplir une instance vide avec une société de démonstration')
-    demo.add_argument('--invoices', type=_positive, default=40, help='nombre de factures (40 par défaut)')
+    demo.add_argument('--invoices', type=_positive, default=None,
+                      help='nombre de factures (40 par défaut, 90 pour --company micro)')
     demo.add_argument('--seed', type=int, default=1, help='graine du générateur (mêmes données à graine égale)')
+    demo.add_argument('--company', choices=('sarl', 'micro'), default='sarl',
+                      help='sarl : entreprise de rénovation (par défaut) ; micro : micro-entrepreneur en franchise '
+                           'de TVA')
     demo.set_defaults(run=run_demo)
 
 
@@ -36,7 +41,8 @@ async def run_demo(config, args) -> int:
     from db.demo import fill_demo  # noqa: PLC0415 - keeps `verify` light
 
     started = time.perf_counter()
-    summary = await fill_demo(secret=config.secret, invoices=args.invoices, seed=args.seed, progress=print)
+    summary = await fill_demo(secret=config.secret, invoices=args.invoices, seed=args.seed, company=args.company,
+                              progress=print)
     elapsed = time.perf_counter() - started
     print(f'Démonstration prête en {elapsed:.1f} s : {summary.describe()}')
     if summary.admin_password:

@@ -13,6 +13,12 @@ deposits through the deposits API.
 contacts and the 18 articles of CATALOGUE). A few big clients get most invoices, then a long tail (Zipf weights),
 and so do popular articles.
 `--seed` makes it deterministic for a given day (dates end today: no invoice may be dated in the future).
+At the end, db/demo_cases.py adds one validated example of each case French law treats apart (intra-EU goods and
+services, export, private client, mixed rates with a delivery address, credit note, deposit and balance).
+
+`--company micro` builds a micro-entrepreneur instead (MICRO): an entrepreneur individuel ("EI", no register), web
+designer under the VAT franchise (art. 293 B du CGI: every line at the franchise rate, no VAT number), a year of
+invoices (MICRO_INVOICES unless `--invoices` says otherwise), private and business clients, through the same paths.
 """
 import random
 import secrets
@@ -28,10 +34,11 @@ from db.accounts import actor_of
 from db.actor import Actor
 from db.article import Article
 from db.bulk import BulkInvoice, validate_in_bulk
-from db.issuing import Issuer
-from db.contact import Contact
-from db.document import Document, DocumentLine, type_columns
 from db.bulk_rows import insert_lines, line_row
+from db.contact import Contact
+from db.demo_cases import add_examples
+from db.document import Document, DocumentLine, type_columns
+from db.issuing import Issuer
 from db.numbering import take_numbers
 from db.unit_of_work import transaction
 from db.user import ADMIN, User
@@ -106,6 +113,64 @@ INSTALLMENTS_SHARE = 20          # one invoice in 20 is paid in several installm
 YEARS = 10
 QUOTE_STATES = ['draft', 'sent', 'sent', 'accepted', 'refused', 'invoiced', 'invoiced']
 
+# --company micro: a web designer, entrepreneur individuel under the franchise (no VAT, no register: a liberal
+# activity, its SIREN alone).
+FRANCHISE = 'Exonéré (franchise en base)'  # the label of the franchise rate seeded by db/settings.py
+MICRO = {'name': 'Julie Moreau', 'legal_kind': 'sole_trader', 'trade_register': 'none', 'legal_form': '',
+         'capital': '', 'address': '5 rue Kervégan', 'postcode': '44000', 'city': 'Nantes', 'siren': '842156739',
+         'siret': '84215673900018', 'vat_number': '', 'rcs': '', 'ape_code': '7410Z',
+         'email': 'bonjour@juliemoreau-design.fr', 'phone': '06 12 34 56 78', 'website': 'juliemoreau-design.fr',
+         'vat_regime': 'franchise', 'activity_type': 'services', 'bank_name': 'LCL Nantes Commerce',
+         'iban': 'FR3330002005500000157841Z25', 'bic': 'CRLYFRPPXXX'}
+MICRO_ADMIN = ('julie@demo.facturier.fr', 'Julie Moreau')
+MICRO_INVOICES = 90  # a year of a busy micro business
+MICRO_CATALOGUE = [
+    ('SITE-V', 'Création de site vitrine (5 pages)', 'service', 'forfait', '1200', FRANCHISE),
+    ('SITE-E', 'Boutique en ligne (catalogue et paiement)', 'service', 'forfait', '2800', FRANCHISE),
+    ('MAQ', 'Maquette graphique d’une page', 'service', 'unité', '180', FRANCHISE),
+    ('LOGO', 'Création de logo et charte graphique', 'service', 'forfait', '650', FRANCHISE),
+    ('INT', 'Intégration et mise en ligne', 'service', 'heure', '45', FRANCHISE),
+    ('MAINT', 'Maintenance mensuelle du site', 'service', 'forfait', '60', FRANCHISE),
+    ('SEO', 'Audit de référencement', 'service', 'forfait', '350', FRANCHISE),
+    ('FORM', 'Formation à l’outil d’édition', 'service', 'heure', '55', FRANCHISE),
+    ('PHOTO', 'Retouche photo', 'service', 'unité', '12', FRANCHISE),
+    ('HEB', 'Hébergement et nom de domaine (un an)', 'service', 'forfait', '120', FRANCHISE),
+]
+MICRO_FAMILIES = [
+    ('WEB', 'Développement', 'service', 'heure', (35, 60), FRANCHISE),
+    ('GRA', 'Création graphique', 'service', 'forfait', (80, 900), FRANCHISE),
+    ('RED', 'Rédaction de contenus', 'service', 'unité', (40, 250), FRANCHISE),
+]
+MICRO_CLIENTS = ['Librairie Coiffard', 'Agence Ouest Immobilier', 'Association Les Jardins de Procé',
+                 'Cabinet d’avocats Mercier', 'Fromagerie du Bouffay']
+
+
+@dataclass(kw_only=True, frozen=True)
+class Profile:
+    """What differs between the demo companies (`--company`)."""
+
+    company: dict
+    admin: tuple[str, str]              # e-mail, name
+    catalogue: list
+    families: list
+    big_clients: list[str]
+    composite: tuple[str, str, str]     # reference prefix, designation, kind of the composite articles
+    default_invoices: int
+    business_share: float = 0.7
+    mean_lines: int = 9                 # 1 to 40 lines an invoice, about mean_lines + 1
+    shipping: bool = True
+    days: int | None = None             # the span of the invoices; None: from 90 days to YEARS by volume
+    examples: bool = False              # db/demo_cases.py
+
+
+PROFILES = {
+    'sarl': Profile(company=COMPANY, admin=(ADMIN_EMAIL, 'Alice Démo'), catalogue=CATALOGUE, families=FAMILIES,
+                    big_clients=BIG_CLIENTS, composite=('KIT', 'Kit', 'Bien'), default_invoices=40, examples=True),
+    'micro': Profile(company=MICRO, admin=MICRO_ADMIN, catalogue=MICRO_CATALOGUE, families=MICRO_FAMILIES,
+                     big_clients=MICRO_CLIENTS, composite=('PACK', 'Pack', 'Prestation'),
+                     default_invoices=MICRO_INVOICES, business_share=0.5, mean_lines=2, shipping=False, days=365),
+}
+
 
 @dataclass(kw_only=True, slots=True)
 class DemoSummary:
@@ -120,6 +185,7 @@ class DemoSummary:
     deposit_invoices: int = 0
     payments: int = 0
     written_off: int = 0
+    examples: int = 0
     admin_email: str = ''
     admin_password: str = ''
 
@@ -127,23 +193,29 @@ class DemoSummary:
         return (f'{self.contacts} contacts, {self.articles} articles, {self.quotes} devis, {self.invoices} factures '
                 f'validées ({self.lines} lignes), {self.drafts} brouillons, {self.credit_notes} avoirs, '
                 f'{self.deposits} acomptes ({self.deposit_invoices} factures d’acompte), {self.payments} règlements, '
-                f'{self.written_off} factures irrécouvrables.')
+                f'{self.written_off} factures irrécouvrables'
+                + (f', dont {self.examples} documents d’exemple (autoliquidation, export…).' if self.examples else '.'))
 
 
-async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=None) -> DemoSummary:
+async def fill_demo(*, secret: str, invoices: int | None = None, seed: int = 1, company: str = 'sarl',
+                    progress=None) -> DemoSummary:
+    """`company` names a PROFILES entry ('sarl', 'micro'); `invoices` defaults to that profile's."""
     if await Document.exists() or await Contact.exists():
         raise DomainError('L’instance contient déjà des contacts ou des documents : la démonstration ne remplit '
                           'qu’une instance vide.')
+    profile = PROFILES[company]
+    invoices = profile.default_invoices if invoices is None else invoices
     rng = random.Random(seed)
     summary = DemoSummary()
     issuer = Issuer.for_generated_data(secret)  # originals made on first request: see db/issuing.py
-    actor = await _admin(summary)
-    contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)))
-    articles = await _articles(actor, rng, max(len(CATALOGUE), int(invoices * ARTICLES_PER_INVOICE)))
+    actor = await _admin(summary, profile)
+    contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)), profile)
+    articles = await _articles(actor, rng, max(len(profile.catalogue), int(invoices * ARTICLES_PER_INVOICE)),
+                               profile)
     summary.contacts, summary.articles = len(contacts), len(articles.items)
     clients = _Picker(rng, contacts)
     today = date.today()
-    span = max(90, min(YEARS * 365, invoices // 27))  # ten years at 100,000 invoices
+    span = profile.days or max(90, min(YEARS * 365, invoices // 27))  # ten years at 100,000 invoices
     quote_specs = sorted(([today - timedelta(days=rng.randrange(span)), clients.pick(), _lines(rng, articles),
                            rng.choice(QUOTE_STATES)] for _ in range(max(8, min(invoices // 5, MAX_QUOTES)))),
                          key=lambda spec: spec[0])
@@ -159,10 +231,10 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     for quote_id, (day, contact, lines, state) in zip(quote_ids, quote_specs):
         if state == 'invoiced':
             bulk.append(_invoice(rng, contact, lines, min(today, day + timedelta(days=rng.randint(1, 20))),
-                                 quote_id))
+                                 quote_id, shipping=profile.shipping))
     while len(bulk) + balances < invoices:
         bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
-                             today - timedelta(days=rng.randrange(span)), None))
+                             today - timedelta(days=rng.randrange(span)), None, shipping=profile.shipping))
     ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
                                  stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng))
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
@@ -189,6 +261,15 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
                                                   lines={first.id: abs(first.quantity)}, reason='Article retourné')
         summary.credit_notes += 1
     summary.written_off = await demo_payments.write_off_some(actor, rng, invoices, secret=secret)
+    if profile.examples:  # dated today, after every generated document: numbers stay chronological
+        examples = await add_examples(actor, issuer=issuer)
+        summary.examples = len(examples.invoices) + len(examples.credit_notes) + len(examples.deposit_invoices)
+        summary.contacts += examples.contacts
+        summary.invoices += len(examples.invoices)
+        summary.credit_notes += len(examples.credit_notes)
+        summary.deposits += len(examples.deposit_invoices)
+        summary.deposit_invoices += len(examples.deposit_invoices)
+        summary.quotes += 1
     # Fresh statistics after a bulk load, so that the query planner knows how selective each index is (and, on
     # PostgreSQL, a visibility map, so that list pages are read from the indexes alone).
     client = connections.get('default')
@@ -197,12 +278,12 @@ async def fill_demo(*, secret: str, invoices: int = 40, seed: int = 1, progress=
     return summary
 
 
-async def _admin(summary: DemoSummary) -> Actor:
+async def _admin(summary: DemoSummary, profile: Profile) -> Actor:
     user = await User.filter(role=ADMIN, is_active=True).order_by('id').first()
     if user is None:
-        summary.admin_email, summary.admin_password = ADMIN_EMAIL, secrets.token_urlsafe(12)
-        user = await settings.setup_instance(company=dict(COMPANY), admin_email=ADMIN_EMAIL, admin_name='Alice Démo',
-                                             admin_password=summary.admin_password, ip='127.0.0.1')
+        (summary.admin_email, name), summary.admin_password = profile.admin, secrets.token_urlsafe(12)
+        user = await settings.setup_instance(company=dict(profile.company), admin_email=summary.admin_email,
+                                             admin_name=name, admin_password=summary.admin_password, ip='127.0.0.1')
     return actor_of(user, '127.0.0.1')
 
 
@@ -220,9 +301,9 @@ class _Picker:
         return self.rng.choices(self.items, cum_weights=self.cumulative)[0]
 
 
-async def _contacts(actor: Actor, rng: random.Random, count: int) -> list[Contact]:
+async def _contacts(actor: Actor, rng: random.Random, count: int, profile: Profile) -> list[Contact]:
     """Clients imported through the contacts import (its checks, codes, search columns and audit entry): the big
-    clients first (they get the most invoices), then a long tail, 70 % businesses."""
+    clients first (they get the most invoices), then a long tail, 70 % businesses (the profile's share)."""
     methods = [name for name, *_ in settings.DEFAULT_PAYMENT_METHODS]
     headers = ['Type', 'Société ou particulier', 'Catégorie', 'Nom', 'Prénom', 'SIREN', 'SIRET', 'E-mail', 'Adresse',
                'Code postal', 'Ville', 'Mode de règlement']
@@ -230,12 +311,12 @@ async def _contacts(actor: Actor, rng: random.Random, count: int) -> list[Contac
     for index in range(1, count + 1):
         postcode, city = rng.choice(CITIES)
         address = f'{rng.randint(1, 120)} {rng.choice(STREETS)}'
-        big = index <= len(BIG_CLIENTS)
-        if big or rng.random() < 0.7:
+        big = index <= len(profile.big_clients)
+        if big or rng.random() < profile.business_share:
             siren = ''.join(str(rng.randint(0, 9)) for _ in range(8))
             siren += luhn.calc_check_digit(siren)
             siret = siren + '0001' + luhn.calc_check_digit(siren + '0001')
-            name = BIG_CLIENTS[index - 1] if big else f'{rng.choice(TRADES)} {rng.choice(LAST_NAMES)}'
+            name = profile.big_clients[index - 1] if big else f'{rng.choice(TRADES)} {rng.choice(LAST_NAMES)}'
             row = ['Client', 'Société', 'Entreprise française', name, '', siren, siret]
         else:
             row = ['Client', 'Particulier', 'Particulier', rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES), '', '']
@@ -254,29 +335,37 @@ class _Article:
     unit: str
     price: Decimal
     rate: Decimal
+    category: str = 'S'
+    exemption_reason: str = ''
+    exemption_code: str = ''
 
 
 @dataclass(kw_only=True, slots=True)
 class _Catalogue:
     items: list[_Article]
     picker: _Picker
+    mean_lines: int = 9
 
 
-async def _articles(actor: Actor, rng: random.Random, count: int) -> _Catalogue:
-    """CATALOGUE, then generated articles up to `count`, through the articles import; one in COMPOSITE_SHARE is a
-    composite (a kit of 2 to 5 simple articles, priced as the sum of its parts) made by save_components."""
+async def _articles(actor: Actor, rng: random.Random, count: int, profile: Profile) -> _Catalogue:
+    """The profile's catalogue, then generated articles up to `count`, through the articles import; one in
+    COMPOSITE_SHARE is a composite (a kit of 2 to 5 simple articles, priced as the sum of its parts) made by
+    save_components."""
     composites = max(2, count // COMPOSITE_SHARE)
+    catalogue = profile.catalogue
     rows = [[reference, 'Prestation' if kind == 'service' else 'Bien', name, unit, price.replace('.', ','), rate]
-            for reference, name, kind, unit, price, rate in CATALOGUE]
-    for number in range(1, count - len(CATALOGUE) - composites + 1):
-        prefix, base, kind, unit, (low, high), rate = rng.choice(FAMILIES)
+            for reference, name, kind, unit, price, rate in catalogue]
+    for number in range(1, count - len(catalogue) - composites + 1):
+        prefix, base, kind, unit, (low, high), rate = rng.choice(profile.families)
         name = ' '.join(part for part in (base, rng.choice(VARIANTS), rng.choice(SIZES)) if part)
         price = D(rng.randint(low * 100, high * 100)) / 100
         rows.append([f'{prefix}-{number:05d}', 'Prestation' if kind == 'service' else 'Bien', name, unit,
                      f'{price:f}'.replace('.', ','), rate])
     simple = len(rows)
+    prefix, name, kind = profile.composite
     for number in range(1, composites + 1):
-        rows.append([f'KIT-{number:04d}', 'Bien', f'Kit {rng.choice(VARIANTS)} n° {number}', 'forfait', '0', '20'])
+        rows.append([f'{prefix}-{number:04d}', kind, f'{name} {rng.choice(VARIANTS)} n° {number}', 'forfait', '0',
+                     catalogue[0][5]])
     preview, _, _ = await article_transfer.preview_import(Table(
         headers=['Référence', 'Type', 'Désignation', 'Unité', 'Prix de vente HT', 'TVA'], rows=rows))
     await article_transfer.commit_import(actor, preview, filename='démonstration')
@@ -286,11 +375,15 @@ async def _articles(actor: Actor, rng: random.Random, count: int) -> _Catalogue:
         await article_parts.save_components(actor, ids[reference], [
             (ids[part[0]], D(rng.randint(1, 10))) for part in parts], version=1)
     items = [_Article(id=row['id'], reference=row['reference'], designation=row['designation'], kind=row['kind'],
-                      unit=row['unit__name'] or '', price=row['sale_price'], rate=row['vat_rate__rate'])
+                      unit=row['unit__name'] or '', price=row['sale_price'], rate=row['vat_rate__rate'],
+                      category=row['vat_rate__category'], exemption_reason=row['vat_rate__exemption_reason'],
+                      exemption_code=row['vat_rate__exemption_code'])
              for row in await Article.all().order_by('id').values(
-                 'id', 'reference', 'designation', 'kind', 'sale_price', 'unit__name', 'vat_rate__rate')]
-    # CATALOGUE first: the everyday articles stay the most used, then the others in a seeded order.
-    return _Catalogue(items=items, picker=_Picker(rng, items[:len(CATALOGUE)] + _shuffled(rng, items[len(CATALOGUE):])))
+                 'id', 'reference', 'designation', 'kind', 'sale_price', 'unit__name', 'vat_rate__rate',
+                 'vat_rate__category', 'vat_rate__exemption_reason', 'vat_rate__exemption_code')]
+    # The catalogue first: the everyday articles stay the most used, then the others in a seeded order.
+    return _Catalogue(items=items, picker=_Picker(rng, items[:len(catalogue)] + _shuffled(rng, items[len(catalogue):])),
+                      mean_lines=profile.mean_lines)
 
 
 def _shuffled(rng: random.Random, items: list) -> list:
@@ -300,26 +393,32 @@ def _shuffled(rng: random.Random, items: list) -> list:
 
 
 def _lines(rng: random.Random, articles: _Catalogue) -> list[DraftLine]:
-    """1 to 40 lines, about 10 on average (a million lines for 100,000 invoices)."""
+    """1 to 40 lines, about 10 on average (a million lines for 100,000 invoices; fewer for the micro profile)."""
     lines = []
-    for _ in range(min(40, 1 + int(rng.expovariate(1 / 9)))):
+    for _ in range(min(40, 1 + int(rng.expovariate(1 / articles.mean_lines)))):
         article = articles.picker.pick()
         quantity = D(rng.randint(1, 16)) / 2 if article.kind == 'service' else D(rng.randint(1, 40))
         discount = D(rng.choice((5, 10))) if rng.random() < 0.1 else D(0)
         lines.append(DraftLine(article_id=article.id, reference=article.reference, designation=article.designation,
                                quantity=quantity, unit=article.unit, unit_price=article.price, vat_rate=article.rate,
-                               nature=article.kind, discount_kind='percent' if discount else None,
+                               vat_category=article.category, exemption_reason=article.exemption_reason,
+                               exemption_code=article.exemption_code, nature=article.kind, discount_kind='percent' if discount else None,
                                discount_value=discount))
     return lines
 
 
 def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine], day: date,
-             quote_id: int | None) -> BulkInvoice:
-    """One invoice in INSTALLMENTS_SHARE is paid in 2 or 3 monthly installments."""
+             quote_id: int | None, *, shipping: bool = True) -> BulkInvoice:
+    """One invoice in INSTALLMENTS_SHARE to a private client is paid in 2 or 3 monthly installments (a business's
+    schedule would end past the 60-day ceiling of C. com. L441-10)."""
     draft = Draft(client_id=contact.id, lines=lines,
                   shipping=D(rng.choice((15, 25, 40))) if rng.random() < 0.15 else D(0),
                   global_discount_kind='percent' if rng.random() < 0.1 else None, global_discount_value=D(5))
     parts = rng.choice((2, 3)) if rng.random() < 1 / INSTALLMENTS_SHARE else 1
+    if contact.category != 'individual':
+        parts = 1
+    if not shipping:  # drawn all the same: a profile without shipping keeps the other draws of its seed
+        draft.shipping = D(0)
     return BulkInvoice(draft=draft, issue_date=day, parts=parts, source_id=quote_id)
 
 

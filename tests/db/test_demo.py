@@ -10,19 +10,23 @@ from db.bulk_rows import snapshot_dict
 from db.company import Company
 from db.contact import Contact
 from db.document import ChainEntry, Document, DocumentLine, Installment, Payment
-from db.payment_list import PaymentQuery
 from db.drafts import draft_of
+from db.payment_list import PaymentQuery
 from logic.errors import DomainError
 from logic.payments import LISTED_STATUSES
 from logic.snapshot import DocumentSnapshot
 from tests.helpers import SECRET
 from tests.personas import set_up_company
 
+EXAMPLE_INVOICES = 6  # db/demo_cases.py: intra-EU goods and services, export, private, mixed rates, a balance
+
 
 async def test_the_demo_fills_an_empty_instance_through_the_rules(db):
     summary = await demo.fill_demo(secret=SECRET, invoices=60, seed=4)
     assert summary.admin_email == demo.ADMIN_EMAIL and summary.admin_password
-    assert summary.invoices == 60 and summary.credit_notes == 2 and summary.drafts == 2
+    # besides the 60 asked for, the examples of db/demo_cases.py: 6 invoices, a credit note, a deposit invoice
+    assert summary.invoices == 60 + EXAMPLE_INVOICES and summary.credit_notes == 2 + 1 and summary.drafts == 2
+    assert summary.examples == EXAMPLE_INVOICES + 2
     quote_states = Counter(await Document.filter(doc_type='quote').values_list('state', flat=True))
     assert set(quote_states) == {'draft', 'sent', 'accepted', 'refused', 'invoiced'}
     states = Counter(await Document.filter(doc_type='invoice').values_list('state', flat=True))
@@ -31,7 +35,7 @@ async def test_the_demo_fills_an_empty_instance_through_the_rules(db):
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
     deposit_invoices = await Document.filter(doc_type='deposit_invoice').count()
     assert deposit_invoices == summary.deposit_invoices
-    assert await ChainEntry.filter(series='invoice').count() == 60 + deposit_invoices
+    assert await ChainEntry.filter(series='invoice').count() == 60 + EXAMPLE_INVOICES + deposit_invoices
 
 
 async def test_demo_numbers_are_gapless_per_year_and_chronological(db):
@@ -102,8 +106,8 @@ def is_valid_iban(text: str) -> bool:
 async def test_demo_invoices_are_valid_e_invoices_whatever_their_payment_means(db):
     """The demo company has a bank account: a transfer invoice names it (CII-SR-470 / BR-50) and every demo
     invoice passes the Factur-X checks, so grouped printing works on demo data."""
-    from logic.facturx import checker  # noqa: PLC0415
-    from logic.render import service  # noqa: PLC0415
+    from logic.facturx import checker
+    from logic.render import service
 
     await demo.fill_demo(secret=SECRET, invoices=40, seed=3)
     company = await Company.get()
@@ -135,7 +139,8 @@ async def test_bulk_validated_invoices_show_their_installments_in_the_payments_l
         if row['document__state'] != 'irrecoverable':  # written off: 'irrecoverable'
             assert row['status'] == ('paid' if row['paid_amount'] == row['amount'] else 'open')
         by_invoice[row['document_id']].append(row)
-    assert len(by_invoice) == 28  # two of the 30 have a credit note, which settles part of what they owe
+    # two of the 30 have a credit note, which settles part of what they owe; so does one of the examples
+    assert len(by_invoice) == 28 + EXAMPLE_INVOICES - 1
     for parts in by_invoice.values():  # the schedule sums to what is due; a paid invoice has everything settled
         assert sum(part['amount'] for part in parts) == parts[0]['document__amount_due']
         assert (parts[0]['document__state'] == 'paid') == all(part['status'] == 'paid' for part in parts)
@@ -214,8 +219,8 @@ async def _payments_page_agrees_with_the_installments(rows: list[dict], today: d
 
 
 async def test_demo_deposit_and_balance_invoices_are_valid_e_invoices(db):
-    from logic.facturx import checker  # noqa: PLC0415
-    from logic.render import service  # noqa: PLC0415
+    from logic.facturx import checker
+    from logic.render import service
 
     await demo.fill_demo(secret=SECRET, invoices=120, seed=3)
     deposit = await Document.filter(doc_type='deposit_invoice').first()
