@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from components.contact_picker import ContactPicker
 from components.lines_table import ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice, VatChoice
@@ -23,6 +23,20 @@ from logic.dates import format_date
 from logic.draft import Draft
 from logic.terms import PaymentTerms, due_date
 from logic.totals import TotalsError
+
+SAME_ADDRESS, KEPT_ADDRESS = 0, -1
+
+
+def address_line(address: dict | None) -> str:
+    """A stored delivery address on one line: '3 rue X, 69002 Lyon'."""
+    if not address:
+        return ''
+    place = f'{address.get("postcode", "")} {address.get("city", "")}'.strip()
+    country = address.get('country') or 'FR'
+    parts = [address.get('name', ''), address.get('address', ''), address.get('address2', ''), place,
+             country if country != 'FR' else '']
+    return ', '.join(part for part in parts if part)
+
 
 __all__ = ['ArticleChoice', 'DocumentEditor', 'EditorCallbacks', 'EditorChoices', 'PaymentChoice', 'UnitChoice',
            'VatChoice']
@@ -49,6 +63,8 @@ class EditorChoices:
     payment_methods: list[PaymentChoice] = field(default_factory=list)
     templates: dict[int, str] = field(default_factory=dict)
     default_vat: VatChoice | None = None
+    # A free line's nature when the company makes only goods or only services; '' = each line's user chooses.
+    default_nature: str = ''
 
 
 @dataclass(kw_only=True, slots=True)
@@ -63,6 +79,8 @@ class EditorCallbacks:
     search_articles: SearchArticles | None = None
     create_article: CreateArticle | None = None
     on_change: Callable[[], None] | None = None
+    # The client's delivery addresses: [{'id', 'label', 'address': stored copy}] (db.contacts.delivery_addresses).
+    client_addresses: Callable[[int], Awaitable[list[dict] | None]] | None = None
 
 
 class DocumentEditor(ui.element):
@@ -97,7 +115,7 @@ class DocumentEditor(ui.element):
                                         create_article=callbacks.create_article, on_change=self._changed,
                                         default_vat=choices.default_vat, readonly=readonly,
                                         nets=initial.line_nets if initial else (),
-                                        vat_included=draft.vat_included)
+                                        vat_included=draft.vat_included, default_nature=choices.default_nature)
             with ui.element('div').classes('app-editor-bottom'):
                 if not readonly or draft.footer_text or draft.notes:
                     with ui.card().classes('app-card app-editor-notes'):
@@ -149,6 +167,10 @@ class DocumentEditor(ui.element):
                                          on_change=lambda v: self._set('probability', None if v is None else int(v)))
                 probability.props('data-field=probability').mark('probability')
                 self._inputs.append(probability)
+            self._date('delivery_date', 'Date de livraison ou d’exécution')
+            self.delivery = ui.select({}, label='Adresse de livraison', value=None,
+                                      on_change=self._delivery_chosen) \
+                .props('outlined dense data-field=delivery_address').mark('delivery_address')
             ui.input('Référence client (bon de commande)', value=draft.purchase_order,
                      on_change=lambda e: self._set('purchase_order', e.value or '')) \
                 .props('outlined dense maxlength=100 data-field=purchase_order').mark('purchase_order')
@@ -175,6 +197,10 @@ class DocumentEditor(ui.element):
             method = next((m.name for m in self.choices.payment_methods if m.id == draft.payment_method_id), '—')
             facts += [('Mode de règlement', method, 'payment_method'),
                       ('Échéance', format_date(draft.due_date, empty='—'), 'due_date')]
+        if draft.delivery_date:
+            facts.append(('Livraison ou exécution', format_date(draft.delivery_date), 'delivery_date'))
+        if draft.delivery_address:
+            facts.append(('Adresse de livraison', address_line(draft.delivery_address), 'delivery_address'))
         if draft.purchase_order:
             facts.append(('Référence client', draft.purchase_order, 'purchase_order'))
         with ui.element('div').classes('app-facts'):
@@ -212,7 +238,37 @@ class DocumentEditor(ui.element):
         self.client_label.text = label
         self.client_label.classes(replace='font-semibold')
         self.client_picker.input.props['label'] = 'Changer de client'
+        changed = entry['id'] != self.draft.client_id
         self._set('client_id', entry['id'])
+        if changed:
+            self.draft.delivery_address = None  # another client's address would be wrong
+            background_tasks.create(self.load_addresses(), name='delivery addresses')
+
+    async def load_addresses(self) -> None:
+        """Offer the client's delivery addresses (after the page built the editor, and when the client changes)."""
+        if self.readonly:
+            return
+        found = []
+        if self.draft.client_id and self.callbacks.client_addresses:
+            found = await self.callbacks.client_addresses(self.draft.client_id) or []
+        self._addresses = {SAME_ADDRESS: 'Identique à l’adresse de facturation'}
+        copies = {SAME_ADDRESS: None}
+        for entry in found:
+            self._addresses[entry['id']] = entry['label']
+            copies[entry['id']] = entry['address']
+        current = self.draft.delivery_address
+        chosen = next((key for key, copy in copies.items() if copy == current), None)
+        if chosen is None:  # kept as stored, though the contact's address changed or went since
+            self._addresses[KEPT_ADDRESS] = address_line(current)
+            copies[KEPT_ADDRESS] = current
+            chosen = KEPT_ADDRESS
+        self._address_copies = copies
+        self.delivery.set_options(self._addresses, value=chosen)
+
+    def _delivery_chosen(self, event) -> None:
+        copies = getattr(self, '_address_copies', {})
+        if event.value in copies and copies[event.value] != self.draft.delivery_address:
+            self._set('delivery_address', copies[event.value])
 
     def _payment_method(self, event) -> None:
         self.draft.payment_method_id = event.value

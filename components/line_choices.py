@@ -18,6 +18,7 @@ class VatChoice:
     label: str
     category: str = 'S'
     exemption_reason: str = ''
+    exemption_code: str = ''  # VATEX (EN 16931 BT-121), copied to the lines with the reason
 
     @property
     def key(self) -> str:

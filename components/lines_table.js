@@ -38,6 +38,13 @@ const LineRow = {
           <textarea class="l-desc" rows="1" maxlength="4000" placeholder="Description (facultatif)"
                     data-field="description" :value="item.description"
                     @input="grid.edit(item, 'description', $event.target.value)"></textarea>
+          <label v-if="item.kind === 'item' && item.free" class="l-nature">
+            <span class="app-muted">Nature</span>
+            <select :value="item.nature" data-field="nature" :class="{'app-invalid': !item.nature}"
+                    @change="grid.edit(item, 'nature', $event.target.value)">
+              <option v-for="nature in grid.natures" :key="nature.value" :value="nature.value">{{ nature.label }}</option>
+            </select>
+          </label>
         </template>
       </div>
       <template v-if="grid.readonly">
@@ -158,6 +165,7 @@ export default {
     units: Array, // [{value, label}]
     vats: Array, // [{value, label}]
     discounts: Array, // [{value, label}]
+    natures: Array, // [{value, label}]: a free line's goods or service
     readonly: Boolean,
     picker: Boolean,
     priceLabel: { type: String, default: "Prix unitaire HT" }, // TTC on a deposit invoice (prices include VAT)

@@ -23,6 +23,8 @@ from logic.money import MoneyError, format_decimal_fr, format_eur, parse_decimal
 
 HUNDRED = Decimal(100)
 DISCOUNT_KINDS = {'': '—', 'percent': '%', 'amount': '€'}
+# A line's nature (BT-23 "cadre de facturation", the débits option): chosen on free lines, the article's otherwise.
+NATURES = {'': 'Nature à choisir', 'service': 'Prestation de service', 'good': 'Livraison de bien'}
 MONEY_FIELDS = ('quantity', 'unit_price', 'discount_value')
 LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise'}
 
@@ -54,7 +56,8 @@ class LinesTable(ui.element):
     def __init__(self, lines: list[DraftLine], *, vat_choices: list[VatChoice], units: list[UnitChoice],
                  search_articles: SearchArticles | None = None, create_article: CreateArticle | None = None,
                  on_change: Callable[[bool], None] = lambda recompute: None, default_vat: VatChoice | None = None,
-                 readonly: bool = False, nets: tuple[Decimal | None, ...] = (), vat_included: bool = False) -> None:
+                 readonly: bool = False, nets: tuple[Decimal | None, ...] = (), vat_included: bool = False,
+                 default_nature: str = '') -> None:
         super().__init__('div')
         self.classes('app-lines w-full')
         self.lines = lines
@@ -63,6 +66,8 @@ class LinesTable(ui.element):
         self.default_vat = default_vat or (vat_choices[0] if vat_choices else None)
         self.on_change = on_change
         self.readonly = readonly
+        # A free line's nature (goods or service) when the company does only one of them; '' = the user chooses.
+        self.default_nature = default_nature
         self._keys = count(1)
         self.rows: list[Row] = [self._row(line) for line in lines]
         for row, net in zip(self.rows, nets):
@@ -85,6 +90,7 @@ class LinesTable(ui.element):
             self.grid.props.update({
                 'rows': [self._payload(row) for row in self.rows], 'units': units_, 'vats': vats,
                 'discounts': [{'value': key, 'label': label} for key, label in DISCOUNT_KINDS.items()],
+                'natures': [{'value': key, 'label': label} for key, label in NATURES.items()],
                 'readonly': readonly, 'picker': self.picker is not None,
                 'priceLabel': 'Prix unitaire TTC' if vat_included else LABELS['unit_price']})
             self.grid.mark('lines')
@@ -105,10 +111,11 @@ class LinesTable(ui.element):
     # --- structure -------------------------------------------------------------------------------------------
 
     def new_item(self) -> DraftLine:
-        line = DraftLine(kind='item')
+        line = DraftLine(kind='item', nature=self.default_nature)
         vat = self.default_vat
         if vat is not None:
             line.vat_rate, line.vat_category, line.exemption_reason = vat.rate, vat.category, vat.exemption_reason
+            line.exemption_code = vat.exemption_code
         return line
 
     def add(self, line: DraftLine, *, after: Row | None = None, focus: bool = False) -> Row:
@@ -189,9 +196,15 @@ class LinesTable(ui.element):
     def _edit(self, event) -> None:
         row = self._find(event.args)
         name, value = event.args.get('field'), event.args.get('value')
-        if row is None or name not in ('designation', 'description', *MONEY_FIELDS, 'unit', 'discount_kind', 'vat'):
+        if row is None or name not in ('designation', 'description', *MONEY_FIELDS, 'unit', 'discount_kind', 'vat',
+                                       'nature'):
             return
         line = row.line
+        if name == 'nature':
+            if value in NATURES:
+                line.nature = value
+                self._changed(False)
+            return
         if name in ('designation', 'description'):
             setattr(line, name, str(value or '')[:255 if name == 'designation' else 4000])
             self._changed(False)
@@ -206,6 +219,7 @@ class LinesTable(ui.element):
             if choice is not None:
                 line.vat_rate, line.vat_category, line.exemption_reason = (choice.rate, choice.category,
                                                                            choice.exemption_reason)
+                line.exemption_code = choice.exemption_code
                 self._changed(True)
             return
         if name == 'discount_kind':
@@ -271,7 +285,7 @@ class LinesTable(ui.element):
         payload = {'key': row.key, 'kind': line.kind, 'designation': line.designation,
                    'description': line.description, 'reference': line.reference, 'unit': line.unit,
                    'discount_kind': line.discount_kind or '', 'vat': vat_key(line.vat_category, line.vat_rate),
-                   'net': row.net, 'errors': dict(row.errors), **row.texts}
+                   'nature': line.nature, 'free': line.article_id is None, 'net': row.net, 'errors': dict(row.errors), **row.texts}
         if self.readonly:
             payload['discount_text'] = _discount_text(line)
         return payload

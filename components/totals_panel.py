@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from nicegui import ui
 
-from components.lines_table import DISCOUNT_KINDS, VatChoice, vat_key
+from components.lines_table import DISCOUNT_KINDS, VatChoice
 from components.money_input import MoneyInput
 from logic.draft import Draft
 from logic.money import format_decimal_fr, format_eur
@@ -107,11 +107,9 @@ class TotalsPanel(ui.element):
             self.shipping_input = MoneyInput('Montant HT', value=draft.shipping, what='Frais de port',
                                              on_change=self._shipping)
             self.shipping_input.props('data-field=shipping').mark('shipping')
-            vats = {choice.key: choice.label for choice in self.vat_choices}
-            key = vat_key(draft.shipping_vat_category, draft.shipping_vat_rate)
-            vats.setdefault(key, f'{format_decimal_fr(draft.shipping_vat_rate)} %')
-            ui.select(vats, label='TVA des frais', value=key, on_change=self._shipping_vat) \
-                .props('dense outlined hide-bottom-space options-dense data-field=shipping_vat').mark('shipping-vat')
+            # An accessory cost takes the VAT of what it accompanies (logic/totals.py): nothing to choose.
+            ui.label('TVA : celle des lignes, au prorata si plusieurs taux').classes('app-muted text-xs') \
+                .mark('shipping-vat')
 
     # --- edits -----------------------------------------------------------------------------------------------
 
@@ -135,12 +133,6 @@ class TotalsPanel(ui.element):
     def _shipping(self, value: Decimal | None) -> None:
         self.draft.shipping = value or Decimal(0)
         self.on_change(True)
-
-    def _shipping_vat(self, event) -> None:
-        choice = next((c for c in self.vat_choices if c.key == event.value), None)
-        if choice is not None:
-            self.draft.shipping_vat_rate, self.draft.shipping_vat_category = choice.rate, choice.category
-            self.on_change(True)
 
     def invalid_fields(self) -> list[str]:
         if self.readonly:

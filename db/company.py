@@ -2,14 +2,9 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from logic.company import LEGAL_KINDS, TRADE_REGISTERS  # noqa: F401 - the settings page's choices
+
 VAT_REGIMES = {'normal': 'Régime réel (TVA collectée)', 'franchise': 'Franchise en base (art. 293 B du CGI)'}
-# Who invoices (docs/legal.md 1.1): a company prints its legal form and capital; an entrepreneur individuel prints
-# "EI" next to the name and has no capital.
-LEGAL_KINDS = {'company': 'Société (SARL, SAS, SA…)', 'sole_trader': 'Entrepreneur individuel (EI, micro-entreprise)'}
-# Where the business is registered: RCS for traders, Répertoire des métiers for craftsmen, none for liberal
-# professions (their SIREN alone).
-TRADE_REGISTERS = {'rcs': 'RCS (commerçant)', 'rm': 'Répertoire des métiers (artisan)',
-                   'none': 'Aucun (profession libérale, agent commercial…)'}
 ACTIVITY_TYPES = {'goods': 'Livraisons de biens', 'services': 'Prestations de services', 'mixed': 'Mixte'}
 PAYMENT_KINDS = {
     'transfer': 'Virement', 'cheque': 'Chèque', 'direct_debit': 'Prélèvement', 'card': 'Carte bancaire',

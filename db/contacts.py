@@ -16,8 +16,14 @@ from db.contact import Address, Contact, Counter
 from db.output import PrintTemplate
 from db.unit_of_work import transaction
 from logic.contact import (
-    CONTACT_KINDS, FieldsInvalid, clean_address, clean_contact, default_account,
+    CONTACT_KINDS,
+    FieldsInvalid,
+    clean_address,
+    clean_contact,
+    default_account,
 )
+from logic.contact_fields import clean_payment_terms_derogation
+from logic.draft import delivery_copy
 from logic.errors import DomainError
 from logic.search_text import search_words
 
@@ -26,6 +32,7 @@ EDITABLE = (
     'electronic_address', 'email', 'phone', 'mobile', 'website', 'address', 'address2', 'postcode', 'city',
     'country', 'iban', 'bic', 'mandate_reference', 'mandate_signed_on', 'account', 'default_vat_rate_id',
     'default_payment_method_id', 'quote_template_id', 'invoice_template_id', 'dunning_template_id', 'notes',
+    'payment_terms_derogation',
 )
 ADDRESS_FIELDS = ('kind', 'label', 'address', 'address2', 'postcode', 'city', 'country')
 # List columns -> the field they sort on, each backed by an index (see db/contact.py).
@@ -192,6 +199,20 @@ async def save_address(actor: Actor, contact_id: int, address_id: int | None, da
     return address
 
 
+async def delivery_addresses(contact_id: int) -> list[dict]:
+    """The addresses a document of this client may be delivered to (delivery ones first), as the editor offers them:
+    {'id', 'label', 'address': the copy a document stores (logic.draft.delivery_copy)}."""
+    rows = await Address.filter(contact_id=contact_id, kind__in=('delivery', 'other')).order_by('kind', 'id')
+    entries = []
+    for row in rows:
+        copy = delivery_copy({'address': row.address, 'address2': row.address2,
+                              'postcode': row.postcode, 'city': row.city, 'country': row.country})
+        if copy is not None:
+            place = ', '.join(part for part in (copy['address'], f'{copy["postcode"]} {copy["city"]}'.strip()) if part)
+            entries.append({'id': row.id, 'label': f'{row.label} — {place}' if row.label else place, 'address': copy})
+    return entries
+
+
 async def delete_address(actor: Actor, contact_id: int, address_id: int) -> None:
     async with transaction():
         address = await Address.get_or_none(id=address_id, contact_id=contact_id)
@@ -229,6 +250,11 @@ async def existing_codes(codes: list[str]) -> set[str]:
 
 async def _clean(data: dict, allowed: tuple[str, ...]) -> dict:
     cleaned, errors = clean_contact({key: value for key, value in data.items() if key in allowed})
+    if 'payment_terms_derogation' in cleaned:  # lifts the B2B payment ceiling: checked, and audited with the rest
+        try:
+            cleaned['payment_terms_derogation'] = clean_payment_terms_derogation(cleaned['payment_terms_derogation'])
+        except ValueError as exc:
+            errors['payment_terms_derogation'] = str(exc)
     for key, model in (('default_vat_rate_id', VatRate), ('default_payment_method_id', PaymentMethod),
                        ('quote_template_id', PrintTemplate), ('invoice_template_id', PrintTemplate),
                        ('dunning_template_id', PrintTemplate)):

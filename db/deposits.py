@@ -281,7 +281,9 @@ async def _deposit_invoice(installment: Installment, quote: Document, *, paid_on
     snapshot = build_snapshot(draft, totals, doc_type='deposit_invoice', number='', on=invoice_date, due=paid_on,
                               company=await get_company(), buyer=party_of_contact(contact), method=None)
     label = METHODS.get(method, method)
-    snapshot = replace(snapshot, payment_method=label, payment_means=PAYMENT_MEANS.get(method, '1'),
+    # Issued already paid: the printout and the e-invoice show what was received and 0 left to pay (BT-113/BT-115).
+    snapshot = replace(snapshot, prepaid=snapshot.total_ttc, amount_due=snapshot.amount_due - snapshot.total_ttc,
+                       payment_method=label, payment_means=PAYMENT_MEANS.get(method, '1'),
                        payment_terms=f'Acompte reçu le {format_date(paid_on)} ({label.lower()})',
                        extra=quote_extra(quote, received_on=paid_on))
     return _Built(draft=draft, totals=totals, snapshot=snapshot, contact=contact)

@@ -11,7 +11,7 @@ from db.company import PaymentMethod
 from db.contact import Contact
 from db.document import Document, DocumentLine
 from db.fields import FixedDecimalField
-from logic.draft import LINE_KINDS, Draft, DraftLine
+from logic.draft import LINE_KINDS, Draft, DraftLine, delivery_copy
 from logic.errors import DomainError
 from logic.totals import VAT_CATEGORIES, Totals
 
@@ -68,7 +68,8 @@ def header_values(draft: Draft, checked: Checked) -> dict:
     return {
         'client_id': checked.contact.id, 'client_name': checked.contact.display_name[:255],
         'issue_date': draft.issue_date, 'due_date': draft.due_date, 'validity_date': draft.validity_date,
-        'delivery_date': draft.delivery_date, 'template_id': draft.template_id, 'probability': draft.probability,
+        'delivery_date': draft.delivery_date, 'delivery_address': delivery_copy(draft.delivery_address),
+        'template_id': draft.template_id, 'probability': draft.probability,
         'global_discount_kind': draft.global_discount_kind, 'global_discount_value': draft.global_discount_value,
         'shipping': draft.shipping, 'shipping_vat_rate': draft.shipping_vat_rate,
         'shipping_vat_category': draft.shipping_vat_category, 'purchase_order': (draft.purchase_order or '').strip(),
@@ -90,7 +91,8 @@ def line_values(line: DraftLine) -> dict:
         'designation': line.designation, 'description': line.description, 'quantity': line.quantity,
         'unit': line.unit, 'unit_code': line.unit_code, 'unit_price': line.unit_price,
         'discount_kind': line.discount_kind, 'discount_value': line.discount_value, 'vat_rate': line.vat_rate,
-        'vat_category': line.vat_category, 'exemption_reason': line.exemption_reason, 'nature': line.nature,
+        'vat_category': line.vat_category, 'exemption_reason': line.exemption_reason,
+        'exemption_code': line.exemption_code, 'nature': line.nature,
         'show_parts': line.show_parts,
     }
 
@@ -117,7 +119,7 @@ def draft_of(document: Document, lines: list[DocumentLine]) -> Draft:
     return Draft(
         doc_type=document.doc_type, client_id=document.client_id, issue_date=document.issue_date,
         due_date=document.due_date, validity_date=document.validity_date, delivery_date=document.delivery_date,
-        payment_method_id=document.payment_method_id, template_id=document.template_id,
+        delivery_address=document.delivery_address, payment_method_id=document.payment_method_id, template_id=document.template_id,
         probability=document.probability, global_discount_kind=document.global_discount_kind,
         global_discount_value=document.global_discount_value, shipping=document.shipping,
         shipping_vat_rate=document.shipping_vat_rate, shipping_vat_category=document.shipping_vat_category,
@@ -132,7 +134,7 @@ def draft_line_of(line: DocumentLine) -> DraftLine:
         description=line.description, quantity=line.quantity, unit=line.unit, unit_code=line.unit_code,
         unit_price=line.unit_price, discount_kind=line.discount_kind, discount_value=line.discount_value,
         vat_rate=line.vat_rate, vat_category=line.vat_category, exemption_reason=line.exemption_reason,
-        nature=line.nature, show_parts=line.show_parts,
+        exemption_code=line.exemption_code, nature=line.nature, show_parts=line.show_parts,
     )
 
 
@@ -158,7 +160,7 @@ def _check_line(position: int, line: DraftLine) -> None:
         raise DomainError(f'{where} : type de ligne inconnu.')
     if line.vat_category not in VAT_CATEGORIES:
         raise DomainError(f'{where} : catégorie de TVA inconnue.')
-    if line.nature not in ('good', 'service'):
+    if line.nature not in ('', 'good', 'service'):  # '' = not chosen yet: validation asks for it (logic/mentions)
         raise DomainError(f'{where} : nature inconnue (bien ou prestation).')
     if line.discount_kind not in (None, 'percent', 'amount'):
         raise DomainError(f'{where} : type de remise inconnu.')

@@ -31,7 +31,7 @@ from db.issuing import Issue, Issuer, MentionsMissing, issue  # noqa: F401 - Men
 from db.settings import get_company
 from logic import doctypes
 from logic.deposits import UnpaidDeposits
-from logic.draft import Draft, check_invoice_totals, operation_nature
+from logic.draft import Draft, check_invoice_totals, delivery_copy, operation_nature
 from logic.errors import DomainError
 from logic.schedule import check_amounts
 from logic.snapshot import (PAYMENT_MEANS, DocumentSnapshot, Installment as PlannedInstallment, Party, Reference,
@@ -142,13 +142,35 @@ async def quote_deduction(quote_id: int) -> Deduction:
     """`deposit_deduction` of the balance invoice of `quote_id` (nothing when it is not a quote with deposits)."""
     invoices = await Document.filter(source_id=quote_id, doc_type='deposit_invoice').exclude(
         state__in=('draft', 'cancelled')).order_by('issue_date', 'id')
+    credits: dict[int, list[Document]] = {}
+    if invoices:
+        for note in await Document.filter(source_id__in=[invoice.id for invoice in invoices],
+                                          doc_type='credit_note').exclude(state__in=('draft', 'cancelled')):
+            credits.setdefault(note.source_id, []).append(note)
     references = tuple(Reference(number=invoice.number, issue_date=invoice.issue_date,
-                                 amount=invoice.total_ttc - invoice.credited_amount)
+                                 amount=invoice.total_ttc - invoice.credited_amount,
+                                 vat_breakdown=_left_per_rate(invoice, credits.get(invoice.id, [])))
                        for invoice in invoices if invoice.total_ttc - invoice.credited_amount > 0)
     unpaid = await Installment.filter(document_id=quote_id, kind='deposit', status='open').order_by(
         'position', 'id')
     return Deduction(prepaid=sum((ref.amount for ref in references), Decimal('0.00')), references=references,
                      unpaid=tuple(unpaid))
+
+
+def _left_per_rate(invoice: Document, credit_notes: list[Document]) -> tuple[tuple[Decimal, Decimal, Decimal], ...]:
+    """(rate, base HT, VAT) of a deposit invoice as frozen, less its credit notes: what the balance invoice deducts
+    per rate (docs/legal.md 2.3). Empty when the parts don't add up to what is left (nothing printed is guessed)."""
+    left: dict[Decimal, list[Decimal]] = {}
+    for document in (invoice, *credit_notes):
+        if not document.snapshot:
+            return ()
+        for vat in DocumentSnapshot.from_dict(document.snapshot).vat_lines:
+            base, tax = left.setdefault(vat.rate, [Decimal('0.00'), Decimal('0.00')])
+            left[vat.rate] = [base + vat.base, tax + vat.vat]
+    parts = tuple((rate, base, tax) for rate, (base, tax) in left.items() if base or tax)
+    if sum((base + tax for _, base, tax in parts), Decimal('0.00')) != invoice.total_ttc - invoice.credited_amount:
+        return ()
+    return parts
 
 
 def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, on: date, due: date | None,
@@ -162,11 +184,13 @@ def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, 
                                       unit_code=line.unit_code, unit_price=line.unit_price,
                                       discount_kind=line.discount_kind, discount_value=line.discount_value,
                                       vat_rate=line.vat_rate, vat_category=line.vat_category,
-                                      exemption_reason=line.exemption_reason, nature=line.nature, net=net,
+                                      exemption_reason=line.exemption_reason,
+                                      exemption_code=line.exemption_code, nature=line.nature, net=net,
                                       allowance=allowance), draft.vat_included)
                   for line, net, allowance in zip(draft.lines, totals.line_nets, totals.line_allowances))
     vat_lines = tuple(VatLine(category=group.category, rate=group.rate, base=group.base, vat=group.vat,
-                              exemption_reason=group.exemption_reason) for group in totals.vat_groups)
+                              exemption_reason=group.exemption_reason, exemption_code=group.exemption_code)
+                  for group in totals.vat_groups)
     terms = PaymentTerms(days=method.days, end_of_month=method.end_of_month) if method else None
     return DocumentSnapshot(
         doc_type=doc_type, number=number, issue_date=on, seller=party_of_company(company), buyer=buyer,
@@ -176,6 +200,7 @@ def build_snapshot(draft: Draft, totals: Totals, *, doc_type: str, number: str, 
         global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
         shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
         shipping_vat_category=draft.shipping_vat_category, due_date=due, delivery_date=draft.delivery_date,
+        delivery_address=_delivery_party(draft.delivery_address, buyer),
         validity_date=validity, operation_nature=operation_nature(draft.lines), vat_regime=company.vat_regime,
         vat_on_debits=company.vat_on_debits, payment_method=method.name if method else '',
         payment_means=PAYMENT_MEANS.get(method.kind, '1') if method else '1',
@@ -198,13 +223,21 @@ def _shown(line: SnapshotLine, vat_included: bool) -> SnapshotLine:
     return replace(line, quantity=unit, unit_price=line.net * unit, discount_kind=None, discount_value=Decimal(0))
 
 
+def _delivery_party(address: dict | None, buyer: Party) -> Party | None:
+    """The ship-to party (BG-13): the stored copy, named after the buyer when the address has no name of its own."""
+    copy = delivery_copy(address)
+    if copy is None:
+        return None
+    return Party(**{**copy, 'name': copy['name'] or buyer.name})
+
+
 def party_of_company(company: Company) -> Party:
     return Party(name=company.name, legal_form=company.legal_form, capital=company.capital, address=company.address,
                  address2=company.address2, postcode=company.postcode, city=company.city, country=company.country,
                  siren=company.siren, siret=company.siret, vat_number=company.vat_number, rcs=company.rcs,
                  ape_code=company.ape_code, email=company.email, phone=company.phone,
                  electronic_address=company.electronic_address, bank_name=company.bank_name, iban=company.iban,
-                 bic=company.bic)
+                 bic=company.bic, legal_kind=company.legal_kind, trade_register=company.trade_register)
 
 
 def party_of_contact(contact: Contact) -> Party:
@@ -212,7 +245,7 @@ def party_of_contact(contact: Contact) -> Party:
                  address2=contact.address2, postcode=contact.postcode, city=contact.city, country=contact.country,
                  siren=contact.siren, siret=contact.siret, vat_number=contact.vat_number, email=contact.email,
                  phone=contact.phone, electronic_address=contact.electronic_address, category=contact.category,
-                 code=contact.code)
+                 code=contact.code, payment_terms_derogation=contact.payment_terms_derogation)
 
 
 def terms_for(method: PaymentMethod | None) -> PaymentTerms | None:

@@ -11,6 +11,15 @@ DEFAULT_PENALTY_TEXT = ('Tout retard de paiement engendre une pénalité exigibl
 DEFAULT_INDEMNITY_TEXT = 'Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 €.'
 DEFAULT_DISCOUNT_TEXT = 'Les règlements reçus avant la date d’échéance ne donneront pas lieu à escompte.'
 
+# Who invoices (docs/legal.md 1.1): a company prints its legal form and capital; an entrepreneur individuel prints
+# "EI" next to the name and has no capital.
+LEGAL_KINDS = {'company': 'Société (SARL, SAS, SA…)', 'sole_trader': 'Entrepreneur individuel (EI, micro-entreprise)'}
+# Where the business is registered: RCS for traders, Répertoire des métiers for craftsmen, none for liberal
+# professions (their SIREN alone).
+TRADE_REGISTERS = {'rcs': 'RCS (commerçant, société)', 'rm': 'Répertoire des métiers (artisan)',
+                   'none': 'Aucun (profession libérale, agent commercial…)'}
+CHOICES = {'legal_kind': LEGAL_KINDS, 'trade_register': TRADE_REGISTERS}
+
 TEXT_LIMITS = {
     'name': 200, 'legal_form': 60, 'capital': 40, 'address': 200, 'address2': 200, 'postcode': 20, 'city': 100,
     'rcs': 120, 'email': 254, 'phone': 40, 'website': 200, 'electronic_address': 200, 'bank_name': 100, 'ics': 35,
@@ -58,6 +67,11 @@ def validate_company(data: dict) -> tuple[dict, dict[str, str]]:
                     check()
                 except IdentifierError as exc:
                     errors[field] = str(exc)
+    for field, choices in CHOICES.items():
+        if field in data:
+            if data[field] not in choices:
+                errors[field] = 'Choix invalide.'
+            cleaned[field] = data[field]
     for field in ('vat_regime', 'activity_type', 'country', 'vat_on_debits', 'penalty_text', 'indemnity_text',
                   'discount_text'):
         if field in data:

@@ -30,13 +30,35 @@ class DraftLine:
     vat_rate: Decimal = Decimal('20')
     vat_category: str = 'S'
     exemption_reason: str = ''
+    exemption_code: str = ''  # VATEX code of the VAT rate (EN 16931 BT-121), copied with the reason
     nature: str = 'service'  # 'good' or 'service': gives the e-invoice "cadre de facturation" B/S/M
     show_parts: bool = False
 
     def to_line(self) -> Line:
         return Line(kind=self.kind, quantity=self.quantity, unit_price=self.unit_price,
                     discount_kind=self.discount_kind, discount_value=self.discount_value, vat_rate=self.vat_rate,
-                    vat_category=self.vat_category, exemption_reason=self.exemption_reason)
+                    vat_category=self.vat_category, exemption_reason=self.exemption_reason,
+                    exemption_code=self.exemption_code)
+
+
+# The keys of a delivery address as a draft holds it and the document stores it (a copy, not a link: the contact's
+# address may change later, what was printed may not). logic.snapshot.Party takes the same keys.
+DELIVERY_KEYS = ('name', 'address', 'address2', 'postcode', 'city', 'country')
+
+
+def delivery_copy(address: dict | None) -> dict | None:
+    """The stored form of a delivery address: its known keys as trimmed text; None when nothing locates it.
+
+    >>> delivery_copy({'label': 'Chantier', 'address': ' 3 rue X ', 'postcode': '69002', 'city': 'Lyon'})
+    {'name': '', 'address': '3 rue X', 'address2': '', 'postcode': '69002', 'city': 'Lyon', 'country': 'FR'}
+    >>> delivery_copy({'address': ''}) is None
+    True
+    """
+    if not address:
+        return None
+    copy = {key: ' '.join(str(address.get(key) or '').split()) for key in DELIVERY_KEYS}
+    copy['country'] = (copy['country'] or 'FR').upper()
+    return copy if copy['address'] or copy['city'] else None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -47,6 +69,8 @@ class Draft:
     due_date: date | None = None
     validity_date: date | None = None
     delivery_date: date | None = None
+    # Where the goods go or the service is done when it is not the billing address (delivery_copy()).
+    delivery_address: dict | None = None
     payment_method_id: int | None = None
     template_id: int | None = None
     probability: int | None = None

@@ -11,7 +11,9 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from logic import doctypes
 
-SNAPSHOT_VERSION = 1
+# 2: shipping follows the lines' VAT (logic.totals.shipping_charges); 1 charged it at its own chosen rate.
+SNAPSHOT_VERSION = 2
+SHIPPING_FOLLOWS_LINES = 2
 # UNTDID 4461 payment means codes.
 PAYMENT_MEANS = {'transfer': '30', 'cheque': '20', 'direct_debit': '59', 'card': '48', 'cash': '10', 'other': '1'}
 
@@ -41,6 +43,13 @@ class Party:
     bank_name: str = ''
     iban: str = ''
     bic: str = ''
+    # A buyer's negotiated derogation to the B2B payment ceiling of C. com. L441-10 (the agreement's reference or
+    # reason, from its contact card); empty, as in snapshots frozen before it existed, means none (logic/mentions.py).
+    payment_terms_derogation: str = ''
+    # The seller's kind of business (db.company.LEGAL_KINDS): a 'sole_trader' prints "EI" after its name and no
+    # capital; and its register (TRADE_REGISTERS): 'rcs', 'rm' (craftsmen) or 'none' (docs/legal.md 1).
+    legal_kind: str = 'company'
+    trade_register: str = 'rcs'
 
     @property
     def is_business(self) -> bool:
@@ -64,6 +73,7 @@ class SnapshotLine:
     vat_rate: Decimal = Decimal('0')
     vat_category: str = 'S'
     exemption_reason: str = ''
+    exemption_code: str = ''  # VATEX code (EN 16931 BT-121) of the VAT rate; '' in snapshots made before it
     nature: str = 'service'
     net: Decimal | None = None
     allowance: Decimal | None = None
@@ -78,6 +88,7 @@ class VatLine:
     base: Decimal
     vat: Decimal
     exemption_reason: str = ''
+    exemption_code: str = ''
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -87,6 +98,9 @@ class Reference:
     number: str
     issue_date: date
     amount: Decimal = Decimal('0')
+    # A deducted deposit invoice's own VAT breakdown, (rate, base HT, VAT) per rate as on that invoice, so that the
+    # balance invoice shows the VAT already invoiced (docs/legal.md 2.3); empty when unknown (older snapshots).
+    vat_breakdown: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)

@@ -116,6 +116,7 @@ async def new_document_screen(ctx: PageContext, doc_type: str, *, intro: str) ->
     ui.label(intro).classes('app-muted').mark('intro')
     editor = DocumentEditor(draft, doc_type=doc_type, choices=choices, callbacks=editor_callbacks(ctx),
                             show_probability=doc_type == 'quote' and ctx.options.deal_tracking)
+    await editor.load_addresses()
 
     async def create() -> None:
         problems = editor.problems()

@@ -12,20 +12,30 @@ from decimal import Decimal
 
 from nicegui import Client, ui
 
-from components.document_editor import (ArticleChoice, DocumentEditor, EditorCallbacks, EditorChoices,
-                                        PaymentChoice, UnitChoice, VatChoice)
+from components.document_editor import (
+    ArticleChoice,
+    DocumentEditor,
+    EditorCallbacks,
+    EditorChoices,
+    PaymentChoice,
+    UnitChoice,
+    VatChoice,
+)
 from components.state_badge import state_badge
 from db import articles, changes, contacts, documents
 from db.article import Article
-from db.company import PaymentMethod, Unit, VatRate
+from db.company import Company, PaymentMethod, Unit, VatRate
 from db.document import Document
 from db.output import PrintTemplate
+from db.settings import COMPANY_ID
 from logic.draft import Draft, DraftLine
 from logic.errors import DomainError
 from logic.money import format_eur
 from pages.security import PageContext
 
 PICKER_LIMIT = 12
+# A free line's nature per the company's activity (Paramètres > Société); a mixed business chooses on each line.
+DEFAULT_NATURES = {'services': 'service', 'goods': 'good'}
 PATHS = {'quote': '/devis', 'invoice': '/factures'}
 
 
@@ -43,11 +53,12 @@ def document_title(document: Document) -> str:
 
 async def load_choices(doc_type: str) -> EditorChoices:
     rows = await VatRate.filter(active=True)
-    rates = [VatChoice(rate=row.rate, label=row.label, category=row.category, exemption_reason=row.exemption_reason)
-             for row in rows]
+    rates = [VatChoice(rate=row.rate, label=row.label, category=row.category, exemption_reason=row.exemption_reason,
+                       exemption_code=row.exemption_code) for row in rows]
+    activity = await Company.filter(id=COMPANY_ID).values_list('activity_type', flat=True)
     default = next((choice for choice, row in zip(rates, rows) if row.is_default), rates[0] if rates else None)
     return EditorChoices(
-        vat_rates=rates, default_vat=default,
+        vat_rates=rates, default_vat=default, default_nature=DEFAULT_NATURES.get(activity[0] if activity else '', ''),
         units=[UnitChoice(name=unit.name, code=unit.code) for unit in await Unit.filter(active=True)],
         payment_methods=[PaymentChoice(id=m.id, name=m.name, days=m.days, end_of_month=m.end_of_month)
                          for m in await PaymentMethod.filter(active=True)],
@@ -84,8 +95,12 @@ def editor_callbacks(ctx: PageContext, on_change: Callable[[], None] | None = No
         ui.notify(f'Article {row.reference} créé.', type='positive')
         return article_choice(row)
 
+    async def client_addresses(contact_id: int) -> list[dict]:
+        return await contacts.delivery_addresses(contact_id)
+
     # The client picker wraps its own events with `guard` (it shows the creation form's per-field errors).
     return EditorCallbacks(search_clients=search_clients, create_client=create_client, guard=ctx.handler,
+                           client_addresses=ctx.handler(client_addresses),
                            search_articles=ctx.handler(search_articles),
                            create_article=ctx.handler(create_article), on_change=on_change)
 
@@ -100,6 +115,7 @@ def article_choice(article: Article) -> ArticleChoice:
     if article.vat_rate is not None:
         line.vat_rate, line.vat_category = article.vat_rate.rate, article.vat_rate.category
         line.exemption_reason = article.vat_rate.exemption_reason
+        line.exemption_code = article.vat_rate.exemption_code
     label = f'{article.reference} — {article.designation} — {format_eur(article.sale_price)} HT'
     return ArticleChoice(id=article.id, label=label, line=line)
 
@@ -163,6 +179,7 @@ class Screen:
                 callbacks=editor_callbacks(self.ctx, self._changed), readonly=not self.editable,
                 show_probability=self.document.doc_type == 'quote' and self.ctx.options.deal_tracking,
                 prepaid=prepaid)
+            await self.editor.load_addresses()
             if self.extra:
                 result = self.extra(self)
                 if asyncio.iscoroutine(result):

@@ -4,14 +4,15 @@ from nicegui import events, ui
 from components.form import Form, section
 from components.frame import frame
 from db import settings
-from db.company import ACTIVITY_TYPES, VAT_REGIMES
+from db.company import ACTIVITY_TYPES, LEGAL_KINDS, TRADE_REGISTERS, VAT_REGIMES
 from logic.identifiers import format_iban
 from logic.images import MAX_LOGO_BYTES
 from pages import runtime
 from pages.security import PageContext, secured_page
 
 IDENTITY = [('name', 'Raison sociale *', True), ('legal_form', 'Forme juridique', False),
-            ('capital', 'Capital social (ex. 10 000 €)', False), ('rcs', 'RCS ou RM (ex. RCS Lyon)', False),
+            ('capital', 'Capital social (ex. 10 000 €)', False),
+            ('rcs', 'Immatriculation (ex. RCS Lyon 732 829 320, RM 69 732 829 320)', False),
             ('siren', 'SIREN *', False), ('siret', 'SIRET du siège', False),
             ('vat_number', 'N° de TVA intracommunautaire', False), ('ape_code', 'Code APE / NAF', False)]
 ADDRESS = [('address', 'Adresse *', True), ('address2', 'Complément d’adresse', True), ('postcode', 'Code postal *', False),
@@ -30,7 +31,11 @@ async def company_page(ctx: PageContext):
     form = Form()
     state = {'version': company.version}
     with frame(ctx, 'Société'):
-        with section('Identité'):
+        with section('Identité', 'Un entrepreneur individuel voit « EI » imprimé après son nom et n’a pas de capital ; '
+                     'une société imprime sa forme juridique et son capital.'):
+            with ui.element('div').classes('app-form-grid'):
+                form.select('legal_kind', 'Statut', LEGAL_KINDS, company.legal_kind)
+                form.select('trade_register', 'Registre d’immatriculation', TRADE_REGISTERS, company.trade_register)
             _grid(form, company, IDENTITY)
         with section('Coordonnées'):
             _grid(form, company, ADDRESS)

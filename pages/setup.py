@@ -6,16 +6,17 @@ from nicegui import ui
 from components.form import Form, section
 from components.frame import apply_theme
 from db import accounts, settings
-from db.company import ACTIVITY_TYPES, VAT_REGIMES
+from db.company import ACTIVITY_TYPES, LEGAL_KINDS, TRADE_REGISTERS, VAT_REGIMES
 from logic.company import validate_company
 from logic.errors import DomainError
 from logic.passwords import MIN_LENGTH
 from pages.security import client_ip
 
 COMPANY_FIELDS = [
-    ('name', 'Raison sociale *'), ('legal_form', 'Forme juridique (SARL, SAS, EI…)'), ('address', 'Adresse *'),
-    ('postcode', 'Code postal *'), ('city', 'Ville *'), ('siren', 'SIREN *'), ('siret', 'SIRET du siège'),
-    ('vat_number', 'N° de TVA intracommunautaire'),
+    ('name', 'Raison sociale ou nom *'), ('legal_form', 'Forme juridique (SARL, SAS…)'),
+    ('capital', 'Capital social (sociétés)'), ('rcs', 'Immatriculation (ex. RCS Lyon 732 829 320)'),
+    ('address', 'Adresse *'), ('postcode', 'Code postal *'), ('city', 'Ville *'), ('siren', 'SIREN *'),
+    ('siret', 'SIRET du siège'), ('vat_number', 'N° de TVA intracommunautaire'),
 ]
 
 
@@ -33,6 +34,8 @@ async def setup_page(request: Request):
                      'sur vos factures ; vous pourrez les compléter ensuite dans Paramètres.').classes('app-muted')
             with section('Votre entreprise'):
                 with ui.element('div').classes('app-form-grid'):
+                    company_form.select('legal_kind', 'Statut', LEGAL_KINDS, 'company')
+                    company_form.select('trade_register', 'Registre', TRADE_REGISTERS, 'rcs')
                     for key, label in COMPANY_FIELDS:
                         company_form.input(key, label, wide=key in ('name', 'address'))
                     company_form.select('vat_regime', 'Régime de TVA', VAT_REGIMES, 'normal')

@@ -8,8 +8,8 @@ ADMIN_PASSWORD = 'correct horse battery staple'
 CLERK_EMAIL = 'claude@atelier-durand.fr'
 CLERK_PASSWORD = 'une phrase de passe solide'
 COMPANY = {
-    'name': 'Atelier Durand', 'legal_form': 'SARL', 'address': '12 rue des Lilas', 'postcode': '69003',
-    'city': 'Lyon', 'siren': '732829320', 'siret': '73282932000074', 'vat_number': 'FR44732829320',
+    'name': 'Atelier Durand', 'legal_form': 'SARL', 'capital': '10 000 €', 'rcs': 'RCS Lyon 732 829 320',
+    'address': '12 rue des Lilas', 'postcode': '69003', 'city': 'Lyon', 'siren': '732829320', 'siret': '73282932000074', 'vat_number': 'FR44732829320',
     'vat_regime': 'normal', 'activity_type': 'mixed',
     # A transfer is the default payment method: a Factur-X invoice then needs the seller's account (BR-50).
     'iban': 'FR14 2004 1010 0505 0001 3M02 606', 'bic': 'PSSTFRPPLIL',

@@ -87,6 +87,8 @@ def add_line(browser, designation: str, quantity: str, price: str) -> None:
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-line-kind]')) == before + 1)
     row = f'[data-position="{before + 1}"]'
     fill(browser, f'{row} [data-field=designation]', designation)
+    # The company does goods and services: a free line's nature is the user's choice (docs/legal.md 1).
+    Select(browser.find_element(By.CSS_SELECTOR, f'{row} select[data-field=nature]')).select_by_value('service')
     fill(browser, f'{row} [data-field=quantity]', quantity)
     fill(browser, f'{row} [data-field=unit_price]', price)
     browser.find_element(By.CSS_SELECTOR, f'{row} input[data-field=unit_price]').send_keys(Keys.TAB)

@@ -140,6 +140,10 @@ async def test_settling_makes_a_paid_deposit_invoice_in_the_invoice_series_with_
     result = checker.check_blocking(build_cii(snap))
     assert result.ok, result.summary()
     assert b'<ram:TypeCode>386</ram:TypeCode>' in build_cii(snap)
+    # Issued when the money came in: already paid (cadre M2), the XML shows 0 to pay like the printout.
+    assert (snap.prepaid, snap.amount_due) == (D('423.30'), D('0.00'))
+    assert b'<ram:ID>M2</ram:ID>' in build_cii(snap)
+    assert b'<ram:DuePayableAmount>0.00</ram:DuePayableAmount>' in build_cii(snap)
 
 
 async def test_a_deposit_of_any_amount_totals_exactly_what_was_received(db):
@@ -249,6 +253,9 @@ async def test_the_balance_invoice_deducts_and_cites_the_deposit_invoices(db, co
     snap = DocumentSnapshot.from_dict(validated.snapshot)
     assert [(ref.number, ref.issue_date, ref.amount) for ref in snap.references] == [
         (deposit_invoice.number, TODAY, D('423.30'))]
+    # Its HT and VAT per rate, as on the deposit invoice: no one counts the deposit's VAT twice (docs/legal.md 2.3).
+    assert snap.references[0].vat_breakdown == ((D('20.00'), D('300.00'), D('60.00')),
+                                                (D('5.50'), D('60.00'), D('3.30')))
     xml = build_cii(snap)
     assert b'<ram:ID>M4</ram:ID>' in xml and b'<ram:TotalPrepaidAmount>423.30</ram:TotalPrepaidAmount>' in xml
     result = checker.check_blocking(xml)
@@ -256,6 +263,7 @@ async def test_the_balance_invoice_deducts_and_cites_the_deposit_invoices(db, co
     pdf = await service.render_preview(snap, _style(), run=in_thread, draft=False)
     text = _pdf_text(pdf)
     assert 'Acomptes déjà facturés' in text and f'Acompte facture n° {deposit_invoice.number}' in text
+    assert '-300,00' in text and '-60,00' in text and '-3,30' in text  # the deducted bases and VAT per rate
 
 
 async def test_a_balance_paid_in_full_by_its_deposits_is_paid_at_validation(db):

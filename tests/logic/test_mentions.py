@@ -10,8 +10,9 @@ from logic.snapshot import DocumentSnapshot, Party, Reference, SnapshotLine, Vat
 from logic.totals import Document, Line, compute
 
 D = Decimal
-SELLER = Party(name='Atelier Durand', legal_form='SARL', address='12 rue des Lilas', postcode='69003', city='Lyon',
-               siren='732829320', vat_number='FR44732829320', iban='FR7630006000011234567890189')
+SELLER = Party(name='Atelier Durand', legal_form='SARL', capital='10 000 €', rcs='RCS Lyon 732 829 320',
+               address='12 rue des Lilas', postcode='69003', city='Lyon', siren='732829320',
+               vat_number='FR44732829320', iban='FR7630006000011234567890189')
 BUSINESS = Party(name='Boulangerie Martin SAS', address='3 place du Marché', postcode='35000', city='Rennes',
                  siren='552081317', category='fr_business')
 INDIVIDUAL = Party(name='Camille Petit', address='8 allée des Tilleuls', postcode='69100', city='Villeurbanne',
@@ -103,3 +104,68 @@ def test_a_transfer_needs_the_seller_iban_but_a_cheque_does_not() -> None:
     assert missing_mentions(invoice(seller=no_iban, payment_means='20')) == []
     assert missing_mentions(invoice(seller=no_iban, doc_type='credit_note', references=(
         Reference(number='F2026-00001', issue_date=date(2026, 3, 9)),))) == []
+
+
+def test_a_company_prints_its_legal_form_capital_and_rcs() -> None:
+    """C. com. R123-238: a company's documents show its legal form, its capital and its RCS with the registry."""
+    bare = replace(SELLER, legal_form='', capital='', rcs='')
+    assert missing_mentions(invoice(seller=bare)) == [
+        'la forme juridique de la société (SARL, SAS…) (Paramètres > Société)',
+        'le montant du capital social (Paramètres > Société)',
+        'la mention RCS suivie de la ville du greffe (ex. RCS Lyon 732 829 320) (Paramètres > Société)']
+
+
+def test_an_entrepreneur_individuel_needs_no_capital_but_a_craftsman_his_repertoire_des_metiers() -> None:
+    """An EI has no capital nor legal form to show; a craftsman is listed in the Répertoire des métiers (RM)."""
+    craftsman = replace(SELLER, legal_kind='sole_trader', trade_register='rm', legal_form='', capital='', rcs='')
+    assert missing_mentions(invoice(seller=craftsman)) == [
+        'le numéro au Répertoire des métiers (ex. RM 69 732 829 320) (Paramètres > Société)']
+    assert missing_mentions(invoice(seller=replace(craftsman, rcs='RM 69 732 829 320'))) == []
+    consultant = replace(craftsman, trade_register='none')
+    assert missing_mentions(invoice(seller=consultant)) == []
+
+
+def test_a_free_line_carries_the_nature_its_user_chose_never_a_default() -> None:
+    """Goods or service decides the e-invoice's cadre, the débits option and the intra-EU rules: not assumed."""
+    unknown = replace(invoice().lines[0], nature='')
+    assert missing_mentions(invoice(lines=(unknown,))) == ['la nature (bien ou service) de la ligne « Pose »']
+
+
+def test_a_business_due_date_beyond_sixty_days_or_forty_five_days_end_of_month_is_refused_with_l441_10() -> None:
+    # Issued 9 March 2026: 60 days is 8 May, later than 45 days end of month (23 April, then 30 April).
+    assert missing_mentions(invoice(due_date=date(2026, 5, 8))) == []
+    [problem] = missing_mentions(invoice(due_date=date(2026, 5, 9)))
+    assert 'L441-10 du Code de commerce' in problem and '09/05/2026' in problem and '08/05/2026' in problem
+    assert 'fiche du client' in problem and 'mode de règlement' in problem
+
+
+def test_a_recorded_derogation_lifts_the_business_ceiling_but_an_individual_or_a_credit_note_never_had_one() -> None:
+    late = date(2026, 9, 30)
+    assert missing_mentions(invoice(due_date=late, buyer=replace(BUSINESS, payment_terms_derogation='Accord n° 14')
+                                    )) == []
+    assert missing_mentions(invoice(due_date=late, buyer=replace(BUSINESS, payment_terms_derogation='  '))) != []
+    assert missing_mentions(invoice(due_date=late, buyer=INDIVIDUAL)) == []
+    note = invoice(doc_type='credit_note', due_date=late,
+                   references=(Reference(number='F2026-00001', issue_date=date(2026, 3, 1)),))
+    assert missing_mentions(note) == []
+
+
+def test_br_ic_11_br_ic_12_an_intra_eu_supply_needs_its_delivery_date_and_country() -> None:
+    doc = snapshot('invoice', 'F2', [line('Carrelage', '10', '30', '0')], due_date=date(2026, 4, 8),
+                   payment_terms='30 jours', delivery_date=date(2026, 3, 2), **MENTIONS)
+    eu_buyer = Party(name='Bäckerei Müller GmbH', address='Hauptstraße 5', postcode='10115', city='Berlin',
+                     country='DE', vat_number='DE129273398', category='eu_business')
+    supply = replace(doc, buyer=eu_buyer, vat_lines=tuple(
+        replace(vat, category='K', exemption_reason='Exonération de TVA, article 262 ter I du CGI')
+        for vat in doc.vat_lines))
+    assert missing_mentions(supply) == []
+    date_message = ('la date de livraison, obligatoire pour une livraison intracommunautaire '
+                    '(document, champ « Date de livraison »)')
+    country_message = ('le pays de livraison, obligatoire pour une livraison intracommunautaire '
+                       '(adresse de livraison du document, ou pays sur la fiche du client)')
+    assert missing_mentions(replace(supply, delivery_date=None)) == [date_message]
+    assert missing_mentions(replace(supply, buyer=replace(eu_buyer, country=''))) == [country_message]
+    # A separate delivery address gives the country; the buyer's does not matter then.
+    warehouse = Party(name='Lager Wien', address='Lagerstraße 1', postcode='1010', city='Wien', country='AT')
+    assert missing_mentions(replace(supply, buyer=replace(eu_buyer, country=''), delivery_address=warehouse)) == []
+    assert missing_mentions(replace(supply, delivery_address=replace(warehouse, country=''))) == [country_message]

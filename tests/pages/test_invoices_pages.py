@@ -7,6 +7,7 @@ from nicegui.testing import User
 
 from db import documents
 from db.company import Company
+from db.contact import Address
 from db.document import ChainEntry, Document
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
 from tests.helpers import until
@@ -220,3 +221,33 @@ async def test_the_integrity_page_reports_count_head_and_the_first_broken_invoic
     user.find(marker='verify').click()
     await user.should_see(marker='broken-invoice', retries=50)
     assert shown(user, 'broken-invoice') == f'F{YEAR}-00002'
+
+
+async def test_the_delivery_date_and_one_of_the_clients_delivery_addresses_are_frozen_with_the_invoice(
+        user: User, admin):
+    """docs/legal.md 1.3: the delivery (or service) date, and the delivery address when it differs from the billing
+    address, are mentions of the invoice; the editor offers the client's own delivery addresses."""
+    client = await business_client()
+    await Address.create(contact=client, kind='delivery', label='Chantier', address='5 rue des Forges',
+                         postcode='44000', city='Nantes')
+    invoice = await a_draft_invoice(admin, client)
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='delivery_address', retries=100)
+    select = elements(user, 'delivery_address')[0]
+    assert list(select.options.values()) == ['Identique à l’adresse de facturation',
+                                             'Chantier — 5 rue des Forges, 44000 Nantes']
+    select.value = next(key for key, label in select.options.items() if label.startswith('Chantier'))
+    elements(user, 'delivery_date')[0].value = '2026-03-02'
+    user.find(marker='save').click()
+    await until(lambda: Document.filter(id=invoice.id, delivery_date=date(2026, 3, 2)).exists())
+    stored = await Document.get(id=invoice.id)
+    assert stored.delivery_address == {'name': '', 'address': '5 rue des Forges', 'address2': '', 'postcode': '44000',
+                                       'city': 'Nantes', 'country': 'FR'}
+    await Company.all().update(iban='FR7630006000011234567890189')
+    user.find(marker='validate').click()
+    user.find(marker='confirm-validate').click()
+    await user.should_see(f'Facture validée : F{YEAR}-00001.', retries=100)
+    snapshot = (await Document.get(id=invoice.id)).snapshot
+    assert snapshot['delivery_date'] == '2026-03-02'
+    assert snapshot['delivery_address']['city'] == 'Nantes'
+    assert snapshot['delivery_address']['name'] == 'Boulangerie Martin SAS'  # the buyer's name, BT-70
