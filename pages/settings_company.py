@@ -12,7 +12,7 @@ from pages.security import PageContext, secured_page
 
 IDENTITY = [('name', 'Raison sociale *', True), ('legal_form', 'Forme juridique', False),
             ('capital', 'Capital social (ex. 10 000 €)', False),
-            ('rcs', 'Immatriculation (ex. RCS Lyon 732 829 320, RM 69 732 829 320)', False),
+            ('rcs', 'Immatriculation (ex. RCS Lyon 732 829 320)', False),
             ('siren', 'SIREN *', False), ('siret', 'SIRET du siège', False),
             ('vat_number', 'N° de TVA intracommunautaire', False), ('ape_code', 'Code APE / NAF', False)]
 ADDRESS = [('address', 'Adresse *', True), ('address2', 'Complément d’adresse', True), ('postcode', 'Code postal *', False),
