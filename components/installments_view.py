@@ -16,10 +16,11 @@ from nicegui import ui
 
 from logic.dates import format_date
 from logic.money import format_eur
+from logic.payments import DISPLAY_LABELS
 
-# Installment.status -> label, the payments page's words; the colours are `app-inst-<status>` (assets/components.css).
-STATUSES = {'planned': 'Prévue', 'open': 'En attente', 'partial': 'Réglée en partie', 'overdue': 'En retard',
-            'paid': 'Réglée', 'irrecoverable': 'Irrécouvrable', 'cancelled': 'Annulée'}
+# The labels are logic.payments.installment_display's (the page passes them); the colours are `app-inst-<status>`
+# (assets/components.css).
+OPEN_KEYS = ('open', 'partial', 'overdue')
 
 
 @dataclass(kw_only=True, slots=True)
@@ -30,9 +31,10 @@ class InstallmentRow:
     due_date: date
     label: str
     amount: Decimal
-    paid_amount: Decimal
-    status: str  # Installment.status, or 'overdue' for an open one past its date
-    state_label: str = ''  # logic.payments.installment_display's label (else the status's own label)
+    paid_amount: Decimal  # settled, credit note imputations included
+    status: str  # logic.payments.installment_display's key
+    state_label: str = ''  # logic.payments.installment_display's label (else the key's own label)
+    credited: Decimal = Decimal('0.00')  # the part of paid_amount that credit notes imputed: no money received
     actions: list[tuple[str, str, str, Callable[[], object]]] = field(default_factory=list)  # (key, label, icon, cb)
 
     @property
@@ -57,10 +59,13 @@ class InstallmentsView(ui.element):
             for row in rows:
                 self._row(row)
             with ui.element('div').classes('app-schedule-totals'):
-                paid = sum((row.paid_amount for row in rows), Decimal('0.00'))
-                left = sum((row.left_to_pay for row in rows if row.status in ('open', 'partial', 'overdue')),
-                           Decimal('0.00'))
+                paid = sum((row.paid_amount - row.credited for row in rows), Decimal('0.00'))
+                credited = sum((row.credited for row in rows), Decimal('0.00'))
+                left = sum((row.left_to_pay for row in rows if row.status in OPEN_KEYS), Decimal('0.00'))
                 ui.label(f'Réglé : {format_eur(paid)}').props('data-role=schedule-paid').mark('schedule-paid')
+                if credited:
+                    ui.label(f'Avoirs imputés : {format_eur(credited)}') \
+                        .props('data-role=schedule-credited').mark('schedule-credited')
                 ui.label(f'Reste à payer : {format_eur(left)}').classes('font-semibold') \
                     .props('data-role=schedule-left').mark('schedule-left')
 
@@ -72,12 +77,15 @@ class InstallmentsView(ui.element):
             ui.label(format_eur(row.amount)).classes('i-amount').mark('installment-amount')
             with ui.column().classes('i-paid gap-0'):
                 ui.label('Réglé').classes('i-caption')
-                ui.label(format_eur(row.paid_amount)).mark('installment-paid')
+                ui.label(format_eur(row.paid_amount - row.credited)).mark('installment-paid')
+                if row.credited:
+                    ui.label(f'Avoir imputé : {format_eur(row.credited)}').classes('app-muted text-xs') \
+                        .mark('installment-credited')
             with ui.column().classes('i-left gap-0'):
                 ui.label('Reste à payer').classes('i-caption')
-                left = row.left_to_pay if row.status in ('open', 'partial', 'overdue') else Decimal('0.00')
+                left = row.left_to_pay if row.status in OPEN_KEYS else Decimal('0.00')
                 ui.label(format_eur(left)).mark('installment-left')
-            ui.label(row.state_label or STATUSES.get(row.status, row.status)) \
+            ui.label(row.state_label or DISPLAY_LABELS.get(row.status, row.status)) \
                 .classes(f'i-state app-status app-inst-{row.status}').props(f'data-status={row.status}') \
                 .mark('installment-status')
             with ui.element('div').classes('i-act'):

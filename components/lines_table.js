@@ -99,7 +99,11 @@ const LineRow = {
           </select>
         </label>
       </template>
-      <div class="l-net" data-field="net">{{ item.net }}</div>
+      <!-- Read-only, the line total is captioned: it is HT even where unit prices include VAT (a deposit invoice). -->
+      <div v-if="grid.readonly" class="l-net app-line-fact">
+        <span class="app-line-caption">{{ grid.netLabel }}</span><span data-field="net">{{ item.net }}</span>
+      </div>
+      <div v-else class="l-net" data-field="net">{{ item.net }}</div>
     </template>
 
     <template v-else-if="item.kind === 'title'">
@@ -169,6 +173,7 @@ export default {
     readonly: Boolean,
     picker: Boolean,
     priceLabel: { type: String, default: "Prix unitaire HT" }, // TTC on a deposit invoice (prices include VAT)
+    netLabel: { type: String, default: "Total HT" }, // the read-only line total's caption
   },
   data() {
     return { items: this.copy(this.rows), menuKey: null };

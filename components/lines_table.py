@@ -26,7 +26,9 @@ DISCOUNT_KINDS = {'': '—', 'percent': '%', 'amount': '€'}
 # A line's nature (BT-23 "cadre de facturation", the débits option): chosen on free lines, the article's otherwise.
 NATURES = {'': 'Nature à choisir', 'service': 'Prestation de service', 'good': 'Livraison de bien'}
 MONEY_FIELDS = ('quantity', 'unit_price', 'discount_value')
-LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise'}
+# 'net': the read-only caption of a line's total, always HT (logic/totals.py line nets), even on a deposit invoice
+# whose unit prices include VAT.
+LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise', 'net': 'Total HT'}
 
 
 @dataclass(kw_only=True, slots=True)
@@ -92,7 +94,8 @@ class LinesTable(ui.element):
                 'discounts': [{'value': key, 'label': label} for key, label in DISCOUNT_KINDS.items()],
                 'natures': [{'value': key, 'label': label} for key, label in NATURES.items()],
                 'readonly': readonly, 'picker': self.picker is not None,
-                'priceLabel': 'Prix unitaire TTC' if vat_included else LABELS['unit_price']})
+                'priceLabel': 'Prix unitaire TTC' if vat_included else LABELS['unit_price'],
+                'netLabel': LABELS['net']})
             self.grid.mark('lines')
             self.grid.on('edit', self._edit)
             self.grid.on('tidy', self._tidy)

@@ -7,7 +7,8 @@ refreshes the figures in place when a payment changes elsewhere.
     panel.show(await payment_list.payment_summary(query))
 
 The summary's attributes: `total_due`, `overdue`, `not_due`, `settled` (Decimals), and `by_type`, a mapping of
-type key ('installment', 'deposit', 'irrecoverable', 'refund') to an object with `due`, `settled` and `count`.
+type key ('installment', 'deposit', 'irrecoverable', 'refund') to an object with `due`, `settled` (money only),
+`credited` (what credit notes imputed) and `count`. The "Réglé" figure is money received only.
 """
 from decimal import Decimal
 
@@ -54,14 +55,18 @@ class PaymentSummary(ui.element):
             label.set_visibility(figures is not None and bool(getattr(figures, 'count', 1)))
             if figures is None:
                 continue
-            label.text = type_line(key, figures.due, figures.settled)
+            label.text = type_line(key, figures.due, figures.settled, getattr(figures, 'credited', ZERO) or ZERO)
 
 
-def type_line(key: str, due: Decimal, settled: Decimal) -> str:
-    """'Échéance : 1 200,00 € à encaisser, 300,00 € réglés'."""
+def type_line(key: str, due: Decimal, settled: Decimal, credited: Decimal = ZERO) -> str:
+    """'Échéance : 1 200,00 € à encaisser, 300,00 € réglés' (then ', 54,00 € soldés par avoir' when credit notes
+    paid part). A credit note: 'Avoir : 54,00 € imputés sur facture, 0,00 € à rembourser, 0,00 € remboursés'
+    (imputed is no money: only a refund paid out is "remboursé")."""
     name = TYPE_LABELS.get(key, key)
     if key == 'irrecoverable':
         return f'{name} : {format_eur(due)} passés en perte'
     if key == 'refund':
-        return f'{name} : {format_eur(due)} à rembourser, {format_eur(settled)} remboursés'
-    return f'{name} : {format_eur(due)} à encaisser, {format_eur(settled)} réglés'
+        imputed = f'{format_eur(credited)} imputés sur facture, ' if credited else ''
+        return f'{name} : {imputed}{format_eur(due)} à rembourser, {format_eur(settled)} remboursés'
+    text = f'{name} : {format_eur(due)} à encaisser, {format_eur(settled)} réglés'
+    return f'{text}, {format_eur(credited)} soldés par avoir' if credited else text

@@ -113,7 +113,8 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,
             shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
             shipping_vat_category=draft.shipping_vat_category, purchase_order=draft.purchase_order,
-            notes=snapshot.notes, vat_included=draft.vat_included, created_by_id=actor.user_id,
+            header_text=snapshot.header_text, notes=snapshot.notes, vat_included=draft.vat_included,
+            created_by_id=actor.user_id,
             total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc, prepaid=totals.prepaid,
             amount_due=totals.amount_due)
         # What the credit note leaves to refund: listed in Payments (PA1) under its number, like an installment.
@@ -223,9 +224,14 @@ async def _invoice(invoice_id: int, *, lock: bool) -> Document:
 
 def _snapshot(origin: DocumentSnapshot, draft: Draft, totals: Totals, invoice: Document, on: date,
               reason: str, company: Company) -> DocumentSnapshot:
-    """The credit note's frozen copy: the invoice's parties, VAT regime and wording, its own lines and totals."""
-    notes = '\n'.join(part for part in (f'Motif : {reason.strip()}' if reason.strip() else '', draft.notes) if part)
-    snapshot = build_snapshot(replace(draft, notes=notes), totals, doc_type='credit_note', number='', on=on, due=on,
+    """The credit note's frozen copy: the invoice's parties, VAT regime and wording, its own lines and totals.
+
+    The reason is printed ("Motif : …", first in the printed header text, right under "Avoir sur la facture n° …"):
+    a credit note states why it corrects the invoice. It is not a note: `notes` are the internal notes.
+    """
+    header = '\n'.join(part for part in (f'Motif : {reason.strip()}' if reason.strip() else '', draft.header_text)
+                       if part)
+    snapshot = build_snapshot(replace(draft, header_text=header), totals, doc_type='credit_note', number='', on=on, due=on,
                               company=company, buyer=origin.buyer, method=None, installments=[(on, totals.amount_due)],
                               references=(Reference(number=invoice.number, issue_date=invoice.issue_date,
                                                     amount=invoice.total_ttc),))

@@ -6,7 +6,9 @@
         ...
 
 Rows are plain dicts: id, document_id, kind, status, due_date, amount, paid_amount, paid_on, number, client_name,
-label, position, deposit_invoice_id. Amounts are Decimals as stored (a credit note's refund is negative; the page
+label, position, deposit_invoice_id, and from the journal `imputed` (the part of paid_amount that credit notes imputed:
+no money moved, logic.payments.installment_display) and `imputed_refs` (the imputations' references: on an invoice's
+installment the credit notes' numbers, on a credit note's refund the invoices'). Amounts are Decimals as stored (a credit note's refund is negative; the page
 shows `logic.payments.open_amount`). Never a 'planned' installment (not due yet) nor a 'cancelled' one.
 
 Filters: `status` 'open' (due, nothing or part settled) | 'overdue' (open and due before today) | 'paid' | '';
@@ -33,9 +35,9 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 
 from db.contact import Contact
-from db.document import Installment
+from db.document import Installment, Payment
 from db.fields import ScaledSum
-from logic.payments import LISTED_STATUSES, installment_display, type_of
+from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
 
 COLUMNS = ('id', 'document_id', 'kind', 'status', 'due_date', 'amount', 'paid_amount', 'paid_on', 'number',
@@ -53,7 +55,7 @@ SEARCH_CAP = 5000
 MAX_CLIENTS = 500
 EXPORT_BATCH = 2000
 EXPORT_HEADERS = ('Échéance', 'Document', 'Client', 'Type', 'Montant', 'Réglé', 'Reste à payer', 'État',
-                  'Dernier règlement')
+                  'Dernier règlement', 'Avoir imputé')
 ZERO = Decimal('0.00')
 
 
@@ -76,17 +78,21 @@ class PaymentQuery:
 class TypeFigures:
     """One line of the summary per type: what is left to collect (or the amount written off) and what was settled.
 
-    Refunds are given as positive amounts (what is left to give back, what was given back).
+    `settled` is money only (received, or given back); `credited` what credit notes imputed (no money moved: on an
+    installment the credit notes that paid it, on a refund what was imputed on the invoice). Refunds are given as
+    positive amounts (what is left to give back, what was given back, what was imputed).
     """
 
     due: Decimal = ZERO
     settled: Decimal = ZERO
+    credited: Decimal = ZERO
 
 
 @dataclass(kw_only=True, slots=True)
 class Summary:
     """PA3. The four headline figures cover money to receive (installments and deposits; refunds apart):
-    `total_due` = `overdue` + `not_due` (left to pay of open installments), `settled` (settled on listed ones),
+    `total_due` = `overdue` + `not_due` (left to pay of open installments), `settled` (money received on listed
+    ones: a credit note imputed on an installment is no money received, it is in `by_type[...].credited`),
     `irrecoverable` (written off). `by_type` maps 'installment' | 'deposit' | 'irrecoverable' | 'refund' to its
     TypeFigures (a type with nothing due nor settled is left out); `count` is the number of installments matching
     the filters."""
@@ -110,7 +116,27 @@ async def list_installments(query: PaymentQuery) -> tuple[list[dict], int]:
     else:
         ids, total = await _page_ids(filtered(query, lead='due'), order, offset, limit, counted=filtered(query))
     by_id = {row['id']: row for row in await Installment.filter(id__in=ids).values(*COLUMNS)}
-    return [by_id[item] for item in ids if item in by_id], total
+    rows = [by_id[item] for item in ids if item in by_id]
+    await add_imputations(rows)
+    return rows, total
+
+
+async def add_imputations(rows: list[dict]) -> list[dict]:
+    """Add `imputed` and `imputed_refs` to each row, from the journal's credit note imputations (through the index
+    (installment_id, id) of the page's rows)."""
+    imputed: dict[int, Decimal] = {}
+    refs: dict[int, list[str]] = {}
+    if rows:
+        for installment_id, amount, reference in await Payment.filter(
+                installment_id__in=[row['id'] for row in rows], method=IMPUTATION).order_by('id').values_list(
+                'installment_id', 'amount', 'reference'):
+            imputed[installment_id] = imputed.get(installment_id, ZERO) + amount
+            if reference and reference not in refs.setdefault(installment_id, []):
+                refs[installment_id].append(reference)
+    for row in rows:
+        row['imputed'] = imputed.get(row['id'], ZERO)
+        row['imputed_refs'] = refs.get(row['id'], []) if row['imputed'] else []
+    return rows
 
 
 async def _page_ids(queryset, order: list[str], offset: int, limit: int, *, counted=None) -> tuple[list[int], int]:
@@ -160,6 +186,7 @@ async def payment_summary(query: PaymentQuery) -> Summary:
             overdue = overdue.filter(kind__in=('installment', 'deposit'))
         late = (await overdue.annotate(due=ScaledSum('amount'), paid=ScaledSum('paid_amount')).values('due', 'paid'))[0]
     value = {f'{kind}_{part}': ZERO for kind in KINDS for part in ('open', 'paid')}
+    credited = await imputed_by_type(query, client_ids=client_ids)
     summary = Summary()
     for group in groups:
         kind = 'irrecoverable' if group['status'] == 'irrecoverable' else group['kind']
@@ -171,13 +198,14 @@ async def payment_summary(query: PaymentQuery) -> Summary:
             value[f'{kind}_open'] += _decimal(group['due']) - paid
         value[f'{kind}_paid'] += paid
     for kind in ('installment', 'deposit', 'refund', 'irrecoverable'):
-        left, paid = value[f'{kind}_open'], value[f'{kind}_paid']
-        if not (left or paid):
+        left, imputed = value[f'{kind}_open'], credited.get(kind, ZERO)
+        paid = value[f'{kind}_paid'] - imputed  # money only
+        if not (left or paid or imputed):
             continue
         if kind == 'refund':  # money to give back: shown positive, kept out of the money to receive
-            summary.by_type[kind] = TypeFigures(due=-left, settled=-paid)
+            summary.by_type[kind] = TypeFigures(due=-left, settled=-paid, credited=-imputed)
             continue
-        summary.by_type[kind] = TypeFigures(due=left, settled=paid)
+        summary.by_type[kind] = TypeFigures(due=left, settled=paid, credited=imputed)
         summary.settled += paid
         if kind == 'irrecoverable':
             summary.irrecoverable = left
@@ -186,6 +214,25 @@ async def payment_summary(query: PaymentQuery) -> Summary:
     summary.overdue = _decimal(late.get('due')) - _decimal(late.get('paid'))
     summary.not_due = summary.total_due - summary.overdue
     return summary
+
+
+async def imputed_by_type(query: PaymentQuery, *, client_ids: list[int] | None) -> dict[str, Decimal]:
+    """What credit notes imputed on the installments matching the filters, per type (logic.payments.type_of),
+    signed like the installments. Imputations are few (one or two journal records per credit note): they are read
+    first, then which of their installments the filters keep, by primary key. Payment has no index on `method`: the
+    first read scans the journal (an index (method, installment_id) would make it a range)."""
+    per_installment: dict[int, Decimal] = {}
+    for installment_id, amount in await Payment.filter(method=IMPUTATION).values_list('installment_id', 'amount'):
+        per_installment[installment_id] = per_installment.get(installment_id, ZERO) + amount
+    ids = [key for key, amount in per_installment.items() if amount]
+    if not ids:
+        return {}
+    sums: dict[str, Decimal] = {}
+    for installment_id, kind, status in await filtered(query, client_ids=client_ids).filter(
+            id__in=ids, kind__in=ROW_KINDS).values_list('id', 'kind', 'status'):
+        key = type_of(kind, status)
+        sums[key] = sums.get(key, ZERO) + per_installment[installment_id]
+    return sums
 
 
 def summed(query: PaymentQuery, *, client_ids: list[int] | None):
@@ -202,9 +249,9 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
     batches: keyset paging on (due_date, id), so the last batch costs what the first does and no object is kept.
 
     Columns: EXPORT_HEADERS (amounts as positive Decimals, dates as dates, the state in French as every screen shows
-    it: logic.payments.installment_display).
+    it: logic.payments.installment_display). "Réglé" is money only; what credit notes imputed is "Avoir imputé".
     """
-    from logic.payments import TYPE_LABELS, open_amount  # noqa: PLC0415 - export only
+    from logic.payments import TYPE_LABELS, open_amount
 
     today = query.today or date.today()
     base = filtered(query, lead='search' if _search_text(query) else 'due', client_ids=await matching_clients(query))
@@ -223,11 +270,13 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
             'id', 'due_date', 'number', 'client_name', 'kind', 'status', 'amount', 'paid_amount', 'paid_on')
         if not rows:
             return
+        imputations = {row['id']: row['imputed'] for row in await add_imputations([{'id': row[0]} for row in rows])}
         values = []
-        for _, due, number, client, kind, status, amount, paid, paid_on in rows:
-            _, state_label = installment_display(status, amount, paid, due, today, kind)
+        for item, due, number, client, kind, status, amount, paid, paid_on in rows:
+            imputed = imputations[item]
+            _, state_label = installment_display(status, amount, paid, due, today, kind, imputed)
             values.append([due, number, client, TYPE_LABELS.get(type_of(kind, status), kind), abs(amount),
-                           abs(paid), open_amount(amount, paid), state_label, paid_on])
+                           abs(paid - imputed), open_amount(amount, paid), state_label, paid_on, abs(imputed)])
         yield values
         if len(rows) < batch:
             return

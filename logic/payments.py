@@ -30,7 +30,8 @@ USER_METHODS: tuple[str, ...] = ('cheque', 'transfer', 'direct_debit', 'card', '
 # accepted) and 'cancelled' is no longer due (a deposit given up, the schedule of a credited invoice).
 LISTED_STATUSES: tuple[str, ...] = ('open', 'paid', 'irrecoverable')
 # The "type" column of the payments page: the kind of the installment, or "Irrécouvrable" once written off.
-TYPE_LABELS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Avoir à rembourser',
+# A credit note's 'refund' reads "Avoir": imputed on its invoice it is no money to give back.
+TYPE_LABELS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Avoir',
                                'irrecoverable': 'Irrécouvrable'}
 # The state of an installment (Installment.status, or 'overdue' for an open one past its date), by itself. What a
 # row shows also depends on what was settled: ask `installment_display`.
@@ -38,11 +39,18 @@ STATUS_LABELS: dict[str, str] = {'open': 'En attente', 'overdue': 'En retard', '
                                  'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue', 'cancelled': 'Annulée'}
 # The keys `installment_display` returns, in the order of an installment's life, with their French label (an
 # installment, "une échéance"); a deposit ("un acompte") takes the masculine forms of DEPOSIT_LABELS.
+# 'credited': paid by credit note imputations alone, nothing received.
 DISPLAY_LABELS: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'partial': 'Réglée en partie',
-                                  'overdue': 'En retard', 'paid': 'Réglée', 'irrecoverable': 'Irrécouvrable',
-                                  'cancelled': 'Annulée'}
+                                  'overdue': 'En retard', 'paid': 'Réglée', 'credited': 'Soldée par avoir',
+                                  'irrecoverable': 'Irrécouvrable', 'cancelled': 'Annulée'}
 DEPOSIT_LABELS: dict[str, str] = {**DISPLAY_LABELS, 'planned': 'Prévu', 'partial': 'Réglé en partie',
-                                  'paid': 'Réglé', 'cancelled': 'Annulé'}
+                                  'paid': 'Réglé', 'credited': 'Soldé par avoir', 'cancelled': 'Annulé'}
+# A credit note's refund ("un avoir"): money is owed to the client only for what was not imputed on its invoice,
+# and it is "Remboursé" only once paid out. 'imputed': wholly imputed on the invoice, nothing to give back.
+REFUND_LABELS: dict[str, str] = {**DEPOSIT_LABELS, 'open': 'À rembourser', 'partial': 'Remboursé en partie',
+                                 'overdue': 'À rembourser', 'paid': 'Remboursé', 'imputed': 'Imputé'}
+# The method of a credit note imputation in the journal (db/payments.py: impute_credit_note): no money moves.
+IMPUTATION = 'credit_note'
 PAYLOAD_VERSION = 1
 ZERO = Decimal('0.00')
 
@@ -140,15 +148,18 @@ def classify(status: str, due_date: date, *, today: date) -> str:
 
 
 def installment_display(status: str, amount: Decimal, paid_amount: Decimal, due_date: date, today: date,
-                        kind: str = 'installment') -> tuple[str, str]:
-    """The state an installment shows, as (key, French label): the same on the payments list, its export, the
-    invoice's schedule and the quote's deposits. `status` is Installment.status; `kind` its kind (a deposit's label
-    agrees with "acompte").
+                        kind: str = 'installment', imputed: Decimal = ZERO) -> tuple[str, str]:
+    """The state an installment shows, as (key, French label): the one function every screen asks (the payments
+    list, its detail and export, the invoice's schedule, the quote's deposits). `status` is Installment.status;
+    `kind` its kind (a deposit's label agrees with "acompte", a refund's with "avoir"); `imputed` the part of
+    `paid_amount` that credit notes imputed (`imputed_part` of its journal, same sign): no money was received.
 
-    Keys: 'planned' (not due yet: a draft's schedule, the deposit of a quote not accepted), 'open' (due, nothing
-    settled), 'partial' (due, part settled), 'overdue' (its due date is past and it is not fully settled, whether
+    Keys: 'planned' (not due yet: a draft's schedule, the deposit of a quote not accepted), 'open' (due, no money
+    received), 'partial' (due, part received), 'overdue' (its due date is past and it is not fully settled, whether
     part was settled or not: being late is what the owner must see first, the label says the rest), 'paid',
-    'irrecoverable', 'cancelled'. Due on `today` is not late yet.
+    'credited' (paid by credit notes alone), 'irrecoverable', 'cancelled'. Due on `today` is not late yet. A refund
+    reads 'open' "À rembourser", 'partial' "Remboursé en partie", 'paid' "Remboursé" (money given back) or
+    'imputed' "Imputé" (wholly imputed on its invoice), and is never late.
 
     >>> installment_display('open', Decimal('100.00'), Decimal('40.00'), date(2026, 3, 9), date(2026, 3, 9))
     ('partial', 'Réglée en partie')
@@ -156,23 +167,62 @@ def installment_display(status: str, amount: Decimal, paid_amount: Decimal, due_
     ('overdue', 'En retard, réglée en partie')
     >>> installment_display('open', Decimal('100.00'), Decimal('0.00'), date(2026, 3, 1), date(2026, 3, 9))
     ('overdue', 'En retard')
+    >>> installment_display('open', Decimal('100.00'), Decimal('54.00'), date(2026, 3, 9), date(2026, 3, 9),
+    ...                     imputed=Decimal('54.00'))
+    ('open', 'En attente')
+    >>> installment_display('paid', Decimal('54.00'), Decimal('54.00'), date(2026, 3, 9), date(2026, 3, 9),
+    ...                     imputed=Decimal('54.00'))
+    ('credited', 'Soldée par avoir')
     >>> installment_display('paid', Decimal('100.00'), Decimal('100.00'), date(2026, 3, 1), date(2026, 3, 9),
     ...                     'deposit')
     ('paid', 'Réglé')
-    >>> installment_display('open', Decimal('-80.00'), Decimal('-30.00'), date(2026, 3, 20), date(2026, 3, 9),
+    >>> installment_display('open', Decimal('-80.00'), Decimal('-30.00'), date(2026, 3, 1), date(2026, 3, 9),
     ...                     'refund')
-    ('partial', 'Réglée en partie')
+    ('partial', 'Remboursé en partie')
+    >>> installment_display('paid', Decimal('-54.00'), Decimal('-54.00'), date(2026, 3, 9), date(2026, 3, 9),
+    ...                     'refund', imputed=Decimal('-54.00'))
+    ('imputed', 'Imputé')
     """
-    labels = DEPOSIT_LABELS if kind == 'deposit' else DISPLAY_LABELS
+    labels = {'deposit': DEPOSIT_LABELS, 'refund': REFUND_LABELS}.get(kind, DISPLAY_LABELS)
+    received = paid_amount - imputed  # money actually received (or, on a refund, given back)
+    if status == 'paid' and not received and imputed:
+        key = 'imputed' if kind == 'refund' else 'credited'
+        return key, labels[key]
     if status != 'open':
         if status not in labels:
             raise ValueError(f'unknown installment status {status!r}')
         return status, labels[status]
-    settled = paid_amount != 0
-    if due_date < today:
+    settled = received != 0
+    if due_date < today and kind != 'refund':
         return 'overdue', f'{labels["overdue"]}, {labels["partial"].lower()}' if settled else labels['overdue']
     key = 'partial' if settled else 'open'
     return key, labels[key]
+
+
+def imputed_part(records) -> Decimal:
+    """What credit notes imputed among an installment's journal records (objects or dicts with `method` and
+    `amount`), reversals included: the part of its paid amount that is no money received.
+
+    >>> imputed_part([{'method': 'cheque', 'amount': Decimal('50.00')},
+    ...               {'method': 'credit_note', 'amount': Decimal('54.00')}])
+    Decimal('54.00')
+    """
+    total = ZERO
+    for record in records:
+        method, value = (record['method'], record['amount']) if isinstance(record, dict) else (record.method,
+                                                                                                record.amount)
+        if method == IMPUTATION:
+            total += value
+    return total
+
+
+def is_settled_by_money(status: str, paid_amount: Decimal, imputed: Decimal) -> bool:
+    """Whether the "Réglé" box of a row is ticked: paid, and not by credit notes alone.
+
+    >>> is_settled_by_money('paid', Decimal('-54.00'), Decimal('-54.00'))
+    False
+    """
+    return status == 'paid' and paid_amount != imputed
 
 
 def type_of(kind: str, status: str) -> str:

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from nicegui import run, ui
 
-from components.installments_view import InstallmentsView, InstallmentRow
-from components.payment_schedule import PaymentSchedule
 from components.dialog import ConfirmDialog
+from components.installments_view import InstallmentRow, InstallmentsView
+from components.payment_schedule import PaymentSchedule
 from components.settle_dialog import SettleDialog, SettleValues
 from components.unpaid_deposits_dialog import UnpaidDeposit, UnpaidDepositsDialog
 from components.write_off_dialog import WriteOffDialog
@@ -24,13 +24,12 @@ from db.drafts import payment_method_for
 from logic import doctypes
 from logic.dates import format_date
 from logic.money import format_eur
-from logic.payments import METHODS, USER_METHODS, installment_display
+from logic.payments import METHODS, USER_METHODS, imputed_part, installment_display
 from logic.snapshot import DocumentSnapshot
 from logic.terms import PaymentTerms, describe, due_date
 from logic.totals import TotalsError
 from pages import runtime
 from pages.document_page import Screen, document_title, document_url
-
 
 SETTLE_METHODS = {key: METHODS[key] for key in USER_METHODS}
 KIND_LABELS = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Remboursement'}
@@ -102,21 +101,25 @@ async def installments_card(screen: Screen) -> None:
     # The settle dialog preselects the invoice's own payment method.
     method = await PaymentMethod.get_or_none(id=document.payment_method_id) if document.payment_method_id else None
     kind = method.kind if method else ''
+    history = await Payment.filter(document_id=document.id).order_by('id')
     rows = []
     for position, item in enumerate(items, start=1):
-        status, state = installment_display(item.status, item.amount, item.paid_amount, item.due_date, today, item.kind)
+        # The same state as on Règlements (pages/payments.py): one function, the same journal facts.
+        imputed = imputed_part([payment for payment in history if payment.installment_id == item.id])
+        status, state = installment_display(item.status, item.amount, item.paid_amount, item.due_date, today,
+                                            item.kind, imputed)
         actions = []
         if active and item.status == 'open':
             actions.append(('settle', 'Régler', 'payments', lambda item=item: settle_dialog(screen, item, kind)))
-        if active and item.status in ('open', 'paid') and item.paid_amount:
+        if active and item.status in ('open', 'paid') and item.paid_amount != imputed:  # money to cancel
             actions.append(('unsettle', 'Annuler le règlement', 'undo',
                             lambda item=item: unsettle_dialog(screen, item)))
         label = item.label or KIND_LABELS.get(item.kind, item.kind)
         if not item.label and len(items) > 1:
             label = f'{label} {position}/{len(items)}'
         rows.append(InstallmentRow(id=item.id, due_date=item.due_date, label=label, amount=item.amount,
-                                paid_amount=item.paid_amount, status=status, state_label=state, actions=actions))
-    history = await Payment.filter(document_id=document.id).order_by('id')
+                                   paid_amount=item.paid_amount, credited=imputed, status=status, state_label=state,
+                                   actions=actions))
 
     with ui.card().classes('app-card').props('data-role=installments-card'):
         with ui.row().classes('w-full items-center gap-2'):

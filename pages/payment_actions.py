@@ -18,12 +18,12 @@ from components.send_dialog import SendDialog
 from components.settle_dialog import SettleDialog, SettleValues
 from components.write_off_dialog import WriteOffDialog
 from db import deposit_requests, deposits, payments
-from db.issuing import Issuer
 from db.document import SETTLEMENT_METHODS, Document, Installment
+from db.issuing import Issuer
 from logic import doctypes
 from logic.dates import format_date
 from logic.money import format_eur
-from logic.payments import METHODS, STATUS_LABELS, TYPE_LABELS, open_amount
+from logic.payments import METHODS, STATUS_LABELS, TYPE_LABELS, imputed_part, installment_display, open_amount
 from pages import runtime
 from pages.document_page import document_url
 from pages.security import PageContext
@@ -130,6 +130,10 @@ class PaymentActions:
             return
         document = await Document.get(id=installment.document_id)
         history = await payments.installment_history(installment.id)
+        imputed = imputed_part(history)
+        _, state = installment_display(installment.status, installment.amount, installment.paid_amount,
+                                       installment.due_date, date.today(), installment.kind, imputed)
+        credited = [('Avoir imputé', format_eur(abs(imputed)))] if imputed else []
         links = [(f'{document.type_label} {document.number}', document_url(document), 'detail-document')]
         invoice = await Document.get_or_none(id=installment.deposit_invoice_id) \
             if installment.deposit_invoice_id else None
@@ -140,9 +144,11 @@ class PaymentActions:
                 title=f'{TYPE_LABELS.get(installment.kind, "Échéance")} — {installment.number}',
                 client=installment.client_name, links=links, history=history_rows(history), figures=[
                     ('Échéance', format_date(installment.due_date)), ('Montant', format_eur(abs(installment.amount))),
-                    ('Réglé', format_eur(abs(installment.paid_amount))),
-                    ('Reste à payer', format_eur(open_amount(installment.amount, installment.paid_amount))),
-                    ('État', STATUS_LABELS.get(installment.status, installment.status))])
+                    ('Remboursé' if installment.kind == 'refund' else 'Réglé',
+                     format_eur(abs(installment.paid_amount - imputed))), *credited,
+                    ('Reste à rembourser' if installment.kind == 'refund' else 'Reste à payer',
+                     format_eur(open_amount(installment.amount, installment.paid_amount))),
+                    ('État', state)])
         with dialog.actions:
             self._detail_actions(installment, document, dialog)
         dialog.open()

@@ -33,7 +33,7 @@ async def test_a_full_credit_note_is_the_negated_copy_and_cancels_the_invoice(db
     assert (note.total_ht, note.total_ttc) == (-invoice.total_ht, -invoice.total_ttc)
     snapshot = DocumentSnapshot.from_dict(note.snapshot)
     assert [(ref.number, ref.issue_date) for ref in snapshot.references] == [(invoice.number, invoice.issue_date)]
-    assert snapshot.buyer.name == 'Boulangerie Martin SAS' and 'Erreur de client' in snapshot.notes
+    assert snapshot.buyer.name == 'Boulangerie Martin SAS' and 'Erreur de client' in snapshot.header_text
     assert [line.quantity for line in snapshot.lines] == [D('-2'), D('-4')]
     stored = await Document.get(id=invoice.id)
     assert stored.state == 'cancelled' and stored.credited_amount == D('350.00')

@@ -159,9 +159,9 @@ async def test_the_export_streams_every_matching_row_as_plain_values(db):
         PaymentQuery(limit=100, today=TODAY)))[0])
     partial = next(row for row in rows if row[1] == 'F2026-00002')
     assert partial == [day(-1), 'F2026-00002', 'Boulangerie Martin SAS', 'Échéance', D('200.00'), D('50.00'),
-                       D('150.00'), 'En retard, réglée en partie', None]
+                       D('150.00'), 'En retard, réglée en partie', None, D('0.00')]
     refund = next(row for row in rows if row[1] == 'AV2026-00001')
-    assert refund[3:7] == ['Avoir à rembourser', D('80.00'), D('30.00'), D('50.00')]
+    assert refund[3:7] == ['Avoir', D('80.00'), D('30.00'), D('50.00')]
     assert all(isinstance(value, (str, Decimal, date, type(None))) for row in rows for value in row)
 
 
@@ -224,3 +224,27 @@ async def test_a_client_search_finds_every_installment_of_that_client_and_only_t
     assert summary.count == 3 and set(summary.by_type) <= {'installment', 'deposit', 'refund'}
     rows, total = await payment_list.list_installments(PaymentQuery(search='camille martin'))
     assert rows == [] and total == 0
+
+
+async def test_a_credit_note_imputed_on_an_invoice_is_neither_money_received_nor_refunded(db):
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())  # 240,00 TTC
+    installment = await Installment.get(document_id=invoice.id)
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=D('100.00'),
+                          secret=SECRET)
+    note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
+                                                 amounts={('S', D('20.00')): D('50.00')})  # 60,00 TTC imputed
+    summary = await payment_list.payment_summary(PaymentQuery())
+    assert summary.settled == D('100.00')  # was 160,00: the imputed 60,00 counted as received
+    assert summary.total_due == D('80.00')
+    installments, refund = summary.by_type['installment'], summary.by_type['refund']
+    assert (installments.settled, installments.credited) == (D('100.00'), D('60.00'))
+    assert (refund.due, refund.settled, refund.credited) == (D('0.00'), D('0.00'), D('60.00'))  # nothing refunded
+    rows, _ = await payment_list.list_installments(PaymentQuery())
+    by_number = {row['number']: row for row in rows}
+    assert (by_number[note.number]['imputed'], by_number[note.number]['imputed_refs']) == (D('-60.00'),
+                                                                                         [invoice.number])
+    assert by_number[invoice.number]['imputed'] == D('60.00')
+    [[*_, state, _, credited]] = [row async for batch in payment_list.export_rows(PaymentQuery(kind='refund'))
+                                  for row in batch]
+    assert (state, credited) == ('Imputé', D('60.00'))

@@ -123,7 +123,9 @@ def test_the_type_of_a_written_off_installment_is_irrecoverable():
     ('open', D('300.00'), D('100.00'), date(2026, 4, 1), 'deposit', ('partial', 'Réglé en partie')),
     ('open', D('300.00'), D('100.00'), date(2026, 3, 1), 'deposit', ('overdue', 'En retard, réglé en partie')),
     ('paid', D('300.00'), D('300.00'), date(2026, 4, 1), 'deposit', ('paid', 'Réglé')),
-    ('open', D('-80.00'), D('-30.00'), date(2026, 4, 1), 'refund', ('partial', 'Réglée en partie')),  # money back
+    ('open', D('-80.00'), D('-30.00'), date(2026, 4, 1), 'refund', ('partial', 'Remboursé en partie')),  # money back
+    ('open', D('-80.00'), D('0.00'), date(2026, 1, 1), 'refund', ('open', 'À rembourser')),  # owed, never "late"
+    ('paid', D('-80.00'), D('-80.00'), date(2026, 4, 1), 'refund', ('paid', 'Remboursé')),
 ])
 def test_an_installment_shows_one_state_whatever_the_screen(status, amount, paid, due, kind, shown):
     assert installment_display(status, amount, paid, due, TODAY, kind) == shown
@@ -138,6 +140,21 @@ def test_a_partly_paid_installment_always_says_so(paid, late):
 
 
 def test_every_display_key_has_a_label_and_an_unknown_status_is_a_bug():
-    assert set(DISPLAY_LABELS) == {'planned', 'open', 'partial', 'overdue', 'paid', 'irrecoverable', 'cancelled'}
+    assert set(DISPLAY_LABELS) == {'planned', 'open', 'partial', 'overdue', 'paid', 'credited', 'irrecoverable',
+                                   'cancelled'}
     with pytest.raises(ValueError):
         installment_display('lost', D('1.00'), D('0.00'), TODAY, TODAY)
+
+
+@pytest.mark.parametrize('status, amount, paid, imputed, kind, shown', [
+    # A credit note wholly imputed on its invoice: nothing was refunded.
+    ('paid', D('-54.00'), D('-54.00'), D('-54.00'), 'refund', ('imputed', 'Imputé')),
+    ('paid', D('-54.00'), D('-54.00'), D('-20.00'), 'refund', ('paid', 'Remboursé')),
+    ('open', D('-54.00'), D('-20.00'), D('-20.00'), 'refund', ('open', 'À rembourser')),
+    # An installment a credit note reduced: nothing received is not "Réglée en partie".
+    ('open', D('228.00'), D('54.00'), D('54.00'), 'installment', ('open', 'En attente')),
+    ('open', D('228.00'), D('104.00'), D('54.00'), 'installment', ('partial', 'Réglée en partie')),
+    ('paid', D('240.00'), D('240.00'), D('240.00'), 'installment', ('credited', 'Soldée par avoir')),
+])
+def test_a_credit_note_imputation_is_not_shown_as_money(status, amount, paid, imputed, kind, shown):
+    assert installment_display(status, amount, paid, date(2026, 4, 1), TODAY, kind, imputed) == shown

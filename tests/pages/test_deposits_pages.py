@@ -363,3 +363,19 @@ async def test_cancelling_a_deposit_settlement_makes_the_credit_note_and_reopens
     await user.open(f'/factures/{deposit_invoice.id}')
     await user.should_see(marker='deposit-invoice-text', retries=100)
     assert shown(user, 'deposit-invoice-text').startswith('Annulée par un avoir')
+
+
+async def test_a_deposit_invoice_shows_how_it_was_paid_and_labels_its_line_total_ht(user: User, admin):
+    from db import deposits as deposit_ops  # noqa: PLC0415
+
+    client = await business_client()
+    quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
+    deposit = await Installment.get(document_id=quote.id, kind='deposit')
+    invoice = await deposit_ops.settle_deposit(admin, deposit.id, paid_on=TODAY, method='transfer',
+                                               amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='view-payment_method', retries=100)
+    assert shown(user, 'view-payment_method') == 'Virement'  # was "—": the deposit invoice has no method of its own
+    assert shown(user, 'view-payment_terms').startswith('Acompte reçu le ')
+    grid = elements(user, 'lines')[0]
+    assert (grid.props['priceLabel'], grid.props['netLabel']) == ('Prix unitaire TTC', 'Total HT')

@@ -80,7 +80,7 @@ async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_regle
     tick(user, installment.id)
     await user.should_see(marker='confirm-settle', retries=50)
     assert elements(user, 'settle-amount')[0].value == '240,00'  # what is left to pay
-    assert elements(user, 'settle-date')[0].value == TODAY.isoformat()
+    assert elements(user, 'settle-date')[0].value == TODAY.strftime('%d/%m/%Y')  # jj/mm/aaaa
     assert elements(user, 'settle-method')[0].value == 'transfer'  # the invoice's payment method
     elements(user, 'settle-reference')[0].value = 'VIR-2026-118'
     user.find(marker='confirm-settle').click()
@@ -291,3 +291,73 @@ async def test_a_partly_paid_installment_reads_the_same_on_the_payments_list_and
     await user.open(f'/factures/{invoice.id}')
     await user.should_see(marker='installment-status', retries=100)
     assert shown(user, 'installment-status') == label
+
+
+# --- issue #19: a credit note imputed on an invoice is no money received nor refunded --------------------------
+
+async def partly_paid_invoice_credited_by_one_line(admin):
+    """228,00 € TTC (2 x 45 + 100 HT), 50,00 € received by cheque, then one 45,00 € HT line credited (54,00 € TTC)."""
+    from db.credit_notes import create_credit_note  # noqa: PLC0415
+    from db.document import DocumentLine  # noqa: PLC0415
+
+    invoice = await validated_invoice(admin, await business_client(), line(quantity='2', price='45'),
+                                      line('Joint', quantity='1', price='100'))
+    installment = await Installment.get(document_id=invoice.id)
+    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('50.00'),
+                          secret=SECRET)
+    first = await DocumentLine.filter(document_id=invoice.id).order_by('position').first()
+    note = await create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines', lines={first.id: Decimal('1')})
+    return invoice, installment, note
+
+
+async def test_a_credit_note_imputed_on_an_invoice_reads_imputed_and_is_not_counted_as_settled(user: User, admin):
+    invoice, _, note = await partly_paid_invoice_credited_by_one_line(admin)
+    await open_payments(user)
+    await until(lambda: len(rows(user)) == 2)
+    by_number = {row['number']: row for row in rows(user)}
+    refund, owed = by_number[note.number], by_number[invoice.number]
+    assert (refund['type'], refund['state'], refund['paid'], refund['left']) == (
+        'Avoir', 'Imputé', '0,00\xa0€', '0,00\xa0€')
+    assert refund['note'] == f'Imputé sur la facture {invoice.number} : 54,00\xa0€'
+    assert refund['settled'] is False and refund['can_toggle'] is False  # nothing was refunded: nothing to untick
+    assert (owed['state'], owed['paid'], owed['left']) == ('Réglée en partie', '50,00\xa0€', '124,00\xa0€')
+    assert owed['note'] == f'Avoir {note.number} imputé : 54,00\xa0€'
+    assert shown(user, 'summary-settled') == '50,00\xa0€'  # money received only
+    assert shown(user, 'summary-type-refund') == ('Avoir : 54,00\xa0€ imputés sur facture, 0,00\xa0€ à rembourser, '
+                                                  '0,00\xa0€ remboursés')
+    assert shown(user, 'summary-type-installment') == ('Échéance : 124,00\xa0€ à encaisser, 50,00\xa0€ réglés, '
+                                                       '54,00\xa0€ soldés par avoir')
+
+
+async def test_a_refund_owed_reads_a_rembourser_and_once_paid_out_rembourse(user: User, admin):
+    from db.credit_notes import create_credit_note  # noqa: PLC0415
+
+    invoice = await validated_invoice(admin, await business_client())
+    installment = await Installment.get(document_id=invoice.id)
+    await payments.settle(admin, installment.id, paid_on=TODAY, method='transfer', amount=Decimal('240.00'),
+                          secret=SECRET)
+    note = await create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
+                                    amounts={('S', Decimal('20.00')): Decimal('50.00')})
+    refund = await Installment.get(document_id=note.id, kind='refund')
+    await open_payments(user)
+    await until(lambda: (note.number, 'À rembourser') in listed(user))
+    await payments.settle(admin, refund.id, paid_on=TODAY, method='transfer', amount=Decimal('60.00'), secret=SECRET)
+    await until(lambda: (note.number, 'Remboursé') in listed(user))
+    assert shown(user, 'summary-type-refund') == 'Avoir : 0,00\xa0€ à rembourser, 60,00\xa0€ remboursés'
+    assert shown(user, 'summary-settled') == '240,00\xa0€'
+
+
+async def test_the_detail_and_the_invoice_show_the_state_the_list_shows(user: User, admin):
+    invoice, installment, _ = await partly_paid_invoice_credited_by_one_line(admin)
+    await open_payments(user)
+    await until(lambda: (invoice.number, 'Réglée en partie') in listed(user))
+    user.find(marker='payments').trigger('detail', {'id': installment.id})
+    await user.should_see(marker='detail-État', retries=50)
+    assert shown(user, 'detail-État') == 'Réglée en partie'  # was the bare status: "En attente"
+    assert (shown(user, 'detail-Réglé'), shown(user, 'detail-Avoir imputé')) == ('50,00\xa0€', '54,00\xa0€')
+    await user.open(f'/factures/{invoice.id}')
+    await user.should_see(marker='installment-status', retries=100)
+    assert shown(user, 'installment-status') == 'Réglée en partie'
+    assert shown(user, 'installment-paid') == '50,00\xa0€'
+    assert shown(user, 'installment-credited') == 'Avoir imputé : 54,00\xa0€'
+    assert shown(user, 'schedule-paid') == 'Réglé : 50,00\xa0€'
