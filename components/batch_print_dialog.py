@@ -1,5 +1,6 @@
 """The "Édition groupée" dialog (DOC5): a number range, then one PDF of the list's documents made in the background,
-with a progress bar, a stop button and, once done, the download.
+with a progress bar, a stop button and, once done, the download (started by the page, the button kept for a
+browser that blocked it).
 
 It never queries: `on_start(first, last)` (wrapped with `guard`) checks the range and starts the job, which reports
 through `started`, `advance`, `failed` and `finished`; `cancelled` is set when the user stops it.
@@ -60,7 +61,8 @@ class BatchPrintDialog(Dialog):
 
     def finished(self, count: int, download: Callable[[], object]) -> None:
         self._ended()
-        self.status.text = f'{count} documents prêts.'
+        ready = '1 document prêt' if count == 1 else f'{count} documents prêts'
+        self.status.text = f'{ready} : le téléchargement démarre ; sinon, cliquez sur « Télécharger le PDF ».'
         self.download.on_click(download)
         self.download.set_visibility(True)
 

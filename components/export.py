@@ -5,9 +5,10 @@ pickling them for a process holds the interpreter ~130 ms in one go, which freez
 the writing itself does. A thread gives the event loop its turn every few milliseconds (bench/bench_contacts.py).
 """
 from collections.abc import Callable
-from datetime import date
 
 from nicegui import run, ui
+
+from logic.filenames import dated_file
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -17,4 +18,4 @@ async def download_xlsx(build: Callable[..., bytes], *args, name: str, **kwargs)
     « contacts-2026-11-28.xlsx »."""
     data = await run.io_bound(build, *args, **kwargs)
     if data is not None:  # None: the server is stopping
-        ui.download.content(data, f'{name}-{date.today().isoformat()}.xlsx', XLSX)
+        ui.download.content(data, dated_file(name, 'xlsx'), XLSX)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import events, ui
 
+from logic.filenames import size_text
 from logic.importing import Field, ImportPreview, format_problems
 from logic.tabular import MAX_BYTES, MAX_ROWS, Table
 
@@ -51,6 +52,12 @@ class ImportDialog(ui.dialog):
             self.upload.on_rejected(lambda: ui.notify(
                 f'Ce fichier dépasse {MAX_BYTES // 1024 // 1024} Mo : découpez-le en plusieurs fichiers.',
                 type='negative'))
+            # Once read, the file is named in French: Quasar's uploader only counts its queue, which its reset
+            # empties ("0.0B / 0.00%"). It stays, to choose another file after a preview shows problems.
+            with ui.row().classes('items-center gap-2') as self.chosen:
+                ui.icon('description')
+                self.chosen_label = ui.label('').props('data-role=import-file-name').mark('import-file-name')
+            self.chosen.set_visibility(False)
             self.body = ui.column().classes('w-full gap-3')
             self.guard = guard
         self.on_value_change(lambda event: None if event.value else self.delete())
@@ -62,6 +69,9 @@ class ImportDialog(ui.dialog):
         if table is None:
             return
         self.table, self.filename = table, event.file.name
+        self.chosen_label.text = f'{event.file.name} — {size_text(len(data))}'
+        self.chosen.set_visibility(True)
+        self.upload.props('label="Choisir un autre fichier"')
         await self._check(None)
 
     async def _check(self, mapping: dict[int, str | None] | None) -> None:

@@ -29,7 +29,10 @@ async def list_templates() -> list[PrintTemplate]:
 
 
 async def ensure_default(actor: Actor) -> None:
-    """A fresh instance gets one template, default for every type, so that documents can always be printed."""
+    """One template, default for every type, when there is none, so that documents can always be printed.
+
+    Every database gets it from the migration output/0002 without an audit entry; this is for a caller that
+    needs it anyway (no page calls it: viewing a page must never write)."""
     async with transaction():
         if await PrintTemplate.exists():
             return

@@ -1,5 +1,6 @@
 """Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made in the
-background with a progress bar; the app stays responsive and the user downloads the file when it is ready."""
+background with a progress bar; the app stays responsive and the file downloads by itself when it is ready, as
+« factures-2026-12-06.pdf »."""
 import secrets
 import time
 from datetime import datetime
@@ -12,6 +13,7 @@ from components.document_list import ListFilters
 from db import publishing
 from db.document_list import filtered, order_of
 from logic.errors import DomainError
+from logic.filenames import family_file
 from pages import runtime
 from pages.document_lists import list_query
 from pages.security import PageContext
@@ -63,7 +65,12 @@ def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> No
                 path.unlink(missing_ok=True)
                 dialog.failed(str(exc) if isinstance(exc, BatchCancelled) else f'Échec : {exc}')
                 return
-            dialog.finished(count, ctx.handler(lambda: ui.download.file(path, f'edition-groupee-{family}.pdf')))
+            download = ctx.handler(lambda: ui.download.file(path, family_file(family, 'pdf')))
+            dialog.finished(count, download)
+            # The file downloads by itself; the dialog's button stays for a browser that blocked it.
+            if not dialog.client.is_deleted:
+                with dialog.client:
+                    await download()
 
         background_tasks.create(job(), name=f'batch print {path.name}')
 

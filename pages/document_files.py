@@ -1,8 +1,6 @@
 """A document's files, for signed-in users: its PDF (stored original once validated, else a preview), and the
 Factur-X (CII) and UBL XML of a validated invoice or credit note. Served as attachments named after the number.
 """
-import re
-
 from fastapi import Request
 from fastapi.responses import Response
 from nicegui import app, run
@@ -11,6 +9,7 @@ from db import accounts, publishing
 from db.document import Document
 from db.validation import preview_snapshot
 from logic.errors import DomainError
+from logic.filenames import document_stem
 from logic.render import service
 from pages import runtime
 
@@ -18,9 +17,8 @@ HEADERS = {'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosn
 
 
 def file_stem(document: Document) -> str:
-    """The document number, safe in a header and a file name ('brouillon-12' before numbering)."""
-    stem = re.sub(r'[^A-Za-z0-9_.-]+', '_', document.number or '').strip('._')
-    return stem or f'brouillon-{document.id}'
+    """The document number, safe in a header and a file name ('facture-brouillon-12' before numbering)."""
+    return document_stem(document.number, document.doc_type, document.id)
 
 
 async def _document(request: Request) -> Document | None:

@@ -1,4 +1,5 @@
-"""Accueil: the dashboard comes with the documents; until then, where to start."""
+"""Accueil: shortcuts to each part of the app and to the settings a new instance needs. It promises nothing: a
+dashboard will replace the tiles when it exists."""
 from nicegui import ui
 
 from components.frame import frame
@@ -22,6 +23,5 @@ STEPS = [
 async def home(ctx: PageContext):
     with frame(ctx, 'Accueil'):
         ui.label(f'Bonjour {ctx.user.name}.').classes('text-lg')
-        ui.label('Le tableau de bord (chiffre d’affaires, règlements, devis) arrivera avec les règlements. '
-                 'Pour bien démarrer :').classes('app-muted')
+        ui.label('Accès rapides :').classes('app-muted').mark('home-intro')
         tiles([step for step in STEPS if step[3] != '/devis' or ctx.options.quotes], is_admin=ctx.user.is_admin)

@@ -32,7 +32,7 @@ _previews: dict[str, tuple[float, int, bytes]] = {}  # key -> (expiry, user id, 
 
 @secured_page('/parametres/modeles', admin=True, title='Modèles d’édition')
 async def templates_page(ctx: PageContext):
-    await templates_ops.ensure_default(ctx.actor)
+    # Viewing writes nothing: the default template is seeded with the database (migration output/0002).
     state: dict = {'template': None}
     with frame(ctx, 'Modèles d’édition'):
         with section('Modèles', 'Chaque modèle est attribué à des types de documents ; le modèle par défaut '

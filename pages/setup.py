@@ -10,6 +10,7 @@ from db.company import ACTIVITY_TYPES, LEGAL_KINDS, TRADE_REGISTERS, VAT_REGIMES
 from logic.company import validate_company
 from logic.errors import DomainError
 from logic.passwords import MIN_LENGTH
+from pages import runtime
 from pages.security import client_ip
 
 COMPANY_FIELDS = [
@@ -23,7 +24,11 @@ COMPANY_FIELDS = [
 @ui.page('/setup', title='Première installation · Facturier')
 async def setup_page(request: Request):
     if await settings.is_set_up():
-        return RedirectResponse('/login')
+        # Already set up: a signed-in user goes home, anyone else to the login form.
+        config = runtime.config()
+        user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
+                                              absolute_hours=config.absolute_timeout_hours)
+        return RedirectResponse('/' if user is not None else '/login')
     apply_theme()
     ip = client_ip(request)
     company_form, admin_form = Form(), Form()

@@ -15,7 +15,7 @@ from logic.identifiers import format_iban, format_siren, format_siret
 from logic.money import format_decimal_fr, format_eur
 from logic.render.mentions import mentions, nature_text, vat_note
 from logic.render.style import TemplateStyle, font_face_css, font_stack
-from logic.snapshot import DocumentSnapshot, Party, Reference
+from logic.snapshot import DocumentSnapshot, Party, Reference, shown_notes
 from logic.totals import Document, Line, compute
 
 _FR = Locale('fr')
@@ -74,13 +74,30 @@ def _document(s: DocumentSnapshot) -> dict:
         'buyer_reference': s.buyer_reference, 'client_code': s.buyer.code,
         'nature': nature_text(s) if doctypes.is_legal(s.doc_type) else '',
         # A credit note copies its invoice's payment wording (db/credit_notes.py), which does not apply to it.
-        'payment_terms': s.payment_terms if s.doc_type != 'credit_note' else '',
-        'payment_method': s.payment_method if s.doc_type != 'credit_note' else '',
-        'header_text': s.header_text.strip(), 'footer_text': s.footer_text.strip(), 'notes': s.notes.strip(),
+        'payment': payment_lines(s.payment_method, s.payment_terms) if s.doc_type != 'credit_note' else [],
+        'header_text': s.header_text.strip(), 'footer_text': s.footer_text.strip(), 'notes': shown_notes(s),
         'references': [f'{ref.number} du {_date(ref.issue_date)}' for ref in s.references
                        if s.doc_type == 'credit_note'],
         'is_quote': s.doc_type == 'quote', 'is_credit_note': s.doc_type == 'credit_note',
     }
+
+
+def payment_lines(method: str, terms: str) -> list[str]:
+    """The "Règlement" block says each fact once: a method named after its terms already says them.
+
+    >>> payment_lines('Virement à 30 jours', '30 jours')
+    ['Virement à 30 jours']
+    >>> payment_lines('Virement à réception', 'À réception')
+    ['Virement à réception']
+    >>> payment_lines('Chèque', '45 jours fin de mois')
+    ['Chèque', '45 jours fin de mois']
+    >>> payment_lines('', 'Paiement à réception')
+    ['Paiement à réception']
+    """
+    method, terms = method.strip(), terms.strip()
+    if terms and method and terms.casefold() in method.casefold():
+        return [method]
+    return [text for text in (method, terms) if text]
 
 
 def _quote_cited(s: DocumentSnapshot) -> str:

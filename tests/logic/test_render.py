@@ -181,3 +181,16 @@ def test_pdf_workers_yield_the_cpu_to_the_app_but_a_render_in_the_app_process_do
         made, niceness = pool.submit(render_in_worker, job).result(timeout=120)
     assert made and niceness == min(before + WORKER_NICENESS, 19)
     assert render_pdf(job).startswith(b'%PDF') and os.nice(0) == before  # here: the app process keeps its priority
+
+
+def test_the_payment_block_says_the_method_and_its_terms_once():
+    from dataclasses import replace
+
+    from logic.render.context import build_context
+
+    snapshot = replace(samples.invoice_three_rates(), payment_method='Virement à 30 jours', payment_terms='30 jours')
+    assert build_context(snapshot, CLASSIQUE)['doc']['payment'] == ['Virement à 30 jours']
+    text = text_of(render_pdf(make_job(snapshot, CLASSIQUE)))
+    assert 'Règlement Virement à 30 jours' in text and 'Virement à 30 jours 30 jours' not in text
+    cheque = replace(snapshot, payment_method='Chèque', payment_terms='45 jours fin de mois')
+    assert build_context(cheque, CLASSIQUE)['doc']['payment'] == ['Chèque', '45 jours fin de mois']

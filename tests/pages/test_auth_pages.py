@@ -1,11 +1,10 @@
 
-from nicegui import ui
 from nicegui.testing import User
 
 from db.audit import AuditEntry
 from db.company import Company
 from db.user import User as Account
-from tests.pages.helpers import log_in
+from tests.pages.helpers import log_in, shown
 from tests.personas import ADMIN_EMAIL, CLERK_EMAIL, CLERK_PASSWORD
 
 
@@ -33,6 +32,22 @@ async def test_the_setup_page_is_gone_once_an_admin_exists(user: User, admin):
     await user.open('/setup')
     await user.should_see('Se connecter')
     await user.should_not_see('Bienvenue dans Facturier')
+
+
+async def test_a_signed_in_user_opening_the_setup_page_lands_on_the_home_page(user: User, admin):
+    await log_in(user)
+    await settle(user, 'Bonjour Alice Durand.')
+    await user.open('/setup')
+    await user.should_see('Bonjour Alice Durand.')
+    await user.should_not_see('Se connecter')
+
+
+async def test_the_home_page_offers_shortcuts_and_promises_nothing(user: User, admin):
+    await log_in(user)
+    await settle(user, 'Bonjour Alice Durand.')
+    assert shown(user, 'home-intro') == 'Accès rapides :'
+    await user.should_see('Factures')
+    await user.should_not_see('arrivera')
 
 
 async def test_a_wrong_password_shows_the_generic_message_and_stays_on_login(user: User, admin):

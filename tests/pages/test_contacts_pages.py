@@ -212,3 +212,28 @@ async def test_a_payment_terms_derogation_is_typed_on_the_contact_form_checked_a
     assert (await Contact.get(id=contact.id)).payment_terms_derogation == 'Accord cadre n° 2026-14'
     entry = await AuditEntry.filter(action='contact.update').order_by('-id').first()
     assert 'payment_terms_derogation' in entry.details
+
+
+async def test_the_import_dialog_names_the_file_read_and_its_size_in_french(user: User, admin):
+    await log_in(user, next_path='/contacts')
+    await user.should_see('Importer', retries=50)
+    user.find(marker='import').click()
+    await user.should_see(marker='import-file')
+    data = ('Raison sociale;Ville\n' + 'Atelier Nord;Lille\n' * 700).encode()
+    await upload(user, 'contacts.csv', data)
+    await user.should_see(marker='import-file-name', content=f'contacts.csv — {round(len(data) / 1024)} Ko')
+    assert user.find(marker='import-file').elements.pop().props['label'] == 'Choisir un autre fichier'
+
+
+async def test_the_contacts_export_is_named_after_the_day(user: User, admin, monkeypatch):
+    from datetime import date
+
+    from tests.pages.test_batch_print_page import record_downloads
+
+    downloads = record_downloads(user, monkeypatch)
+    await add(admin, 'Alpha', city='Lyon')
+    await log_in(user, next_path='/contacts')
+    await user.should_see('1 contact(s)', retries=50)
+    user.find(marker='export-selection').click()
+    await user.download.next(timeout=10)
+    assert downloads == [('bytes', f'contacts-selection-{date.today().isoformat()}.xlsx')]

@@ -43,3 +43,12 @@ async def test_a_signed_in_user_downloads_a_validated_invoice_and_its_xml(user: 
         assert (await user.http_client.get('/documents/999999/pdf')).status_code == 404
     finally:
         checker.shutdown()
+
+
+async def test_a_draft_pdf_is_named_in_french_after_its_type(user: User, admin):
+    invoice = await documents.create_document(admin, draft(await business_client(), line()))
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='pdf', retries=100)
+    response = await user.http_client.get(f'/documents/{invoice.id}/pdf')
+    assert response.status_code == 200, response.text
+    assert response.headers['content-disposition'] == f'attachment; filename="facture-brouillon-{invoice.id}.pdf"'

@@ -101,3 +101,15 @@ async def test_the_send_dialog_hands_the_edited_message_to_its_callback(user: Us
     user.find(marker='send').click()
     await user.should_see('Message envoyé.')
     assert sent == [('compta@client.fr', 'Votre facture F1', 'Bonjour')]
+
+
+async def test_opening_the_templates_page_writes_nothing(user: User, admin):
+    templates = await PrintTemplate.all().values_list('id', 'version')
+    audit = await AuditEntry.all().count()
+    await open_as_admin(user, '/parametres/modeles')
+    await user.should_see(marker='add-template', retries=50)
+    table = next(iter(user.find(ui.table).elements))
+    assert [row['name'] for row in table.rows] == ['Classique']  # seeded with the database
+    assert await PrintTemplate.all().values_list('id', 'version') == templates
+    assert await AuditEntry.exclude(action__startswith='login.').count() == audit
+    assert not await AuditEntry.filter(action__startswith='template.').exists()
