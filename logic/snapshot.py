@@ -11,9 +11,16 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from logic import doctypes
 
-# 2: shipping follows the lines' VAT (logic.totals.shipping_charges); 1 charged it at its own chosen rate.
+# 2: shipping follows the lines' VAT (logic.totals.shipping_charges), and the internal notes are kept but never
+# printed nor sent; a version 1 copy charged shipping at its own chosen rate and printed its notes (reprinted so).
 SNAPSHOT_VERSION = 2
 SHIPPING_FOLLOWS_LINES = 2
+NOTES_KEPT_INTERNAL = 2
+
+
+def shown_notes(snapshot: 'DocumentSnapshot') -> str:
+    """The internal notes as the document shows them: none since version 2 ("Notes internes (non imprimées)")."""
+    return '' if snapshot.version >= NOTES_KEPT_INTERNAL else snapshot.notes.strip()
 # UNTDID 4461 payment means codes.
 PAYMENT_MEANS = {'transfer': '30', 'cheque': '20', 'direct_debit': '59', 'card': '48', 'cash': '10', 'other': '1'}
 

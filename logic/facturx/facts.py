@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from logic import doctypes
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
-from logic.snapshot import SHIPPING_FOLLOWS_LINES, DocumentSnapshot, Party, VatLine
+from logic.snapshot import SHIPPING_FOLLOWS_LINES, DocumentSnapshot, Party, VatLine, shown_notes
 from logic.totals import shipping_charges
 
 PROFILE_EN16931 = 'urn:cen.eu:en16931:2017'
@@ -209,7 +209,7 @@ def _notes(snapshot: DocumentSnapshot, bar: str) -> tuple[tuple[str, str], ...]:
         notes.append(('ABL', legal))
     if vat_on_debits(snapshot):
         notes.append(('AAI', VAT_ON_DEBITS_NOTE))
-    for text in (snapshot.header_text, snapshot.notes, snapshot.footer_text):
+    for text in (snapshot.header_text, shown_notes(snapshot), snapshot.footer_text):
         if text.strip():
             notes.append(('', text.strip()))
     return tuple(notes)

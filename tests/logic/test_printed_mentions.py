@@ -214,3 +214,13 @@ def test_the_delivery_address_and_date_are_printed_with_their_labels():
 def test_a_service_prints_the_date_it_was_performed():
     rows = [samples.line('Dépannage plomberie', '1', '90.00', '10', nature='service')]
     assert 'Date de la prestation 20/11/2026' in printed(samples.snapshot('invoice', 'F2026-00057', rows))
+
+
+def test_internal_notes_are_never_printed_nor_sent_but_an_older_copy_reprints_as_it_was():
+    """The editor says "Notes internes (non imprimées)": since snapshot version 2 they stay in the frozen copy only;
+    a copy frozen before (version 1) printed them, and reprints identically."""
+    from logic.facturx.cii import build_cii  # noqa: PLC0415
+
+    private = replace(samples.invoice_three_rates(), notes='Client difficile : relancer tôt')
+    assert 'relancer' not in printed(private) and 'relancer'.encode() not in build_cii(private)
+    assert 'relancer' in printed(replace(private, version=1))
