@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from nicegui import ui
 
+from components.date_input import DateInput
 from components.money_input import MoneyInput
 from logic.dates import format_date
 from logic.deposits import deposit_amount
@@ -179,10 +180,9 @@ class DepositsEditor(ui.element):
                     money.mark('deposit-amount')
                 money.classes('w-full')
                 self._inputs.append(money)
-            ui.input('Échéance', value=row.due_date.isoformat() if row.due_date else '',
-                     on_change=lambda e, row=row: self._due(row, e.value)) \
-                .props('outlined dense type=date stack-label hide-bottom-space data-field=deposit_due') \
-                .classes('d-due').mark('deposit-due')
+            DateInput('Échéance', row.due_date, field='deposit_due', marker='deposit-due',
+                      on_change=lambda day, row=row: self._due(row, day)) \
+                .props('hide-bottom-space').classes('d-due')
             ui.input('Libellé (facultatif)', value=row.label,
                      on_change=lambda e, row=row: self._label(row, e.value)) \
                 .props('outlined dense hide-bottom-space maxlength=100 data-field=deposit_label') \
@@ -291,11 +291,8 @@ class DepositsEditor(ui.element):
         setattr(row, name, value)
         self._touched()
 
-    def _due(self, row: DepositRow, text: str | None) -> None:
-        try:
-            row.due_date = date.fromisoformat(text) if text else None
-        except ValueError:
-            row.due_date = None
+    def _due(self, row: DepositRow, day: date | None) -> None:
+        row.due_date = day
         self._touched()
 
     def _label(self, row: DepositRow, text: str | None) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from nicegui import ui
 
+from components.date_input import DateInput
 from components.money_input import MoneyInput
 from logic.dates import format_date
 from logic.errors import DomainError
@@ -138,10 +139,9 @@ class PaymentSchedule(ui.element):
                                                                              else '')) \
                         .props(f'data-installment={position}'):
                     ui.label(str(position)).classes('s-pos')
-                    day = ui.input('Échéance', value=part.due.isoformat() if part.due else '',
-                                   on_change=lambda e, part=part: self._set_due(part, e.value)) \
-                        .props('outlined dense type=date stack-label hide-bottom-space data-field=due') \
-                        .mark('schedule-due')
+                    day = DateInput('Échéance', part.due, field='due', marker='schedule-due',
+                                    on_change=lambda value, part=part: self._set_due(part, value)) \
+                        .props('hide-bottom-space')
                     day.set_enabled(self.dates == 'manual')
                     if self.split == 'percent':
                         MoneyInput('%', value=part.percent, places=2, minimum=Decimal(0), maximum=HUNDRED,
@@ -226,11 +226,8 @@ class PaymentSchedule(ui.element):
         self._redate()
         self._touched(redraw=True)
 
-    def _set_due(self, part: _Part, text: str | None) -> None:
-        try:
-            part.due = date.fromisoformat(text) if text else None
-        except ValueError:
-            part.due = None
+    def _set_due(self, part: _Part, day: date | None) -> None:
+        part.due = day
         self._touched()
 
     def _set_percent(self, part: _Part, value: Decimal | None) -> None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from nicegui import ui
 
+from components.date_input import DateInput, read_day
 from components.money_input import MoneyInput
 from logic.money import format_eur
 
@@ -51,8 +52,7 @@ class SettleDialog(ui.dialog):
                 ui.label(detail).classes('app-muted')
             ui.label(f'Reste à payer : {format_eur(left_to_pay)}').classes('font-semibold').mark('settle-left')
             with ui.element('div').classes('app-form-grid app-form-grid-narrow'):
-                self.paid_on = ui.input('Date du règlement', value=today.isoformat()) \
-                    .props('outlined dense type=date stack-label data-field=paid_on').mark('settle-date')
+                self.paid_on = DateInput('Date du règlement', today, field='paid_on', marker='settle-date')
                 self.method = ui.select(methods, label='Mode de règlement',
                                         value=method if method in methods else next(iter(methods))) \
                     .props('outlined dense data-field=method').mark('settle-method')
@@ -67,9 +67,8 @@ class SettleDialog(ui.dialog):
             if deposit:
                 ui.label('Un acompte se règle en entier : si le client a versé un autre montant, modifiez d’abord '
                          'l’acompte sur le devis.').classes('app-muted text-sm')
-                self.invoice_date = ui.input('Date de la facture d’acompte', value=today.isoformat()) \
-                    .props('outlined dense type=date stack-label data-field=invoice_date') \
-                    .classes('w-full').mark('settle-invoice-date')
+                self.invoice_date = DateInput('Date de la facture d’acompte', today, field='invoice_date',
+                                              marker='settle-invoice-date').classes('w-full')
                 with ui.row().classes('items-start no-wrap gap-2 app-settle-warning'):
                     ui.icon('warning', color='warning').classes('text-xl')
                     ui.label('Le règlement crée une facture d’acompte « Réglée », numérotée à cette date : '
@@ -106,6 +105,9 @@ class SettleDialog(ui.dialog):
 
 def _day(text: str | None, what: str) -> date:
     try:
-        return date.fromisoformat(text or '')
+        day = read_day(text)
     except ValueError:
-        raise ValueError(f'{what} : date invalide.') from None
+        day = None
+    if day is None:
+        raise ValueError(f'{what} : date invalide.')
+    return day

@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from nicegui import ui
 
+from components.date_input import DateInput
 from components.form import section
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, sort_clause
@@ -54,8 +55,8 @@ async def audit_page(ctx: PageContext):
                 action = ui.select(ACTIONS, value='', label='Action').props('outlined dense data-field=action') \
                     .classes('w-64')
                 who = ui.input('Utilisateur (e-mail)').props('outlined dense clearable data-field=actor').classes('w-64')
-                start = ui.input('Du (AAAA-MM-JJ)').props('outlined dense type=date data-field=start').classes('w-48')
-                end = ui.input('Au (AAAA-MM-JJ)').props('outlined dense type=date data-field=end').classes('w-48')
+                start = DateInput('Du', field='start').classes('w-48')
+                end = DateInput('Au', field='end').classes('w-48')
 
         async def fetch(request: PageRequest):
             query = AuditEntry.all()
@@ -63,10 +64,10 @@ async def audit_page(ctx: PageContext):
                 query = query.filter(action=action.value)
             if who.value:
                 query = query.filter(actor__icontains=who.value.strip())
-            if start.value:
-                query = query.filter(at__gte=_day(start.value))
-            if end.value:
-                query = query.filter(at__lt=_day(end.value) + timedelta(days=1))
+            if start.current:
+                query = query.filter(at__gte=_day(start.current))
+            if end.current:
+                query = query.filter(at__lt=_day(end.current) + timedelta(days=1))
             total = await query.count()
             order = sort_clause(request, {'at': 'at', 'actor': 'actor', 'action': 'action'}, ['-at', '-id'])
             entries = await query.order_by(*order).offset(request.offset).limit(request.per_page)
@@ -74,13 +75,15 @@ async def audit_page(ctx: PageContext):
 
         table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch, admin=True), sort_by='at', descending=True,
                            name='audit')
-        for control in (action, who, start, end):
+        for control in (action, who):
             control.on_value_change(ctx.handler(lambda: table.reload(first_page=True), admin=True))
+        for day_input in (start, end):  # once the typed text is a date (or emptied), not every key
+            day_input.on_change(ctx.handler(lambda: table.reload(first_page=True), admin=True))
     await table.reload()
 
 
-def _day(text: str) -> datetime:
-    return datetime.combine(date.fromisoformat(text), time.min, tzinfo=timezone.utc)
+def _day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 def _row(entry: AuditEntry) -> dict:
