@@ -16,6 +16,7 @@ from decimal import Decimal
 from nicegui import background_tasks, ui
 
 from components.contact_picker import ContactPicker
+from components.date_input import DateInput
 from components.lines_table import ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice, VatChoice
 from components.money_input import MoneyInput
 from components.totals_panel import TotalsPanel
@@ -65,6 +66,9 @@ class EditorChoices:
     default_vat: VatChoice | None = None
     # A free line's nature when the company makes only goods or only services; '' = each line's user chooses.
     default_nature: str = ''
+    # A validated document's payment method and terms as its frozen copy prints them (e.g. a deposit invoice's
+    # ('Virement', 'Acompte reçu le 3 mars 2026 (virement)')): the read-only header shows these, not today's choices.
+    frozen_payment: tuple[str, str] = ('', '')
 
 
 @dataclass(kw_only=True, slots=True)
@@ -99,6 +103,7 @@ class DocumentEditor(ui.element):
         self.prepaid = prepaid
         self.dirty = False
         self._inputs: list[MoneyInput] = []
+        self._address_copies: dict[int, dict | None] = {}  # the delivery select's choices (load_addresses)
         with self:
             self.problems_card = ui.card().classes('app-card app-problems').props('data-role=problems')
             self.problems_card.set_visibility(False)
@@ -178,12 +183,8 @@ class DocumentEditor(ui.element):
                         on_change=lambda e: self._set('header_text', e.value or '')) \
                 .props('outlined dense autogrow rows=1 data-field=header_text').classes('app-wide').mark('header_text')
 
-    def _date(self, name: str, label: str) -> ui.input:
-        value = getattr(self.draft, name)
-        field_ = ui.input(label, value=value.isoformat() if value else '') \
-            .props(f'outlined dense type=date stack-label data-field={name}').mark(name)
-        field_.on_value_change(lambda e: self._set(name, _to_date(e.value)))
-        return field_
+    def _date(self, name: str, label: str) -> DateInput:
+        return DateInput(label, getattr(self.draft, name), field=name, on_change=lambda day: self._set(name, day))
 
     def _header_view(self, client_label: str, show_probability: bool) -> None:
         draft = self.draft
@@ -194,9 +195,13 @@ class DocumentEditor(ui.element):
             if show_probability and draft.probability is not None:
                 facts.append(('Probabilité', f'{draft.probability} %', 'probability'))
         else:
-            method = next((m.name for m in self.choices.payment_methods if m.id == draft.payment_method_id), '—')
-            facts += [('Mode de règlement', method, 'payment_method'),
-                      ('Échéance', format_date(draft.due_date, empty='—'), 'due_date')]
+            frozen_method, frozen_terms = self.choices.frozen_payment
+            method = frozen_method or next(
+                (m.name for m in self.choices.payment_methods if m.id == draft.payment_method_id), '—')
+            facts.append(('Mode de règlement', method, 'payment_method'))
+            if frozen_terms and self.doc_type != 'credit_note':  # a credit note prints no terms
+                facts.append(('Conditions de paiement', frozen_terms, 'payment_terms'))
+            facts.append(('Échéance', format_date(draft.due_date, empty='—'), 'due_date'))
         if draft.delivery_date:
             facts.append(('Livraison ou exécution', format_date(draft.delivery_date), 'delivery_date'))
         if draft.delivery_address:
@@ -208,8 +213,8 @@ class DocumentEditor(ui.element):
                 with ui.column().classes('gap-0'):
                     ui.label(caption).classes('app-muted text-sm')
                     ui.label(value).classes('font-medium').props(f'data-field={name}').mark(f'view-{name}')
-        if draft.header_text:
-            ui.label(draft.header_text).classes('app-pre')
+        if draft.header_text:  # printed under the references (a credit note's "Motif : …" first)
+            ui.label(draft.header_text).classes('app-pre').props('data-field=header_text').mark('view-header_text')
 
     def _notes(self) -> None:
         draft = self.draft
@@ -242,7 +247,11 @@ class DocumentEditor(ui.element):
         self._set('client_id', entry['id'])
         if changed:
             self.draft.delivery_address = None  # another client's address would be wrong
-            background_tasks.create(self.load_addresses(), name='delivery addresses')
+            background_tasks.create(self._reload_addresses(), name='delivery addresses')
+
+    async def _reload_addresses(self) -> None:
+        with self:  # a task of its own: the editor's slot, for what the page's handler may notify
+            await self.load_addresses()
 
     async def load_addresses(self) -> None:
         """Offer the client's delivery addresses (after the page built the editor, and when the client changes)."""
@@ -251,22 +260,22 @@ class DocumentEditor(ui.element):
         found = []
         if self.draft.client_id and self.callbacks.client_addresses:
             found = await self.callbacks.client_addresses(self.draft.client_id) or []
-        self._addresses = {SAME_ADDRESS: 'Identique à l’adresse de facturation'}
+        labels = {SAME_ADDRESS: 'Identique à l’adresse de facturation'}
         copies = {SAME_ADDRESS: None}
         for entry in found:
-            self._addresses[entry['id']] = entry['label']
+            labels[entry['id']] = entry['label']
             copies[entry['id']] = entry['address']
         current = self.draft.delivery_address
         chosen = next((key for key, copy in copies.items() if copy == current), None)
         if chosen is None:  # kept as stored, though the contact's address changed or went since
-            self._addresses[KEPT_ADDRESS] = address_line(current)
+            labels[KEPT_ADDRESS] = address_line(current)
             copies[KEPT_ADDRESS] = current
             chosen = KEPT_ADDRESS
         self._address_copies = copies
-        self.delivery.set_options(self._addresses, value=chosen)
+        self.delivery.set_options(labels, value=chosen)
 
     def _delivery_chosen(self, event) -> None:
-        copies = getattr(self, '_address_copies', {})
+        copies = self._address_copies
         if event.value in copies and copies[event.value] != self.draft.delivery_address:
             self._set('delivery_address', copies[event.value])
 
@@ -277,7 +286,7 @@ class DocumentEditor(ui.element):
             # IN5: the due date follows the payment method's terms; the user may still change it afterwards.
             due = due_date(self.draft.issue_date or date.today(), PaymentTerms(days=method.days,
                                                                                 end_of_month=method.end_of_month))
-            self.due.value = due.isoformat()
+            self.due.day = due
         self._changed(False)
 
     def _changed(self, recompute: bool) -> None:
@@ -337,11 +346,3 @@ class DocumentEditor(ui.element):
     def mark_saved(self) -> None:
         self.dirty = False
         self.clear_problems()
-
-
-def _to_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-

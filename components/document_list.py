@@ -2,15 +2,18 @@
 an Excel export of what the filters select. On a phone the rows become cards.
 
 The page gives `fetch(filters, request) -> (rows, total)` and `export(filters)`; rows carry 'url' (the document's
-page) and 'state_key' (for the badge colour) besides the shown columns.
+page) and 'state_key' (for the badge colour) besides the shown columns. Given a `spec` (logic/list_state.py), the
+list opens with the filters, sort and page of its address and keeps the address on them.
 """
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from nicegui import ui
 
-from components.paged_table import PagedTable, PageRequest
+from components.date_input import DateInput, read_day
+from components.paged_table import PagedTable, PageRequest, opened_state
+from logic.list_state import ListSpec
 
 # The phone layout: one card per document, every value escaped by Vue's {{ }}.
 CARD = r'''
@@ -52,9 +55,13 @@ class DocumentList(ui.element):
     def __init__(self, *, name: str, columns: list[dict], states: dict[str, str], types: dict[str, str] | None,
                  fetch: Fetch, export: Callable[[ListFilters], Awaitable[None]] | None,
                  new: tuple[str, str] | None = None, hint: str = '', initial: ListFilters | None = None,
-                 sort_by: str = 'date', batch: Callable[[ListFilters], Awaitable[None]] | None = None) -> None:
+                 sort_by: str = 'date', batch: Callable[[ListFilters], Awaitable[None]] | None = None,
+                 spec: ListSpec | None = None) -> None:
         super().__init__('div')
         self.classes('w-full flex flex-col gap-3')
+        state = opened_state(spec) if spec is not None else None
+        if state is not None:
+            initial = ListFilters(**state.values)
         initial = initial or ListFilters()
         self._fetch = fetch
         with self:
@@ -84,24 +91,27 @@ class DocumentList(ui.element):
                     self.doc_type = ui.select({'': 'Tous les types', **types}, label='Type',
                                               value=initial.doc_type) \
                         .props('outlined dense data-field=doc_type').classes('w-44').mark('type-filter')
-                self.start = ui.input('Du', value=initial.start.isoformat() if initial.start else '') \
-                    .props('outlined dense type=date stack-label data-field=start').classes('w-36').mark('start')
-                self.end = ui.input('Au', value=initial.end.isoformat() if initial.end else '') \
-                    .props('outlined dense type=date stack-label data-field=end').classes('w-36').mark('end')
+                self.start = DateInput('Du', initial.start, field='start').classes('w-40')
+                self.end = DateInput('Au', initial.end, field='end').classes('w-40')
                 # On a phone the rows are cards without column titles to click: sort with this instead.
                 sorts = {f'{column["name"]}:{direction}': f'{column["label"]} {arrow}' for column in columns
                          if column.get('sortable') for direction, arrow in (('asc', '↑'), ('desc', '↓'))}
-                self.sort = ui.select(sorts, label='Trier par', value=f'{sort_by}:asc') \
+                sort = f'{state.sort}:{"desc" if state.descending else "asc"}' if state else f'{sort_by}:asc'
+                self.sort = ui.select(sorts, label='Trier par', value=sort if sort in sorts else None) \
                     .props('outlined dense data-field=sort').classes('w-44 lt-sm').mark('sort')
-            self.table = PagedTable(columns=columns, fetch=self._page, sort_by=sort_by, name=name)
+            self.table = PagedTable(columns=columns, fetch=self._page, sort_by=sort_by, name=name, state=state)
+            if spec is not None:
+                self.table.follow_address(spec, lambda: asdict(self.filters()))
             self.table.props(':grid="Quasar.Screen.lt.sm"')
             self.table.add_slot('item', CARD)
             self.table.add_slot('body-cell-state', STATE_CELL)
             self.table.add_slot('body-cell-number', NUMBER_CELL)
             self.table.on('row-click', lambda e: ui.navigate.to(e.args[1]['url']))
-        for control in (self.search, self.state, self.doc_type, self.start, self.end):
+        for control in (self.search, self.state, self.doc_type):
             if control is not None:
                 control.on_value_change(lambda: self.table.reload(first_page=True))
+        for day_input in (self.start, self.end):  # once the typed text is a date (or emptied), not every key
+            day_input.on_change(lambda: self.table.reload(first_page=True))
         self.sort.on_value_change(self._sort)
 
     async def _sort(self, event) -> None:
@@ -124,6 +134,6 @@ class DocumentList(ui.element):
 
 def _day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return read_day(text)
     except ValueError:
         return None

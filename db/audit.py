@@ -1,8 +1,11 @@
 """The audit trail (AC2): append-only, written in the same transaction as the change it records."""
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from tortoise import fields
 from tortoise.models import Model
+
+from db.user import User
 
 
 class AuditRefused(Exception):
@@ -39,6 +42,24 @@ async def record(action: str, actor, *, target: str = '', details: dict | None =
         at=datetime.now(timezone.utc), user_id=actor.user_id, actor=actor.email, action=action, target=target,
         details=details or {}, ip=actor.ip,
     )
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class LastChange:
+    by: str  # the user's name; their e-mail if the account is gone, 'système' for the system
+    at: datetime
+
+
+async def last_change(target: str) -> LastChange | None:
+    """Who made the latest recorded change of `target` ('document:12'), and when.
+
+    Cheap where it is used, right after that change: the scan goes newest first and stops at the first match.
+    """
+    entry = await AuditEntry.filter(target=target).order_by('-id').first()
+    if entry is None:
+        return None
+    names = await User.filter(id=entry.user_id).values_list('name', flat=True) if entry.user_id else []
+    return LastChange(by=names[0] if names and names[0] else entry.actor, at=entry.at)
 
 
 def changes(before: dict, after: dict) -> dict:

@@ -30,6 +30,8 @@ its validation deducts the deposit invoices (db/validation.py). Deposit invoices
 a quote with deposit invoices can't be deleted, and deleting its balance draft still reopens it.
 - `get_document(doc_id) -> Document` with `.line_list` and `.installment_list` loaded, in order.
 - `article_in_use(article_id) -> bool`: a document line names the article (then archive it, don't delete it).
+- `last_saved(doc_id) -> LastChange | None`: who made the document's latest change and when (`.by`, `.at`), from
+  its audit entry: what a tab holding unsaved edits tells its user when another user's save lands (DOC7).
 
 Elsewhere
 - db/document_list.py: `list_documents(DocumentQuery(family='invoice'|'quote', doc_types=(), states=(),
@@ -55,7 +57,7 @@ from decimal import Decimal
 
 from db import changes
 from db.actor import Actor
-from db.audit import changes as diff_of, record
+from db.audit import LastChange, changes as diff_of, last_change, record
 from db.document import Document, DocumentFrozen, DocumentLine, Installment, type_columns
 from db.drafts import check_draft, draft_of, header_values, line_rows, payment_method_for
 from db.numbering import take_number
@@ -155,6 +157,11 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
                      details={**diff, 'number': document.number, 'lines': len(checked.lines)})
     changes.publish(changes.DOCUMENTS, doc_id)
     return document
+
+
+async def last_saved(doc_id: int) -> LastChange | None:
+    """Who made the latest change of the document (a save, a state change...) and when: its audit entry (DOC7)."""
+    return await last_change(f'document:{doc_id}')
 
 
 async def delete_draft(actor: Actor, doc_id: int) -> None:

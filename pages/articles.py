@@ -5,9 +5,10 @@ from components.bulk_change_dialog import BulkChangeDialog
 from components.export import download_xlsx
 from components.frame import frame
 from components.import_dialog import ImportDialog
-from components.paged_table import PagedTable, PageRequest
+from components.paged_table import PagedTable, PageRequest, opened_state
 from db import article_transfer, articles
 from db.company import Unit, VatRate
+from logic import list_state
 from logic.article import ARTICLE_KINDS, format_price
 from logic.article_fields import export_workbook, sample_csv
 from logic.tabular import read_table
@@ -25,6 +26,12 @@ COLUMNS = [
     {'name': 'sales_account', 'label': 'Compte', 'field': 'sales_account', 'sortable': True, 'align': 'left'},
     {'name': 'status', 'label': '', 'field': 'status', 'align': 'left'},
 ]
+# The list's address, e.g. /articles?q=parquet&type=good&composition=composite&tri=-sale_price (logic/list_state.py).
+LIST = list_state.ListSpec(
+    filters=(list_state.text('q', 'search'), list_state.choice('type', 'kind', ARTICLE_KINDS),
+             list_state.choice('composition', 'composite', ('simple', 'composite')),
+             list_state.choice('statut', 'status', STATUSES, default='active')),
+    sorts=tuple(column['name'] for column in COLUMNS if column.get('sortable')), sort='designation')
 CARD = r'''
 <div class="q-pa-xs col-12">
   <q-card flat bordered class="q-pa-sm" :data-article="props.row.reference">
@@ -63,21 +70,23 @@ class ArticlesScreen:
     def __init__(self, ctx: PageContext, labels: dict[str, dict]) -> None:
         self.ctx, self.labels = ctx, labels
         self.order = articles.DEFAULT_ORDER  # the table's sort, for "La sélection affichée"
+        self.opened = opened_state(LIST)
 
     def filters(self) -> None:
         with ui.row().classes('w-full items-center gap-2'):
-            self.search = ui.input(placeholder='Référence, désignation…') \
+            self.search = ui.input(placeholder='Référence, désignation…', value=self.opened.values['search']) \
                 .props('outlined dense clearable debounce=300 data-field=search aria-label=Rechercher') \
                 .classes('grow min-w-[240px]').mark('search')
             with self.search.add_slot('prepend'):
                 ui.icon('search')
             with ui.row().classes('gap-2 w-full sm:w-auto'):
-                self.kind = ui.select({'': 'Biens et prestations', **ARTICLE_KINDS}, value='') \
-                    .props('outlined dense data-field=kind').classes('grow sm:w-44').mark('kind')
-                self.composite = ui.select(COMPOSITION, value='').props('outlined dense data-field=composite') \
-                    .classes('grow sm:w-44').mark('composite')
-                self.status = ui.select(STATUSES, value='active').props('outlined dense data-field=status') \
-                    .classes('grow sm:w-44').mark('status')
+                self.kind = ui.select({'': 'Biens et prestations', **ARTICLE_KINDS},
+                                      value=self.opened.values['kind']) \
+                    .props('outlined dense data-field=kind').classes('grow sm:w-56').mark('kind')
+                self.composite = ui.select(COMPOSITION, value=self.opened.values['composite']) \
+                    .props('outlined dense data-field=composite').classes('grow sm:w-56').mark('composite')
+                self.status = ui.select(STATUSES, value=self.opened.values['status']) \
+                    .props('outlined dense data-field=status').classes('grow sm:w-56').mark('status')
 
     def toolbar(self) -> None:
         handler = self.ctx.handler
@@ -99,7 +108,10 @@ class ArticlesScreen:
 
     def listing(self) -> None:
         handler = self.ctx.handler
-        self.table = PagedTable(columns=COLUMNS, fetch=handler(self.fetch), sort_by='designation', name='articles')
+        self.table = PagedTable(columns=COLUMNS, fetch=handler(self.fetch), sort_by='designation', name='articles',
+                                state=self.opened)
+        self.table.follow_address(LIST, lambda: {'search': self.search.value, 'kind': self.kind.value,
+                                                 'composite': self.composite.value, 'status': self.status.value})
         self.table.set_selection('multiple')
         self.table.props(':grid="Quasar.Screen.lt.sm"').mark('articles')
         self.table.add_slot('item', CARD)

@@ -5,24 +5,30 @@ from components.contact_picker import QuickContactDialog
 from components.export import download_xlsx
 from components.frame import frame
 from components.import_dialog import ImportDialog
-from components.paged_table import PagedTable, PageRequest
+from components.paged_table import PagedTable, PageRequest, opened_state
 from db import contact_transfer, contacts
+from logic import list_state
 from logic.contact import CONTACT_KINDS
 from logic.contact_fields import export_workbook, list_row, sample_csv
 from logic.tabular import read_table
 from pages.security import PageContext, secured_page
 
 STATUSES = {'active': 'Actifs', 'archived': 'Archivés', 'all': 'Actifs et archivés'}
+NOWRAP = {'classes': 'text-no-wrap', 'headerClasses': 'text-no-wrap'}  # codes and numbers stay on one line
 COLUMNS = [
-    {'name': 'code', 'label': 'Code', 'field': 'code', 'sortable': True, 'align': 'left'},
+    {'name': 'code', 'label': 'Code', 'field': 'code', 'sortable': True, 'align': 'left', **NOWRAP},
     {'name': 'name', 'label': 'Nom', 'field': 'name', 'sortable': True, 'align': 'left'},
     {'name': 'kind', 'label': 'Type', 'field': 'kind', 'sortable': True, 'align': 'left'},
-    {'name': 'postcode', 'label': 'Code postal', 'field': 'postcode', 'sortable': True, 'align': 'left'},
+    {'name': 'postcode', 'label': 'Code postal', 'field': 'postcode', 'sortable': True, 'align': 'left', **NOWRAP},
     {'name': 'city', 'label': 'Ville', 'field': 'city', 'sortable': True, 'align': 'left'},
-    {'name': 'siren', 'label': 'SIREN', 'field': 'siren', 'sortable': True, 'align': 'left'},
+    {'name': 'siren', 'label': 'SIREN', 'field': 'siren', 'sortable': True, 'align': 'left', **NOWRAP},
     {'name': 'email', 'label': 'E-mail', 'field': 'email', 'sortable': True, 'align': 'left'},
-    {'name': 'phone', 'label': 'Téléphone', 'field': 'phone', 'sortable': True, 'align': 'left'},
+    {'name': 'phone', 'label': 'Téléphone', 'field': 'phone', 'sortable': True, 'align': 'left', **NOWRAP},
 ]
+# The list's address, e.g. /contacts?q=rennes&type=client&statut=all&tri=-city&page=2 (logic/list_state.py).
+LIST = list_state.ListSpec(filters=(list_state.text('q', 'search'), list_state.choice('type', 'kind', CONTACT_KINDS),
+                                    list_state.choice('statut', 'status', STATUSES, default='active')),
+                           sorts=tuple(column['name'] for column in COLUMNS if column['sortable']), sort='name')
 # Phones get one card per contact (Quasar's grid mode); Vue's {{ }} escapes the text.
 CARD = r'''
 <div class="q-pa-xs col-12">
@@ -53,18 +59,20 @@ def table_row(row: dict) -> dict:
 @secured_page('/contacts', title='Contacts')
 async def contacts_page(ctx: PageContext):
     state = {'order': contacts.DEFAULT_ORDER}
+    opened = opened_state(LIST)
     with frame(ctx, 'Contacts'):
         with ui.row().classes('w-full items-center gap-2'):
-            search = ui.input(placeholder='Nom, ville, code postal, SIREN, e-mail…') \
+            search = ui.input(placeholder='Nom, ville, code postal, SIREN, e-mail…',
+                              value=opened.values['search']) \
                 .props('outlined dense clearable debounce=300 data-field=search aria-label=Rechercher') \
                 .classes('grow min-w-[240px]').mark('search')
             with search.add_slot('prepend'):
                 ui.icon('search')
             with ui.row().classes('gap-2 no-wrap w-full sm:w-auto'):  # side by side, even on a phone
-                kind = ui.select({'': 'Tous les types', **CONTACT_KINDS}, value='') \
-                    .props('outlined dense data-field=kind').classes('grow sm:w-44').mark('kind')
-                status = ui.select(STATUSES, value='active').props('outlined dense data-field=status') \
-                    .classes('grow sm:w-44').mark('status')
+                kind = ui.select({'': 'Tous les types', **CONTACT_KINDS}, value=opened.values['kind']) \
+                    .props('outlined dense data-field=kind').classes('grow sm:w-48').mark('kind')
+                status = ui.select(STATUSES, value=opened.values['status']).props('outlined dense data-field=status') \
+                    .classes('grow sm:w-48').mark('status')
         with ui.row().classes('w-full items-center gap-2'):
             ui.button('Nouveau contact', icon='person_add', on_click=ctx.handler(lambda: new_contact())) \
                 .props('unelevated no-caps data-action=new-contact').mark('new-contact')
@@ -91,7 +99,8 @@ async def contacts_page(ctx: PageContext):
             count.text = f'{total} contact(s)'
             return [table_row(row) for row in rows], total
 
-        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='name', name='contacts')
+        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='name', name='contacts', state=opened)
+        table.follow_address(LIST, lambda: {'search': search.value, 'kind': kind.value, 'status': status.value})
         table.props(':grid="Quasar.Screen.lt.sm"').mark('contacts')
         table.add_slot('item', CARD)
         table.on('row-click', ctx.handler(lambda event: ui.navigate.to(f'/contacts/{event.args[1]["id"]}')))

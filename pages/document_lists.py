@@ -1,10 +1,10 @@
-"""The quote and invoice lists (DOC5): filters from a link, one page of rows, the Excel export and the live reload.
+"""The quote and invoice lists (DOC5): filters, sort and page from the address, one page of rows, the Excel export
+and the live reload.
 
 pages/quotes.py and pages/invoices.py lay out their list with components.document_list and call these.
 """
 import asyncio
 import pickle
-from datetime import date
 
 from nicegui import run, ui
 
@@ -12,7 +12,7 @@ from components.document_list import DocumentList, ListFilters
 from components.paged_table import PageRequest
 from db.document_export import export_ids, from_database, raw_rows
 from db.document_list import DocumentQuery, list_documents
-from logic import doctypes
+from logic import doctypes, list_state
 from logic.dates import format_date
 from logic.money import format_eur
 from logic.states import state_label
@@ -30,11 +30,15 @@ EXPORT_COLUMNS = [('number', 'Numéro', 16), ('type', 'Type', 18), ('date', 'Dat
                   ('probability', 'Probabilité (%)', 14)]
 
 
-def initial_filters(states: dict, types: dict | None, state: str, doc_type: str, start: str, end: str,
-                    search: str) -> ListFilters:
-    """Filters from a link's query parameters; unknown values are ignored rather than refused."""
-    return ListFilters(state=state if state in states else '', doc_type=doc_type if types and doc_type in types else '',
-                       start=_iso(start), end=_iso(end), search=search[:100])
+def list_spec(columns: list[dict], states: dict, types: dict | None) -> list_state.ListSpec:
+    """What a list's address may say, e.g. /factures?etat=validated&type=credit_note&tri=-date&page=3&q=martin.
+    The keys are ListFilters' fields; the English names of the first links (state=, doc_type=...) are still read."""
+    filters = (list_state.choice('etat', 'state', states, aliases=('state',)),
+               *((list_state.choice('type', 'doc_type', types, aliases=('doc_type',)),) if types else ()),
+               list_state.day('du', 'start', aliases=('start',)), list_state.day('au', 'end', aliases=('end',)),
+               list_state.text('q', 'search', aliases=('search',)))
+    return list_state.ListSpec(filters=filters, sorts=tuple(c['name'] for c in columns if c.get('sortable')),
+                               sort='date', sort_aliases={'issue_date': 'date', 'due_date': 'due'})
 
 
 def list_query(family: str, filters: ListFilters, request: PageRequest | None = None) -> DocumentQuery:
@@ -131,11 +135,3 @@ def follow_list(ctx: PageContext, document_list: DocumentList) -> None:
         await document_list.reload()
 
     follow_changes(document_list, ctx.handler(changed))
-
-
-def _iso(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-

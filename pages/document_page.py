@@ -24,6 +24,7 @@ from components.document_editor import (
 from components.state_badge import state_badge
 from db import articles, changes, contacts, documents
 from db.article import Article
+from db.audit import LastChange
 from db.company import Company, PaymentMethod, Unit, VatRate
 from db.document import Document
 from db.output import PrintTemplate
@@ -159,6 +160,9 @@ class Screen:
         if self.document.client_id:
             client_label = self.document.client_name
         choices = await load_choices(self.document.doc_type)
+        if self.document.snapshot:  # a validated document shows the payment wording it was issued with
+            choices.frozen_payment = (self.document.snapshot.get('payment_method') or '',
+                                      self.document.snapshot.get('payment_terms') or '')
         prepaid = self.document.prepaid or Decimal(0)
         self.body.clear()
         with self.body:
@@ -201,7 +205,8 @@ class Screen:
             self.busy += 1
             document = await documents.save_draft(self.ctx.actor, self.doc_id, self.draft, self.version)
         except documents.DraftConflict as exc:
-            self.show_conflict(str(exc))
+            self.show_conflict(conflict_text(await documents.last_saved(self.doc_id)))
+            ui.notify(str(exc), type='warning', multi_line=True)
             return False
         except DomainError as exc:
             self.editor.show_problems([str(exc)])
@@ -239,7 +244,8 @@ class Screen:
                     .props('unelevated data-action=reload').mark('reload')
 
     async def changed_elsewhere(self, doc_id: int | None) -> None:
-        """Another user changed this document (DOC7): show it, unless we hold unsaved changes."""
+        """Another user changed this document (DOC7): show it, unless we hold unsaved changes; then say who and when
+        at once, keeping ours in the form, rather than at our next save."""
         if doc_id != self.doc_id or self.busy or self.body.is_deleted:
             return
         current = await Document.filter(id=self.doc_id).values_list('version', flat=True)
@@ -252,12 +258,19 @@ class Screen:
                     ui.label('Ce document vient d’être supprimé par un autre utilisateur.') \
                         .classes('app-empty').mark('deleted-elsewhere')
                 return
+            change = await documents.last_saved(self.doc_id)
             if self.dirty:
-                self.show_conflict('Un autre utilisateur vient d’enregistrer ce document. Vos modifications ne sont '
-                                   'pas enregistrées : rechargez pour voir les siennes (les vôtres seront perdues).')
+                self.show_conflict(conflict_text(change))
                 return
             await self.load()
-            ui.notify('Document mis à jour par un autre utilisateur.', type='info')
+            ui.notify(f'Document mis à jour par {change.by if change else "un autre utilisateur"}.', type='info')
+
+
+def conflict_text(change: LastChange | None) -> str:
+    """'Modifié par Claude Martin à 10:42 — vos modifications ne sont pas enregistrées : …' (server's local time)."""
+    who = f'Modifié par {change.by} à {change.at.astimezone():%H:%M}' if change else 'Modifié par un autre utilisateur'
+    return (f'{who} — vos modifications ne sont pas enregistrées : rechargez pour voir les siennes (les vôtres seront '
+            'perdues).')
 
 
 def follow_changes(container: ui.element, callback: Callable[[int | None], Awaitable[None]]) -> None:

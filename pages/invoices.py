@@ -17,11 +17,12 @@ from db import credit_notes, publishing, validation
 from db.document import Document
 from logic import doctypes
 from logic.deposits import UnpaidDeposits
+from logic.filenames import family_file
 from logic.states import INVOICE_LABELS
 from pages import runtime
 from pages.batch_print import open_batch_dialog
 from pages.document_actions import common_actions, delete_action, new_document_screen, output_actions
-from pages.document_lists import export_list, follow_list, initial_filters, list_page
+from pages.document_lists import export_list, follow_list, list_page, list_spec
 from pages.document_page import Screen, document_title, document_url, open_screen
 from pages.invoice_payments import (deductions_card, deposit_invoice_note, installments_card, schedule_card,
                                    unpaid_deposits_dialog)
@@ -41,22 +42,21 @@ TYPES = doctypes.labels(family='invoice')
 
 
 @secured_page('/factures', title='Factures')
-async def invoices_page(ctx: PageContext, state: str = '', doc_type: str = '', start: str = '', end: str = '',
-                        search: str = ''):
-    """The list; query parameters preset the filters (e.g. /factures?state=validated&doc_type=credit_note)."""
+async def invoices_page(ctx: PageContext):
+    """The list; its address carries the filters, sort and page (e.g. /factures?etat=validated&type=credit_note)."""
     with frame(ctx, 'Factures'):
         async def fetch(filters: ListFilters, request):
             return await list_page('invoice', filters, request)
 
         async def export(filters: ListFilters) -> None:
-            await export_list('invoice', filters, filename='factures.xlsx', columns=[
+            await export_list('invoice', filters, filename=family_file('invoice', 'xlsx'), columns=[
                 'number', 'type', 'date', 'client', 'due', 'total_ht', 'total_vat', 'total_ttc', 'state'])
 
         invoices = DocumentList(name='invoices', columns=COLUMNS, states=INVOICE_LABELS, types=TYPES,
                                 fetch=ctx.handler(fetch), export=ctx.handler(export),
                                 batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'invoice', filters)),
                                 new=('Nouvelle facture', '/factures/nouvelle'),
-                                initial=initial_filters(INVOICE_LABELS, TYPES, state, doc_type, start, end, search),
+                                spec=list_spec(COLUMNS, INVOICE_LABELS, TYPES),
                                 hint='De la plus ancienne à la plus récente ; cliquez un titre de colonne pour trier.')
     follow_list(ctx, invoices)
     await invoices.reload()

@@ -9,24 +9,27 @@ import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal
 
 from nicegui import Client, ui
 
+from components.date_input import DateInput, read_day
 from components.export import download_xlsx
 from components.frame import frame
-from components.paged_table import PagedTable, PageRequest
+from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
 from db import changes, payment_list, payments
+from logic import list_state
 from logic.dates import format_date
 from logic.money import format_eur
-from logic.payments import STATUS_LABELS, TYPE_LABELS, installment_display, open_amount, type_of
+from logic.payments import TYPE_LABELS, installment_display, is_settled_by_money, open_amount, type_of
 from logic.xlsx_writer import Sheet, xlsx_bytes
 from pages import payment_actions
 from pages.security import PageContext, secured_page
 
+ZERO = Decimal('0.00')
 STATES = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée'}
-TYPES = {'deposit': 'Acompte', 'installment': 'Échéance', 'irrecoverable': 'Irrécouvrable',
-         'refund': 'Avoir à rembourser'}
+TYPES = {'deposit': 'Acompte', 'installment': 'Échéance', 'irrecoverable': 'Irrécouvrable', 'refund': 'Avoir'}
 
 
 def _column(name: str, label: str, *, align: str = 'left', sortable: bool = False, nowrap: bool = True) -> dict:
@@ -41,6 +44,15 @@ COLUMNS = [
     _column('left', 'Reste à payer', align='right'), _column('state', 'État'),
     _column('settled', 'Réglé', align='center'), _column('actions', '', align='right'),
 ]
+# The list's address, e.g. /reglements?etat=overdue&type=deposit&tri=client&page=2 (logic/list_state.py); the English
+# names of the first dashboard links (state=, kind=...) are still read.
+LIST = list_state.ListSpec(
+    filters=(list_state.text('q', 'search', aliases=('search',)),
+             list_state.choice('etat', 'state', STATES, aliases=('state',)),
+             list_state.choice('type', 'kind', TYPES, aliases=('kind',)),
+             list_state.day('du', 'start', aliases=('start',)), list_state.day('au', 'end', aliases=('end',))),
+    sorts=tuple(column['name'] for column in COLUMNS if column['sortable']), sort='due', descending=True,
+    sort_aliases={'due_date': 'due'})
 EXPORT_WIDTHS = [12, 18, 34, 16, 14, 14, 14, 16, 16]
 BADGE = '<span class="app-badge" :class="\'app-pay-\' + props.row.state_key">{{ props.row.state }}</span>'
 # Vue's {{ }} escapes every value; the box emits to the page, which reloads the row from the database.
@@ -55,7 +67,10 @@ DETAIL = r'''
 <q-btn flat round dense size="sm" color="grey-8" icon="history" :data-detail="props.row.id"
        aria-label="Détail et historique" @click.stop="() => $parent.$emit('detail', props.row)" />
 '''
+# Under the type, what a credit note imputed ("Imputé sur la facture F…", "Avoir AV… imputé : 54,00 €").
+NOTE = '<div v-if="props.row.note" class="app-muted text-xs" data-role=imputation>{{ props.row.note }}</div>'
 CELLS = {
+    'type': f'<q-td :props="props">{{{{ props.value }}}}{NOTE}</q-td>',
     'number': '<q-td :props="props"><a :href="props.row.url" class="app-doc-link" @click.stop>{{ props.value }}</a>'
               '</q-td>',
     'state': f'<q-td :props="props">{BADGE}</q-td>',
@@ -73,6 +88,7 @@ CARD = rf'''
       <span>{{{{ props.row.due }}}} · {{{{ props.row.type }}}}</span>
       <span class="app-pay-card-amount">{{{{ props.row.amount }}}}</span>
     </div>
+    {NOTE}
     <div class="app-pay-card-line app-pay-card-muted">
       <span v-if="props.row.has_left">Reste à payer {{{{ props.row.left }}}}</span><span v-else></span>
       <span class="row items-center no-wrap q-gutter-x-xs"><span>Réglé</span>{TOGGLE}{DETAIL}</span>
@@ -83,9 +99,9 @@ CARD = rf'''
 
 
 @secured_page('/reglements', title='Règlements')
-async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start: str = '', end: str = '',
-                        search: str = ''):
-    """Query parameters preset the filters (e.g. /reglements?state=overdue from a dashboard)."""
+async def payments_page(ctx: PageContext):
+    """The address carries the filters, sort and page (e.g. /reglements?etat=overdue from a dashboard)."""
+    opened = opened_state(LIST)
     with frame(ctx, 'Règlements'):
         summary = PaymentSummary()
         with ui.element('div').classes('app-list-head'):
@@ -95,21 +111,19 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
             ui.button('Export Excel', icon='download', on_click=ctx.handler(lambda: export())) \
                 .props('outline no-caps data-action=export').mark('export')
         with ui.element('div').classes('app-filters app-pay-filters').props('data-role=filters'):
-            search_input = ui.input('Numéro ou client', value=search[:100]) \
+            search_input = ui.input('Numéro ou client', value=opened.values['search']) \
                 .props('outlined dense clearable debounce=300 data-field=search').classes('w-full sm:w-56') \
                 .mark('search')
             with search_input.add_slot('prepend'):
                 ui.icon('search')
             state_select = ui.select({'': 'Tous les états', **STATES}, label='État',
-                                     value=state if state in STATES else '') \
+                                     value=opened.values['state']) \
                 .props('outlined dense data-field=state').classes('w-40').mark('state-filter')
             kind_select = ui.select({'': 'Tous les types', **TYPES}, label='Type',
-                                    value=kind if kind in TYPES else '') \
+                                    value=opened.values['kind']) \
                 .props('outlined dense data-field=kind').classes('w-40').mark('type-filter')
-            start_input = ui.input('Échéance du', value=_iso(start) or '') \
-                .props('outlined dense type=date stack-label data-field=start').classes('w-36').mark('start')
-            end_input = ui.input('Au', value=_iso(end) or '') \
-                .props('outlined dense type=date stack-label data-field=end').classes('w-36').mark('end')
+            start_input = DateInput('Échéance du', opened.values['start'], field='start').classes('w-40')
+            end_input = DateInput('Au', opened.values['end'], field='end').classes('w-40')
             count = ui.label().classes('app-muted self-center').props('data-role=count').mark('count')
 
         def current(request: PageRequest | None = None) -> payment_list.PaymentQuery:
@@ -133,7 +147,11 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
             summary.show(await payment_list.payment_summary(current()))
             await table.reload(first_page=first_page)
 
-        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='due', descending=True, name='payments')
+        table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='due', descending=True, name='payments',
+                           state=opened)
+        table.follow_address(LIST, lambda: {'search': search_input.value, 'state': state_select.value,
+                                            'kind': kind_select.value, 'start': _day(start_input.value),
+                                            'end': _day(end_input.value)})
         table.props(':grid="Quasar.Screen.lt.sm" :table-row-class-fn="row => row.state_key === \'overdue\' ? '
                     '\'app-pay-row-overdue\' : \'\'"')
         table.add_slot('item', CARD)
@@ -143,8 +161,10 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
         table.on('toggle', ctx.handler(lambda event: actions.toggle(event.args)))
         table.on('detail', ctx.handler(lambda event: actions.detail(event.args)))
         table.on('row-click', ctx.handler(lambda event: actions.detail(event.args[1])))
-        for control in (search_input, state_select, kind_select, start_input, end_input):
+        for control in (search_input, state_select, kind_select):
             control.on_value_change(ctx.handler(lambda: reload(first_page=True)))
+        for day_input in (start_input, end_input):  # once the typed text is a date (or emptied), not every key
+            day_input.on_change(ctx.handler(lambda: reload(first_page=True)))
 
     async def export() -> None:
         rows: list[list] = []
@@ -157,31 +177,37 @@ async def payments_page(ctx: PageContext, state: str = '', kind: str = '', start
 
 
 def table_row(row: dict, today: date) -> dict:
-    """An installment as the list shows it: French amounts and dates, the badge's key, the document's page."""
+    """An installment as the list shows it: French amounts and dates, the badge's key, the document's page.
+
+    "Payé" is money only (received, or given back on a credit note): what a credit note imputed is said under the
+    type, and a row settled by credit notes alone is not ticked "Réglé" (there is no payment to cancel).
+    """
+    imputed = row.get('imputed', ZERO)
     key, label = installment_display(row['status'], row['amount'], row['paid_amount'], row['due_date'], today,
-                                     row['kind'])
+                                     row['kind'], imputed)
     left = open_amount(row['amount'], row['paid_amount'])
+    settled = is_settled_by_money(row['status'], row['paid_amount'], imputed)
     return {
         'id': row['id'], 'document_id': row['document_id'], 'kind': row['kind'], 'status': row['status'],
         'url': f'/devis/{row["document_id"]}' if row['kind'] == 'deposit' else f'/factures/{row["document_id"]}',
         'due': format_date(row['due_date']), 'number': row['number'], 'client': row['client_name'],
         'type': TYPE_LABELS.get(type_of(row['kind'], row['status']), row['kind']),
-        'amount': format_eur(abs(row['amount'])), 'paid': format_eur(abs(row['paid_amount'])),
+        'note': imputation_note(row['kind'], imputed, row.get('imputed_refs', [])),
+        'amount': format_eur(abs(row['amount'])), 'paid': format_eur(abs(row['paid_amount'] - imputed)),
         'left': format_eur(left), 'has_left': bool(left), 'state': label, 'state_key': key,
-        'settled': row['status'] == 'paid', 'can_toggle': row['status'] in ('open', 'paid'),
+        'settled': settled, 'can_toggle': row['status'] == 'open' or settled,
     }
 
 
-def state_key(row: dict, today: date) -> str:
-    if row['status'] == 'open':
-        if row['due_date'] < today:
-            return 'overdue'
-        return 'partial' if row['paid_amount'] else 'open'
-    return row['status']
-
-
-def _state_label(key: str) -> str:
-    return 'Réglée en partie' if key == 'partial' else STATUS_LABELS.get(key, key)
+def imputation_note(kind: str, imputed, references: list[str]) -> str:
+    """'Imputé sur la facture F2026-00001' (a credit note), 'Avoir AV2026-00001 imputé : 54,00 €' (an installment)."""
+    if not imputed:
+        return ''
+    if kind == 'refund':
+        return f'Imputé sur la facture {", ".join(references)} : {format_eur(abs(imputed))}' if references \
+            else f'Imputé sur sa facture : {format_eur(abs(imputed))}'
+    what = f'Avoir {", ".join(references)}' if references else 'Avoir'
+    return f'{what} imputé : {format_eur(abs(imputed))}'
 
 
 def export_workbook(rows: list[list]) -> bytes:
@@ -231,13 +257,8 @@ def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[N
     client.on_delete(stop)
 
 
-def _iso(text: str) -> str | None:
-    day = _day(text)
-    return day.isoformat() if day else None
-
-
 def _day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return read_day(text)
     except ValueError:
         return None

@@ -11,10 +11,11 @@ from components.frame import frame
 from db import documents
 from db.document import Document
 from logic import doctypes
+from logic.filenames import family_file
 from logic.states import QUOTE_LABELS
 from pages.batch_print import open_batch_dialog
 from pages.document_actions import common_actions, delete_action, new_document_screen, output_actions
-from pages.document_lists import export_list, follow_list, initial_filters, list_page
+from pages.document_lists import export_list, follow_list, list_page, list_spec
 from pages.document_page import Screen, document_title, document_url, open_screen
 from pages.quote_deposits import deposits_block
 from pages.security import PageContext, secured_page
@@ -53,8 +54,8 @@ def quotes_off(ctx: PageContext) -> bool:
 
 
 @secured_page('/devis', title='Devis')
-async def quotes_page(ctx: PageContext, state: str = '', start: str = '', end: str = '', search: str = ''):
-    """The list; query parameters preset the filters (e.g. /devis?state=sent from a dashboard widget)."""
+async def quotes_page(ctx: PageContext):
+    """The list; its address carries the filters, sort and page (e.g. /devis?etat=sent from a dashboard widget)."""
     with frame(ctx, 'Devis'):
         if quotes_off(ctx):
             return
@@ -66,13 +67,13 @@ async def quotes_page(ctx: PageContext, state: str = '', start: str = '', end: s
         async def export(filters: ListFilters) -> None:
             keys = ['number', 'date', 'client', 'validity', 'total_ht', 'total_vat', 'total_ttc', 'state'] + (
                 ['probability'] if ctx.options.deal_tracking else [])
-            await export_list('quote', filters, columns=keys, filename='devis.xlsx')
+            await export_list('quote', filters, columns=keys, filename=family_file('quote', 'xlsx'))
 
         quotes = DocumentList(name='quotes', columns=columns, states=QUOTE_LABELS, types=None,
                               fetch=ctx.handler(fetch), export=ctx.handler(export),
                               batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'quote', filters)),
                               new=('Nouveau devis', '/devis/nouveau'),
-                              initial=initial_filters(QUOTE_LABELS, None, state, '', start, end, search),
+                              spec=list_spec(columns, QUOTE_LABELS, None),
                               hint='Du plus ancien au plus récent ; cliquez un titre de colonne pour trier.')
     follow_list(ctx, quotes)
     await quotes.reload()

@@ -251,3 +251,74 @@ async def test_the_delivery_date_and_one_of_the_clients_delivery_addresses_are_f
     assert snapshot['delivery_date'] == '2026-03-02'
     assert snapshot['delivery_address']['city'] == 'Nantes'
     assert snapshot['delivery_address']['name'] == 'Boulangerie Martin SAS'  # the buyer's name, BT-70
+
+
+async def test_choosing_the_client_offers_its_own_delivery_addresses(user: User, admin):
+    client = await business_client()
+    await Address.create(contact=client, kind='delivery', label='Dépôt', address='9 rue du Port', postcode='35400',
+                         city='Saint-Malo')
+    await log_in(user, next_path='/factures/nouvelle')
+    await user.should_see(marker='delivery_address', retries=100)
+    assert list(elements(user, 'delivery_address')[0].options.values()) == ['Identique à l’adresse de facturation']
+    user.find(marker='contact-search').type('martin')
+    await user.should_see(marker='contact-result')
+    user.find(marker='contact-result').click()
+    await until(lambda: len(elements(user, 'delivery_address')[0].options) == 2)
+    assert list(elements(user, 'delivery_address')[0].options.values())[1] == 'Dépôt — 9 rue du Port, 35400 Saint-Malo'
+
+
+async def test_a_credit_notes_reason_is_printed_under_its_reference_and_shown_with_the_printed_text(user: User,
+                                                                                                    admin):
+    from logic.snapshot import DocumentSnapshot  # noqa: PLC0415
+
+    invoice = await validated_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='credit', retries=100)
+    user.find(marker='credit').click()
+    await user.should_see(marker='credit-preview', retries=50)
+    await until(lambda: 'Montant de l’avoir : -240,00' in shown(user, 'credit-preview'))
+    user.find(marker='credit-reason').type('Erreur de destinataire')
+    user.find(marker='confirm-credit').click()
+    await user.should_see(marker='view-header_text', retries=150)
+    note = await Document.get(doc_type='credit_note')
+    snapshot = DocumentSnapshot.from_dict(note.snapshot)
+    assert snapshot.header_text == 'Motif : Erreur de destinataire'  # printed (header text), not an internal note
+    assert 'Erreur de destinataire' not in snapshot.notes
+    assert shown(user, 'view-header_text') == 'Motif : Erreur de destinataire'
+
+
+async def test_another_users_save_over_unsaved_edits_says_at_once_who_and_when_and_keeps_ours(user: User, admin,
+                                                                                              clerk):
+    from db.audit import AuditEntry
+    from tests.pages.helpers import lines_of
+
+    invoice = await a_draft_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='save', retries=100)
+    edit(user, 1, 'designation', 'Ma version')  # unsaved here...
+    _, theirs = await documents.load_draft(invoice.id)
+    theirs.lines[0].designation = 'Sa version'
+    await documents.save_draft(clerk, invoice.id, theirs, invoice.version)  # ...while Claude saves elsewhere
+    await user.should_see(marker='conflict', retries=100)
+    saved = await AuditEntry.filter(action='invoice.save').order_by('-id').first()
+    assert shown(user, 'conflict') == (f'Modifié par Claude Martin à {saved.at.astimezone():%H:%M} — vos modifications '
+                                       'ne sont pas enregistrées : rechargez pour voir les siennes (les vôtres seront '
+                                       'perdues).')
+    assert lines_of(user).row(1).line.designation == 'Ma version'  # still in the form
+    user.find(marker='reload').click()
+    await user.should_not_see(marker='conflict', retries=30)
+    assert lines_of(user).row(1).line.designation == 'Sa version'
+
+
+async def test_another_users_save_without_unsaved_edits_reloads_and_names_them(user: User, admin, clerk):
+    from tests.pages.helpers import lines_of
+
+    invoice = await a_draft_invoice(admin, await business_client())
+    await log_in(user, next_path=f'/factures/{invoice.id}')
+    await user.should_see(marker='save', retries=100)
+    _, theirs = await documents.load_draft(invoice.id)
+    theirs.lines[0].designation = 'Sa version'
+    await documents.save_draft(clerk, invoice.id, theirs, invoice.version)
+    await user.should_see('Document mis à jour par Claude Martin.', retries=100)
+    assert lines_of(user).row(1).line.designation == 'Sa version'
+    await user.should_not_see(marker='conflict')

@@ -113,7 +113,7 @@ async def test_another_users_save_shows_up_without_reload(user: User, admin):
     _, changed = await documents.load_draft(quote.id)
     changed.lines[0].designation = 'Pose de carrelage grand format'
     await documents.save_draft(admin, quote.id, changed, quote.version)
-    await user.should_see('Document mis à jour par un autre utilisateur.', retries=100)
+    await user.should_see('Document mis à jour par Alice Durand.', retries=100)  # who saved it, from the audit log
     assert lines_of(user).row(1).line.designation == 'Pose de carrelage grand format'
 
 
