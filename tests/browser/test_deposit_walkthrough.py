@@ -6,6 +6,7 @@ the invoice's schedule land in screenshots/."""
 import email
 import os
 import re
+import time
 from datetime import date
 from decimal import Decimal
 from email import policy
@@ -95,6 +96,12 @@ def click(browser, selector: str) -> None:
             return False
         try:
             driver.execute_script('arguments[0].scrollIntoView({block: "center"})', shown[-1])
+            # A dialog still zooming in, or a layout sliding back after a resize, moves the button: a click aimed
+            # at it then lands beside it without any error. Click once it stands still.
+            before = shown[-1].rect
+            time.sleep(0.05)
+            if shown[-1].rect != before:
+                return False
             shown[-1].click()
         except (ElementClickInterceptedException, ElementNotInteractableException, StaleElementReferenceException):
             return False
