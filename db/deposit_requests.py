@@ -18,6 +18,7 @@ from db.settings import get_company
 from db.validation import build_snapshot, party_of_contact
 from logic.dates import format_date
 from logic.deposits import DepositError
+from logic.filenames import deposit_request_file
 from logic.payments import METHODS
 from logic.render import service
 from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, fill, values_of
@@ -79,4 +80,4 @@ async def _request_snapshot(installment: Installment, quote: Document) -> Docume
 
 
 def _request_name(quote: Document) -> str:
-    return f'Demande_acompte_{quote.number or "devis"}.pdf'
+    return deposit_request_file(quote.number or '')

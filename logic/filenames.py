@@ -9,6 +9,8 @@ can't drift apart. Names keep to letters, digits, '-', '_' and '.': safe in a he
 'F2026-00002'
 >>> document_stem('', 'deposit_invoice', 12)
 'facture-d-acompte-brouillon-12'
+>>> deposit_request_file('D2026-00012')
+'Demande_acompte_D2026-00012.pdf'
 >>> size_text(12_345)
 '12 Ko'
 """
@@ -36,6 +38,11 @@ def document_stem(number: str, doc_type: str, doc_id: int) -> str:
     """A document's files are named after its number; a draft has none yet: 'facture-brouillon-12'."""
     stem = _UNSAFE.sub('_', number or '').strip('._')
     return stem or f'{slug(doctypes.label(doc_type))}-brouillon-{doc_id}'
+
+
+def deposit_request_file(quote_number: str) -> str:
+    """A deposit request (DE2), downloaded or mailed: 'Demande_acompte_D2026-00012.pdf'."""
+    return f'Demande_acompte_{_UNSAFE.sub("_", quote_number or "").strip("._") or "devis"}.pdf'
 
 
 def slug(text: str) -> str:

@@ -22,6 +22,7 @@ from db.document import SETTLEMENT_METHODS, Document, Installment
 from db.issuing import Issuer
 from logic import doctypes
 from logic.dates import format_date
+from logic.filenames import deposit_request_file
 from logic.money import format_eur
 from logic.payments import METHODS, STATUS_LABELS, TYPE_LABELS, imputed_part, installment_display, open_amount
 from pages import runtime
@@ -232,7 +233,7 @@ class PaymentActions:
 
     async def request_pdf(self, installment: Installment) -> None:
         pdf = await deposit_requests.deposit_request_pdf(installment.id, config=runtime.config(), run=run.cpu_bound)
-        ui.download.content(pdf, f'Demande_acompte_{installment.number or "devis"}.pdf', 'application/pdf')
+        ui.download.content(pdf, deposit_request_file(installment.number), 'application/pdf')
 
     async def send_request(self, installment: Installment) -> None:
         recipients, subject, body, attachment = await deposit_requests.deposit_request_mail_defaults(installment.id)
