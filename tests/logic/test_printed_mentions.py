@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
+from logic.facturx.cii import build_cii
 from logic.money import format_eur
 from logic.render.context import build_context
 from logic.render.html import render_html
@@ -219,8 +220,6 @@ def test_a_service_prints_the_date_it_was_performed():
 def test_internal_notes_are_never_printed_nor_sent_but_an_older_copy_reprints_as_it_was():
     """The editor says "Notes internes (non imprimées)": since snapshot version 2 they stay in the frozen copy only;
     a copy frozen before (version 1) printed them, and reprints identically."""
-    from logic.facturx.cii import build_cii  # noqa: PLC0415
-
     private = replace(samples.invoice_three_rates(), notes='Client difficile : relancer tôt')
-    assert 'relancer' not in printed(private) and 'relancer'.encode() not in build_cii(private)
+    assert 'relancer' not in printed(private) and b'relancer' not in build_cii(private)
     assert 'relancer' in printed(replace(private, version=1))
