@@ -9,7 +9,6 @@ tidied when the field is left, and a text that is not a date is marked there.
     chosen = on.day  # date | None; a DomainError (shown by the page's handler) when the text is not a date
     DateInput('Échéance', due, field='due', on_change=lambda day: ...)  # day: date | None (None while not a date)
 """
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Self
@@ -18,13 +17,10 @@ from nicegui import ui
 from nicegui.events import ValueChangeEventArguments, handle_event
 from nicegui.helpers import expects_arguments
 
-from logic.dates import format_date
+from logic.dates import ISO_DATE, format_date, read_day
 from logic.errors import DomainError
 
 PLACEHOLDER = 'jj/mm/aaaa'
-_FRENCH = re.compile(r'(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})')
-_ISO = re.compile(r'(\d{4})-(\d{2})-(\d{2})')
-_DIGITS = re.compile(r'(\d{2})(\d{2})(\d{4})')
 
 
 class DateInput(ui.input):
@@ -80,7 +76,7 @@ class DateInput(ui.input):
         except ValueError:
             day = None
         else:
-            if day is not None and _ISO.fullmatch(text):
+            if day is not None and ISO_DATE.fullmatch(text):
                 self.value = format_date(day)  # runs this again, which tells the caller
                 return
             self._show_error(None)
@@ -109,26 +105,3 @@ class DateInput(ui.input):
         self.props['error'] = message is not None
         self.props['error-message'] = message
         self.update()
-
-
-def read_day(text: str | None) -> date | None:
-    """The date a typed text means, French first: None for an empty text, ValueError for one that is no date.
-
-    >>> read_day('31/03/2026'), read_day('1/3/2026'), read_day('01.03.2026'), read_day('01032026')
-    (datetime.date(2026, 3, 31), datetime.date(2026, 3, 1), datetime.date(2026, 3, 1), datetime.date(2026, 3, 1))
-    >>> read_day('2026-03-31'), read_day('  ')
-    (datetime.date(2026, 3, 31), None)
-    >>> read_day('31/02/2026')
-    Traceback (most recent call last):
-    ValueError: day is out of range for month
-    """
-    text = (text or '').strip()
-    if not text:
-        return None
-    if match := _ISO.fullmatch(text):
-        year, month, day = match.groups()
-    elif match := _FRENCH.fullmatch(text) or _DIGITS.fullmatch(text):
-        day, month, year = match.groups()
-    else:
-        raise ValueError(f'not a date: {text!r}')
-    return date(int(year), int(month), int(day))

@@ -21,22 +21,11 @@ from components.lines_table import ArticleChoice, CreateArticle, LinesTable, Sea
 from components.money_input import MoneyInput
 from components.totals_panel import TotalsPanel
 from logic.dates import format_date
-from logic.draft import Draft
+from logic.draft import Draft, address_line
 from logic.terms import PaymentTerms, due_date
 from logic.totals import TotalsError
 
 SAME_ADDRESS, KEPT_ADDRESS = 0, -1
-
-
-def address_line(address: dict | None) -> str:
-    """A stored delivery address on one line: '3 rue X, 69002 Lyon'."""
-    if not address:
-        return ''
-    place = f'{address.get("postcode", "")} {address.get("city", "")}'.strip()
-    country = address.get('country') or 'FR'
-    parts = [address.get('name', ''), address.get('address', ''), address.get('address2', ''), place,
-             country if country != 'FR' else '']
-    return ', '.join(part for part in parts if part)
 
 
 __all__ = ['ArticleChoice', 'DocumentEditor', 'EditorCallbacks', 'EditorChoices', 'PaymentChoice', 'UnitChoice',

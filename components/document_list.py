@@ -11,8 +11,9 @@ from datetime import date
 
 from nicegui import ui
 
-from components.date_input import DateInput, read_day
+from components.date_input import DateInput
 from components.paged_table import PagedTable, PageRequest, opened_state
+from logic.dates import read_day
 from logic.list_state import ListSpec
 
 # The phone layout: one card per document, every value escaped by Vue's {{ }}.

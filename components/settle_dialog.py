@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from nicegui import ui
 
-from components.date_input import DateInput, read_day
+from components.date_input import DateInput
 from components.money_input import MoneyInput
+from logic.dates import read_day
 from logic.money import format_eur
 
 

@@ -23,7 +23,7 @@ from logic.contact import (
     default_account,
 )
 from logic.contact_fields import clean_payment_terms_derogation
-from logic.draft import delivery_copy
+from logic.draft import address_line, delivery_copy
 from logic.errors import DomainError
 from logic.search_text import search_words
 
@@ -208,7 +208,7 @@ async def delivery_addresses(contact_id: int) -> list[dict]:
         copy = delivery_copy({'address': row.address, 'address2': row.address2,
                               'postcode': row.postcode, 'city': row.city, 'country': row.country})
         if copy is not None:
-            place = ', '.join(part for part in (copy['address'], f'{copy["postcode"]} {copy["city"]}'.strip()) if part)
+            place = address_line(copy)
             entries.append({'id': row.id, 'label': f'{row.label} — {place}' if row.label else place, 'address': copy})
     return entries
 

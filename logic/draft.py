@@ -61,6 +61,31 @@ def delivery_copy(address: dict | None) -> dict | None:
     return copy if copy['address'] or copy['city'] else None
 
 
+def address_line(address: dict | None) -> str:
+    """A stored delivery address on one line: '3 rue X, 69002 Lyon' (the country when it is not France).
+
+    >>> address_line({'address': '3 rue X', 'postcode': '69002', 'city': 'Lyon', 'country': 'FR'})
+    '3 rue X, 69002 Lyon'
+    """
+    if not address:
+        return ''
+    place = f'{address.get("postcode", "")} {address.get("city", "")}'.strip()
+    country = address.get('country') or 'FR'
+    parts = [address.get('name', ''), address.get('address', ''), address.get('address2', ''), place,
+             country if country != 'FR' else '']
+    return ', '.join(part for part in parts if part)
+
+
+# A free line's nature per the company's activity (Paramètres > Société): a mixed business chooses on each line
+# (logic/mentions.py refuses a line without one).
+DEFAULT_NATURES = {'services': 'service', 'goods': 'good'}
+
+
+def default_nature(activity: str) -> str:
+    """'service' or 'good' for a company that does only that; '' (the user chooses) otherwise."""
+    return DEFAULT_NATURES.get(activity, '')
+
+
 @dataclass(kw_only=True, slots=True)
 class Draft:
     doc_type: str = 'invoice'

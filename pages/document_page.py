@@ -29,14 +29,12 @@ from db.company import Company, PaymentMethod, Unit, VatRate
 from db.document import Document
 from db.output import PrintTemplate
 from db.settings import COMPANY_ID
-from logic.draft import Draft, DraftLine
+from logic.draft import Draft, DraftLine, default_nature
 from logic.errors import DomainError
 from logic.money import format_eur
 from pages.security import PageContext
 
 PICKER_LIMIT = 12
-# A free line's nature per the company's activity (Paramètres > Société); a mixed business chooses on each line.
-DEFAULT_NATURES = {'services': 'service', 'goods': 'good'}
 PATHS = {'quote': '/devis', 'invoice': '/factures'}
 
 
@@ -59,7 +57,7 @@ async def load_choices(doc_type: str) -> EditorChoices:
     activity = await Company.filter(id=COMPANY_ID).values_list('activity_type', flat=True)
     default = next((choice for choice, row in zip(rates, rows) if row.is_default), rates[0] if rates else None)
     return EditorChoices(
-        vat_rates=rates, default_vat=default, default_nature=DEFAULT_NATURES.get(activity[0] if activity else '', ''),
+        vat_rates=rates, default_vat=default, default_nature=default_nature(activity[0] if activity else ''),
         units=[UnitChoice(name=unit.name, code=unit.code) for unit in await Unit.filter(active=True)],
         payment_methods=[PaymentChoice(id=m.id, name=m.name, days=m.days, end_of_month=m.end_of_month)
                          for m in await PaymentMethod.filter(active=True)],

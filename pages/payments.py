@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from nicegui import Client, ui
 
-from components.date_input import DateInput, read_day
+from components.date_input import DateInput
 from components.export import download_xlsx
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
 from db import changes, payment_list, payments
 from logic import list_state
-from logic.dates import format_date
+from logic.dates import format_date, read_day
 from logic.money import format_eur
 from logic.payments import TYPE_LABELS, installment_display, is_settled_by_money, open_amount, type_of
 from logic.xlsx_writer import Sheet, xlsx_bytes

@@ -6,7 +6,6 @@ the invoice's schedule land in screenshots/."""
 import email
 import os
 import re
-import time
 from datetime import date
 from decimal import Decimal
 from email import policy
@@ -20,7 +19,7 @@ from db.user import User
 from logic.facturx import checker
 from logic.render import store
 from pages import PAGE_MODULES
-from tests.browser.helpers import fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, screenshot, stands_still, text, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, draft, line
 from tests.helpers import SECRET, TimedOut, free_port
 from tests.mail import Inbox
@@ -96,11 +95,7 @@ def click(browser, selector: str) -> None:
             return False
         try:
             driver.execute_script('arguments[0].scrollIntoView({block: "center"})', shown[-1])
-            # A dialog still zooming in, or a layout sliding back after a resize, moves the button: a click aimed
-            # at it then lands beside it without any error. Click once it stands still.
-            before = shown[-1].rect
-            time.sleep(0.05)
-            if shown[-1].rect != before:
+            if not stands_still(shown[-1]):
                 return False
             shown[-1].click()
         except (ElementClickInterceptedException, ElementNotInteractableException, StaleElementReferenceException):
