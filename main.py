@@ -38,6 +38,8 @@ def build_app(config: Config) -> None:
     # event loop and database connections.
     run.process_pool_start_method = 'spawn'
     pages.register_all()
+    app.add_middleware(UploadLimit)  # 413 beyond the largest legitimate upload, checked by the server
+    _add_transport_and_session(app, config)
     app.add_static_files('/assets', str(ROOT / 'assets'))
     ui.add_head_html('<link rel="stylesheet" href="/assets/style.css">', shared=True)
 
@@ -68,11 +70,28 @@ def build_app(config: Config) -> None:
         router.facturier_lifespan = True
 
 
+def _add_transport_and_session(app, config: Config) -> None:
+    """The session cookie's middleware, with the transport middleware around it (pages/security.py: Transport).
+
+    Added here rather than by ui.run, which would put the session outside every middleware added before it: then
+    the cookie it sets could not be made Secure. NiceGUI keeps a session middleware it finds (storage.py).
+    """
+    from starlette.middleware.sessions import SessionMiddleware  # noqa: PLC0415
+
+    from pages.security import Transport  # noqa: PLC0415
+
+    app.add_middleware(SessionMiddleware, secret_key=config.secret, same_site='lax',
+                       max_age=config.absolute_timeout_hours * 3600)
+    app.add_middleware(Transport, trusted_proxies=config.trusted_proxies,
+                       always_secure=config.secure_cookies == 'always')
+
+
 def run_kwargs(config: Config) -> dict:
     return {
         'title': 'Facturier', 'language': 'fr', 'favicon': str(ROOT / 'assets' / 'favicon.svg'),
         'storage_secret': config.secret, 'reload': False, 'show': False,
-        'session_middleware_kwargs': {'same_site': 'lax', 'max_age': config.absolute_timeout_hours * 3600},
+        # Proxy headers are read by pages.security.Transport, from FACTURIER_TRUSTED_PROXIES only.
+        'proxy_headers': False,
     }
 
 

@@ -30,6 +30,15 @@ def menu_entries(options) -> list[tuple[str, str, str]]:
     return [(label, path, icon) for label, path, icon, option in MENU if option is None or getattr(options, option)]
 
 
+def logout_form(csrf: str, *, button: bool = False) -> ui.element:
+    """The form that signs out (pages/auth_routes.py), hidden unless it shows its own button."""
+    with ui.element('form').props('method=post action=/_auth/logout').classes('' if button else 'hidden') as form:
+        ui.element('input').props(f'type=hidden name=csrf value={csrf}').mark('logout-csrf')
+        if button:
+            ui.button('Se déconnecter').props('type=submit unelevated color=primary').mark('logout-confirm')
+    return form
+
+
 @contextmanager
 def frame(ctx, title: str):
     """Lay out the shell around a page body: `with frame(ctx, 'Contacts'): ...`."""
@@ -43,13 +52,16 @@ def frame(ctx, title: str):
             ui.label('Facturier')
         ui.label(ctx.company_name).classes('app-company gt-xs')
         ui.space()
+        # Logging out is a POST (a link elsewhere must not sign anyone out): the menu item submits this form.
+        form = logout_form(ctx.csrf)
         with ui.button(icon='account_circle').props('flat round color=white aria-label="Mon compte"'):
             with ui.menu():
                 ui.label(ctx.user.name).classes('app-menu-name')
                 ui.label(ctx.user.email).classes('app-menu-email')
                 ui.separator()
                 ui.menu_item('Mon compte', on_click=lambda: ui.navigate.to('/compte'))
-                ui.menu_item('Se déconnecter', on_click=lambda: ui.navigate.to('/_auth/logout'))
+                ui.menu_item('Se déconnecter').on('click', js_handler=f'() => getHtmlElement({form.id}).submit()') \
+                    .props('data-action=logout').mark('logout')
     with ui.left_drawer(value=None, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:
         for label, path, icon in menu_entries(ctx.options):
             with ui.link(target=path).classes('app-nav' + (' app-nav-active' if path == current else '')).mark('nav'):

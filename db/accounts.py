@@ -1,5 +1,6 @@
 """Logins, sessions and user management (US1-US3), each change audited in its own short transaction."""
 import asyncio
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -16,7 +17,8 @@ FAILURE_WINDOW = timedelta(minutes=15)
 FREE_FAILURES_PER_ACCOUNT = 5
 FREE_FAILURES_PER_ADDRESS = 20
 MAX_DELAY_SECONDS = 300
-SEEN_WRITE_INTERVAL = timedelta(seconds=60)
+# The last activity is written at most this often: the idle timeout may cut a session this much early, no more.
+SEEN_WRITE_INTERVAL = timedelta(seconds=5)
 TICKET_LIFETIME = timedelta(seconds=60)
 
 
@@ -48,16 +50,19 @@ async def authenticate(email: str, password: str, ip: str) -> User:
     """Return the user, or raise LoginRefused after recording the failure.
 
     Past 5 failures in 15 minutes for an account (20 for an address), each new attempt must wait 2^(n-5) seconds
-    after the previous failure (capped at 5 minutes); attempts during the wait are refused without checking.
+    after the previous one (capped at 5 minutes); attempts during the wait are refused without checking. An attempt
+    counts as a failure from before its password is checked until it succeeds (`_reserve`): 30 attempts sent at
+    once check 5 passwords, not 30.
     """
-    email = (email or '').strip().lower()[:254]
-    if await _throttled(email, ip):
-        await _fail(email, ip, 'throttled')
+    email, ip = (email or '').strip().lower()[:254], (ip or '')[:64]
+    if not await _reserve(email, ip):
         raise LoginRefused()
     user = await User.get_or_none(email=email)
     valid = await asyncio.to_thread(verify_password, password or '', user.password_hash if user else None)
     if not valid or user is None or not user.is_active:
-        await _fail(email, ip, 'inactive' if valid and user else 'bad_credentials')
+        # The reserved attempt stays as the failure it is.
+        await record('login.failure', Actor(user_id=None, email=email, ip=ip),
+                     details={'reason': 'inactive' if valid and user else 'bad_credentials'})
         raise LoginRefused()
     async with transaction():
         await LoginFailure.filter(email=email).delete()
@@ -131,7 +136,7 @@ async def create_user(actor: Actor, *, email: str, name: str, role: str, passwor
     name = _clean_name(name)
     if role not in ROLE_LABELS:
         raise DomainError('Profil inconnu.')
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await asyncio.to_thread(functools.partial(hash_password, password, email=email, name=name))
     async with transaction():
         if await User.filter(email=email).exists():
             raise DomainError('Un compte existe déjà avec cette adresse e-mail.')
@@ -162,7 +167,7 @@ async def change_own_password(actor: Actor, *, current: str, new: str, keep_toke
     user = await User.get(id=actor.user_id)
     if not await asyncio.to_thread(verify_password, current or '', user.password_hash):
         raise DomainError('Le mot de passe actuel est incorrect.')
-    new_hash = await asyncio.to_thread(hash_password, new)
+    new_hash = await asyncio.to_thread(functools.partial(hash_password, new, email=user.email, name=user.name))
     async with transaction():
         await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
         sessions = AuthSession.filter(user_id=user.id)
@@ -174,9 +179,9 @@ async def change_own_password(actor: Actor, *, current: str, new: str, keep_toke
 
 async def reset_password(actor: Actor, user_id: int, new: str) -> None:
     require_admin(actor)
-    new_hash = await asyncio.to_thread(hash_password, new)
+    user = await User.get(id=user_id)
+    new_hash = await asyncio.to_thread(functools.partial(hash_password, new, email=user.email, name=user.name))
     async with transaction():
-        user = await User.get(id=user_id)
         await User.filter(id=user.id).update(password_hash=new_hash, password_changed_at=now())
         await AuthSession.filter(user_id=user.id).delete()
         await record('user.password_reset', actor, target=f'user:{user.id}', details={'email': user.email})
@@ -222,21 +227,42 @@ async def _keep_one_admin(user: User) -> None:
         raise DomainError('Impossible : c’est le dernier administrateur actif.')
 
 
-async def _throttled(email: str, ip: str) -> bool:
-    since = now() - FAILURE_WINDOW
+async def _reserve(email: str, ip: str) -> bool:
+    """Record the attempt as a failure, then tell whether it may check its password (False: throttled).
+
+    Counting and recording are one step, serialised per account and per address, so that attempts sent at once
+    each see the ones before them. SQLite: the insert comes first and takes the database's single write lock
+    until the commit. PostgreSQL: transaction-scoped advisory locks on the account and the address, taken in a
+    fixed order (no deadlock), hold every other app process back as well.
+    """
+    async with transaction() as connection:
+        if connection.capabilities.dialect == 'postgres':
+            for key in sorted({_lock_key('login-account', email), _lock_key('login-address', ip)}):
+                await connection.execute_query('SELECT pg_advisory_xact_lock($1)', [key])
+        moment = now()
+        attempt = await LoginFailure.create(email=email, ip=ip, at=moment)
+        throttled = await _throttled(email, ip, moment, attempt.id)
+        if throttled:
+            await record('login.failure', Actor(user_id=None, email=email, ip=ip), details={'reason': 'throttled'})
+    return not throttled
+
+
+async def _throttled(email: str, ip: str, moment: datetime, attempt_id: int) -> bool:
+    since = moment - FAILURE_WINDOW
     for field, value, free in (('email', email, FREE_FAILURES_PER_ACCOUNT), ('ip', ip, FREE_FAILURES_PER_ADDRESS)):
-        failures = await LoginFailure.filter(**{field: value}, at__gte=since).order_by('-at').values_list('at', flat=True)
-        if len(failures) >= free:
-            delay = min(2 ** (len(failures) - free), MAX_DELAY_SECONDS)
-            if now() - failures[0] < timedelta(seconds=delay):
+        # Past `free + 9` earlier attempts the wait is at its cap already: no need to count further.
+        earlier = await LoginFailure.filter(**{field: value}, at__gte=since).exclude(id=attempt_id) \
+            .order_by('-at').limit(free + 9).values_list('at', flat=True)
+        if len(earlier) >= free:
+            delay = min(2 ** (len(earlier) - free), MAX_DELAY_SECONDS)
+            if moment - earlier[0] < timedelta(seconds=delay):
                 return True
     return False
 
 
-async def _fail(email: str, ip: str, reason: str) -> None:
-    async with transaction():
-        await LoginFailure.create(email=email, ip=ip[:64], at=now())
-        await record('login.failure', Actor(user_id=None, email=email, ip=ip), details={'reason': reason})
+def _lock_key(kind: str, value: str) -> int:
+    """A signed 64-bit key for pg_advisory_xact_lock."""
+    return int.from_bytes(hashlib.sha256(f'{kind}:{value}'.encode()).digest()[:8], 'big', signed=True)
 
 
 def _digest(token: str) -> str:

@@ -47,6 +47,8 @@ class AuthSession(Model):
         table = 'auth_session'
 
 
+# A row is written before the password is checked (db/accounts.py: _reserve) and deleted if the login succeeds:
+# attempts still being checked count as failures, so that attempts sent at once can't all pass the count.
 class LoginFailure(Model):
     """One failed login, kept to slow down guessing per account and per address."""
 

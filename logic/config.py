@@ -3,6 +3,7 @@
 Every setting has a safe default except the secret, which is generated once per instance and kept in the data
 dir (readable by its owner only). A bad value raises `ConfigError` with one French line for the operator.
 """
+import ipaddress
 import os
 import secrets
 import stat
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 SECRET_FILE = 'instance-secret.key'
 SQLITE_FILE = 'facturier.sqlite3'
+SECURE_COOKIE_MODES = ('auto', 'always')
 
 
 class ConfigError(Exception):
@@ -27,6 +29,10 @@ class Config:
     secret: str
     idle_timeout_minutes: int
     absolute_timeout_hours: int
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are believed; empty: none.
+    trusted_proxies: tuple[str, ...] = ()
+    # 'auto': cookies are Secure on requests that came over HTTPS (directly or per a trusted proxy); 'always'.
+    secure_cookies: str = 'auto'
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,7 +73,25 @@ def load(env: dict[str, str] | None = None, *, create_secret: bool = True) -> Co
         secret=secret,
         idle_timeout_minutes=_int(env, 'FACTURIER_IDLE_TIMEOUT_MINUTES', 30, 1, 24 * 60),
         absolute_timeout_hours=_int(env, 'FACTURIER_ABSOLUTE_TIMEOUT_HOURS', 12, 1, 24 * 30),
+        trusted_proxies=parse_trusted_proxies(env.get('FACTURIER_TRUSTED_PROXIES') or ''),
+        secure_cookies=_choice(env, 'FACTURIER_SECURE_COOKIES', SECURE_COOKIE_MODES),
     )
+
+
+def parse_trusted_proxies(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, as networks.
+
+    >>> parse_trusted_proxies(' 127.0.0.1, 10.0.0.0/8,::1 ')
+    ('127.0.0.1/32', '10.0.0.0/8', '::1/128')
+    """
+    networks = []
+    for entry in filter(None, (part.strip() for part in raw.split(','))):
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ConfigError(f'FACTURIER_TRUSTED_PROXIES : « {entry} » n’est ni une adresse IP ni un réseau '
+                              '(ex. 127.0.0.1, 10.0.0.0/8).') from None
+    return tuple(networks)
 
 
 def check_database_url(url: str) -> str:
@@ -116,6 +140,13 @@ def _prepare_data_dir(data_dir: Path) -> None:
         raise ConfigError(f'FACTURIER_DATA_DIR : impossible de créer le dossier {data_dir} ({exc.strerror}).') from None
     if not os.access(data_dir, os.W_OK | os.X_OK):
         raise ConfigError(f'FACTURIER_DATA_DIR : le dossier {data_dir} n’est pas accessible en écriture.')
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f'{name} doit valoir {" ou ".join(choices)} (reçu « {raw} »).')
+    return raw
 
 
 def _int(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:

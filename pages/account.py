@@ -26,7 +26,8 @@ async def account_page(ctx: PageContext):
             with ui.row().classes('app-actions'):
                 ui.button('Enregistrer', on_click=ctx.handler(save_profile)).props('unelevated data-action=save-profile').mark('save-profile')
 
-        with section('Mot de passe', f'{MIN_LENGTH} caractères au moins. Vos autres sessions seront fermées.'):
+        with section('Mot de passe', f'{MIN_LENGTH} caractères au moins, ni un mot de passe courant ni votre nom. '
+                                     'Vos autres sessions seront fermées.'):
             with ui.element('div').classes('app-form-grid'):
                 password.input('current', 'Mot de passe actuel', password=True, autocomplete='current-password')
                 password.input('new', 'Nouveau mot de passe', password=True, autocomplete='new-password')

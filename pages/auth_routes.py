@@ -1,11 +1,13 @@
-"""Plain HTTP routes: finishing a login (session cookie renewed), logout, health check, the company logo."""
+"""Plain HTTP routes: finishing a login (session cookie renewed), logout (a POST, asked first on a GET), health check,
+the company logo."""
 from fastapi import Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from nicegui import app
+from nicegui import app, ui
 
+from components.frame import apply_theme, logout_form
 from db import accounts, engine, settings
 from pages import runtime
-from pages.security import client_ip, safe_next
+from pages.security import client_ip, csrf_matches, csrf_token, safe_next, signed_in_user
 
 
 @app.get('/_auth/finish')
@@ -19,9 +21,31 @@ async def finish_login(request: Request, ticket: str = '', next: str = '/') -> R
     return RedirectResponse(safe_next(next), status_code=303)
 
 
-@app.get('/_auth/logout')
+# Before the POST route: a NiceGUI page removes every route of its path when it is declared.
+@ui.page('/_auth/logout', title='Déconnexion · Facturier')
+async def logout_page(request: Request):
+    """A GET never signs out (another site could link here): it asks, and its button posts the form."""
+    user = await signed_in_user(request)
+    if user is None:
+        return RedirectResponse('/login')
+    apply_theme()
+    with ui.element('div').classes('app-auth'), ui.card().classes('app-card app-auth-card'):
+        ui.label('Se déconnecter ?').classes('app-title')
+        ui.label(f'Vous êtes connecté en tant que {user.email}.').classes('app-muted')
+        with ui.row().classes('app-actions items-center'):
+            logout_form(csrf_token(request.session['auth']), button=True)
+            ui.link('Revenir à l’accueil', '/')
+    return None
+
+
+@app.post('/_auth/logout')
 async def logout(request: Request) -> Response:
-    await accounts.close_session(request.session.get('auth'), client_ip(request))
+    """Signs out on a POST carrying the session's form token only (a GET asks first, above): a link, an image or a
+    form on another site must not sign anyone out."""
+    token = request.session.get('auth')
+    if token and not csrf_matches(token, (await request.form()).get('csrf')):
+        return RedirectResponse('/_auth/logout', status_code=303)
+    await accounts.close_session(token, client_ip(request))
     request.session.clear()
     return RedirectResponse('/login', status_code=303)
 

@@ -4,8 +4,14 @@
 attempt is recorded and a refusal page is shown. Handlers built with `ctx.handler(...)` re-check the session and
 the role at each event (a user demoted or deactivated meanwhile is refused), and turn a `DomainError` into a
 French notification.
+
+`Transport` is the outermost ASGI middleware (main.py): the client's address and scheme as a trusted reverse proxy
+reports them, and Secure cookies on HTTPS. `csrf_token` protects the plain-HTTP forms (logout) against requests
+forged by other sites.
 """
 import functools
+import hashlib
+import hmac
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -15,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from db import accounts, audit, settings
 from db.actor import Actor, PermissionRefused
@@ -41,6 +48,10 @@ class PageContext:
     @property
     def actor(self) -> Actor:
         return accounts.actor_of(self.user, self.ip)
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.token)
 
     def handler(self, function: Callable[..., Awaitable | None], *, admin: bool = False) -> Callable:
         """Wrap an event handler with the server-side session and role checks."""
@@ -125,7 +136,67 @@ def safe_next(next_path: str | None) -> str:
 
 
 def client_ip(request: Request) -> str:
+    """The connecting address, or the client's as a trusted proxy reported it (`Transport`)."""
     return request.client.host if request.client else ''
+
+
+def csrf_token(session_token: str) -> str:
+    """What a form posted to /_auth/ must carry: derived from the session, unreadable by another site. SameSite=Lax
+    already keeps the cookie off cross-site POSTs; this also holds for a browser that ignores SameSite."""
+    return hmac.new(runtime.config().secret.encode(), f'csrf:{session_token}'.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(session_token: str | None, candidate: object) -> bool:
+    return bool(session_token) and isinstance(candidate, str) and hmac.compare_digest(candidate,
+                                                                                       csrf_token(session_token))
+
+
+async def signed_in_user(request: Request) -> User | None:
+    """The user of the request's session, for plain HTTP routes and pages outside `secured_page`."""
+    return await _resolve(request.session.get('auth'))
+
+
+class Transport:
+    """ASGI middleware around everything else, the session cookie included.
+
+    Uvicorn's own proxy handling is switched off (main.py): it believes X-Forwarded-For and -Proto from 127.0.0.1
+    by default, so any local process could choose the address that login throttling and the audit log record.
+    Here they are believed only from FACTURIER_TRUSTED_PROXIES (parsed by uvicorn's middleware: the client is the
+    right-most address that is not a trusted proxy). Cookies get `Secure` when the request came over HTTPS, or
+    always (FACTURIER_SECURE_COOKIES=always): a session cookie must never travel in clear.
+    """
+
+    def __init__(self, app, *, trusted_proxies: tuple[str, ...] = (), always_secure: bool = False) -> None:
+        self.app = app
+        self.always_secure = always_secure
+        self.entry = (ProxyHeadersMiddleware(self._secure_cookies, trusted_hosts=list(trusted_proxies))
+                      if trusted_proxies else self._secure_cookies)
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.entry(scope, receive, send)
+
+    async def _secure_cookies(self, scope, receive, send) -> None:
+        if scope['type'] != 'http' or not (self.always_secure or scope.get('scheme') == 'https'):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secure(message) -> None:
+            if message['type'] == 'http.response.start':
+                message = {**message, 'headers': [(name, secure_cookie(value) if name.lower() == b'set-cookie'
+                                                   else value) for name, value in message.get('headers', [])]}
+            await send(message)
+
+        await self.app(scope, receive, send_secure)
+
+
+def secure_cookie(header: bytes) -> bytes:
+    """A Set-Cookie value with the Secure attribute.
+
+    >>> secure_cookie(b'session=abc; path=/; httponly; samesite=lax')
+    b'session=abc; path=/; httponly; samesite=lax; secure'
+    """
+    attributes = [part.strip().lower() for part in header.split(b';')[1:]]
+    return header if b'secure' in attributes else header + b'; secure'
 
 
 async def _resolve(token: str | None) -> User | None:

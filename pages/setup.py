@@ -9,7 +9,7 @@ from db import accounts, settings
 from db.company import ACTIVITY_TYPES, LEGAL_KINDS, TRADE_REGISTERS, VAT_REGIMES
 from logic.company import validate_company
 from logic.errors import DomainError
-from logic.passwords import MIN_LENGTH
+from logic.passwords import MIN_LENGTH, check_policy
 from pages import runtime
 from pages.security import client_ip
 
@@ -50,7 +50,8 @@ async def setup_page(request: Request):
                     admin_form.input('admin_name', 'Nom et prénom *', autocomplete='name')
                     admin_form.input('admin_email', 'Adresse e-mail *', autocomplete='email')
                     admin_form.input('admin_password', 'Mot de passe *', password=True, autocomplete='new-password',
-                                     hint=f'{MIN_LENGTH} caractères au moins ; une phrase de passe convient bien.')
+                                     hint=f'{MIN_LENGTH} caractères au moins, ni un mot de passe courant ni votre '
+                                          'nom ; une phrase de passe convient bien.')
                     admin_form.input('admin_confirm', 'Confirmation du mot de passe *', password=True,
                                      autocomplete='new-password')
 
@@ -67,6 +68,8 @@ async def setup_page(request: Request):
                     ui.notify('Corrigez les champs signalés.', type='negative')
                     return
                 try:
+                    # The admin's name and address are known here: a password made of them is refused too.
+                    check_policy(admin['admin_password'], email=admin['admin_email'], name=admin['admin_name'])
                     user = await settings.setup_instance(company=company, admin_email=admin['admin_email'],
                                                          admin_name=admin['admin_name'],
                                                          admin_password=admin['admin_password'],

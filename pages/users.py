@@ -63,8 +63,8 @@ async def users_page(ctx: PageContext):
             dialog.form.input('email', 'Adresse e-mail')
             dialog.form.select('role', 'Profil', ROLE_LABELS, USER)
             dialog.form.input('password', 'Mot de passe provisoire', password=True, autocomplete='new-password',
-                              hint=f'{MIN_LENGTH} caractères au moins ; à changer par l’utilisateur dans '
-                                   '« Mon compte ».')
+                              hint=f'{MIN_LENGTH} caractères au moins, ni courant ni tiré de son nom ; à changer '
+                                   'par l’utilisateur dans « Mon compte ».')
         dialog.open()
 
     def reset_dialog(user: User) -> None:

@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,34 @@ from db.actor import PermissionRefused
 from db.audit import AuditEntry
 from db.user import ADMIN, AuthSession, LoginFailure, User
 from logic.errors import DomainError
+from logic.passwords import PasswordError
+from tests.helpers import until
 from tests.personas import ADMIN_EMAIL, ADMIN_PASSWORD, CLERK_EMAIL, add_clerk, set_up_company
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The accounts' clock, stopped at one instant and moved by hand: `clock.now += timedelta(...)`."""
+
+    class Clock:
+        now = accounts.now()
+
+    monkeypatch.setattr(accounts, 'now', lambda: Clock.now)
+    return Clock
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[str]:
+    """The passwords actually verified, in order (the real argon2 check still runs)."""
+    passwords: list[str] = []
+    real = accounts.verify_password
+
+    def verify(password: str, password_hash: str | None) -> bool:
+        passwords.append(password)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(accounts, 'verify_password', verify)
+    return passwords
 
 
 async def test_it_logs_in_with_the_right_password_and_records_it(db):
@@ -49,6 +77,39 @@ async def test_it_slows_down_one_address_trying_many_accounts(db):
     assert (await accounts.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD, '10.0.0.3')).email == ADMIN_EMAIL
 
 
+async def test_thirty_attempts_at_once_check_only_the_free_ones_and_the_right_password_after_them_is_refused(
+        db, clock, checked):
+    """The burst of the attack: 29 guesses sent together, then the right password once the budget is spent. On
+    PostgreSQL the pool's connections really run the attempts side by side."""
+    await set_up_company()
+
+    async def right_password_once_the_guesses_are_checked() -> User:
+        await until(lambda: len(checked) >= accounts.FREE_FAILURES_PER_ACCOUNT)
+        return await accounts.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD, '10.0.0.1')
+
+    results = await asyncio.gather(*(accounts.authenticate(ADMIN_EMAIL, f'guess number {n:02d}', '10.0.0.1')
+                                     for n in range(29)), right_password_once_the_guesses_are_checked(),
+                                   return_exceptions=True)
+    assert len(checked) == accounts.FREE_FAILURES_PER_ACCOUNT
+    assert ADMIN_PASSWORD not in checked
+    assert all(isinstance(result, accounts.LoginRefused) for result in results)
+    assert await LoginFailure.filter(email=ADMIN_EMAIL).count() == 30
+    assert await AuditEntry.filter(action='login.failure').count() == 30
+    assert not await AuditEntry.filter(action='login.success').exists()
+
+
+async def test_thirty_attempts_at_once_from_one_address_on_many_accounts_check_only_its_free_ones(db, clock, checked):
+    await set_up_company()
+    results = await asyncio.gather(*(accounts.authenticate(f'guess{n}@example.com', 'wrong password 123', '10.9.9.9')
+                                     for n in range(30)), return_exceptions=True)
+    assert len(checked) == accounts.FREE_FAILURES_PER_ADDRESS
+    assert all(isinstance(result, accounts.LoginRefused) for result in results)
+    with pytest.raises(accounts.LoginRefused):
+        await accounts.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD, '10.9.9.9')
+    assert len(checked) == accounts.FREE_FAILURES_PER_ADDRESS
+    assert (await accounts.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD, '10.0.0.3')).email == ADMIN_EMAIL
+
+
 async def test_it_refuses_a_deactivated_account(db):
     admin = await set_up_company()
     clerk = await add_clerk(admin)
@@ -76,6 +137,22 @@ async def test_an_expired_ticket_is_worthless(db):
     ticket = await accounts.open_session(user, '10.0.0.1')
     await AuthSession.all().update(created_at=accounts.now() - timedelta(minutes=2))
     assert await accounts.redeem_ticket(ticket) is None
+
+
+@pytest.mark.parametrize('active_after', [timedelta(seconds=4), timedelta(seconds=50)])
+async def test_the_idle_timeout_counts_from_the_last_activity_to_within_a_few_seconds(db, clock, active_after):
+    """Idle 30 minutes: still signed in 5 seconds before 30 minutes without activity, signed out 1 second after."""
+    await set_up_company()
+    user = await User.get(email=ADMIN_EMAIL)
+    started = clock.now
+    tokens = [await accounts.redeem_ticket(await accounts.open_session(user, '10.0.0.1')) for _ in range(2)]
+    clock.now = started + active_after
+    for token in tokens:
+        assert await accounts.resolve_session(token, idle_minutes=30, absolute_hours=12)
+    clock.now = started + active_after + timedelta(minutes=30) - timedelta(seconds=5)
+    assert await accounts.resolve_session(tokens[0], idle_minutes=30, absolute_hours=12)
+    clock.now = started + active_after + timedelta(minutes=30) + timedelta(seconds=1)
+    assert await accounts.resolve_session(tokens[1], idle_minutes=30, absolute_hours=12) is None
 
 
 @pytest.mark.parametrize('field, age', [('last_seen_at', timedelta(minutes=31)), ('created_at', timedelta(hours=13))])
@@ -106,6 +183,25 @@ async def test_it_refuses_a_password_shorter_than_twelve_characters(db):
     with pytest.raises(ValueError, match='12 caractères'):
         await accounts.create_user(admin, email='x@example.com', name='X', role='user', password='short pass')
     assert not await User.filter(email='x@example.com').exists()
+
+
+async def test_every_way_of_setting_a_password_refuses_a_guessable_one(db):
+    admin = await set_up_company()
+    clerk = await add_clerk(admin)
+    with pytest.raises(PasswordError, match='mots de passe les plus courants'):
+        await accounts.create_user(admin, email='x@example.com', name='Xavier Roux', role='user',
+                                   password='password1234')
+    with pytest.raises(PasswordError, match='votre nom'):
+        await accounts.create_user(admin, email='x@example.com', name='Xavier Roux', role='user',
+                                   password='xavier.roux.1990')
+    with pytest.raises(PasswordError, match='uniquement d’espaces'):
+        await accounts.change_own_password(admin, current=ADMIN_PASSWORD, new=' ' * 12)
+    with pytest.raises(PasswordError, match='votre nom'):  # the name of the account reset, not the admin's
+        await accounts.reset_password(admin, clerk.user_id, 'claude martin 1234')
+    with pytest.raises(PasswordError, match='mots de passe les plus courants'):
+        await accounts.reset_password(admin, clerk.user_id, '123456789012')
+    assert not await User.filter(email='x@example.com').exists()
+    assert not await AuditEntry.filter(action__in=('account.password', 'user.password_reset')).exists()
 
 
 async def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(db):
@@ -144,4 +240,5 @@ async def test_user_management_is_audited(db):
 async def test_an_email_already_used_is_refused(db):
     admin = await set_up_company()
     with pytest.raises(DomainError, match='existe déjà'):
-        await accounts.create_user(admin, email=ADMIN_EMAIL, name='Twin', role='user', password='x' * 12)
+        await accounts.create_user(admin, email=ADMIN_EMAIL, name='Twin', role='user',
+                                   password='une autre phrase de passe')

@@ -29,7 +29,7 @@ async def test_a_second_setup_is_refused_and_changes_nothing(db):
     await set_up_company()
     with pytest.raises(DomainError, match='déjà configuré'):
         await settings.setup_instance(company={**COMPANY, 'name': 'Intrus'}, admin_email='evil@example.com',
-                                      admin_name='Evil', admin_password='x' * 20, ip='1')
+                                      admin_name='Evil', admin_password='cheval agrafe pile correcte', ip='1')
     assert (await Company.get(id=1)).name == 'Atelier Durand'
     assert await User.all().count() == 1
 
@@ -37,7 +37,7 @@ async def test_a_second_setup_is_refused_and_changes_nothing(db):
 async def test_setup_refuses_an_invalid_siren(db):
     with pytest.raises(DomainError, match='SIREN'):
         await settings.setup_instance(company={**COMPANY, 'siren': '732829321'}, admin_email='a@example.com',
-                                      admin_name='A', admin_password='x' * 20, ip='1')
+                                      admin_name='A', admin_password='cheval agrafe pile correcte', ip='1')
     assert not await Company.exists()
 
 

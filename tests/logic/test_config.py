@@ -56,3 +56,20 @@ def test_an_unusable_data_dir_is_refused(tmp_path):
 def test_bad_numbers_are_refused(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load({'FACTURIER_DATA_DIR': str(tmp_path), name: value})
+
+
+def test_no_proxy_is_trusted_and_cookies_follow_the_request_scheme_by_default(tmp_path):
+    config = load({'FACTURIER_DATA_DIR': str(tmp_path)})
+    assert config.trusted_proxies == ()
+    assert config.secure_cookies == 'auto'
+
+
+def test_trusted_proxies_are_addresses_or_networks(tmp_path):
+    config = load({'FACTURIER_DATA_DIR': str(tmp_path), 'FACTURIER_TRUSTED_PROXIES': '127.0.0.1, 172.16.0.0/12,',
+                   'FACTURIER_SECURE_COOKIES': 'always'})
+    assert config.trusted_proxies == ('127.0.0.1/32', '172.16.0.0/12')
+    assert config.secure_cookies == 'always'
+    with pytest.raises(ConfigError, match='« proxy.local » n’est ni une adresse IP ni un réseau'):
+        load({'FACTURIER_DATA_DIR': str(tmp_path), 'FACTURIER_TRUSTED_PROXIES': '127.0.0.1,proxy.local'})
+    with pytest.raises(ConfigError, match='FACTURIER_SECURE_COOKIES doit valoir auto ou always'):
+        load({'FACTURIER_DATA_DIR': str(tmp_path), 'FACTURIER_SECURE_COOKIES': 'yes'})

@@ -14,6 +14,14 @@ async def log_in(user: User, email: str = ADMIN_EMAIL, password: str = ADMIN_PAS
     user.find(marker='login').click()
 
 
+async def log_out(user: User) -> None:
+    """What the menu's 'Se déconnecter' does in the browser: post the page's logout form (JavaScript submits it)."""
+    csrf = user.find(marker='logout-csrf').elements.pop().props['value']
+    response = await user.http_client.post('/_auth/logout', data={'csrf': csrf}, follow_redirects=True)
+    assert response.url.path == '/login'
+    await user.open('/login')
+
+
 def elements(user: User, marker: str) -> list:
     """The elements carrying `marker`, in the order they were created (top to bottom for new rows)."""
     return sorted(user.find(marker=marker).elements, key=lambda element: element.id)

@@ -11,7 +11,7 @@ from db.contact import Address
 from db.document import ChainEntry, Document
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
 from tests.helpers import until
-from tests.pages.helpers import edit, elements, log_in, shown
+from tests.pages.helpers import edit, elements, log_in, log_out, shown
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 from tests.issuing import issuer
 
@@ -197,7 +197,7 @@ async def test_numbering_settings_preview_the_next_number_and_are_for_admins_onl
     assert shown(user, 'preview-invoice') == 'FA-0001'
     user.find(marker='save-invoice').click()
     await user.should_see('Numérotation « Factures et factures d\'acompte » enregistrée.', retries=50)
-    await user.open('/_auth/logout')
+    await log_out(user)
     await log_in(user, CLERK_EMAIL, CLERK_PASSWORD, next_path='/parametres/numerotation')
     await user.should_see('Cette page est réservée aux administrateurs.', retries=100)
 
