@@ -32,6 +32,7 @@ def build_app(config: Config) -> None:
     import pages  # noqa: PLC0415
     from db import engine  # noqa: PLC0415
     from pages import runtime  # noqa: PLC0415
+    from pages.upload_limit import UploadLimit  # noqa: PLC0415
 
     runtime.set_config(config)
     # PDF rendering runs in worker processes: start them fresh rather than forking a process that holds the

@@ -1,10 +1,11 @@
 """Import a spreadsheet (CO3, AR2): upload, see how columns map to fields and every problem, then import all or
 nothing.
 
-The dialog never reads the database: the page passes `read(data, filename) -> Table` (run off the event loop),
+The dialog never reads the database: the page passes `read(data, filename) -> Table`,
 `check(table, mapping | None) -> (ImportPreview, mapping, fields)` and `commit(preview, filename) -> count`, plus
-the sample file. Pass the page's `ctx.handler` as `guard`: refusals (a file too big, a wrong encoding) then show
-as French notifications.
+the sample file. `read` is `logic.tabular.read_table` in a thread (`run.io_bound`): it parses the file in a child
+process under hard limits, so that a hostile file never takes the server's memory or event loop. Pass the page's
+`ctx.handler` as `guard`: refusals (a file too big, a wrong encoding) then show as French notifications.
 """
 from collections.abc import Awaitable, Callable
 
@@ -12,13 +13,14 @@ from nicegui import events, ui
 
 from logic.filenames import size_text
 from logic.importing import Field, ImportPreview, format_problems
-from logic.tabular import MAX_BYTES, MAX_ROWS, Table
+from logic.tabular import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, Table
 
 SHOWN_PROBLEMS = 200
 SAMPLE_ROWS = 5
 IGNORE = ''
-LIMITS = (f'CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252) ou Excel XLSX, {MAX_BYTES // 1024 // 1024} Mo et '
-          f'{MAX_ROWS:_} lignes au plus. La première ligne donne les titres des colonnes.').replace('_', '\u202f')
+LIMITS = (f'CSV (séparateur « ; » ou « , », UTF-8 ou Windows-1252) ou Excel XLSX, {MAX_BYTES // 1024 // 1024} Mo, '
+          f'{MAX_ROWS:_} lignes et {MAX_COLUMNS} colonnes au plus. La première ligne donne les titres des '
+          'colonnes.').replace('_', '\u202f')
 
 Check = Callable[[Table, dict[int, str | None] | None], Awaitable[tuple[ImportPreview, dict, list[Field]] | None]]
 

@@ -19,13 +19,14 @@ from nicegui import ui
 from components.article_picker import ArticlePicker
 from components.line_choices import ArticleChoice, CreateArticle, SearchArticles, UnitChoice, VatChoice, vat_key
 from logic.draft import DraftLine
-from logic.money import MoneyError, format_decimal_fr, format_eur, parse_decimal, parse_money
+from logic.money import MoneyError, check_amount, format_decimal_fr, format_eur, parse_decimal, parse_money
 
 HUNDRED = Decimal(100)
 DISCOUNT_KINDS = {'': '—', 'percent': '%', 'amount': '€'}
 # A line's nature (BT-23 "cadre de facturation", the débits option): chosen on free lines, the article's otherwise.
 NATURES = {'': 'Nature à choisir', 'service': 'Prestation de service', 'good': 'Livraison de bien'}
 MONEY_FIELDS = ('quantity', 'unit_price', 'discount_value')
+PRODUCT = {'quantity': 'unit_price', 'unit_price': 'quantity'}  # the two figures a line's total multiplies
 # 'net': the read-only caption of a line's total, always HT (logic/totals.py line nets), even on a deposit invoice
 # whose unit prices include VAT.
 LABELS = {'quantity': 'Quantité', 'unit_price': 'Prix unitaire HT', 'discount_value': 'Remise', 'net': 'Total HT'}
@@ -232,6 +233,9 @@ class LinesTable(ui.element):
             self._changed(True)
             return
         self._read(row, name, str(value or ''))
+        other = PRODUCT.get(name)
+        if other in row.errors:  # its error may have been the line's total, which this value just changed
+            self._read(row, other, row.texts.get(other, ''))
         self._flush()
         self._changed(True)
 
@@ -322,10 +326,12 @@ class LinesTable(ui.element):
 
 
 def _parse(line: DraftLine, name: str, text: str) -> Decimal:
-    if name == 'quantity':
-        return parse_decimal(text, places=4, label=LABELS[name])
-    if name == 'unit_price':
-        return parse_decimal(text, places=6, label=LABELS[name])
+    if name in PRODUCT:
+        value = parse_decimal(text, places=4 if name == 'quantity' else 6, label=LABELS[name])
+        # Each figure is below logic.money.LIMIT; their product must be too, or no total could be stored.
+        other = line.unit_price if name == 'quantity' else line.quantity
+        check_amount(value * other, LABELS[name], 'le total de la ligne')
+        return value
     if not line.discount_kind or not text.strip():
         return Decimal(0)
     if line.discount_kind == 'percent':

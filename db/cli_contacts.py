@@ -40,7 +40,8 @@ async def run_import(_config, args) -> int:
         raise DomainError(f'Fichier introuvable : {path}')
     if path.stat().st_size > MAX_BYTES:
         raise DomainError(f'Le fichier est trop volumineux : {MAX_BYTES // 1024 // 1024} Mo au maximum.')
-    table = read_table(await asyncio.to_thread(path.read_bytes), path.name)
+    # Read in a child process under hard limits (logic.tabular), waited for from a thread.
+    table = await asyncio.to_thread(read_table, await asyncio.to_thread(path.read_bytes), path.name)
     preview, mapping, fields = await transfer.preview_import(table)
     labels = {field.key: field.label for field in fields}
     read = [header if labels[key] == header else f'{header} → {labels[key]}'

@@ -13,6 +13,7 @@ from db.document import Document, DocumentLine
 from db.fields import FixedDecimalField
 from logic.draft import LINE_KINDS, Draft, DraftLine, delivery_copy
 from logic.errors import DomainError
+from logic.money import LIMIT
 from logic.totals import VAT_CATEGORIES, Totals
 
 MAX_LINES = 2000
@@ -20,7 +21,11 @@ MAX_LINES = 2000
 PLACES = {'quantity': (4, 'la quantité'), 'unit_price': (6, 'le prix unitaire'),
           'discount_value': (4, 'la remise'), 'vat_rate': (2, 'le taux de TVA')}
 TEXT_LIMITS = {'reference': 40, 'designation': 255, 'unit': 40}
-LIMIT = Decimal(10) ** 11
+# What a FixedDecimalField column holds at all (db/fields.py: a signed 64-bit integer, the value times 10**scale).
+# logic.money.LIMIT keeps typed and computed figures far below it; this is the last check before a write.
+COLUMN_MAX = 2 ** 63 - 1
+TOO_LARGE = ('Un montant du document est trop grand pour être enregistré : réduisez les quantités ou les prix '
+             '(1 000 milliards d’euros au plus).')
 
 
 @dataclass(kw_only=True, slots=True)
@@ -56,16 +61,20 @@ async def check_draft(draft: Draft) -> Checked:
         # logic.totals refuses it too (ValueError): prices including VAT are for deposit invoices only.
         raise DomainError('Un document en prix TTC (facture d’acompte) ne prend ni remise ni frais de port.')
     article_ids = {line.article_id for line in draft.lines if line.article_id}
-    if article_ids and await Article.filter(id__in=article_ids).count() != len(article_ids):
+    costs = dict(await Article.filter(id__in=article_ids).values_list('id', 'purchase_price')) if article_ids else {}
+    if len(costs) != len(article_ids):
         raise DomainError('Un article utilisé sur une ligne n’existe plus : retirez-le de la ligne.')
     totals = draft.totals()  # raises TotalsError (a DomainError) on figures a user must fix
-    return Checked(contact=contact, lines=list(draft.lines), totals=totals)
+    # The margin is the one of the day the draft is saved: its articles' purchase prices now (a line without an
+    # article keeps the cost it has, none from the editor).
+    lines = [replace(line, unit_cost=costs[line.article_id]) if line.article_id else line for line in draft.lines]
+    return Checked(contact=contact, lines=lines, totals=totals)
 
 
 def header_values(draft: Draft, checked: Checked) -> dict:
     """The document columns a draft sets, with the cached totals of the engine."""
     totals = checked.totals
-    return {
+    return fitting(Document, {
         'client_id': checked.contact.id, 'client_name': checked.contact.display_name[:255],
         'issue_date': draft.issue_date, 'due_date': draft.due_date, 'validity_date': draft.validity_date,
         'delivery_date': draft.delivery_date, 'delivery_address': delivery_copy(draft.delivery_address),
@@ -76,13 +85,26 @@ def header_values(draft: Draft, checked: Checked) -> dict:
         'header_text': draft.header_text or '', 'footer_text': draft.footer_text or '', 'notes': draft.notes or '',
         'total_ht': totals.total_ht, 'total_vat': totals.total_vat, 'total_ttc': totals.total_ttc,
         'prepaid': totals.prepaid, 'amount_due': totals.amount_due, 'vat_included': draft.vat_included,
-    }
+        'total_cost': Draft(lines=checked.lines).cost(),
+    })
 
 
 def line_rows(document_id: int, checked: Checked) -> list[DocumentLine]:
     nets = checked.totals.line_nets
-    return [DocumentLine(document_id=document_id, position=position, net=nets[position], **line_values(line))
+    return [DocumentLine(**fitting(DocumentLine, {'document_id': document_id, 'position': position,
+                                                  'net': nets[position], **line_values(line)}))
             for position, line in enumerate(checked.lines)]
+
+
+def fitting(model, values: dict) -> dict:
+    """`values` for `model`, or a DomainError when a decimal is beyond what its column holds: the database would
+    refuse it with an OverflowError (SQLite) or a DataError (PostgreSQL), after the user's click, in English."""
+    for name, value in values.items():
+        field = model._meta.fields_map.get(name)
+        if isinstance(field, FixedDecimalField) and isinstance(value, Decimal) and (
+                not value.is_finite() or abs(value * field.factor) > COLUMN_MAX):
+            raise DomainError(TOO_LARGE)
+    return values
 
 
 def line_values(line: DraftLine) -> dict:
@@ -93,7 +115,7 @@ def line_values(line: DraftLine) -> dict:
         'discount_kind': line.discount_kind, 'discount_value': line.discount_value, 'vat_rate': line.vat_rate,
         'vat_category': line.vat_category, 'exemption_reason': line.exemption_reason,
         'exemption_code': line.exemption_code, 'nature': line.nature,
-        'show_parts': line.show_parts,
+        'show_parts': line.show_parts, 'unit_cost': line.unit_cost,
     }
 
 
@@ -135,6 +157,7 @@ def draft_line_of(line: DocumentLine) -> DraftLine:
         unit_price=line.unit_price, discount_kind=line.discount_kind, discount_value=line.discount_value,
         vat_rate=line.vat_rate, vat_category=line.vat_category, exemption_reason=line.exemption_reason,
         exemption_code=line.exemption_code, nature=line.nature, show_parts=line.show_parts,
+        unit_cost=line.unit_cost,
     )
 
 

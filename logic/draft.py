@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from logic.errors import DomainError
-from logic.money import format_eur
-from logic.totals import Document, Line, Totals, compute
+from logic.money import MoneyError, check_amount, format_eur, round_cents
+from logic.totals import Document, Line, Totals, TotalsError, compute
 
 LINE_KINDS = {'item': 'Article', 'text': 'Texte', 'title': 'Titre', 'subtotal': 'Sous-total'}
 
@@ -33,6 +33,8 @@ class DraftLine:
     exemption_code: str = ''  # VATEX code of the VAT rate (EN 16931 BT-121), copied with the reason
     nature: str = 'service'  # 'good' or 'service': gives the e-invoice "cadre de facturation" B/S/M
     show_parts: bool = False
+    # What one unit costs the business (its article's purchase price): the margin, never printed.
+    unit_cost: Decimal = Decimal('0')
 
     def to_line(self) -> Line:
         return Line(kind=self.kind, quantity=self.quantity, unit_price=self.unit_price,
@@ -119,8 +121,15 @@ class Draft:
                         shipping_vat_rate=self.shipping_vat_rate, shipping_vat_category=self.shipping_vat_category,
                         prepaid=prepaid, vat_included=self.vat_included)
 
+    def cost(self) -> Decimal:
+        """What the item lines cost, each rounded to the cent like its net amount (the dashboard's margin is the
+        total HT less this)."""
+        return sum((round_cents(line.quantity * line.unit_cost) for line in self.lines if line.kind == 'item'),
+                   Decimal('0.00'))
+
     def totals(self, prepaid: Decimal = Decimal('0')) -> Totals:
-        return compute(self.to_totals_document(prepaid))
+        """The one engine's totals; TotalsError (French) on figures a user must fix, amounts too large included."""
+        return within_limits(compute(self.to_totals_document(prepaid)))
 
 
 def operation_nature(lines: list[DraftLine] | tuple) -> str:
@@ -131,6 +140,23 @@ def operation_nature(lines: list[DraftLine] | tuple) -> str:
     if natures == {'good', 'service'}:
         return 'M'
     return 'S'
+
+
+def within_limits(totals: Totals) -> Totals:
+    """Refuse a line or a total at 1,000 billion euros or beyond (logic.money.LIMIT): 99,999,999,999 units at
+    99,999,999,999 € must be a French message in the editor, not a 23-digit total that no column can store."""
+    try:
+        for position, net in enumerate(totals.line_nets, start=1):
+            if net is not None:
+                check_amount(net, f'Ligne {position}')
+        for amount in (totals.lines_total, totals.total_ht, totals.total_vat, totals.total_ttc, totals.amount_due):
+            check_amount(amount, 'Total du document')
+        for group in totals.vat_groups:  # positive and negative lines may offset each other in the totals only
+            check_amount(group.base, 'Base de TVA')
+            check_amount(group.vat, 'TVA')
+    except MoneyError as exc:
+        raise TotalsError(str(exc)) from None
+    return totals
 
 
 def check_invoice_totals(totals: Totals) -> None:

@@ -36,9 +36,13 @@ _GROUP_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009'\u2019]")
 _DIGITS = re.compile(r'[0-9]+')
 _SIGN = re.compile(r'^(?P<sign>[-+\u2212]?)\s*(?P<body>.*?)$', re.DOTALL)
 AMOUNT_UNITS: tuple[str, ...] = ('€', 'eur', 'euro', 'euros')
-# A thousand billion is far beyond any invoice, and keeps the product of a quantity (4 places) and a unit price
-# (6 places) inside the 28 significant digits of the default decimal context, so that it stays exact.
+# A thousand billion is far beyond any invoice: every number typed stays below it, and so does every amount computed
+# from them (`check_amount`: a line's total, a document's totals). The database keeps a decimal as a 64-bit integer
+# scaled by its places (db/fields.py), 18 digits in all: an amount (2 places) below LIMIT takes 14, leaving room for
+# SQL sums of ten thousand such documents. A line's quantity (4 places) times its unit price (6 places), kept below
+# LIMIT, has at most 22 significant digits: inside the 28 of the default decimal context, so it stays exact.
 LIMIT = Decimal(10) ** 12
+LIMIT_TEXT = '1 000 milliards'
 
 
 class MoneyError(DomainError, ValueError):
@@ -93,7 +97,7 @@ def parse_number(text: str | None, *, places: int | None = 2, rounding: bool = F
     if value is None:
         raise MoneyError(f'{label} : nombre invalide (« {typed} »)')
     if abs(value) >= LIMIT:
-        raise MoneyError(f'{label} : nombre trop grand', 'large')
+        raise MoneyError(f'{label} : nombre trop grand (moins de {LIMIT_TEXT})', 'large')
     if places is not None:
         if -value.as_tuple().exponent > places and not rounding:
             raise MoneyError(f'{label} : {_places_text(places)}', 'places')
@@ -105,6 +109,21 @@ def parse_number(text: str | None, *, places: int | None = 2, rounding: bool = F
     if maximum is not None and value > maximum:
         raise MoneyError(f'{label} : {format_decimal_fr(maximum)} au maximum', 'maximum')
     return value.copy_abs() if value.is_zero() else value
+
+
+def check_amount(value: Decimal, label: str = 'Montant', subject: str = 'le montant') -> Decimal:
+    """An amount computed from typed figures (a line's total, a document's), refused at LIMIT and beyond.
+
+    >>> check_amount(Decimal('999999999999.99'))
+    Decimal('999999999999.99')
+    >>> check_amount(Decimal('99999999999') * Decimal('99999999999'), 'Ligne 1')
+    Traceback (most recent call last):
+    ...
+    logic.money.MoneyError: Ligne 1 : le montant dépasse 1 000 milliards d’euros
+    """
+    if not value.is_finite() or abs(value) >= LIMIT:
+        raise MoneyError(f'{label} : {subject} dépasse {LIMIT_TEXT} d’euros', 'large')
+    return value
 
 
 def parse_money(text: str | None, *, allow_negative: bool = True) -> Decimal:

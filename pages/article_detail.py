@@ -12,6 +12,7 @@ from db.company import Unit, VatRate
 from logic.article import ARTICLE_KINDS, format_price
 from logic.contact import FieldsInvalid
 from logic.money import format_decimal_fr
+from pages.not_found import not_found, record_id
 from pages.security import PageContext, secured_page
 
 NONE = 0
@@ -24,12 +25,13 @@ async def new_article_page(ctx: PageContext):
 
 
 @secured_page('/articles/{article_id}', title='Article')
-async def article_page(ctx: PageContext, article_id: int):
-    article = await Article.get_or_none(id=article_id)
+async def article_page(ctx: PageContext, article_id: str):
+    # Read as text: an id no row can have ('abc', 99999999999999999999) is not found, not a validation error.
+    number = record_id(article_id)
+    article = await Article.get_or_none(id=number) if number else None
     if article is None:
-        with frame(ctx, 'Article introuvable'):
-            ui.label('Cet article n’existe pas ou a été supprimé.').mark('missing')
-            ui.link('Revenir à la liste des articles', '/articles')
+        not_found(ctx, title='Article introuvable', message='Cet article n’existe pas ou a été supprimé.',
+                  back='/articles', back_label='Revenir à la liste des articles')
         return
     await _article_page(ctx, article)
 

@@ -12,6 +12,7 @@ from db.output import PrintTemplate
 from logic.contact import ADDRESS_KINDS, CLIENT_CATEGORIES, CONTACT_KINDS, PERSON_TYPES, FieldsInvalid
 from logic.dates import format_date
 from logic.identifiers import format_iban
+from pages.not_found import not_found, record_id
 from pages.security import PageContext, secured_page
 
 NONE = 0  # "no choice" in the selects of foreign keys
@@ -39,12 +40,13 @@ TAB_OF = {**{key: 'general' for key, _, _ in GENERAL}, 'kind': 'general', 'is_co
 
 
 @secured_page('/contacts/{contact_id}', title='Contact')
-async def contact_page(ctx: PageContext, contact_id: int):
-    contact = await Contact.get_or_none(id=contact_id)
+async def contact_page(ctx: PageContext, contact_id: str):
+    # Read as text: an id no row can have ('abc', 99999999999999999999) is not found, not a validation error.
+    number = record_id(contact_id)
+    contact = await Contact.get_or_none(id=number) if number else None
     if contact is None:
-        with frame(ctx, 'Contact introuvable'):
-            ui.label('Ce contact n’existe pas ou a été supprimé.').mark('missing')
-            ui.link('Revenir à la liste des contacts', '/contacts')
+        not_found(ctx, title='Contact introuvable', message='Ce contact n’existe pas ou a été supprimé.',
+                  back='/contacts', back_label='Revenir à la liste des contacts')
         return
     screen = ContactScreen(ctx, contact, await _choices(contact))
     with frame(ctx, contact.display_name):

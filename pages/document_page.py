@@ -32,6 +32,7 @@ from db.settings import COMPANY_ID
 from logic.draft import Draft, DraftLine, default_nature
 from logic.errors import DomainError
 from logic.money import format_eur
+from pages.not_found import mark_not_found, record_id
 from pages.security import PageContext
 
 PICKER_LIMIT = 12
@@ -291,13 +292,17 @@ def leave_guard(on: bool) -> None:
     ui.run_javascript('window.onbeforeunload = () => true' if on else 'window.onbeforeunload = null')
 
 
-async def open_screen(ctx: PageContext, doc_id: int, *, family: str, body: ui.element,
+async def open_screen(ctx: PageContext, doc_id: int | str, *, family: str, body: ui.element,
                       build_actions: Callable[[Screen], None],
                       extra: Callable[[Screen], Awaitable[None] | None] | None = None) -> Screen | None:
-    screen = Screen(ctx=ctx, doc_id=doc_id, body=body, stable=body.parent_slot.parent, build_actions=build_actions,
-                    extra=extra)
-    document = await Document.get_or_none(id=doc_id)
+    """`doc_id` as the address gives it (text): not a number, or beyond the column, is a document that does not exist
+    (the database would fail rather than find nothing)."""
+    number = record_id(doc_id)
+    screen = Screen(ctx=ctx, doc_id=number or 0, body=body, stable=body.parent_slot.parent,
+                    build_actions=build_actions, extra=extra)
+    document = await Document.get_or_none(id=number) if number else None
     if document is None or document.family != family:
+        mark_not_found()
         with body:
             ui.label('Ce document n’existe pas ou a été supprimé.').classes('app-empty').mark('not-found')
             ui.link('Retour à la liste', PATHS[family])

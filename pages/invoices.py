@@ -70,7 +70,7 @@ async def new_invoice_page(ctx: PageContext):
 
 
 @secured_page('/factures/{doc_id}', title='Facture')
-async def invoice_page(ctx: PageContext, doc_id: int):
+async def invoice_page(ctx: PageContext, doc_id: str):
     with frame(ctx, 'Factures'):  # the list's name; the number and state head the document below
         body = ui.column().classes('w-full gap-4')
     await open_screen(ctx, doc_id, family='invoice', body=body, build_actions=invoice_actions, extra=invoice_extra)

@@ -89,7 +89,7 @@ async def new_quote_page(ctx: PageContext):
 
 
 @secured_page('/devis/{doc_id}', title='Devis')
-async def quote_page(ctx: PageContext, doc_id: int):
+async def quote_page(ctx: PageContext, doc_id: str):
     with frame(ctx, 'Devis'):  # the list's name; the number and state head the document below
         if quotes_off(ctx):
             return

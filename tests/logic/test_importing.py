@@ -1,3 +1,6 @@
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -5,12 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from logic import sandbox, tabular
 from logic.identifiers import clean_siren
 from logic.importing import (
     Field, Problem, format_problems, guess_mapping, parse_bool_fr, parse_date_fr, parse_decimal_fr, parse_int,
     parse_percent, validate_rows,
 )
-from logic.tabular import Table, read_table
+from logic.tabular import Table, TabularError, parse_table, read_table
 
 # Roughly what pages/db declare for a contact import.
 CONTACT_FIELDS = [
@@ -244,3 +248,218 @@ def test_it_reads_no(text):
 def test_it_refuses_an_answer_that_is_neither_yes_nor_no():
     with pytest.raises(ValueError, match='répondez par oui ou non'):
         parse_bool_fr('peut-être')
+
+
+# --- Hostile files: every limit is reached while streaming, in a child process under hard limits ------------------
+
+MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+RELATIONSHIPS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+PACKAGE_PARTS = {
+    '[Content_Types].xml': (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+    '_rels/.rels': (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    'xl/workbook.xml': (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId1"/>'
+        '</sheets></workbook>'),
+    'xl/_rels/workbook.xml.rels': (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+}
+
+
+def handmade_xlsx(rows: Iterable[bytes], strings: Iterable[bytes] = (b'<si><t>Nom</t></si>',),
+                  parts: dict[str, bytes] | None = None) -> bytes:
+    """An XLSX file written part by part, as a hostile user would: `rows` and `strings` are streamed into the
+    worksheet and the shared strings (deflate makes millions of identical elements tiny)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in PACKAGE_PARTS.items():
+            archive.writestr(name, text)
+        for name, text in (parts or {}).items():
+            archive.writestr(name, text)
+        for name, head, chunks, tail in (
+                ('xl/sharedStrings.xml', f'<sst xmlns="{MAIN}">', strings, '</sst>'),
+                ('xl/worksheets/sheet1.xml', f'<worksheet xmlns="{MAIN}"><sheetData>', rows,
+                 '</sheetData></worksheet>')):
+            with archive.open(name, 'w') as member:
+                member.write(head.encode())
+                for chunk in chunks:
+                    member.write(chunk)
+                member.write(tail.encode())
+    return buffer.getvalue()
+
+
+def repeated(element: bytes, count: int) -> Iterator[bytes]:
+    block = element * 10_000
+    for _ in range(count // 10_000):
+        yield block
+    yield element * (count % 10_000)
+
+
+HEADER = b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+
+
+@pytest.fixture
+def tight_reader(monkeypatch):
+    """The child reads under 150 MB of address space and 10 s: a file refused by its limits never comes near."""
+    monkeypatch.setattr(tabular, 'READER', sandbox.Limits(memory_bytes=150 * 1024 * 1024, cpu_seconds=10,
+                                                          wall_seconds=20))
+
+
+def test_handmade_xlsx_files_are_real_spreadsheets():
+    data = handmade_xlsx([HEADER, b'<row r="2"><c r="A2" t="inlineStr"><is><t>Dupont</t></is></c></row>'])
+    assert read_table(data, 'f.xlsx') == Table(headers=['Nom'], rows=[['Dupont']])
+
+
+def test_it_refuses_an_xlsx_of_millions_of_shared_strings_before_reading_them(tight_reader):
+    # The issue's file: 488 KB, 11.8 million shared strings, 147 s and 1.1 GB to refuse before.
+    data = handmade_xlsx([HEADER], [b'<si><t>Nom</t></si>', *repeated(b'<si><t>a</t></si>', 11_800_000)])
+    assert len(data) < 500_000
+    with pytest.raises(TabularError, match='Le fichier Excel est trop volumineux une fois décompressé'):
+        read_table(data, 'f.xlsx')
+
+
+def test_it_refuses_an_xlsx_of_millions_of_cells_in_one_row_before_reading_them(tight_reader):
+    # The issue's other file: 5.3 million cells in one row, 4.9 GB at its peak before.
+    data = handmade_xlsx([b'<row r="1">', *repeated(b'<c t="s"><v>0</v></c>', 5_300_000), b'</row>'])
+    assert len(data) < 600_000
+    with pytest.raises(TabularError, match='Le fichier Excel est trop volumineux une fois décompressé'):
+        read_table(data, 'f.xlsx')
+
+
+def test_it_counts_shared_strings_while_streaming_them(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_CELLS', 1000)
+    strings = (f'<si><t>{index}</t></si>'.encode() for index in range(1001))
+    with pytest.raises(TabularError, match='Le fichier Excel contient plus de 1\u202f000 textes'):
+        read_table(handmade_xlsx([HEADER], strings), 'f.xlsx')
+
+
+def test_it_counts_elements_written_with_a_namespace_prefix_too(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_CELLS', 1000)
+    strings = (f'<x:si xmlns:x="{MAIN}"><x:t>{index}</x:t></x:si>'.encode() for index in range(1001))
+    with pytest.raises(TabularError, match='Le fichier Excel contient plus de 1\u202f000 textes'):
+        read_table(handmade_xlsx([HEADER], strings), 'f.xlsx')
+
+
+def test_it_counts_cells_while_streaming_them(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_CELLS', 1000)
+    monkeypatch.setattr(tabular, 'MAX_ROWS', 100)
+    rows = (b'<row>' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 20 + b'</row>' for _ in range(60))
+    with pytest.raises(TabularError, match='Le fichier Excel contient plus de 1\u202f000 cellules'):
+        read_table(handmade_xlsx(rows), 'f.xlsx')
+
+
+def test_it_refuses_cells_beyond_the_last_column_allowed_even_empty():
+    row = b'<row r="2">' + b'<c s="1"/>' * (tabular.MAX_COLUMNS + 1) + b'</row>'
+    with pytest.raises(TabularError, match='Ligne 2 : le fichier Excel a des cellules .* au-delà de la colonne GR'):
+        read_table(handmade_xlsx([HEADER, row]), 'f.xlsx')
+
+
+def test_it_refuses_a_value_beyond_the_last_row_allowed(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_ROWS', 3)
+    far = b'<row r="2"><c t="inlineStr"><is><t>A</t></is></c></row><row r="1000000"><c><v>1</v></c></row>'
+    with pytest.raises(TabularError, match='Le fichier contient plus de 3 lignes'):
+        read_table(handmade_xlsx([HEADER, far]), 'f.xlsx')
+
+
+@pytest.mark.parametrize('where', ['shared string', 'inline string'])
+def test_it_refuses_a_cell_longer_than_excel_allows(where):
+    text = b'<t>' + b'x' * (tabular.MAX_CELL_CHARS + 1) + b'</t>'
+    if where == 'shared string':
+        data = handmade_xlsx([HEADER, b'<row r="2"><c t="s"><v>1</v></c></row>'], [b'<si><t>Nom</t></si>',
+                                                                                   b'<si>' + text + b'</si>'])
+    else:
+        data = handmade_xlsx([HEADER, b'<row r="2"><c t="inlineStr"><is>' + text + b'</is></c></row>'])
+    with pytest.raises(TabularError, match='ne cellule.* contient plus de 32\u202f767 caractères'):
+        read_table(data, 'f.xlsx')
+
+
+def test_it_refuses_an_abnormally_compressed_part():
+    with pytest.raises(TabularError, match='anormalement compressé'):
+        read_table(handmade_xlsx([HEADER], parts={'xl/media/padding.xml': b' ' * (2 * 1024 * 1024)}), 'f.xlsx')
+
+
+def test_it_refuses_an_archive_of_too_many_parts(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_MEMBERS', 10)
+    parts = {f'xl/media/part{index}.xml': b'<a/>' for index in range(10)}
+    with pytest.raises(TabularError, match='contient trop de parties'):
+        read_table(handmade_xlsx([HEADER], parts=parts), 'f.xlsx')
+
+
+def test_it_bounds_the_elements_of_the_parts_openpyxl_reads_at_once():
+    styles = f'<styleSheet xmlns="{MAIN}"><cellXfs>'.encode() + b'<xf/>' * 200_000 + b'</cellXfs></styleSheet>'
+    with pytest.raises(TabularError, match='anormalement complexe'):
+        read_table(handmade_xlsx([HEADER], parts={'xl/styles.xml': styles}), 'f.xlsx')
+
+
+def test_it_refuses_entity_declarations_as_a_damaged_file():
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+              b'<sst xmlns="' + MAIN.encode() + b'"><si><t>&b;</t></si></sst>')
+    buffer = io.BytesIO(handmade_xlsx([HEADER]))
+    data = buffer.getvalue().replace(b'xl/sharedStrings.xml', b'xl/sharedStrings.old')
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, 'a') as archive:
+        archive.writestr('xl/sharedStrings.xml', laughs)
+    with pytest.raises(TabularError, match='endommagé ou incomplet'):
+        read_table(buffer.getvalue(), 'f.xlsx')
+
+
+def test_it_refuses_a_csv_line_of_a_million_separators_before_splitting_it():
+    with pytest.raises(TabularError, match='Ligne 2 : plus de 200 colonnes'):
+        read_table(b'Nom\n' + b';' * 1_000_000 + b'\n', 'f.csv')
+
+
+def test_it_refuses_a_csv_with_more_columns_than_allowed(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_COLUMNS', 3)
+    with pytest.raises(TabularError, match='Ligne 1 : plus de 3 colonnes'):
+        read_table(b'A;B;C;D\n1;2;3;4\n', 'f.csv')
+
+
+@pytest.mark.parametrize('length', [40_000, 200_000])
+def test_it_refuses_a_csv_cell_longer_than_excel_allows(length):
+    data = b'Nom;Notes\nDupont;"' + b'x' * length + b'"\n'
+    with pytest.raises(TabularError, match='Ligne 2.* cellule contient plus de 32\u202f767 caractères'):
+        read_table(data, 'f.csv')
+
+
+def test_it_bounds_the_text_of_the_whole_file(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_TEXT_CHARS', 100)
+    with pytest.raises(TabularError, match='plus de 100 caractères de texte'):
+        read_table(b'Nom\n' + b'Dupont\n' * 20, 'f.csv')
+
+
+def test_it_counts_the_cells_of_a_csv_file_too(monkeypatch):
+    monkeypatch.setattr(tabular, 'MAX_CELLS', 10)
+    with pytest.raises(TabularError, match='Le fichier contient plus de 10 cellules'):
+        read_table(b'A;B\n' + b'1;2\n' * 5, 'f.csv')
+
+
+def test_it_refuses_a_file_whose_reading_needs_more_memory_than_its_process_has(monkeypatch):
+    monkeypatch.setattr(tabular, 'READER', sandbox.Limits(memory_bytes=60 * 1024 * 1024, cpu_seconds=10,
+                                                          wall_seconds=20))
+    # Within every limit of the file (950,000 cells), but about 100 MB once read.
+    data = '\n'.join([';'.join(f'C{index}' for index in range(19))] + [';'.join(['ab'] * 19)] * 50_000).encode()
+    with pytest.raises(TabularError, match='Ce fichier demande trop de mémoire pour être lu'):
+        read_table(data, 'f.csv')
+
+
+def test_it_refuses_a_file_whose_reading_takes_longer_than_allowed(monkeypatch):
+    monkeypatch.setattr(tabular, 'READER', sandbox.Limits(wall_seconds=0.001))
+    with pytest.raises(TabularError, match='Ce fichier demande trop de temps pour être lu'):
+        read_table(b'Nom\nDupont\n', 'f.csv')
+
+
+def test_the_child_reads_what_the_process_itself_would():
+    data = 'Raison sociale;CP\nBoulangerie Lebœuf;01000\n\nAtelier;69002\n'.encode('cp1252')
+    assert read_table(data, 'clients.csv') == Table(**parse_table(data, 'clients.csv'))

@@ -107,7 +107,7 @@ async def test_articles_are_imported_and_exported(user: User, admin):
     data = 'Réf.;Libellé;PU HT;TVA\nA1;Article un;12,50;20\nA2;Article deux;3.5;5,5 %\n'.encode('cp1252')
     uploader = user.find(marker='import-file').elements.pop()
     await uploader.handle_uploads([SmallFileUpload(name='articles.csv', content_type='text/csv', _data=data)])
-    await user.should_see(marker='import-ready', content='2 articles seront créés')
+    await user.should_see(marker='import-ready', content='2 articles seront créés', retries=50)
     user.find(marker='import-commit').click()
     await user.should_see('2 articles importés.')
     await user.should_see('2 article(s)')

@@ -117,13 +117,13 @@ async def test_a_file_is_previewed_with_its_problems_then_imported_whole(user: U
     await user.should_see(marker='import-file')
     bad = 'Raison sociale;SIREN;Ville\nAtelier Nord;552100554;Lille\n;552100555;Paris\n'.encode('cp1252')
     await upload(user, 'clients.csv', bad)
-    await user.should_see(marker='import-problems-title')
+    await user.should_see(marker='import-problems-title', retries=50)
     problems = [label.text for label in user.find(marker='import-problem').elements]
     assert sorted(problems) == ['Ligne 3, colonne « Raison sociale » : Valeur obligatoire manquante (Nom).',
                                 'Ligne 3, colonne « SIREN » : SIREN invalide : la clé de contrôle ne correspond pas.']
     good = 'Raison sociale;SIREN;Ville\nAtelier Nord;552100554;Lille\nAtelier Sud;;Marseille\n'.encode('utf-8-sig')
     await upload(user, 'clients.csv', good)
-    await user.should_see(marker='import-ready', content='2 contacts seront créés')
+    await user.should_see(marker='import-ready', content='2 contacts seront créés', retries=50)
     user.find(marker='import-commit').click()
     await user.should_see('2 contacts importés.')
     assert await Contact.all().order_by('code').values_list('name', flat=True) == ['Atelier Nord', 'Atelier Sud']
@@ -136,9 +136,9 @@ async def test_a_column_can_be_mapped_by_hand(user: User, admin):
     user.find(marker='import').click()
     await user.should_see(marker='import-file')
     await upload(user, 'clients.csv', 'Client;Localité\nAtelier Nord;Lille\n'.encode())
-    await user.should_see(marker='import-problems-title')  # no column named like a name
+    await user.should_see(marker='import-problems-title', retries=50)  # no column named like a name
     user.find(marker='map-0').elements.pop().set_value('name')
-    await user.should_see(marker='import-ready', content='1 contacts seront créés')
+    await user.should_see(marker='import-ready', content='1 contacts seront créés', retries=50)
 
 
 async def test_a_file_that_is_not_a_table_is_refused_in_french(user: User, admin):
@@ -149,7 +149,7 @@ async def test_a_file_that_is_not_a_table_is_refused_in_french(user: User, admin
     await upload(user, 'clients.csv', b'')
     await user.should_see('Le fichier est vide.')
     await upload(user, 'clients.xlsx', b'PK\x03\x04 truncated')
-    await user.should_see('Le fichier Excel est endommagé ou incomplet')
+    await user.should_see('Le fichier Excel est endommagé ou incomplet', retries=50)
     assert not await Contact.exists()
 
 
@@ -221,7 +221,7 @@ async def test_the_import_dialog_names_the_file_read_and_its_size_in_french(user
     await user.should_see(marker='import-file')
     data = ('Raison sociale;Ville\n' + 'Atelier Nord;Lille\n' * 700).encode()
     await upload(user, 'contacts.csv', data)
-    await user.should_see(marker='import-file-name', content=f'contacts.csv — {round(len(data) / 1024)} Ko')
+    await user.should_see(marker='import-file-name', content=f'contacts.csv — {round(len(data) / 1024)} Ko', retries=50)
     assert user.find(marker='import-file').elements.pop().props['label'] == 'Choisir un autre fichier'
 
 
