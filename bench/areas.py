@@ -34,6 +34,8 @@ AREAS = {
     'payments': ('bench.bench_payments', lambda sizes: {
         'installments': 2_000 if sizes.quick else 200_000, 'database_url': sizes.database_url,
         'runs': 3 if sizes.quick else 15}),
+    'dashboard': ('bench.bench_dashboard', lambda sizes: {
+        'database_url': sizes.database_url, 'runs': 3 if sizes.quick else 15}),
 }
 
 

@@ -45,6 +45,7 @@ class ListFilters:
     start: date | None = None
     end: date | None = None
     search: str = ''
+    view: str = ''  # a named selection of the dashboard (db/document_list.py VIEWS)
 
 
 Fetch = Callable[[ListFilters, PageRequest], Awaitable[tuple[list[dict], int] | None]]
@@ -57,7 +58,7 @@ class DocumentList(ui.element):
                  fetch: Fetch, export: Callable[[ListFilters], Awaitable[None]] | None,
                  new: tuple[str, str] | None = None, hint: str = '', initial: ListFilters | None = None,
                  sort_by: str = 'date', batch: Callable[[ListFilters], Awaitable[None]] | None = None,
-                 spec: ListSpec | None = None) -> None:
+                 spec: ListSpec | None = None, views: dict[str, str] | None = None) -> None:
         super().__init__('div')
         self.classes('w-full flex flex-col gap-3')
         state = opened_state(spec) if spec is not None else None
@@ -65,6 +66,7 @@ class DocumentList(ui.element):
             initial = ListFilters(**state.values)
         initial = initial or ListFilters()
         self._fetch = fetch
+        self.view = initial.view if initial.view in (views or {}) else ''
         with self:
             with ui.element('div').classes('app-list-head'):
                 ui.label(hint).classes('app-muted gt-xs')  # about column titles, which phones don't show
@@ -100,6 +102,10 @@ class DocumentList(ui.element):
                 sort = f'{state.sort}:{"desc" if state.descending else "asc"}' if state else f'{sort_by}:asc'
                 self.sort = ui.select(sorts, label='Trier par', value=sort if sort in sorts else None) \
                     .props('outlined dense data-field=sort').classes('w-44 lt-sm').mark('sort')
+                if self.view:  # opened from the dashboard: say what the list is restricted to, and let it go
+                    self.view_chip = ui.chip((views or {})[self.view], icon='filter_alt', removable=True,
+                                             on_value_change=self._leave_view) \
+                        .props('outline color=primary data-role=view').classes('app-view-chip').mark('view')
             self.table = PagedTable(columns=columns, fetch=self._page, sort_by=sort_by, name=name, state=state)
             if spec is not None:
                 self.table.follow_address(spec, lambda: asdict(self.filters()))
@@ -115,6 +121,10 @@ class DocumentList(ui.element):
             day_input.on_change(lambda: self.table.reload(first_page=True))
         self.sort.on_value_change(self._sort)
 
+    async def _leave_view(self) -> None:
+        self.view = ''
+        await self.table.reload(first_page=True)
+
     async def _sort(self, event) -> None:
         name, _, direction = (event.value or '').partition(':')
         self.table.pagination = {**self.table.pagination, 'sortBy': name, 'descending': direction == 'desc'}
@@ -123,7 +133,7 @@ class DocumentList(ui.element):
     def filters(self) -> ListFilters:
         return ListFilters(state=self.state.value or '', doc_type=(self.doc_type.value or '') if self.doc_type else '',
                            start=_day(self.start.value), end=_day(self.end.value),
-                           search=(self.search.value or '').strip())
+                           search=(self.search.value or '').strip(), view=self.view)
 
     async def reload(self) -> None:
         """Load the page again and count again (another user's change may have added or removed documents)."""

@@ -145,7 +145,7 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
             shipping=draft.shipping, shipping_vat_rate=draft.shipping_vat_rate,
             shipping_vat_category=draft.shipping_vat_category, purchase_order=draft.purchase_order,
             header_text=draft.header_text, footer_text=draft.footer_text, notes=draft.notes,
-            **frozen_values(totals, contact, method))
+            total_cost=draft.cost(), **frozen_values(totals, contact, method))
         issue_ = Issue(document=document, snapshot=snapshot, installments=schedule,
                        lines=[NewLine(line=line, net=net) for line, net in zip(draft.lines, totals.line_nets)],
                        state='validated' if any(amount for _, amount in schedule) else 'paid')

@@ -19,7 +19,7 @@ from logic.draft import DraftLine
 
 LINE_COLUMNS = ('document_id', 'position', 'kind', 'article_id', 'reference', 'designation', 'description',
                 'quantity', 'unit', 'unit_code', 'unit_price', 'discount_kind', 'discount_value', 'vat_rate',
-                'vat_category', 'exemption_reason', 'exemption_code', 'nature', 'show_parts', 'net', 'source_line_id')
+                'vat_category', 'exemption_reason', 'exemption_code', 'nature', 'show_parts', 'net', 'source_line_id', 'unit_cost')
 _PLAIN = (str, int, bool, type(None))
 _names: dict[type, tuple[str, ...] | None] = {kind: None for kind in _PLAIN}
 

@@ -19,10 +19,11 @@ from logic.errors import DomainError
 # database triggers of migration documents/0002 list the same types (tests/db/test_documents.py checks it).
 LEGAL_TYPES: tuple[str, ...] = doctypes.keys(legal=True)
 # Columns a validated legal document may still change: its state (payments, credit notes), what has been credited,
-# the print template, the optimistic-lock version and timestamps. Everything else is frozen (the DB triggers of
-# migration documents/0002 list the same columns).
+# the print template, the optimistic-lock version and timestamps, and the cost of its lines (management data for the
+# dashboard's margin, never printed: documents/0008 estimates it for documents issued before it existed). Everything
+# else is frozen (the DB triggers of migration documents/0002 list the same columns).
 MUTABLE_AFTER_VALIDATION: tuple[str, ...] = ('state', 'credited_amount', 'template_id', 'version', 'updated_at',
-                                             'created_by_id')
+                                             'created_by_id', 'total_cost')
 FROZEN_COLUMNS: tuple[str, ...] = (
     'doc_type', 'family', 'series', 'number', 'issue_date', 'due_date', 'validity_date', 'delivery_date', 'client_id',
     'client_name', 'payment_method_id', 'probability', 'global_discount_kind', 'global_discount_value', 'shipping',
@@ -82,6 +83,9 @@ class Document(Model):
     amount_due = MoneyField(default=0)
     # TTC already credited by validated credit notes (a positive amount): what is left to credit is the difference.
     credited_amount = MoneyField(default=0)
+    # What the lines cost (their articles' purchase prices when the document was last saved): the dashboard's margin.
+    # Management data, not a legal mention: not frozen, not printed.
+    total_cost = MoneyField(default=0, db_default=0)
     # Prices include VAT (deposit invoices, DE3: the amount received is the TTC, VAT is extracted per rate).
     vat_included = fields.BooleanField(default=False, db_default=False)
     # The frozen copy (logic.snapshot.DocumentSnapshot.to_dict()), set at validation and printed ever after.
@@ -102,7 +106,10 @@ class Document(Model):
         indexes = (('family', 'issue_date', 'id'), ('doc_type', 'issue_date', 'id'),
                    ('family', 'state', 'issue_date', 'id'), ('family', 'number', 'id'),
                    ('family', 'client_name', 'id'), ('family', 'total_ttc', 'id'), ('family', 'due_date', 'id'),
-                   ('family', 'client_id', 'issue_date', 'id'), ('client_id', 'issue_date'), ('source_id',))
+                   ('family', 'client_id', 'issue_date', 'id'), ('client_id', 'issue_date'), ('source_id',),
+                   # The dashboard's turnover and margin per day (db/dashboard.py), read from the index alone.
+                   ('family', 'issue_date', 'doc_type', 'state', 'total_ht', 'total_cost', 'source_id'),
+                   ('family', 'id'))  # the dashboard's last documents created
 
     @classmethod
     def _init_from_db(cls, **kwargs):
@@ -172,6 +179,9 @@ class DocumentLine(Model):
     show_parts = fields.BooleanField(default=False)
     # Line net HT from logic.totals (None on titles and texts): sums per article/period for dashboards.
     net = MoneyField(null=True)
+    # The purchase price of one unit (the article's, copied when the draft is saved; a credit note keeps its
+    # invoice's): the margin stays what it was when the document was issued.
+    unit_cost = FixedDecimalField(scale=6, default=0, db_default=0)
     # On a credit note: the credited invoice line, so that a line is never credited beyond its quantity.
     source_line_id = fields.BigIntField(null=True)
 

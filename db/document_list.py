@@ -19,6 +19,7 @@ from tortoise.expressions import Q, Subquery
 from db.contact import Contact
 from db.document import Document
 from logic import doctypes
+from logic.dashboard import OPEN_QUOTE_STATES
 from logic.states import state_label
 
 SORTS = {'number': 'number', 'client': 'client_name', 'date': 'issue_date', 'due': 'due_date', 'total': 'total_ttc',
@@ -26,6 +27,9 @@ SORTS = {'number': 'number', 'client': 'client_name', 'date': 'issue_date', 'due
 COLUMNS = ('id', 'doc_type', 'state', 'number', 'issue_date', 'due_date', 'validity_date', 'client_id',
            'client_name', 'total_ht', 'total_vat', 'total_ttc', 'amount_due', 'credited_amount', 'probability',
            'version')
+# The named selections a dashboard widget opens (/factures?vue=ca...): family -> {view: label}.
+VIEWS = {'invoice': {'ca': 'Chiffre d’affaires (factures et avoirs validés, hors acomptes)'},
+         'quote': {'en-cours': 'En attente de réponse, encore valides', 'expires': 'En attente de réponse, expirés'}}
 MAX_LIMIT = 200
 MAX_CLIENTS = 500
 NUMBER_FRAGMENT = re.compile(r'[A-Za-z0-9/_-]+')
@@ -40,6 +44,8 @@ class DocumentQuery:
     date_to: date | None = None
     client_id: int | None = None
     search: str = ''
+    view: str = ''  # one of VIEWS: what a dashboard widget counts (logic/dashboard.py)
+    today: date | None = None  # the day a view's "expired" is measured from (tests); today by default
     sort_by: str | None = None
     descending: bool = False
     offset: int = 0
@@ -51,7 +57,11 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     for the same filters (a page or sort change): no COUNT then (25-30 ms at 100,000 invoices)."""
     search = _search_text(query)
     # The few matching clients first, as a literal list: the planner then reads (family, client_id, ...) directly.
-    client_ids = await _clients(search).values_list('id', flat=True) if search and not _is_number(search) else None
+    # Beyond MAX_CLIENTS, a subquery: every match is listed, never the first 500 clients' only.
+    client_ids = None
+    if search and not _is_number(search):
+        client_ids = await _clients(search).limit(MAX_CLIENTS + 1).values_list('id', flat=True)
+        client_ids = client_ids if len(client_ids) <= MAX_CLIENTS else None
     queryset = filtered(query, client_ids=client_ids)
     if total is None:
         total = await queryset.count()
@@ -100,6 +110,8 @@ def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None):
         queryset = queryset.filter(issue_date__lte=query.date_to)
     if query.client_id:
         queryset = queryset.filter(client_id=query.client_id)
+    if query.view in VIEWS.get(query.family, {}):
+        queryset = in_view(queryset, query.view, query.today or date.today())
     search = _search_text(query)
     if not search:
         return queryset
@@ -114,6 +126,26 @@ def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None):
     return queryset.filter(client_id__in=Subquery(_clients(search).values('id')))
 
 
+def in_view(queryset, view: str, today: date):
+    """The documents of `queryset` a view selects; the dashboard sums what the list then shows."""
+    if view == 'ca':
+        return revenue(queryset)
+    if view in ('en-cours', 'expires'):
+        queryset = queryset.filter(state__in=OPEN_QUOTE_STATES)
+        if view == 'expires':
+            return queryset.filter(validity_date__lt=today)
+        return queryset.filter(Q(validity_date__gte=today) | Q(validity_date__isnull=True))
+    raise ValueError(f'unknown view {view}')
+
+
+def revenue(queryset):
+    """Issued documents that make the turnover (logic/dashboard.py): invoices and progress invoices, and their
+    credit notes; not deposit invoices nor the credit notes of deposit invoices."""
+    others = Document.filter(doc_type__in=doctypes.keys(family='invoice', revenue=False)).values('id')
+    return queryset.filter(doc_type__in=doctypes.keys(revenue=True)).exclude(state='draft') \
+        .filter(Q(doc_type__not='credit_note') | Q(source_id__isnull=True) | ~Q(source_id__in=Subquery(others)))
+
+
 def _search_text(query: DocumentQuery) -> str:
     return ' '.join((query.search or '').split())
 
@@ -123,7 +155,7 @@ def _is_number(search: str) -> bool:
 
 
 def _clients(search: str):
-    return Contact.filter(Q(name__icontains=search) | Q(first_name__icontains=search)).limit(MAX_CLIENTS)
+    return Contact.filter(Q(name__icontains=search) | Q(first_name__icontains=search))
 
 
 def order_of(query: DocumentQuery) -> list[str]:

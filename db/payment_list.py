@@ -46,6 +46,9 @@ SORTS = {'due': 'due_date', 'number': 'number', 'client': 'client_name', 'amount
 STATUSES = ('open', 'overdue', 'paid')
 KINDS = ('installment', 'deposit', 'refund', 'irrecoverable')
 ROW_KINDS = ('installment', 'deposit', 'refund')  # the `kind` column ('irrecoverable' is a status)
+# The money to receive (the dashboard's "règlements" widgets): installments and deposits, refunds apart.
+RECEIVABLE = 'receivable'
+RECEIVABLE_KINDS = ('installment', 'deposit')
 MAX_LIMIT = 500
 NUMBER_FRAGMENT = re.compile(r'[A-Za-z0-9/_-]+')
 # A search keeping more matches than this is counted and paged in SQL instead of here.
@@ -180,7 +183,7 @@ async def payment_summary(query: PaymentQuery) -> Summary:
         .annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount'), paid=ScaledSum('paid_amount')) \
         .group_by('kind', 'status').values('kind', 'status', 'rows', 'due', 'paid')
     late = {}
-    if query.status in ('', 'open', 'overdue') and query.kind in ('', 'installment', 'deposit'):
+    if query.status in ('', 'open', 'overdue') and query.kind in ('', 'installment', 'deposit', RECEIVABLE):
         overdue = summed(replace(query, status='overdue'), client_ids=client_ids)
         if not query.kind:  # money to receive: refunds apart
             overdue = overdue.filter(kind__in=('installment', 'deposit'))
@@ -307,7 +310,7 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     queryset = Installment.all()
     several_states = query.kind != 'irrecoverable' and query.status not in STATUSES
     hidden = {'filters': (), 'due': ('status', 'kind') if several_states else (), 'sums': ('due_date',),
-              'search': ('status', 'kind', 'due_date')}[lead] if _dialect() == 'sqlite' else ()
+              'search': ('status', 'kind', 'due_date')}[lead] if dialect() == 'sqlite' else ()
     for column in hidden:
         queryset = queryset.annotate(**{f'plus_{column}': RawSQL(f'+{column}')})
     status_field, kind_field, due_field = (f'plus_{column}' if column in hidden else column
@@ -325,6 +328,8 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     else:
         if kind in ROW_KINDS:
             conditions.append(where(kind_field, '', kind))
+        elif kind == RECEIVABLE:
+            conditions.append(where(kind_field, '__in', RECEIVABLE_KINDS))
         if status == 'overdue':
             conditions += [where(status_field, '', 'open'), where(due_field, '__lt', today)]
         elif status in ('open', 'paid'):
@@ -373,7 +378,7 @@ def is_number(search: str) -> bool:
     return bool(NUMBER_FRAGMENT.fullmatch(search)) and any(char.isdigit() for char in search)
 
 
-def _dialect() -> str:
+def dialect() -> str:
     return connections.get('default').capabilities.dialect
 
 

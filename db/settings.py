@@ -17,7 +17,7 @@ from logic.passwords import hash_password
 
 COMPANY_ID = 1
 OPTION_FIELDS = ('quotes', 'deal_tracking', 'margin', 'orders', 'delivery_notes', 'quote_validity_days',
-                 'deposit_account')
+                 'deposit_account', 'fiscal_year_start')
 
 DEFAULT_PAYMENT_METHODS = [
     ('Virement à 30 jours', 'transfer', 30, False, True),
@@ -132,6 +132,9 @@ async def save_options(actor: Actor, values: dict) -> Options:
     days = values.get('quote_validity_days')
     if days is not None and not (isinstance(days, int) and 1 <= days <= 365):
         raise DomainError('La validité des devis doit être comprise entre 1 et 365 jours.')
+    start = values.get('fiscal_year_start')
+    if start is not None and not (isinstance(start, int) and 1 <= start <= 12):
+        raise DomainError('Le début de l’exercice est un mois, de janvier à décembre.')
     if 'deposit_account' in values:
         # DE4: a third-party account of class 4 ("clients - avances et acomptes reçus", 4191 by default).
         values['deposit_account'] = re.sub(r'\s+', '', str(values['deposit_account'] or '')).upper()

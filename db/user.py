@@ -18,6 +18,8 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
+    # The dashboard widgets this user chose, in order (logic/dashboard.py); null: the defaults.
+    dashboard_widgets = fields.JSONField(null=True)
     version = fields.IntField(default=1)
 
     class Meta:

@@ -11,6 +11,8 @@ from datetime import date
 _FRENCH = re.compile(r'(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})')
 ISO_DATE = re.compile(r'(\d{4})-(\d{2})-(\d{2})')
 _DIGITS = re.compile(r'(\d{2})(\d{2})(\d{4})')
+MONTH_NAMES = ('janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre',
+               'novembre', 'décembre')
 
 
 def format_date(value: date | None, *, empty: str = '') -> str:

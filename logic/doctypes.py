@@ -15,6 +15,8 @@ tuple of type names.
 ('invoice', 'deposit_invoice', 'progress_invoice', 'credit_note')
 >>> doc_type('quote').article_label
 'Le devis'
+>>> keys(revenue=True)
+('invoice', 'progress_invoice', 'credit_note')
 """
 from dataclasses import dataclass, fields
 from typing import Literal
@@ -56,6 +58,10 @@ class DocType:
     converts_to: tuple[str, ...] = ()
     template_field: str = 'invoice_template_id'  # the contact's preferred print template for this type
     listed: bool = True  # a real document stored in the documents table (False: a printout only)
+    # Counts in the turnover ("chiffre d'affaires") once issued. A deposit invoice does not: the accountant books it as
+    # an advance received (4191) and the final invoice carries the whole sale; a credit note of a deposit invoice
+    # (its source's type does not count) does not either (logic/dashboard.py).
+    revenue: bool = False
 
     @property
     def einvoice(self) -> bool:
@@ -86,7 +92,7 @@ TYPES: dict[str, DocType] = {entry.key: entry for entry in (
             machine='quote', creatable=True, converts_to=('invoice',), template_field='quote_template_id'),
     DocType(key='invoice', label='Facture', plural='Factures', article_label='La facture', family='invoice',
             series='invoice', legal=True, numbered_at='validation', machine='invoice', type_code='380',
-            creditable=True, writable_off=True, creatable=True, drafted=True, scheduled=True),
+            creditable=True, writable_off=True, creatable=True, drafted=True, scheduled=True, revenue=True),
     DocType(key='deposit_invoice', label='Facture d’acompte', plural='Factures d’acompte',
             article_label='La facture d’acompte', family='invoice', series='invoice', legal=True,
             numbered_at='validation', machine='invoice', type_code='386', creditable=True, vat_included=True,
@@ -94,10 +100,10 @@ TYPES: dict[str, DocType] = {entry.key: entry for entry in (
     DocType(key='progress_invoice', label='Facture de situation', plural='Factures de situation',
             article_label='La facture de situation', family='invoice', series='invoice', legal=True,
             numbered_at='validation', machine='invoice', type_code='380', creditable=True, writable_off=True,
-            drafted=True, scheduled=True),
+            drafted=True, scheduled=True, revenue=True),
     DocType(key='credit_note', label='Avoir', plural='Avoirs', article_label='L’avoir', family='invoice',
             series='credit_note', legal=True, numbered_at='validation', machine='invoice', state_labels='credit_note',
-            type_code='381', issued_final=True),
+            type_code='381', issued_final=True, revenue=True),
     DocType(key='order', label='Bon de commande', plural='Bons de commande', article_label='Le bon de commande',
             family='order', series='order'),
     DocType(key='delivery_note', label='Bon de livraison', plural='Bons de livraison',

@@ -30,10 +30,12 @@ EXPORT_COLUMNS = [('number', 'Numéro', 16), ('type', 'Type', 18), ('date', 'Dat
                   ('probability', 'Probabilité (%)', 14)]
 
 
-def list_spec(columns: list[dict], states: dict, types: dict | None) -> list_state.ListSpec:
-    """What a list's address may say, e.g. /factures?etat=validated&type=credit_note&tri=-date&page=3&q=martin.
-    The keys are ListFilters' fields; the English names of the first links (state=, doc_type=...) are still read."""
-    filters = (list_state.choice('etat', 'state', states, aliases=('state',)),
+def list_spec(columns: list[dict], states: dict, types: dict | None, views: dict | None = None) -> list_state.ListSpec:
+    """What a list's address may say, e.g. /factures?etat=validated&type=credit_note&tri=-date&page=3&q=martin, or
+    a dashboard's view (/factures?vue=ca&du=2026-12-01&au=2026-12-31). The keys are ListFilters' fields; the English
+    names of the first links (state=, doc_type=...) are still read."""
+    filters = (*((list_state.choice('vue', 'view', views),) if views else ()),
+               list_state.choice('etat', 'state', states, aliases=('state',)),
                *((list_state.choice('type', 'doc_type', types, aliases=('doc_type',)),) if types else ()),
                list_state.day('du', 'start', aliases=('start',)), list_state.day('au', 'end', aliases=('end',)),
                list_state.text('q', 'search', aliases=('search',)))
@@ -44,7 +46,7 @@ def list_spec(columns: list[dict], states: dict, types: dict | None) -> list_sta
 def list_query(family: str, filters: ListFilters, request: PageRequest | None = None) -> DocumentQuery:
     query = DocumentQuery(family=family, doc_types=(filters.doc_type,) if filters.doc_type else (),
                           states=(filters.state,) if filters.state else (), date_from=filters.start,
-                          date_to=filters.end, search=filters.search)
+                          date_to=filters.end, search=filters.search, view=filters.view)
     if request is not None:
         query.sort_by = SORT_KEYS.get(request.sort_by or '')
         query.descending = request.descending if query.sort_by else False

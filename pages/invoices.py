@@ -15,6 +15,7 @@ from components.document_list import DocumentList, ListFilters
 from components.frame import frame
 from db import credit_notes, publishing, validation
 from db.document import Document
+from db.document_list import VIEWS
 from logic import doctypes
 from logic.deposits import UnpaidDeposits
 from logic.filenames import family_file
@@ -56,7 +57,8 @@ async def invoices_page(ctx: PageContext):
                                 fetch=ctx.handler(fetch), export=ctx.handler(export),
                                 batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'invoice', filters)),
                                 new=('Nouvelle facture', '/factures/nouvelle'),
-                                spec=list_spec(COLUMNS, INVOICE_LABELS, TYPES),
+                                spec=list_spec(COLUMNS, INVOICE_LABELS, TYPES, VIEWS['invoice']),
+                                views=VIEWS['invoice'],
                                 hint='De la plus ancienne à la plus récente ; cliquez un titre de colonne pour trier.')
     follow_list(ctx, invoices)
     await invoices.reload()

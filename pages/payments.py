@@ -29,7 +29,8 @@ from pages.security import PageContext, secured_page
 
 ZERO = Decimal('0.00')
 STATES = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée'}
-TYPES = {'deposit': 'Acompte', 'installment': 'Échéance', 'irrecoverable': 'Irrécouvrable', 'refund': 'Avoir'}
+TYPES = {'deposit': 'Acompte', 'installment': 'Échéance', 'irrecoverable': 'Irrécouvrable', 'refund': 'Avoir',
+         'receivable': 'À encaisser (échéances et acomptes)'}
 
 
 def _column(name: str, label: str, *, align: str = 'left', sortable: bool = False, nowrap: bool = True) -> dict:

@@ -10,6 +10,7 @@ from components.document_list import DocumentList, ListFilters
 from components.frame import frame
 from db import documents
 from db.document import Document
+from db.document_list import VIEWS
 from logic import doctypes
 from logic.filenames import family_file
 from logic.states import QUOTE_LABELS
@@ -73,7 +74,7 @@ async def quotes_page(ctx: PageContext):
                               fetch=ctx.handler(fetch), export=ctx.handler(export),
                               batch=ctx.handler(lambda filters: open_batch_dialog(ctx, 'quote', filters)),
                               new=('Nouveau devis', '/devis/nouveau'),
-                              spec=list_spec(columns, QUOTE_LABELS, None),
+                              spec=list_spec(columns, QUOTE_LABELS, None, VIEWS['quote']), views=VIEWS['quote'],
                               hint='Du plus ancien au plus récent ; cliquez un titre de colonne pour trier.')
     follow_list(ctx, quotes)
     await quotes.reload()

@@ -4,6 +4,7 @@ from nicegui import ui
 from components.form import section
 from components.frame import frame
 from db import settings
+from logic.dates import MONTH_NAMES
 from pages.security import PageContext, secured_page
 
 SWITCHES = [
@@ -29,6 +30,12 @@ async def options_page(ctx: PageContext):
                         ui.label(text).classes('app-muted text-sm')
             validity = ui.number('Validité des devis (jours)', value=options.quote_validity_days, min=1, max=365,
                                  precision=0).props('outlined dense data-field=quote_validity_days').classes('w-64')
+        with section('Exercice comptable'):
+            fiscal_start = ui.select(dict(enumerate(MONTH_NAMES, start=1)), label='Début de l’exercice',
+                                     value=options.fiscal_year_start) \
+                .props('outlined dense data-field=fiscal_year_start').classes('w-64').mark('fiscal_year_start')
+            ui.label('Le mois où commence l’exercice (le 1er) : le tableau de bord cumule le chiffre d’affaires '
+                     'et la marge depuis cette date.').classes('app-muted text-sm')
         with section('Acomptes'):
             # DE4: the account deposit invoices post to (the guide's 419100; 4191 in the short chart).
             deposit_account = ui.input('Compte comptable des acomptes', value=options.deposit_account) \
@@ -41,6 +48,7 @@ async def options_page(ctx: PageContext):
             values = {key: bool(switch.value) for key, switch in switches.items()}
             values['quote_validity_days'] = int(validity.value or 0)
             values['deposit_account'] = deposit_account.value or ''
+            values['fiscal_year_start'] = int(fiscal_start.value or 1)
             await settings.save_options(ctx.actor, values)
             ui.notify('Options enregistrées.', type='positive')
             ui.navigate.reload()

@@ -10,7 +10,7 @@ from db.article import Article
 from db.audit import AuditEntry
 from db.contact import Contact
 from db.document import FROZEN_COLUMNS, LEGAL_TYPES, MUTABLE_AFTER_VALIDATION, Document, DocumentLine, Installment
-from db.document_list import DocumentQuery, list_documents
+from db.document_list import MAX_CLIENTS, DocumentQuery, list_documents
 from logic.errors import DomainError
 from tests.db.documents_helpers import D, business_client, draft, individual_client, line, validated_invoice
 from tests.personas import set_up_company
@@ -252,3 +252,18 @@ async def test_every_page_of_a_list_is_its_slice_of_the_whole_list(db, sort_by, 
         rows, _ = await list_documents(DocumentQuery(sort_by=sort_by, descending=descending, offset=offset, limit=3))
         pages += rows
     assert total == 7 and [row['id'] for row in pages] == [row['id'] for row in whole]
+
+
+async def test_a_name_search_lists_every_matching_client_s_documents_past_500_clients(db):
+    """A common name matched by more clients than fit in a literal list is searched through a subquery: the list
+    is complete, never the documents of the first 500 clients only (issue 17)."""
+    await set_up_company()
+    clients = [Contact(code=f'M{index:04d}', name=f'Martin {index}') for index in range(MAX_CLIENTS + 20)]
+    for contact in clients:
+        contact.refresh_derived()
+    await Contact.bulk_create(clients)
+    ids = await Contact.filter(code__startswith='M').values_list('id', flat=True)
+    await Document.bulk_create([Document(doc_type='quote', family='quote', series='quote', client_id=client_id,
+                                         client_name='Martin') for client_id in ids])
+    rows, total = await list_documents(DocumentQuery(family='quote', search='martin', limit=10))
+    assert total == MAX_CLIENTS + 20 and len(rows) == 10

@@ -84,11 +84,19 @@ async def upgrade_filled_base(url: str) -> None:
         paid = await insert_row('document', {'doc_type': 'invoice', 'family': 'invoice', 'series': 'invoice',
                                              'state': 'draft', 'client_id': client,
                                              'client_name': 'Boulangerie Martin', 'total_ttc': 12000})
+        # Lines of an article bought 40.00 each (documents/0008 estimates the margin's cost from it): 3 sold on the
+        # invoice, 1.5 on the draft. Scaled integers: prices in millionths, quantities in 1/10,000.
+        tile = await insert_row('article', {'reference': 'CAR', 'designation': 'Carrelage',
+                                            'purchase_price': 40_000_000, 'sale_price': 100_000_000})
         # Legal documents are born drafts (database guard), then validated and paid.
+        await insert_row('document_line', {'document_id': paid, 'position': 0, 'kind': 'item', 'article_id': tile,
+                                           'quantity': 30_000, 'unit_price': 100_000_000})
         await connections.get('default').execute_query(
             f"UPDATE document SET state = 'paid', number = 'F2025-00001' WHERE id = {paid}")
         draft = await insert_row('document', {'doc_type': 'invoice', 'family': 'invoice', 'series': 'invoice',
                                               'state': 'draft', 'client_id': client, 'client_name': 'Boulangerie Martin'})
+        await insert_row('document_line', {'document_id': draft, 'position': 0, 'kind': 'item', 'article_id': tile,
+                                           'quantity': 15_000, 'unit_price': 100_000_000})
         for document in (paid, draft):
             await insert_row('installment', {'document_id': document, 'kind': 'installment', 'amount': 12000,
                                              'due_date': date(2025, 3, 1)})
@@ -98,6 +106,12 @@ async def upgrade_filled_base(url: str) -> None:
             'ORDER BY document_id')
         assert [(row['status'], row['paid_amount'], row['number'], row['client_id']) for row in rows] == [
             ('paid', 12000, 'F2025-00001', client), ('planned', 0, '', client)]
+        costs = await connections.get('default').execute_query_dict(
+            'SELECT d.total_cost AS total, l.unit_cost AS unit FROM document d JOIN document_line l '
+            'ON l.document_id = d.id ORDER BY d.id')
+        # The validated invoice's line stays as frozen (cost 0), its document's total is estimated; the draft's
+        # line takes the article's cost.
+        assert [(row['total'], row['unit']) for row in costs] == [(12000, 0), (6000, 40_000_000)]
     finally:
         await engine.close_database()
 

@@ -64,7 +64,7 @@ async def test_a_signed_in_user_opening_the_setup_page_lands_on_the_home_page(us
 async def test_the_home_page_offers_shortcuts_and_promises_nothing(user: User, admin):
     await log_in(user)
     await settle(user, 'Bonjour Alice Durand.')
-    assert shown(user, 'home-intro') == 'Accès rapides :'
+    assert shown(user, 'home-intro') == 'Pour bien démarrer :'
     await user.should_see('Factures')
     await user.should_not_see('arrivera')
 
