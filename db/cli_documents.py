@@ -12,7 +12,7 @@ from db.integrity import verify_integrity
 
 
 def add_commands(subparsers) -> None:
-    verify = subparsers.add_parser('verify', help='vérifier la chaîne d’intégrité des factures et des avoirs')
+    verify = subparsers.add_parser('verify', help='vérifier l’intégrité des factures, des avoirs et des règlements')
     verify.set_defaults(run=run_verify)
     demo = subparsers.add_parser('demo', help='remplir une instance vide avec une société de démonstration')
     demo.add_argument('--invoices', type=_positive, default=None,
@@ -33,7 +33,10 @@ async def run_verify(config, _args) -> int:
             print(f'  empreinte de tête : {report.head}')
         else:
             print()
-        print(f'  {"ALTÉRÉE : " + report.reason if not report.ok else "intacte"}')
+        for problem in report.problems:  # each anomaly on its own line
+            print(f'  ALTÉRÉE : {problem}')
+        if report.ok:
+            print('  intacte')
     return 0 if all(report.ok for report in reports) else 1
 
 

@@ -36,12 +36,13 @@ from decimal import Decimal
 
 from db import changes, payments
 from db.actor import Actor
-from db.audit import record
 from db.company import Company
-from db.document import Document, DocumentLine, Installment, Payment
+from db.document import Document, Installment, Payment
 from db.drafts import draft_of
+from db.integrity import check_sealed, frozen_lines
 from db.issuing import Issue, Issuer, NewLine, issue
 from db.settings import get_company
+from db.state_chain import change_state
 from db.validation import build_snapshot
 from logic import doctypes
 from logic.credit import CreditError, Key, Remaining, amount_lines, check_within, chosen_lines, full_lines, remaining
@@ -96,6 +97,7 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
 
     async def prepare() -> list[Issue]:
         invoice = await _invoice(invoice_id, lock=True)  # one credit note at a time per invoice
+        await check_sealed(invoice, secret)  # its frozen copy still the one chained at its validation
         if on < invoice.issue_date:
             raise DomainError('Un avoir ne peut pas être antérieur à la facture qu’il rectifie.')
         left = await _remaining(invoice)
@@ -116,7 +118,7 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             header_text=snapshot.header_text, notes=snapshot.notes, vat_included=draft.vat_included,
             created_by_id=actor.user_id,
             total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc, prepaid=totals.prepaid,
-            amount_due=totals.amount_due)
+            amount_due=totals.amount_due, total_cost=draft.cost())
         # What the credit note leaves to refund: listed in Payments (PA1) under its number, like an installment.
         return [Issue(document=note, snapshot=snapshot, installments=[(on, totals.amount_due)],
                       installment_kind='refund',
@@ -130,17 +132,13 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             else None
         # Imputed first on what the invoice still owes (its open installments), the rest stays to refund.
         imputed = await payments.impute_credit_note(actor, note, invoice, secret=secret)
-        old_state = invoice.state
         invoice.credited_amount += -totals.total_ttc
-        invoice.state = 'cancelled' if cancels else invoice.state
         invoice.version += 1
-        await invoice.save(update_fields=['credited_amount', 'state', 'version', 'updated_at'])
-        if imputed and not cancels:
-            await payments.sync_document(actor, invoice.id)  # nothing left to pay: the invoice is 'Réglée'
+        await invoice.save(update_fields=['credited_amount', 'version', 'updated_at'])
+        if imputed and not cancels:  # nothing left to pay: the invoice is 'Réglée'
+            await payments.sync_document(actor, invoice.id, secret=secret)
         if cancels:
-            await record('invoice.state', actor, target=f'document:{invoice.id}',
-                         details={'number': invoice.number, 'state': [old_state, 'cancelled'],
-                                  'credit_note': note.number})
+            await change_state(actor, invoice, 'cancelled', secret=secret, details={'credit_note': note.number})
         elif written_off is not None and await Installment.filter(document_id=invoice.id, status='open').exists():
             # What the credit note leaves of a written-off invoice stays written off, as it was.
             await payments.write_off(actor, invoice.id, on=written_off.paid_on, reason=written_off.reason,
@@ -167,7 +165,7 @@ async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[i
                  amounts: Mapping[Key, Decimal] | None) -> tuple[Draft, list[int | None], Totals]:
     if mode not in MODES:
         raise ValueError(f'unknown credit note mode {mode!r}')
-    invoice_lines = await DocumentLine.filter(document_id=invoice.id).order_by('position')
+    invoice_lines = await frozen_lines(invoice)  # never lines edited after validation (docs/legal.md 2.6)
     invoice_draft = draft_of(invoice, invoice_lines)
     if mode == 'full':
         if left.already_credited:
@@ -194,16 +192,15 @@ async def _build(invoice: Document, left: Remaining, mode: str, lines: Mapping[i
 
 async def _remaining(invoice: Document) -> Remaining:
     origin = DocumentSnapshot.from_dict(invoice.snapshot)
-    notes = await Document.filter(source_id=invoice.id, doc_type='credit_note').exclude(state='draft').values_list(
-        'snapshot', flat=True)
-    credit_snapshots = [DocumentSnapshot.from_dict(data) for data in notes]
-    quantities = dict(await DocumentLine.filter(document_id=invoice.id, kind='item').values_list('id', 'quantity'))
-    # Summed in Python: an SQL SUM of the scaled integers comes back unscaled (and as numeric on PostgreSQL).
+    notes = await Document.filter(source_id=invoice.id, doc_type='credit_note').exclude(state='draft').order_by('id')
+    credit_snapshots = [DocumentSnapshot.from_dict(note.snapshot) for note in notes]
+    quantities = {line.id: line.quantity for line in await frozen_lines(invoice) if line.kind == 'item'}
+    # The quantities already credited, from each credit note's rows once they match its frozen copy.
     credited: dict[int, Decimal] = {}
-    for line_id, quantity in await DocumentLine.filter(
-            document__source_id=invoice.id, document__doc_type='credit_note', source_line_id__not_isnull=True,
-    ).values_list('source_line_id', 'quantity'):
-        credited[line_id] = credited.get(line_id, Decimal(0)) + quantity
+    for note in notes:
+        for line in await frozen_lines(note):
+            if line.source_line_id is not None:
+                credited[line.source_line_id] = credited.get(line.source_line_id, Decimal(0)) + line.quantity
     return remaining(invoice_ttc=origin.total_ttc, invoice_groups=origin.vat_lines, invoice_quantities=quantities,
                      credit_ttc=[snap.total_ttc for snap in credit_snapshots],
                      credit_groups=[vat for snap in credit_snapshots for vat in snap.vat_lines],

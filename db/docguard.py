@@ -5,7 +5,8 @@ They back up the checks of db/document.py (Document.save/delete): whatever path 
 - to create a legal document in any state but draft (validation is the only way in, and it numbers and chains);
 - to change a frozen column of a validated legal document, or to move it back to draft;
 - to delete a validated legal document;
-- to insert, change or delete a line of a validated legal document.
+- to insert, change or delete a line of a validated legal document;
+- and, on PostgreSQL, to TRUNCATE the frozen and append-only tables (`truncate_guards`, migration documents/0009).
 
 A migration calls `document_guards(...)` with literal column lists, so that later edits of this module never change
 what an old migration created. The trigger names are in TRIGGERS (tests drop them to simulate tampering).
@@ -38,6 +39,29 @@ def document_guards(legal_types: tuple[str, ...], frozen_columns: tuple[str, ...
 
     async def backward(_apps, schema_editor) -> None:
         await drop_guards(schema_editor.client)
+
+    return ops.RunPython(forward, backward)
+
+
+def truncate_guards(tables: tuple[str, ...]) -> ops.RunPython:
+    """A migration operation making `tables` refuse TRUNCATE on PostgreSQL, where it empties a table without firing
+    the row triggers above (a statement trigger per table). SQLite has no TRUNCATE: its DELETE fires them."""
+
+    async def forward(_apps, schema_editor) -> None:
+        client = schema_editor.client
+        if client.capabilities.dialect == 'sqlite':
+            return
+        await client.execute_script(
+            'CREATE OR REPLACE FUNCTION refuse_truncate() RETURNS trigger AS $$ BEGIN '
+            "RAISE EXCEPTION 'TRUNCATE refused: % is append-only or frozen', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;"
+            + ''.join(f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
+                      'FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate();' for table in tables))
+
+    async def backward(_apps, schema_editor) -> None:
+        client = schema_editor.client
+        if client.capabilities.dialect != 'sqlite':
+            await client.execute_script(''.join(f'DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};'
+                                                for table in tables) + 'DROP FUNCTION IF EXISTS refuse_truncate();')
 
     return ops.RunPython(forward, backward)
 

@@ -333,6 +333,33 @@ class ChainEntry(Model):
         unique_together = (('series', 'position'),)
 
 
+class StateEvent(Model):
+    """One state of a legal document (docs/legal.md 2.6): append-only (database triggers), chained per document.
+
+    Written only by db/state_chain.py, in the transaction of the change: seq 1 (the genesis) when the document is
+    issued (`previous_state` 'draft') or, for a document issued before the events existed, by migration
+    documents/0008 (`previous_state` ''). `document_id` is a plain column, as in ChainEntry: a deleted document
+    leaves its events behind, and the check names it.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    document_id = fields.IntField()
+    seq = fields.IntField()
+    series = fields.CharField(max_length=20)
+    number = fields.CharField(max_length=35)
+    previous_state = fields.CharField(max_length=16)
+    state = fields.CharField(max_length=16)
+    payload_version = fields.SmallIntField(default=1)
+    previous_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = 'state_event'
+        # The last event of a document is read through this index (one per state change, never a scan).
+        unique_together = (('document_id', 'seq'),)
+
+
 async def _refuse_if_frozen(document_id: int) -> None:
     row = await Document.filter(id=document_id).values_list('doc_type', 'state', 'number')
     if row and doctypes.is_legal(row[0][0]) and row[0][1] != 'draft':

@@ -14,17 +14,30 @@ Payments (series 'payment'): each record of the payments journal (db/payments.py
 `take_payment_label()` first bumps the 'payment' counter row (the lock that queues payments one at a time, created
 on demand) and gives the label to store with the row (the table is append-only), then `append_payment(payment,
 secret)` chains it. The payload is logic.payments.chain_payload of the stored row.
+
+What the chain of a series does not cover, `verify_series` checks beside it (docs/legal.md 2.6):
+- each document's stored lines against its frozen copy (`first_line_mismatch`): credit notes are built from those
+  rows, and read them only through `frozen_lines` (which refuses rows that differ) after `check_sealed`;
+- each document's state against its chain of states (db/state_chain.py);
+- the tail, which a shorter chain can't show: the audit log's validations and payments, the number counters, the
+  state events of documents gone (db/integrity_checks.py). Until closings sign each head, an attacker who also
+  rewinds the counters, the audit log and the state events goes unseen.
 """
 import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from db.document import ChainEntry, Document, Payment
+from db import integrity_checks
+from db.document import ChainEntry, Document, DocumentLine, Payment, StateEvent
 from db.numbering import bump_counter
-from logic import doctypes, payments as payment_rules
-from logic.integrity import GENESIS, chain_hash
+from db.state_chain import state_problem
+from logic import doctypes
+from logic import payments as payment_rules
+from logic.errors import DomainError
+from logic.integrity import GENESIS, LINE_AMOUNTS, LINE_TEXTS, chain_hash, first_line_mismatch
 from logic.money import CENT
 
 PAYLOAD_VERSION = 1
@@ -32,6 +45,7 @@ CHAINED_SERIES = ('invoice', 'credit_note', 'payment')
 LABELS = {**{key: series.label for key, series in doctypes.SERIES.items()}, doctypes.PAYMENT_SERIES: 'Règlements'}
 PAYMENT_SERIES = 'payment'
 BATCH = 1000
+_LINE_FIELDS = DocumentLine._meta.fields_map
 Progress = Callable[[str, int], None]
 
 
@@ -46,12 +60,15 @@ class SeriesReport:
     last_number: str | None
     head: str
     broken_number: str | None = None
+    # Every anomaly found, one French sentence each: the chain's first break, documents left out of it, lines and
+    # states that differ from what was frozen and chained, then the tail (db/integrity_checks.py); `reason` joins them.
     reason: str = ''
     unchained: int = 0
+    problems: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_number is None and not self.unchained
+        return self.broken_number is None and not self.unchained and not self.problems
 
 
 def chain_payload(document: Document) -> dict:
@@ -91,7 +108,8 @@ async def verify_integrity(secret: str | bytes, progress: Progress | None = None
 
 
 async def verify_series(series: str, secret: str | bytes, progress: Progress | None = None) -> SeriesReport:
-    """Recompute every hash of the series in order, in batches (a 100,000-invoice chain never sits in memory).
+    """Recompute every hash of the series in order, in batches (a 100,000-invoice chain never sits in memory), with
+    each document's lines and states; then what the chain can't show (db/integrity_checks.py).
 
     Same rules as logic.integrity.verify_chain, with clearer reasons for a deleted document or entry. After a break
     the check goes on from the stored hash, so that the count and the head describe the whole chain as stored.
@@ -100,20 +118,52 @@ async def verify_series(series: str, secret: str | bytes, progress: Progress | N
     """
     source = _SOURCES.get(series, _DOCUMENTS)
     state = _Walk(key=_key(secret), source=source)
-    while batch := await ChainEntry.filter(series=series, position__gt=state.position).order_by('position').limit(
-            BATCH):
-        rows = await source.load([entry.document_id for entry in batch])
-        await asyncio.to_thread(state.walk, batch, rows)
+    batch, loaded = await _next_batch(series, source, 0)
+    while batch:
+        # The next batch is read while this one is hashed and compared in a worker thread.
+        walking = asyncio.ensure_future(asyncio.to_thread(state.walk, batch, *loaded))
+        try:
+            following, loaded = await _next_batch(series, source, batch[-1].position)
+        finally:
+            await walking
+        batch = following
         if progress:
             progress(series, state.count)
     unchained = max(await source.count(series) - state.count, 0)
-    reason = state.reason
+    problems = [state.reason] if state.reason else []
     if state.broken is None and unchained:
-        reason = (f'{unchained} {source.plural} absent(s) de la chaîne : ils ont été ajoutés hors de '
-                  'Facturier.')
+        problems.append(f'La chaîne est vide alors que {unchained} {source.plural} existent : elle a été vidée.'
+                        if not state.count else
+                        f'{unchained} {source.plural} absent(s) de la chaîne : ils ont été ajoutés hors de '
+                        'Facturier.')
+    problems += [*state.problems(), *await integrity_checks.tail_problems(series, state.labels)]
     return SeriesReport(series=series, label=LABELS.get(series, series), count=state.count,
                         first_number=state.first, last_number=state.last, head=state.previous,
-                        broken_number=state.broken, reason=reason, unchained=unchained)
+                        broken_number=state.broken, reason=' '.join(problems), unchained=unchained,
+                        problems=tuple(problems))
+
+
+async def check_sealed(document: Document, secret: str | bytes) -> None:
+    """Refuse (DomainError) an issued document whose row is no longer the one chained at its validation: what is
+    read from it for a legal purpose (a credit note) must be what was issued."""
+    entry = await ChainEntry.filter(series=document.series, document_id=document.id).first()
+    if entry is None or not hmac.compare_digest(
+            chain_hash(_key(secret), entry.previous_hash, chain_payload(document)), entry.hash):
+        raise DomainError(f'Le document {document.number} a été modifié hors de Facturier depuis sa validation : rien '
+                          'ne peut en être tiré. Lancez le contrôle d’intégrité (Paramètres > Contrôle d’intégrité).')
+
+
+async def frozen_lines(document: Document) -> list[DocumentLine]:
+    """The stored lines of an issued document, in order, refused (DomainError) unless they are its frozen copy's:
+    credit notes take their quantities, prices and ids from here."""
+    lines = await DocumentLine.filter(document_id=document.id).order_by('position')
+    rows = [{name: getattr(line, name) for name in (*LINE_TEXTS, *LINE_AMOUNTS)} for line in lines]
+    if document.snapshot is not None and \
+            first_line_mismatch(document.snapshot, rows, vat_included=document.vat_included) is not None:
+        raise DomainError(f'Les lignes du document {document.number} ne correspondent plus à sa copie figée : elles '
+                          'ont été modifiées hors de Facturier. Lancez le contrôle d’intégrité (Paramètres > Contrôle '
+                          'd’intégrité).')
+    return lines
 
 
 def payment_payload(payment: Payment) -> dict:
@@ -185,6 +235,42 @@ _SOURCES = {PAYMENT_SERIES: _Source(load=_load_payments, label=lambda payment: p
                                     altered='a été modifié après son enregistrement')}
 
 
+async def _next_batch(series: str, source: '_Source', after: int) -> tuple[list[ChainEntry], tuple]:
+    """The chain entries of the series past position `after`, with their rows, lines and state events."""
+    batch = await ChainEntry.filter(series=series, position__gt=after).order_by('position').limit(BATCH)
+    if not batch:
+        return batch, ()
+    ids = [entry.document_id for entry in batch]
+    rows = await source.load(ids)
+    lines, events = (await _lines_of(ids), await _events_of(ids)) if source is _DOCUMENTS else ({}, {})
+    return batch, (rows, lines, events)
+
+
+async def _lines_of(ids: list[int]) -> dict[int, list[dict]]:
+    """The stored lines of documents, as the columns their frozen copy also holds.
+
+    Raw rows, amounts scaled here: Tortoise's per-field conversion would double the time of a check."""
+    names = (*LINE_TEXTS, *LINE_AMOUNTS)
+    scales = {name: _LINE_FIELDS[name].scale for name in LINE_AMOUNTS}
+    lines: dict[int, list[dict]] = {}
+    for row in await DocumentLine._meta.db.execute_query_dict(
+            f'SELECT document_id, {", ".join(names)} FROM document_line WHERE document_id IN '
+            f'({", ".join(str(int(id_)) for id_ in ids)}) ORDER BY document_id, position'):
+        for name, scale in scales.items():
+            if row[name] is not None:
+                row[name] = Decimal(int(row[name])).scaleb(-scale)
+        lines.setdefault(row.pop('document_id'), []).append(row)
+    return lines
+
+
+async def _events_of(ids: list[int]) -> dict[int, list[tuple]]:
+    events: dict[int, list[tuple]] = {}
+    for document_id, *values in await StateEvent.filter(document_id__in=ids).order_by('document_id', 'seq').values_list(
+            'document_id', 'seq', 'number', 'previous_state', 'state', 'hash'):
+        events.setdefault(document_id, []).append(tuple(values))
+    return events
+
+
 @dataclass(kw_only=True, slots=True)
 class _Walk:
     """Where the check of a chain stands between two batches."""
@@ -198,16 +284,32 @@ class _Walk:
     last: str | None = None
     broken: str | None = None
     reason: str = ''
+    labels: set[str] = field(default_factory=set)
+    # The first document whose lines, or whose state, are not what was frozen or chained, and how many are.
+    lines_issue: str = ''
+    lines_count: int = 0
+    state_issue: str = ''
+    state_count: int = 0
 
-    def walk(self, batch: list[ChainEntry], rows: dict[int, object]) -> None:
+    def walk(self, batch: list[ChainEntry], rows: dict[int, object], lines: dict[int, list[dict]],
+             events: dict[int, list[tuple]]) -> None:
         for entry in batch:
             self.count += 1
             self.first = self.first or entry.label
             self.last = entry.label
+            self.labels.add(entry.label)
+            row = rows.get(entry.document_id)
             if self.broken is None:
-                self._check(entry, rows.get(entry.document_id))
+                self._check(entry, row)
+            if self.source is _DOCUMENTS and row is not None:
+                self._check_document(row, lines.get(row.id, []), events.get(row.id, []))
             self.position = entry.position
             self.previous = entry.hash
+
+    def problems(self) -> list[str]:
+        return [f'{issue}{f" ({count - 1} autre(s) document(s) dans ce cas.)" if count > 1 else ""}'
+                for issue, count in ((self.lines_issue, self.lines_count), (self.state_issue, self.state_count))
+                if issue]
 
     def _check(self, entry: ChainEntry, row: object | None) -> None:
         label, source = entry.label, self.source
@@ -221,6 +323,19 @@ class _Walk:
         elif not hmac.compare_digest(chain_hash(self.key, self.previous, source.payload(row)), entry.hash):
             self.broken, self.reason = label, (f'{label} {source.altered} (ou une écriture qui le '
                                                'précédait a été modifiée, supprimée ou déplacée).')
+
+    def _check_document(self, document: Document, lines: list[dict], events: list[tuple]) -> None:
+        if document.snapshot is not None:
+            position = first_line_mismatch(document.snapshot, lines, vat_included=document.vat_included)
+            if position is not None:
+                self.lines_count += 1
+                self.lines_issue = self.lines_issue or (
+                    f'Les lignes de {document.number} ne correspondent plus à sa copie figée (ligne {position + 1}) '
+                    ': elles ont été modifiées hors de Facturier. Ses avoirs sont refusés tant qu’elles diffèrent.')
+        problem = state_problem(self.key, document, events)
+        if problem:
+            self.state_count += 1
+            self.state_issue = self.state_issue or problem
 
 
 def _key(secret: str | bytes) -> bytes:

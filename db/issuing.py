@@ -13,7 +13,8 @@ An operation hands `issue` two coroutine functions:
 1. checks the legal mentions (`MentionsMissing`, nothing taken);
 2. takes the numbers (`db.numbering.take_numbers`: gapless, chronological, the series locked until commit);
 3. freezes the row with its snapshot, writes its lines and installments, sets its state;
-4. appends it to the integrity chain and writes ONE audit entry per document (the same entry whatever the path);
+4. appends it to the integrity chain, starts its chain of states (db/state_chain.py) and writes ONE audit entry
+   per document (the same entry whatever the path);
 5. runs `complete`, and publishes the change once the outermost transaction commits (db/unit_of_work.py).
 
 The stored original (the Factur-X PDF/A-3, docs/legal.md 2.5) is made and checked BEFORE the number is committed, from
@@ -49,6 +50,7 @@ from db.document import ChainEntry, Document, Installment
 from db.integrity import chain_head, next_entries
 from db.numbering import issuing_scope, take_numbers
 from db.settings import get_company
+from db.state_chain import record_issued
 from db.templates_ops import choose_template, client_template_id, style_of
 from db.unit_of_work import on_commit, transaction
 from logic import doctypes
@@ -309,6 +311,7 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
     finally:
         entries = await chained
     await ChainEntry.bulk_create(entries)
+    await record_issued(documents, secret)  # the genesis of each document's chain of states
     return documents
 
 

@@ -10,8 +10,9 @@ Per batch, in one transaction, in the lock order of db/payments.py (documents, i
 - the Payment rows are inserted, their chain entries computed in Python in label order (the payload and hash of
   `db.integrity.append_payment`, like `next_entries` does for documents) while the installments are updated:
   `paid_amount`, `status` (`logic.payments.status_of`), `paid_on`, `version`;
-- the invoices whose installments are all paid (cancelled ones aside) move from 'validated' to 'paid';
-- one audit entry for the batch's settlements, one for its state changes.
+- the invoices whose installments are all paid (cancelled ones aside) move from 'validated' to 'paid', each through
+  `db.state_chain.change_states` (its chained state event and audit entry);
+- one audit entry for the batch's settlements.
 A refusal raises PaymentError naming the installment's document and writes nothing of its batch (earlier batches
 stay). Several settlements of one installment are applied in the order given.
 
@@ -25,7 +26,6 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from tortoise import connections
-from tortoise.expressions import F
 
 from db import changes
 from db.actor import Actor
@@ -34,6 +34,7 @@ from db.document import ChainEntry, Document, Installment, Payment
 from db.integrity import PAYMENT_SERIES, chain_head, payment_payload
 from db.numbering import bump_counter
 from db.payments import PAYMENTS
+from db.state_chain import change_states
 from db.unit_of_work import transaction
 from logic import payments as rules
 from logic.integrity import chain_hash
@@ -111,16 +112,12 @@ async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str |
         finally:
             entries = await chained
         await _insert(client, ChainEntry, CHAIN_COLUMNS, entries)
-        paid = await _paid_documents(document_ids)
-        if paid:
-            await Document.filter(id__in=paid, state='validated').update(state='paid', version=F('version') + 1,
-                                                                         updated_at=now)
+        # Each invoice paid is one chained state event and one audit entry (db/state_chain.py), as in `settle`.
+        await change_states(actor, await _paid_documents(document_ids), 'paid', secret=secret,
+                            only_from=('validated',))
         await record('payment.settle_bulk', actor, target='series:payment', details={
             'count': len(records), 'first': records[0].label, 'last': records[-1].label,
             'amount': str(sum((payment.amount for payment in records), Decimal('0.00')))})
-        if paid:
-            await record('invoice.state_bulk', actor, target='series:invoice',
-                         details={'count': len(paid), 'state': ['validated', 'paid']})
 
 
 @dataclass(slots=True)

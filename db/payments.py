@@ -31,7 +31,9 @@ the history. `Installment.paid_amount` / `status` / `paid_on` and the document's
 - `impute_credit_note(actor, note, invoice, *, secret) -> Decimal` (used by db/credit_notes.py, inside its
   transaction): settles the invoice's open installments with the credit note (method 'credit_note', reference =
   the credit note's number) and the credit note's refund installment by the same amount; `sync_document(actor,
-  doc_id)` then puts the invoice in step ('paid' when nothing is left to pay).
+  doc_id, secret=...)` then puts the invoice in step ('paid' when nothing is left to pay).
+
+Every state change of a document goes through `db.state_chain.change_state` (its chained event and audit entry).
 
 Elsewhere: db/payment_list.py (`list_installments`, `payment_summary`, `export_rows` for the Règlements page),
 logic/payments.py (the pure rules and French messages).
@@ -44,11 +46,20 @@ from db.actor import Actor
 from db.audit import record
 from db.document import Document, Installment, Payment
 from db.integrity import append_payment, take_payment_label
+from db.state_chain import change_state
 from db.unit_of_work import transaction
 from logic import doctypes
 from logic.errors import DomainError
-from logic.payments import (METHODS, USER_METHODS, PaymentError, check_date, check_method, check_settlement,
-                            direction, status_of)
+from logic.payments import (
+    METHODS,
+    USER_METHODS,
+    PaymentError,
+    check_date,
+    check_method,
+    check_settlement,
+    direction,
+    status_of,
+)
 from logic.states import check_transition
 
 PAYMENTS = 'payments'
@@ -97,7 +108,7 @@ async def settle_in_transaction(actor: Actor, installment: Installment, *, paid_
                  details={'number': installment.number, 'label': payment.label, 'amount': str(payment.amount),
                           'paid_on': paid_on.isoformat(), 'method': method, 'reference': payment.reference,
                           'status': installment.status})
-    await sync_state(actor, installment)
+    await sync_state(actor, installment, secret=secret)
     return payment
 
 
@@ -133,7 +144,7 @@ async def cancel_settlement(actor: Actor, installment_id: int, *, secret: str | 
                      details={'number': installment.number, 'labels': [payment.label for payment in reversals],
                               'amount': str(sum((payment.amount for payment in reversals), ZERO)),
                               'reason': reason, 'status': installment.status})
-        await sync_state(actor, installment)
+        await sync_state(actor, installment, secret=secret)
     _publish(installment.document_id)
     return reversals
 
@@ -157,7 +168,7 @@ async def write_off(actor: Actor, invoice_id: int, *, on: date, reason: str, sec
                                          paid_on=on, method='', reason=reason.strip()[:255], secret=secret))
             installment.status = 'irrecoverable'
             await _save(installment)
-        await _set_state(actor, invoice, 'irrecoverable', details={
+        await change_state(actor, invoice, 'irrecoverable', secret=secret, details={
             'amount': str(sum((payment.amount for payment in records), ZERO)), 'reason': reason.strip(),
             'on': on.isoformat(), 'labels': [payment.label for payment in records]})
     _publish(invoice_id)
@@ -180,7 +191,7 @@ async def cancel_write_off(actor: Actor, invoice_id: int, *, secret: str | bytes
                                              reverses_id=write.id, secret=secret))
             installment.status = status_of(installment.amount, installment.paid_amount)
             await _save(installment)
-        await _set_state(actor, invoice, 'validated', details={
+        await change_state(actor, invoice, 'validated', secret=secret, details={
             'cancel_write_off': True, 'labels': [payment.label for payment in records], 'reason': reason})
     _publish(invoice_id)
     return records
@@ -240,7 +251,7 @@ async def _settle_with(actor: Actor, installment: Installment, amount: Decimal, 
     return payment
 
 
-async def sync_state(actor: Actor, installment: Installment) -> None:
+async def sync_state(actor: Actor, installment: Installment, *, secret: str | bytes) -> None:
     """Bring the state of the document an installment settles in step with its installments.
 
     An invoice is 'paid' when all its installments (cancelled ones aside) are paid, else back to 'validated'. A
@@ -250,32 +261,23 @@ async def sync_state(actor: Actor, installment: Installment) -> None:
     if installment.kind == 'deposit':
         if installment.deposit_invoice_id is not None:
             document = await _lock_document(installment.deposit_invoice_id)
-            await _move(actor, document, 'paid' if installment.status == 'paid' else 'validated')
+            await _move(actor, document, 'paid' if installment.status == 'paid' else 'validated', secret)
     elif installment.kind == 'installment':
-        await sync_document(actor, installment.document_id)
+        await sync_document(actor, installment.document_id, secret=secret)
 
 
-async def sync_document(actor: Actor, document_id: int) -> None:
+async def sync_document(actor: Actor, document_id: int, *, secret: str | bytes) -> None:
     """An invoice is 'paid' once each of its installments is paid (cancelled ones aside), else 'validated'."""
     document = await _lock_document(document_id)
     statuses = await Installment.filter(document_id=document_id).exclude(status='cancelled').values_list(
         'status', flat=True)
-    await _move(actor, document, 'paid' if statuses and all(status == 'paid' for status in statuses) else 'validated')
+    await _move(actor, document, 'paid' if statuses and all(status == 'paid' for status in statuses) else 'validated',
+                secret)
 
 
-async def _move(actor: Actor, document: Document, target: str) -> None:
+async def _move(actor: Actor, document: Document, target: str, secret: str | bytes) -> None:
     if document.state in ('validated', 'paid') and document.state != target:
-        await _set_state(actor, document, target, details={})
-
-
-async def _set_state(actor: Actor, document: Document, target: str, *, details: dict) -> None:
-    check_transition('invoice', document.state, target)
-    old = document.state
-    document.state = target
-    document.version += 1
-    await document.save(update_fields=['state', 'version', 'updated_at'])
-    await record(f'{document.doc_type}.state', actor, target=f'document:{document.id}',
-                 details={'number': document.number, 'state': [old, target], **details})
+        await change_state(actor, document, target, secret=secret)
 
 
 async def _append(actor: Actor, installment: Installment, *, kind: str, amount: Decimal, paid_on: date, method: str,

@@ -35,6 +35,9 @@ Invoice::
   invoice goes irrecoverable -> validated -> cancelled, each step audited.
 - A draft is deleted, never cancelled: it has no number to account for.
 Deposit invoices use the invoice machine too; they are created directly as "paid" (DE3), not moved there.
+
+In db/, the state of a legal document changes only through db/state_chain.py, which checks the move here and records
+it as a chained event (docs/legal.md 2.6): a state set any other way is reported by `python main.py verify`.
 """
 from typing import Literal
 

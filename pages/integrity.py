@@ -1,8 +1,10 @@
-"""Paramètres > Contrôle d'intégrité (AC3): checks the hash chain of each series and says, in plain French, whether
-validated invoices and credit notes are intact; else names the first altered or missing document. Admins only.
+"""Paramètres > Contrôle d'intégrité (AC3, docs/legal.md 2.6): runs `db.integrity.verify_integrity` and says, in
+plain French, whether each series (invoices, credit notes, payments) is intact; else lists every anomaly found (the
+first altered or missing document, lines or states changed outside Facturier, a counter ahead, validations the
+audit log records but the chain lost). Admins only.
 
-The head hash is what to archive (with the count): a later check that finds a shorter chain or another head shows
-that documents were removed at the end, which the chain alone cannot see.
+The head hash is what to archive (with the count): until the closings of periods sign it, a later check that finds
+a shorter chain or another head is what shows documents removed at the end along with their traces.
 """
 from datetime import datetime
 
@@ -19,8 +21,10 @@ from pages.security import PageContext, secured_page
 async def integrity_page(ctx: PageContext):
     with frame(ctx, 'Contrôle d’intégrité'):
         with section('Chaînage des documents validés',
-                     'Chaque facture et chaque avoir validé est scellé par une empreinte qui dépend de la précédente : '
-                     'toute modification ou suppression, même directement dans la base de données, est détectée.'):
+                     'Chaque facture, chaque avoir, chaque règlement et chaque changement d’état est scellé par une '
+                     'empreinte qui dépend de la précédente. Le contrôle recalcule ces empreintes, compare les lignes '
+                     'de chaque document à sa copie figée et les compteurs de numérotation au dernier numéro '
+                     'attribué, et vérifie que le journal d’audit ne cite aucune validation disparue.'):
             with ui.row().classes('items-center gap-3'):
                 run_button = ui.button('Lancer le contrôle', icon='verified_user') \
                     .props('unelevated data-action=verify').mark('verify')
@@ -65,8 +69,10 @@ def series_card(report) -> None:
                 ui.label('Premier document en anomalie').classes('app-muted text-sm')
                 ui.label(report.broken_number).classes('font-semibold text-negative') \
                     .mark(f'broken-{report.series}')
-        if report.reason:
-            ui.label(report.reason).classes('text-negative').mark(f'reason-{report.series}')
+        if report.problems:
+            with ui.column().classes('gap-1 w-full').mark(f'reason-{report.series}'):
+                for problem in report.problems:
+                    ui.label(problem).classes('text-negative')
 
 
 def fact(caption: str, value: str, marker: str) -> None:

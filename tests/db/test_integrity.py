@@ -12,8 +12,8 @@ from db.docguard import drop_guards
 from db.document import ChainEntry, Document, Installment, Payment
 from tests.db.documents_helpers import business_client, validated_invoice
 from tests.helpers import SECRET
-from tests.personas import set_up_company
 from tests.issuing import issuer
+from tests.personas import set_up_company
 
 
 async def three_invoices():
@@ -83,7 +83,7 @@ async def test_a_deleted_invoice_is_reported_by_its_number(db):
 async def test_a_deleted_chain_entry_is_reported(db):
     _, invoices = await three_invoices()
     await connections.get('default').execute_query(
-        f"DELETE FROM chain_entry WHERE series = 'invoice' AND position = 2")
+        "DELETE FROM chain_entry WHERE series = 'invoice' AND position = 2")
     report = await integrity.verify_series('invoice', SECRET)
     assert report.broken_number == invoices[2].number and 'manque' in report.reason and report.count == 2
 
@@ -93,7 +93,7 @@ async def test_an_invoice_slipped_in_without_validation_is_reported(db):
     await connections.get('default').execute_query(
         f"UPDATE document SET state = 'draft' WHERE id = {invoices[2].id}")
     await connections.get('default').execute_query(
-        f"DELETE FROM chain_entry WHERE series = 'invoice' AND position = 3")
+        "DELETE FROM chain_entry WHERE series = 'invoice' AND position = 3")
     await connections.get('default').execute_query(
         f"UPDATE document SET state = 'validated' WHERE id = {invoices[2].id}")
     report = await integrity.verify_series('invoice', SECRET)
@@ -143,7 +143,7 @@ async def test_an_intact_payment_chain_reports_its_labels(db):
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await Installment.filter(document_id=invoice.id)
-    first = await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal('240'),
+    first = await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal(240),
                                   secret=SECRET)
     reversal, = await payments.cancel_settlement(admin, installment.id, secret=SECRET)
     report = await integrity.verify_series('payment', SECRET)
@@ -199,9 +199,22 @@ async def test_the_payment_journal_refuses_update_and_delete_in_sql(db, statemen
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await Installment.filter(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal('240'),
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal(240),
                           secret=SECRET)
     with pytest.raises(Exception, match='append-only'):
         await connections.get('default').execute_query(statement)
     assert (await Payment.all().values_list('amount', flat=True)) == [Decimal('240.00')]
     assert (await integrity.verify_series('payment', SECRET)).ok
+
+
+async def test_the_verify_command_prints_each_anomaly_on_its_own_line(db, capsys):
+    admin = await set_up_company()
+    invoice = await validated_invoice(admin, await business_client())
+    await play_the_attacker()
+    await connections.get('default').execute_script(
+        f"UPDATE document SET state = 'cancelled' WHERE id = {invoice.id};"
+        "UPDATE number_counter SET value = value + 5 WHERE series = 'invoice';")
+    assert await cli_documents.run_verify(Namespace(secret=SECRET), Namespace()) == 1
+    altered = [line for line in capsys.readouterr().out.splitlines() if 'ALTÉRÉE' in line]
+    assert len(altered) == 2
+    assert 'Annulée' in altered[0] and 'compteur' in altered[1]
