@@ -23,6 +23,7 @@ from logic.config import Config, ConfigError, load  # noqa: E402
 # Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
 # (an `async def run(config, args) -> int` called with the database open).
 CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output']
+_held: list = []  # the instance lock (db/backup.py: hold_instance), kept open for the life of the process
 
 
 def build_app(config: Config) -> None:
@@ -101,12 +102,14 @@ def serve(config: Config) -> None:
 
     from db import backup, engine  # noqa: PLC0415
 
+    try:  # held until the process ends, migrations included: `restore` refuses meanwhile (db/backup.py)
+        _held.append(backup.hold_instance(config))
+    except backup.BackupError as exc:
+        _die(str(exc))
     try:  # fail fast with one line, before the server starts, when the database can't be reached or migrated
         asyncio.run(_check_database(config.database_url))
     except engine.DatabaseUnavailable as exc:
         _die(str(exc))
-    pid_file = backup.write_pid(config)
-    atexit.register(lambda: pid_file.unlink(missing_ok=True))
     from logic.facturx import checker  # noqa: PLC0415
 
     checker.start()  # compiles the e-invoice schematrons in their own process while the server starts
@@ -123,11 +126,14 @@ def serve(config: Config) -> None:
 
 async def _run_with_database(config: Config, args) -> int:
     """Run a plugged-in command with the database open and migrated; a DomainError is one French line."""
-    from db import engine  # noqa: PLC0415
+    from db import backup, engine  # noqa: PLC0415
     from logic.errors import DomainError  # noqa: PLC0415
 
     try:
+        _held.append(backup.hold_instance(config))  # a restore must not replace the data under a command
         await engine.open_database(config.database_url)
+    except backup.BackupError as exc:
+        _die(str(exc))
     except engine.DatabaseUnavailable as exc:
         _die(str(exc))
     try:
@@ -173,12 +179,15 @@ def main(argv: list[str]) -> int:
     if hasattr(args, 'run'):
         return asyncio.run(_run_with_database(config, args))
     try:
+        if args.command != 'restore':
+            _held.append(backup.hold_instance(config))
         if args.command == 'backup':
             manifest = backup.backup(config, args.file)
             print(f'Sauvegarde écrite : {args.file} (base {manifest["database"]}).')
         elif args.command == 'restore':
-            manifest = backup.restore(config, args.file, force=args.force)
-            asyncio.run(_check_database(config.database_url))  # brings an older backup's schema up to date
+            # The migrations bring an older backup's schema up to date before a server may start on it.
+            manifest = backup.restore(config, args.file, force=args.force,
+                                      then=lambda: asyncio.run(_check_database(config.database_url)))
             print(f'Sauvegarde du {manifest["created_at"][:19]} restaurée dans {config.data_dir}.')
         elif args.command == 'migrate':
             asyncio.run(_check_database(config.database_url))

@@ -4,8 +4,10 @@ Fills an empty instance with the demo generator (db/demo.py, through the rules),
 measures: the five lists (server time of a first, sorted, filtered page and a search), a one-page Factur-X invoice,
 a real server with N simulated browsers on its websocket (memory per client, Excel export, click to update and
 event-loop stalls while a batch PDF renders and while the invoice list is exported), and every area's own
-bench/bench_<area>.py. Prints a table of figures beside their targets (✓ met, ✗ missed) and, with --json, writes
-them as a list of {"name", "value", "unit", "target", "met", ...}. Exit code 1 when a measure broke.
+bench/bench_<area>.py; with `--soak-minutes M`, last, the soak of bench/soak.py (the browsers on the lists and
+editors for M minutes: errors, memory growth). Prints a table of figures beside their targets (✓ met, ✗ missed)
+and, with --json, writes them as a list of {"name", "value", "unit", "target", "met", ...}. Exit code 1 when a
+measure broke.
 
 SQLite in a temporary folder by default; `--database-url postgres://...` runs on PostgreSQL (an empty database,
 or one filled before with `--skip-load` to reuse it). See docs/benchmarks.md.
@@ -86,6 +88,12 @@ async def run(args, url: str, data_dir: Path) -> list[Figure]:
     _progress('areas')
     figures += await run_areas(Sizes(invoices=args.invoices, seed=args.seed, database_url=url, quick=args.quick),
                                only=set(args.areas.split(',')) if args.areas else None)
+    if args.soak_minutes:  # last: it adds a draft per browser to the dataset
+        from bench.soak import Soak, measure_soak  # noqa: PLC0415
+
+        _progress(f'soak: {args.clients} browsers for {args.soak_minutes:g} min')
+        figures += await measure_soak(data_dir, url, SECRET, Soak(minutes=args.soak_minutes, browsers=args.clients,
+                                                                  seed=args.seed))
     return figures
 
 
@@ -168,6 +176,8 @@ def _parser() -> argparse.ArgumentParser:
                                                              '(for the test suite)')
     parser.add_argument('--profile-server', action='store_true', help='sample the server with py-spy during the load '
                         'phases and print where its event loop spent its time (py-spy on the PATH, or PY_SPY=path)')
+    parser.add_argument('--soak-minutes', type=float, default=0, help='then the soak of bench/soak.py: --clients '
+                        'browsers on the lists and editors for this long (default 0: no soak)')
     parser.add_argument('--areas', help='only these area modules, comma-separated (documents,contacts,pdf)')
     return parser
 

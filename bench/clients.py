@@ -13,6 +13,10 @@ user waits for after a click (plus the browser's rendering, not counted here).
     await browser.open('/factures')          # False when the page has no paged table (area not landed)
     milliseconds = await browser.click('sort')
     await browser.close()
+
+An editor (a draft's page) is the same wire: `open_editor('/factures/12')`, then `edit_ms()` types a quantity in a
+line (the `edit` event of the lines grid) and waits for the totals to change; `save_ms()` clicks "Enregistrer".
+Every warning or error the server shows (`ui.notify`) lands in `browser.notices`.
 """
 import ast
 import asyncio
@@ -50,6 +54,9 @@ class Browser:
         self._waiting: dict[str, asyncio.Queue] = {}
         self._download: asyncio.Future | None = None
         self.downloaded_bytes = 0
+        self.grid = self.save = ''
+        self.totals: list[str] = []
+        self.notices: list[str] = []  # what a user would have seen as a warning or an error
 
     async def open(self, path: str) -> bool:
         """Load the page and connect its websocket; False when the page has no paged table."""
@@ -65,16 +72,79 @@ class Browser:
         self.export = _find(self.elements, lambda element: element.get('props', {}).get('data-action') == 'export')
         if not self.table:
             return False
+        await self._connect(query)
+        return True
+
+    async def open_editor(self, path: str) -> bool:
+        """Load a document's page and connect its websocket; False when it has no editable lines."""
+        response = await self.http.get(path)
+        if response.status_code != 200:
+            raise PageUnavailable(f'GET {path}: HTTP {response.status_code}')
+        query, self.elements = parse_page(response.text)
+        self.path, self.client_id = path, query['client_id']
+        self.grid = _find(self.elements, lambda element: _listener(element, 'edit') and 'rows' in element.get(
+            'props', {}))
+        self.save = _find(self.elements, lambda element: element.get('props', {}).get('data-action') == 'save')
+        self.totals = [element_id for element_id, element in self.elements.items()
+                       if 'data-total' in element.get('props', {})]
+        if not (self.grid and self.save and self.totals and self._items()):
+            return False
+        await self._connect(query)
+        return True
+
+    async def edit_ms(self, *, timeout: float = 60) -> float:
+        """Type another quantity in one of the lines; milliseconds until the totals show the new figures."""
+        row = self.rng.choice(self._items())
+        current = str(row.get('quantity', ''))
+        value = self.rng.choice([str(n) for n in range(1, 41) if str(n) != current])
+        row['quantity'] = value
+        started = time.perf_counter()
+        queue = self._expect(self.totals)
+        try:
+            await self._emit(self.grid, 'edit', {'key': row['key'], 'field': 'quantity', 'value': value})
+            arrived, _ = await asyncio.wait_for(queue.get(), timeout)
+        finally:
+            self._forget(self.totals)
+        return (arrived - started) * 1000
+
+    async def save_ms(self, *, timeout: float = 60) -> float:
+        """Click "Enregistrer"; milliseconds until the page shows the draft saved (its next update)."""
+        watched = [element_id for element_id in self.elements if element_id != self.save]
+        started = time.perf_counter()
+        queue = self._expect(watched)
+        try:
+            await self._emit(self.save, 'click', None)
+            arrived, _ = await asyncio.wait_for(queue.get(), timeout)
+        finally:
+            self._forget(watched)
+        return (arrived - started) * 1000
+
+    def _items(self) -> list[dict]:
+        return [row for row in self.elements.get(self.grid, {}).get('props', {}).get('rows', [])
+                if row.get('kind') == 'item']
+
+    def _expect(self, element_ids: list[str]) -> asyncio.Queue:
+        queue: asyncio.Queue = asyncio.Queue()
+        for element_id in element_ids:
+            self._waiting[element_id] = queue
+        return queue
+
+    def _forget(self, element_ids: list[str]) -> None:
+        for element_id in element_ids:
+            self._waiting.pop(element_id, None)
+
+    async def _connect(self, query: dict) -> None:
         query = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in query.items()}
         query.update(document_id=str(uuid.uuid4()), tab_id=str(uuid.uuid4()))
         # aiohttp refuses websocket messages over 4 MB by default: an export of 100,000 rows is bigger.
         self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={'max_msg_size': 0})
         self.sio.on('update', self._on_update)
         self.sio.on('download', self._on_download)
+        self.sio.on('notify', self._on_notify)
+        self.sio.on('run_javascript', self._on_javascript)
         cookie = '; '.join(f'{key}={value}' for key, value in self.cookies.items())
         await self.sio.connect(f'{self.base_url}?{httpx.QueryParams(query)}', transports=['websocket'],
                                socketio_path='/_nicegui_ws/socket.io', headers={'Cookie': cookie}, wait_timeout=30)
-        return True
 
     async def click(self, action: str, *, timeout: float = 60) -> float:
         """Do one action on the list; milliseconds until the table's update arrived (TimeoutError past timeout)."""
@@ -156,6 +226,18 @@ class Browser:
             self.elements[element_id] = element
             if (queue := self._waiting.get(element_id)) is not None:
                 queue.put_nowait((arrived, element.get('props', {})))
+
+    async def _on_javascript(self, message: dict) -> None:
+        """Answer what the server asks the page (nothing is run here): unanswered, each request ends in a timeout
+        and a traceback in the server's log. The left drawer asks whether it is open: it is, on a desktop."""
+        if isinstance(message, dict) and message.get('request_id'):
+            result = True if '__IS_DRAWER_OPEN__' in str(message.get('code', '')) else None
+            await self.sio.emit('javascript_response', {'request_id': message['request_id'],
+                                                        'client_id': self.client_id, 'result': result})
+
+    async def _on_notify(self, message: dict) -> None:
+        if isinstance(message, dict) and message.get('type') in ('negative', 'warning'):
+            self.notices.append(str(message.get('message', '')))
 
     async def _on_download(self, message: dict) -> None:
         source = message.get('src')

@@ -44,8 +44,10 @@ async def run_demo(config, args) -> int:
     from db.demo import fill_demo  # noqa: PLC0415 - keeps `verify` light
 
     started = time.perf_counter()
+    # All or nothing (db/demo.py): the login is printed once it exists, when the demo is complete. Progress is
+    # flushed line by line, so that a log or a pipe shows how far it got.
     summary = await fill_demo(secret=config.secret, invoices=args.invoices, seed=args.seed, company=args.company,
-                              progress=print)
+                              progress=lambda text: print(text, flush=True))
     elapsed = time.perf_counter() - started
     print(f'Démonstration prête en {elapsed:.1f} s : {summary.describe()}')
     if summary.admin_password:

@@ -31,6 +31,8 @@ Issues of one series queue on an in-process lock across these steps, so a retry 
 benchmark's generated data only, where rendering 100,000 PDFs up front would take hours.
 """
 import asyncio
+import errno
+import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -63,6 +65,7 @@ from logic.render.style import TemplateStyle
 from logic.snapshot import DocumentSnapshot
 
 ATTEMPTS = 5
+logger = logging.getLogger(__name__)
 
 
 class MentionsMissing(DomainError):
@@ -71,6 +74,25 @@ class MentionsMissing(DomainError):
     def __init__(self, missing: list[str]) -> None:
         self.missing = missing
         super().__init__('Validation impossible, il manque : ' + ', '.join(missing) + '.')
+
+
+class DiskFull(DomainError):
+    """The disk of the data (files or database) is full: what was asked was not done, nothing is half written."""
+
+    def __init__(self, undone: str = 'rien n’a été validé') -> None:
+        super().__init__(f'Plus de place sur le disque des données : {undone}. Libérez de la place puis réessayez.')
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A full disk, whoever met it: a file write (ENOSPC, EDQUOT), SQLite ("database or disk is full") or
+    PostgreSQL (SQLSTATE 53100), also when wrapped by Tortoise."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if 'disk is full' in str(exc) or getattr(exc, 'sqlstate', None) == '53100':
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -176,11 +198,13 @@ async def issue(actor: Actor, prepare: Prepare, *, issuer: Issuer, complete: Com
             except _Stale:
                 _discard(issuer, staged)
                 continue
-            except BaseException:
+            except BaseException as exc:
                 _discard(issuer, staged)
+                if is_disk_full(exc):  # the database could not grow: rolled back, as if never asked
+                    raise DiskFull() from exc
                 raise
         for document in documents:  # once committed: inside a caller's transaction, when that one commits
-            on_commit(partial(store.promote, issuer.files_dir, document.series, document.number, document.id))
+            on_commit(partial(_promote, issuer.files_dir, document.series, document.number, document.id))
         return documents
     raise DomainError('D’autres documents sont numérotés en ce moment : réessayez dans un instant.')
 
@@ -240,12 +264,35 @@ async def _dry_run(actor: Actor, prepare: Prepare, complete: Complete | None, is
         for snapshot, series, number, style in planned:
             pdf = await make_original(DocumentSnapshot.from_dict(snapshot), style, run=issuer.run,
                                       uploads_dir=issuer.uploads_dir)
-            await asyncio.to_thread(store.stage_pdf, issuer.files_dir, series, number, pdf)
+            await asyncio.to_thread(_stage, issuer.files_dir, series, number, pdf)
             staged.append(_Staged(snapshot=snapshot, series=series, number=number))
-    except BaseException:  # one original refused (EInvoiceInvalid): none of the batch stays staged
+    except BaseException as exc:  # one original refused (EInvoiceInvalid) or not written: none stays staged
         _discard(issuer, staged)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         raise
     return staged
+
+
+def _stage(files_dir: Path, series: str, number: str, pdf: bytes) -> None:
+    """`store.stage_pdf`, without the half-written temporary it leaves behind when the disk fills up meanwhile."""
+    folder = store.staged_path(files_dir, series, number).parent
+    before = set(folder.glob('.tmp-*')) if folder.is_dir() else set()
+    try:
+        store.stage_pdf(files_dir, series, number, pdf)
+    except OSError:
+        for leftover in set(folder.glob('.tmp-*')) - before:
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def _promote(files_dir: Path, series: str, number: str, document_id: int) -> None:
+    """After the commit the document is issued whatever happens here: an original that can't get its final name now
+    (a full disk) keeps its staged one, and `publishing.document_pdf` promotes it on its first request."""
+    try:
+        store.promote(files_dir, series, number, document_id)
+    except OSError:
+        logger.exception('original of %s %s left staged (promoted on its first request)', series, number)
 
 
 def _discard(issuer: Issuer, staged: list[_Staged]) -> None:

@@ -15,6 +15,7 @@ a process that stopped right after the commit, and makes the originals of genera
 """
 import logging
 from datetime import date
+from pathlib import Path
 
 from db import mailer
 from db.actor import Actor
@@ -22,7 +23,7 @@ from db.contact import Contact
 from db.credit_notes import create_credit_note
 from db.document import Document
 from db.documents import set_quote_state
-from db.issuing import Issuer, MentionsMissing, document_style, make_original
+from db.issuing import DiskFull, Issuer, MentionsMissing, document_style, is_disk_full, make_original
 from db.validation import preview_snapshot, validate_invoice
 from logic.facturx.checker import EInvoiceInvalid
 from logic.render import service, store
@@ -31,8 +32,8 @@ from logic.render.service import Runner
 from logic.snapshot import DocumentSnapshot
 
 logger = logging.getLogger(__name__)
-__all__ = ['EInvoiceInvalid', 'MentionsMissing', 'credit_and_publish', 'document_pdf', 'mail_defaults', 'send',
-           'validate_and_publish']
+__all__ = ['DiskFull', 'EInvoiceInvalid', 'MentionsMissing', 'credit_and_publish', 'document_pdf', 'mail_defaults',
+           'send', 'validate_and_publish']
 
 
 async def validate_and_publish(actor: Actor, doc_id: int, *, config, run: Runner,
@@ -101,6 +102,11 @@ async def _stored(document: Document, snapshot: DocumentSnapshot, *, config, run
         store.store_pdf(config.files_dir, document.id, pdf)
     except store.AlreadyStored:  # another request stored it meanwhile: that one is the original
         return store.load_pdf(config.files_dir, document.id)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        # The same bytes are made again from the frozen copy next time: serve them now, store them then.
+        logger.warning('disk full: the original of document %s is served but not stored yet', document.id)
     return pdf
 
 
@@ -117,4 +123,12 @@ async def batch_print(doc_ids: list[int], path, *, config, run: Runner, progress
             pdf, _ = await document_pdf(doc_id, config=config, run=run)
             yield pdf
 
-    return await batch_pdf(pdfs(), path, progress, run=run)
+    try:
+        return await batch_pdf(pdfs(), path, progress, run=run)
+    except BaseException as exc:
+        # A half-written file must never be offered: batch_pdf writes `.part`, then renames it.
+        for leftover in (Path(path).with_suffix('.part'), Path(path)):
+            leftover.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFull('l’édition groupée n’a pas été écrite') from None
+        raise

@@ -1,15 +1,20 @@
 """The command line as an operator uses it: one clear line and a non-zero exit code on bad settings."""
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
 import tarfile
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from bench.server import session_cookies
 from tests.databases import pg_admin, require_postgres
-from tests.helpers import SECRET
+from tests.helpers import SECRET, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +69,66 @@ def test_backup_and_restore_carry_the_database_the_files_and_the_secret(tmp_path
     assert restored.returncode == 0, restored.stderr
     assert (tmp_path / 'b' / 'uploads' / 'logo-x.png').read_bytes() == b'png bytes'
     assert (tmp_path / 'b' / 'instance-secret.key').read_text() == (tmp_path / 'a' / 'instance-secret.key').read_text()
+
+
+def test_it_refuses_to_restore_under_a_running_server_and_restores_once_it_stopped(tmp_path):
+    """Issue 18: `restore --force` under a running SQLite server deleted its WAL and overwrote the database in place;
+    the server went on writing into deleted files and its users' logins were lost."""
+    env = {'FACTURIER_DATA_DIR': str(tmp_path / 'live'), 'FACTURIER_SECRET': SECRET}
+    assert run(['migrate'], env).returncode == 0
+    archive = tmp_path / 'empty.tar.gz'
+    assert run(['backup', str(archive)], env).returncode == 0
+    demo = run(['demo', '--invoices', '3'], env)
+    assert demo.returncode == 0, demo.stderr
+    database = tmp_path / 'live' / 'facturier.sqlite3'
+    with serving(env, tmp_path / 'server.log') as url:
+        refused = run(['restore', '--force', str(archive)], env)
+        assert refused.returncode == 2 and 'en cours d’exécution' in refused.stderr, refused.stderr
+        assert refused.stderr.strip().count('\n') == 0
+        # The server goes on working on its own data: five people log in after the refused restore.
+        cookies = asyncio.run(session_cookies(SimpleNamespace(url=url), f'sqlite://{database}', count=5))
+        assert len(cookies) == 5
+    assert count_rows(database, 'auth_session WHERE activated') == 5 and count_rows(database, 'contact') > 0
+
+    restored = run(['restore', '--force', str(archive)], env)
+    assert restored.returncode == 0, restored.stderr
+    assert count_rows(database, 'auth_session') == 0 and count_rows(database, 'contact') == 0
+    assert not list((tmp_path / 'live').glob('*.restoring*')) and not list((tmp_path / 'live').glob('.restore-*'))
+
+
+@contextmanager
+def serving(env: dict, log: Path):
+    """`python main.py` on a free port with `env`; yields its URL once /healthz answers, stops it at the end."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI', 'FACTURIER'))}
+    process = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, stdin=subprocess.DEVNULL,
+                               env={**clean, **env, 'FACTURIER_PORT': str(port), 'FACTURIER_HOST': '127.0.0.1'},
+                               stdout=log.open('w'), stderr=subprocess.STDOUT)
+    url = f'http://127.0.0.1:{port}'
+
+    def healthy() -> bool:
+        assert process.poll() is None, log.read_text()
+        with urllib.request.urlopen(f'{url}/healthz', timeout=2) as response:
+            return response.status == 200
+
+    try:
+        wait_until(healthy, timeout=60, interval=0.2, ignoring=(OSError,), label='the server answering /healthz')
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def count_rows(database: Path, table: str) -> int:
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute(f'SELECT count(*) FROM {table}').fetchone()[0]
+    finally:
+        connection.close()
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):

@@ -1,3 +1,8 @@
+import os
+import re
+import signal
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -5,16 +10,18 @@ from decimal import Decimal
 import pytest
 from schwifty import IBAN
 
-from db import demo, engine, integrity, payment_list
+from db import accounts, demo, engine, integrity, payment_list
 from db.bulk_rows import snapshot_dict
 from db.company import Company
 from db.contact import Contact
 from db.document import ChainEntry, Document, DocumentLine, Installment, Payment
 from db.drafts import draft_of
 from db.payment_list import PaymentQuery
+from db.user import User
 from logic.errors import DomainError
 from logic.payments import LISTED_STATUSES
 from logic.snapshot import DocumentSnapshot
+from tests.command import ROOT, cli
 from tests.helpers import SECRET
 from tests.personas import set_up_company
 
@@ -93,6 +100,44 @@ async def test_the_demo_uses_the_existing_company_and_admin(db):
     assert summary.admin_password == ''
     document = await Document.filter(doc_type='invoice').exclude(state='draft').first()
     assert document.snapshot['seller']['name'] == 'Atelier Durand' and document.issue_date <= date.today()
+
+
+async def test_it_leaves_nothing_when_killed_halfway_and_runs_again_with_a_working_login(database_url, tmp_path):
+    """Issue 18: a demo killed halfway left a half-filled instance whose admin password was never printed, and
+    `demo` then refused it as not empty."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(tmp_path / 'data'),
+               FACTURIER_SECRET=SECRET, PYTHONUNBUFFERED='1')
+    command = [sys.executable, str(ROOT / 'main.py'), 'demo', '--invoices', '6000']
+    # Blocking on purpose: nothing else runs on this loop, and the kill is timed on the demo's own progress lines.
+    loading = subprocess.Popen(  # noqa: ASYNC220
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    try:
+        seen = []
+        for line in loading.stdout:  # the first batch of invoices is in: the load is well under way
+            seen.append(line)
+            if 'factures validées' in line:
+                break
+        assert loading.poll() is None, ''.join(seen)
+        loading.send_signal(signal.SIGKILL)
+    finally:
+        loading.kill()
+        loading.wait()
+        loading.stdout.close()
+
+    await engine.open_database(database_url, migrate=False)
+    try:
+        assert not await User.exists() and not await Contact.exists() and not await Document.exists()
+    finally:
+        await engine.close_database()
+    again = cli(database_url, tmp_path / 'data', 'demo', '--invoices', '5')
+    assert again.returncode == 0, again.stderr
+    email, password = re.search(r'Connexion : (\S+) / (\S+)', again.stdout).groups()
+    await engine.open_database(database_url, migrate=False)
+    try:
+        assert (await accounts.authenticate(email, password, '127.0.0.1')).email == email
+    finally:
+        await engine.close_database()
 
 
 def is_valid_iban(text: str) -> bool:
