@@ -50,13 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     print(environment(args, url))
     print(f'Suite ran in {elapsed / 60:.1f} min; load average of the machine {load_before} before, '
           f'{_load_average()} after (other processes share the CPUs).\n')
-    print(report.table(figures))
-    print()
-    print(report.summary(figures))
-    if args.json:
-        report.write_json(args.json, figures)
-        print(f'\nJSON: {args.json}')
-    return 1 if any(figure.failed for figure in figures) else 0
+    return report.show(figures, args.json)
 
 
 async def run(args, url: str, data_dir: Path) -> list[Figure]:

@@ -111,6 +111,17 @@ def summary(figures: list[Figure]) -> str:
     return '\n'.join(lines)
 
 
+def show(figures: list[Figure], json_path: Path | None) -> int:
+    """Print the table and its summary, write the JSON when asked; the exit code (1 when a measure broke)."""
+    print(table(figures))
+    print()
+    print(summary(figures))
+    if json_path:
+        write_json(json_path, figures)
+        print(f'\nJSON: {json_path}')
+    return 1 if any(figure.failed for figure in figures) else 0
+
+
 def write_json(path: Path, figures: list[Figure]) -> None:
     Path(path).write_text(json.dumps([figure.to_json() for figure in figures], ensure_ascii=False, indent=1) + '\n',
                           encoding='utf-8')

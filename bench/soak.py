@@ -98,13 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         figures = asyncio.run(run(url, data_dir))
     args.clients, args.quick = args.browsers, False  # what environment() describes
     print(environment(args, url))
-    print(report.table(figures))
-    print()
-    print(report.summary(figures))
-    if args.json:
-        report.write_json(args.json, figures)
-        print(f'\nJSON: {args.json}')
-    return 1 if any(figure.failed for figure in figures) else 0
+    return report.show(figures, args.json)
 
 
 async def measure_soak(data_dir: Path, database_url: str, secret: str, soak: Soak) -> list[Figure]:

@@ -28,7 +28,7 @@ STEPS = [
     ('list', 'Listes par défaut', 'Modes de règlement et échéances, unités, taux de TVA.', '/parametres/listes', False),
     ('group', 'Utilisateurs', 'Créer les comptes de votre équipe.', '/parametres/utilisateurs', True),
 ]
-REDRAW_DELAY = 0.5  # a burst of changes (a batch validation) makes one redraw
+REDRAW_DELAY = 2.0  # one redraw per burst of changes (a batch validation, busy colleagues): each costs a read
 
 
 @secured_page('/', title='Accueil')
