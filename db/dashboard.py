@@ -17,7 +17,7 @@ from db.actor import Actor
 from db.article import Article
 from db.document import Document, DocumentLine
 from db.document_list import in_view, revenue
-from db.fields import ScaledSum
+from db.fields import ScaledSum, summed_money
 from db.payment_list import RECEIVABLE, PaymentQuery, filtered
 from db.user import User
 from logic import dashboard as rules
@@ -110,7 +110,7 @@ async def _revenue(figures: Figures) -> None:
     months = {first: Month(first=first) for first in rules.months(figures.year)}
     shift = {first.replace(year=first.year - 1): first for first in months}  # fiscal years are 12 months
     for row in rows:
-        day, amount, cost = row['issue_date'], _money(row['ht']), _money(row['cost'])
+        day, amount, cost = row['issue_date'], summed_money(row['ht']), summed_money(row['cost'])
         first = day.replace(day=1)
         if day >= figures.year.start:
             month = months[first]
@@ -142,9 +142,11 @@ async def _payments(figures: Figures) -> None:
     coming = await filtered(receivable(today, status='open', date_from=today), lead='sums') \
         .annotate(due=ScaledSum('amount'), paid=ScaledSum('paid_amount'), n=Count(RawSQL('*'))) \
         .values('due', 'paid', 'n')
-    figures.overdue = Sums(amount=_money(late[0]['due']) - _money(late[0]['paid']), count=late[0]['n'] or 0)
+    figures.overdue = Sums(amount=summed_money(late[0]['due']) - summed_money(late[0]['paid']),
+                           count=late[0]['n'] or 0)
     figures.oldest_due = late[0]['oldest']
-    figures.upcoming = Sums(amount=_money(coming[0]['due']) - _money(coming[0]['paid']), count=coming[0]['n'] or 0)
+    figures.upcoming = Sums(amount=summed_money(coming[0]['due']) - summed_money(coming[0]['paid']),
+                            count=coming[0]['n'] or 0)
 
 
 async def _weeks(today: date) -> list[tuple[Period, Decimal]]:
@@ -155,7 +157,7 @@ async def _weeks(today: date) -> list[tuple[Period, Decimal]]:
         .values('due_date', 'due', 'paid')
     amounts = [ZERO] * len(weeks)
     for row in rows:
-        amounts[(row['due_date'] - today).days // 7] += _money(row['due']) - _money(row['paid'])
+        amounts[(row['due_date'] - today).days // 7] += summed_money(row['due']) - summed_money(row['paid'])
     return list(zip(weeks, amounts))
 
 
@@ -165,7 +167,7 @@ async def _quotes(view: str, today: date) -> QuoteSums:
     sums = QuoteSums(bands={band: Sums() for band in rules.PROBABILITY_BANDS})
     by_probability = {}
     for row in rows:
-        amount = _money(row['ht'])
+        amount = summed_money(row['ht'])
         by_probability[row['probability']] = amount
         sums.amount += amount
         sums.count += row['n']
@@ -192,7 +194,7 @@ async def _top_clients(year: Period) -> list[dict]:
     rows = await revenue(Document.filter(family='invoice', issue_date__gte=year.start, issue_date__lte=year.end)) \
         .annotate(ht=ScaledSum('total_ht'), n=Count('id')).group_by('client_id', 'client_name') \
         .order_by('-ht').limit(TOP).values('client_id', 'client_name', 'ht', 'n')
-    return [{**row, 'ht': _money(row['ht'])} for row in rows]
+    return [{**row, 'ht': summed_money(row['ht'])} for row in rows]
 
 
 async def _top_articles(year: Period) -> list[dict]:
@@ -204,14 +206,9 @@ async def _top_articles(year: Period) -> list[dict]:
         return []
     names = {row['id']: row for row in await Article.filter(id__in=[row['article_id'] for row in rows])
              .values('id', 'reference', 'designation')}
-    return [{**row, 'ht': _money(row['ht']), 'reference': names.get(row['article_id'], {}).get('reference', ''),
+    return [{**row, 'ht': summed_money(row['ht']),
+             'reference': names.get(row['article_id'], {}).get('reference', ''),
              'designation': names.get(row['article_id'], {}).get('designation', '')} for row in rows]
-
-
-def _money(value) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else (Decimal(int(value)) / 100).quantize(ZERO)
 
 
 async def save_widgets(actor: Actor, keys: list[str] | None, options) -> list[str]:

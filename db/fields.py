@@ -56,3 +56,11 @@ class ScaledSum(Sum):
     """
 
     database_func = _BigintSum
+
+
+def summed_money(value: Any) -> Decimal:
+    """A `ScaledSum` of a money column as `values()` returns it: None for no row, cents as an integer on some
+    drivers, a Decimal on others; always euros and cents."""
+    if value is None:
+        return Decimal('0.00')
+    return value if isinstance(value, Decimal) else (Decimal(int(value)) / 100).quantize(Decimal('0.01'))

@@ -36,7 +36,7 @@ from tortoise.functions import Count
 
 from db.contact import Contact
 from db.document import Installment, Payment
-from db.fields import ScaledSum
+from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
 
@@ -196,9 +196,9 @@ async def payment_summary(query: PaymentQuery) -> Summary:
         if f'{kind}_open' not in value:
             continue
         summary.count += group['rows'] or 0
-        paid = _decimal(group['paid'])
+        paid = summed_money(group['paid'])
         if group['status'] != 'paid':  # open, or written off: what is left
-            value[f'{kind}_open'] += _decimal(group['due']) - paid
+            value[f'{kind}_open'] += summed_money(group['due']) - paid
         value[f'{kind}_paid'] += paid
     for kind in ('installment', 'deposit', 'refund', 'irrecoverable'):
         left, imputed = value[f'{kind}_open'], credited.get(kind, ZERO)
@@ -214,7 +214,7 @@ async def payment_summary(query: PaymentQuery) -> Summary:
             summary.irrecoverable = left
         else:
             summary.total_due += left
-    summary.overdue = _decimal(late.get('due')) - _decimal(late.get('paid'))
+    summary.overdue = summed_money(late.get('due')) - summed_money(late.get('paid'))
     summary.not_due = summary.total_due - summary.overdue
     return summary
 
@@ -395,8 +395,3 @@ def _sortable(value):
     # None (no settlement date) sorts first, like NULLs in SQLite ascending.
     return (value is not None, value if value is not None else 0)
 
-
-def _decimal(value) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else (Decimal(int(value)) / 100).quantize(Decimal('0.01'))
