@@ -18,6 +18,7 @@ APPS = {
     'contacts': ['db.contact', 'db.article'],
     'documents': ['db.document'],
     'output': ['db.output'],
+    'banking': ['db.cheque', 'db.mandate', 'db.reminder'],
 }
 
 

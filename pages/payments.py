@@ -18,6 +18,7 @@ from components.export import download_xlsx
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
+from components.payments_tabs import payments_tabs
 from db import changes, payment_list, payments
 from logic import list_state
 from logic.dates import format_date, read_day
@@ -104,6 +105,7 @@ async def payments_page(ctx: PageContext):
     """The address carries the filters, sort and page (e.g. /reglements?etat=overdue from a dashboard)."""
     opened = opened_state(LIST)
     with frame(ctx, 'Règlements'):
+        payments_tabs('/reglements')
         summary = PaymentSummary()
         with ui.element('div').classes('app-list-head'):
             ui.label('Les échéances des factures validées et les acomptes des devis acceptés, de la plus récente à '

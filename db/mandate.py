@@ -1,0 +1,1 @@
+"""Models of SEPA Core direct debits (PA5): mandates on contacts, collections and the installments they debit."""
