@@ -29,6 +29,9 @@ from db import unit_of_work
 log = logging.getLogger(__name__)
 
 DOCUMENTS = 'documents'
+# Installments and payments (the Règlements list follows only this one): whatever opens, settles, cancels or changes
+# an installment publishes it, besides DOCUMENTS for the document concerned.
+PAYMENTS = 'payments'
 
 Callback = Callable[[int | None], object]
 _subscribers: dict[str, list[tuple[Callback, contextvars.Context]]] = {}

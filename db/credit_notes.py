@@ -144,6 +144,7 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             await payments.write_off(actor, invoice.id, on=written_off.paid_on, reason=written_off.reason,
                                      secret=secret)
         changes.publish(changes.DOCUMENTS, invoice.id)
+        changes.publish(changes.PAYMENTS, invoice.id)
 
     return CreditNoteOperation(prepare=prepare, complete=complete)
 

@@ -167,3 +167,20 @@ def order_of(query: DocumentQuery) -> list[str]:
         terms.append(f'{sign}issue_date')
     terms.append(f'{sign}id')
     return terms
+
+
+_FAMILIES: dict[int, str] = {}  # a document's family never changes: known once, kept (bounded)
+_FAMILIES_KEPT = 50_000
+
+
+async def family_of(doc_id: int) -> str | None:
+    """The family of document `doc_id` ('invoice', 'quote'...), None once it is deleted: what a list asks before
+    reloading on a change, so that saving a quote does not reload every open invoice list."""
+    family = _FAMILIES.get(doc_id)
+    if family is None:
+        family = await Document.filter(id=doc_id).first().values_list('family', flat=True)
+        if family is not None:
+            if len(_FAMILIES) >= _FAMILIES_KEPT:
+                _FAMILIES.clear()
+            _FAMILIES[doc_id] = family
+    return family

@@ -318,6 +318,7 @@ async def _issue_once(actor: Actor, prepare: Prepare, complete: Complete | None,
         await complete(documents)
     for document in documents:
         changes.publish(changes.DOCUMENTS, document.id)
+        changes.publish(changes.PAYMENTS, document.id)  # its planned installments are now due
     return documents
 
 

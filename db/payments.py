@@ -62,7 +62,7 @@ from logic.payments import (
 )
 from logic.states import check_transition
 
-PAYMENTS = 'payments'
+PAYMENTS = changes.PAYMENTS
 ZERO = Decimal('0.00')
 _STATUS_REFUSALS = {
     'planned': 'Cette échéance n’est pas encore due : le document n’est pas validé (ou le devis pas accepté).',

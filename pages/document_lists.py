@@ -11,7 +11,7 @@ from nicegui import run, ui
 from components.document_list import DocumentList, ListFilters
 from components.paged_table import PageRequest
 from db.document_export import export_ids, from_database, raw_rows
-from db.document_list import DocumentQuery, list_documents
+from db.document_list import DocumentQuery, family_of, list_documents
 from logic import doctypes, list_state
 from logic.dates import format_date
 from logic.money import format_eur
@@ -121,13 +121,16 @@ def _export_value(row: dict, key: str):
     }[key]
 
 
-def follow_list(ctx: PageContext, document_list: DocumentList) -> None:
-    """Reload the list when any document changes (DOC7); a burst of changes makes one reload."""
+def follow_list(ctx: PageContext, document_list: DocumentList, *, family: str | None = None) -> None:
+    """Reload the list when a document of `family` (any document when None) changes (DOC7); a burst of changes makes
+    one reload. A deleted document, whose family can't be read any more, reloads every list."""
     pending = False
 
-    async def changed(_doc_id: int | None) -> None:
+    async def changed(doc_id: int | None) -> None:
         nonlocal pending
         if pending:
+            return
+        if family is not None and doc_id is not None and await family_of(doc_id) not in (family, None):
             return
         pending = True
         try:

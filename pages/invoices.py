@@ -60,7 +60,7 @@ async def invoices_page(ctx: PageContext):
                                 spec=list_spec(COLUMNS, INVOICE_LABELS, TYPES, VIEWS['invoice']),
                                 views=VIEWS['invoice'],
                                 hint='De la plus ancienne à la plus récente ; cliquez un titre de colonne pour trier.')
-    follow_list(ctx, invoices)
+    follow_list(ctx, invoices, family='invoice')
     await invoices.reload()
 
 

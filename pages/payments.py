@@ -19,7 +19,7 @@ from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
 from components.payments_tabs import payments_tabs
-from db import changes, payment_list, payments
+from db import changes, payment_list
 from logic import list_state
 from logic.dates import format_date, read_day
 from logic.money import format_eur
@@ -220,8 +220,8 @@ def export_workbook(rows: list[list]) -> bytes:
 
 
 def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[None]]) -> None:
-    """Reload the summary and the page shown after any committed document or payment change; a burst of changes
-    makes one reload."""
+    """Reload the summary and the page shown after any committed change of installments or payments (not after
+    every draft saved: the list shows only what is due); a burst of changes makes one reload."""
     client = table.client
     # The reload runs in this page's own context, never in the publisher's: an operation that publishes from inside
     # a caller's transaction (e.g. cancel_settlement within unsettle_deposit) would otherwise lend it its
@@ -251,7 +251,7 @@ def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[N
         with table:
             await ctx.handler(reload)()
 
-    unsubscribes = [changes.subscribe(topic, changed) for topic in (changes.DOCUMENTS, payments.PAYMENTS)]
+    unsubscribes = [changes.subscribe(changes.PAYMENTS, changed)]
 
     def stop() -> None:
         for unsubscribe in unsubscribes:

@@ -76,7 +76,7 @@ async def quotes_page(ctx: PageContext):
                               new=('Nouveau devis', '/devis/nouveau'),
                               spec=list_spec(columns, QUOTE_LABELS, None, VIEWS['quote']), views=VIEWS['quote'],
                               hint='Du plus ancien au plus récent ; cliquez un titre de colonne pour trier.')
-    follow_list(ctx, quotes)
+    follow_list(ctx, quotes, family='quote')
     await quotes.reload()
 
 

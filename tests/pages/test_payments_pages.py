@@ -1,5 +1,6 @@
 """Règlements (PA1-PA3, PA7) with the User fixture: what the list shows, its filters, ticking and unticking "Réglé",
 partial payments and overpayments, the write-off, and who may do it."""
+import asyncio
 import io
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,7 +9,7 @@ import openpyxl
 import pytest
 from nicegui.testing import User
 
-from db import deposits, documents, payments
+from db import deposits, documents, payments, validation
 from db.document import Document, Installment, Payment
 from logic.deposits import DepositSpec
 from tests.db.documents_helpers import business_client, draft, individual_client, line, validated_invoice
@@ -361,3 +362,28 @@ async def test_the_detail_and_the_invoice_show_the_state_the_list_shows(user: Us
     assert shown(user, 'installment-paid') == '50,00\xa0€'
     assert shown(user, 'installment-credited') == 'Avoir imputé : 54,00\xa0€'
     assert shown(user, 'schedule-paid') == 'Réglé : 50,00\xa0€'
+
+
+async def test_the_list_ignores_drafts_and_follows_a_validation(user: User, admin, monkeypatch):
+    """The list shows only what is due: a draft saved elsewhere does not reload it, a validation does (issue 18)."""
+    from pages import payments as payments_page  # noqa: PLC0415
+
+    client = await business_client()
+    first = await validated_invoice(admin, client)
+    await open_payments(user)
+    await until(lambda: listed(user) == [(first.number, 'En attente')])
+    fetched = []
+    list_installments = payments_page.payment_list.list_installments
+
+    async def counting(*args, **kwargs):
+        fetched.append(args)
+        return await list_installments(*args, **kwargs)
+
+    monkeypatch.setattr(payments_page.payment_list, 'list_installments', counting)
+    second = await documents.create_document(admin, draft(client, line(price='70')))
+    await documents.save_draft(admin, second.id, draft(client, line(price='80')), second.version)
+    await asyncio.sleep(1)  # well past the list's 0.3 s gathering of a burst
+    assert fetched == []
+    validated = await validation.validate_invoice(admin, second.id, issuer=issuer())
+    await until(lambda: len(listed(user)) == 2)
+    assert validated.number in [number for number, _state in listed(user)]

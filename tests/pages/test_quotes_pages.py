@@ -1,4 +1,5 @@
 """Devis pages with the User fixture: creation, life cycle, lists, live refresh and conflicts (QU1-QU3, DOC5-DOC7)."""
+import asyncio
 from datetime import date
 from decimal import Decimal
 
@@ -235,3 +236,31 @@ async def test_a_page_asked_with_a_stale_total_counts_again(user: User, admin):
     rows, total = await list_page('quote', ListFilters(), PageRequest(page=1, per_page=25, sort_by='date',
                                                                        descending=False, total=3))
     assert total == 2 and [row['number'] for row in rows] == [quotes[1].number, quotes[2].number]
+
+
+async def test_the_list_reloads_for_its_own_family_only(user: User, admin, monkeypatch):
+    """With fifty people at work, every draft saved anywhere reloading every open list was most of the server's
+    time (issue 18, soak): a quote list ignores invoice changes and follows quote ones."""
+    from pages import document_lists  # noqa: PLC0415
+
+    client = await business_client()
+    await a_quote(admin, client)
+    await log_in(user, next_path='/devis')
+    await user.should_see(marker='state-filter', retries=100)
+    listed = next(e for e in user.client.layout.descendants() if isinstance(e, DocumentList))
+    await until(lambda: len(listed.table.rows) == 1)
+    fetched = []
+    list_documents = document_lists.list_documents
+
+    async def counting(query, *, total=None):
+        fetched.append(query)
+        return await list_documents(query, total=total)
+
+    monkeypatch.setattr(document_lists, 'list_documents', counting)
+    invoice = await documents.create_document(admin, draft(client))  # another family
+    await documents.save_draft(admin, invoice.id, draft(client, line(price='70')), invoice.version)
+    await asyncio.sleep(1)  # well past the list's 0.3 s gathering of a burst
+    assert fetched == []
+    await a_quote(admin, client)  # then a quote: the list follows it
+    await until(lambda: len(listed.table.rows) == 2)
+    assert len(fetched) == 1
