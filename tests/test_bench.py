@@ -28,7 +28,7 @@ def test_it_runs_the_whole_suite_at_a_tiny_size_and_writes_every_figure(tmp_path
     output = tmp_path / 'figures.json'
     env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
     run = subprocess.run([sys.executable, '-m', 'bench', '--invoices', '30', '--clients', '3', '--quick',
-                          '--database-url', database_url, '--json', str(output)],
+                          '--soak-minutes', '0.3', '--database-url', database_url, '--json', str(output)],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f'{run.stdout[-6000:]}\n{run.stderr[-4000:]}'
     figures = json.loads(output.read_text())
@@ -48,4 +48,9 @@ def test_it_runs_the_whole_suite_at_a_tiny_size_and_writes_every_figure(tmp_path
     # The simulated browsers clicked over the real websocket and every click got its update.
     assert by_name['under load (batch PDF): click to update (p95)']['value'] is not None
     assert by_name['under load (batch PDF): clicks without an answer within 30 s']['value'] == 0
+    # The soak ran last: its browsers opened lists and drafts, clicked, typed and saved, and nothing broke.
+    soak = next(figure for name, figure in by_name.items() if name.startswith('soak (') and name.endswith(': errors'))
+    assert soak['value'] == 0, soak['note']
+    assert any(name.startswith('soak (') and 'page open (GET and websocket) (p95)' in name and figure['value'] is not None
+               for name, figure in by_name.items())
 
