@@ -4,7 +4,11 @@ The ORM is opened from the ASGI lifespan (see main.py), with a global fallback c
 requests and websocket events in tasks that are not children of the lifespan task.
 """
 import asyncio
+import contextlib
+import fcntl
 import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.executor import MigrationExecutor
@@ -46,7 +50,8 @@ async def open_database(database_url: str, *, migrate: bool = True) -> None:
         await Tortoise.init(config=config, _enable_global_fallback=True)
         await connections.get('default').execute_query('SELECT 1')
         if migrate:
-            await MigrationExecutor(connections.get('default'), config['apps']).migrate()
+            async with migration_lock(database_url):
+                await MigrationExecutor(connections.get('default'), config['apps']).migrate()
     except (OSError, asyncio.TimeoutError) as exc:
         await close_database()
         raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc
@@ -56,6 +61,36 @@ async def open_database(database_url: str, *, migrate: bool = True) -> None:
             raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc
         await close_database()
         raise
+
+
+# Any number of processes may start (or upgrade) at once on one database: the first to take this lock migrates, the
+# others wait for it, then find nothing left to apply. PostgreSQL: a session advisory lock on a connection of its own
+# (released when it closes, even if the process dies); SQLite: an exclusive flock on a file beside the database.
+MIGRATION_LOCK_KEY = 0x46616374_4D696772  # "FactMigr"
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str) -> AsyncIterator[None]:
+    if is_postgres(database_url):
+        import asyncpg  # noqa: PLC0415 - only PostgreSQL installs need it
+
+        connection = await asyncpg.connect('postgresql://' + database_url.split('://', 1)[1])
+        try:
+            await connection.execute('SELECT pg_advisory_lock($1)', MIGRATION_LOCK_KEY)
+            yield
+        finally:
+            await connection.close()  # releases the lock
+        return
+    path = database_url.removeprefix('sqlite://')
+    if not path or path.startswith(':memory:'):
+        yield
+        return
+    with open(Path(f'{path}.migrating'), 'a+b') as lock:  # noqa: ASYNC230 - a tiny local file
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 async def close_database() -> None:

@@ -1,4 +1,8 @@
 """Every migration applies from an empty database, on SQLite and on PostgreSQL, and the models need no new one."""
+import asyncio
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -7,8 +11,10 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from db import engine
 from tests.databases import pg_admin, pg_db_url, require_postgres
+from tests.helpers import SECRET
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / 'db' / 'migrations'
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = ROOT / 'db' / 'migrations'
 
 
 def migration_files() -> set[str]:
@@ -140,3 +146,30 @@ async def insert_row(table: str, values: dict) -> int:
     inserted = await connection.execute_query_dict(
         f'INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id', list(row.values()))
     return inserted[0]['id']
+
+
+def migrate_together(database_url: str, data_dir: Path, processes: int = 2) -> list[subprocess.CompletedProcess]:
+    """`main.py migrate` started by several processes at the same moment, as two servers started together do."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir), FACTURIER_SECRET=SECRET)
+    started = [subprocess.Popen([sys.executable, str(ROOT / 'main.py'), 'migrate'], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(processes)]
+    return [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in started]
+
+
+def test_processes_started_together_on_an_empty_postgresql_all_migrate_once(tmp_path):
+    """Issue 21: without a lock, one of two processes failed on a duplicate key of the migrations table."""
+    server = require_postgres()
+    for attempt in range(1):
+        asyncio.run(pg_admin(server, 'DROP DATABASE IF EXISTS facturier_together', 'CREATE DATABASE facturier_together'))
+        try:
+            runs = migrate_together(pg_db_url(server, 'facturier_together'), tmp_path / f'data{attempt}')
+            assert [run.returncode for run in runs] == [0, 0], [run.stderr[-2000:] for run in runs]
+        finally:
+            asyncio.run(pg_admin(server, 'DROP DATABASE IF EXISTS facturier_together WITH (FORCE)'))
+
+
+def test_processes_started_together_on_an_empty_sqlite_all_migrate_once(tmp_path):
+    (tmp_path / 'data').mkdir()
+    runs = migrate_together(f'sqlite://{tmp_path / "data" / "together.sqlite3"}', tmp_path / 'data')
+    assert [run.returncode for run in runs] == [0, 0], [run.stderr[-2000:] for run in runs]
