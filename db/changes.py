@@ -70,6 +70,11 @@ def publish(topic: str, doc_id: int | None = None) -> None:
             log.exception('change forwarder failed on %s', topic)
 
 
+def topics() -> list[str]:
+    """The topics some page of this process follows."""
+    return [topic for topic, entries in _subscribers.items() if entries]
+
+
 def add_forwarder(forward: Callable[[str, int | None], None]) -> Callable[[], None]:
     """Also hand every publication to `forward(topic, doc_id)` (db/change_relay.py); returns the remover."""
     _forwarders.append(forward)

@@ -5,7 +5,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from nicegui import app, ui
 
 from components.frame import apply_theme, logout_form
-from db import accounts, engine, settings
+from db import accounts, change_relay, engine, settings
 from pages import runtime
 from pages.security import client_ip, csrf_matches, csrf_token, safe_next, signed_in_user
 
@@ -52,9 +52,13 @@ async def logout(request: Request) -> Response:
 
 @app.get('/healthz')
 async def healthz() -> Response:
-    if await engine.ping():
-        return JSONResponse({'status': 'ok', 'database': 'ok'})
-    return JSONResponse({'status': 'error', 'database': 'unreachable'}, status_code=503)
+    """503 when the database does not answer, or when this process no longer hears the others' changes (its
+    PostgreSQL relay is cut for more than a few seconds): its pages would show stale data."""
+    database = 'ok' if await engine.ping() else 'unreachable'
+    relay = change_relay.status()
+    body = {'status': 'ok' if database == 'ok' and relay != 'down' else 'error', 'database': database,
+            **({'relay': relay} if relay else {})}
+    return JSONResponse(body, status_code=200 if body['status'] == 'ok' else 503)
 
 
 @app.get('/_files/logo')

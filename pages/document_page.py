@@ -244,8 +244,9 @@ class Screen:
 
     async def changed_elsewhere(self, doc_id: int | None) -> None:
         """Another user changed this document (DOC7): show it, unless we hold unsaved changes; then say who and when
-        at once, keeping ours in the form, rather than at our next save."""
-        if doc_id != self.doc_id or self.busy or self.body.is_deleted:
+        at once, keeping ours in the form, rather than at our next save. No id: anything may have changed (a
+        bulk change, the relay of changes back after a cut): compare the version."""
+        if (doc_id is not None and doc_id != self.doc_id) or self.busy or self.body.is_deleted:
             return
         current = await Document.filter(id=self.doc_id).values_list('version', flat=True)
         if current and current[0] == self.version:
