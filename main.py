@@ -107,7 +107,7 @@ def serve(config: Config) -> None:
     except backup.BackupError as exc:
         _die(str(exc))
     try:  # fail fast with one line, before the server starts, when the database can't be reached or migrated
-        asyncio.run(_check_database(config.database_url))
+        asyncio.run(_check_database(config))
     except engine.DatabaseUnavailable as exc:
         _die(str(exc))
     from logic.facturx import checker  # noqa: PLC0415
@@ -126,7 +126,7 @@ def serve(config: Config) -> None:
 
 async def _run_with_database(config: Config, args) -> int:
     """Run a plugged-in command with the database open and migrated; a DomainError is one French line."""
-    from db import backup, engine  # noqa: PLC0415
+    from db import backup, engine, instance  # noqa: PLC0415
     from logic.errors import DomainError  # noqa: PLC0415
 
     try:
@@ -137,6 +137,7 @@ async def _run_with_database(config: Config, args) -> int:
     except engine.DatabaseUnavailable as exc:
         _die(str(exc))
     try:
+        await instance.check_secret(config.secret)
         return await args.run(config, args)
     except DomainError as exc:
         _die(str(exc))
@@ -145,11 +146,20 @@ async def _run_with_database(config: Config, args) -> int:
     return 2
 
 
-async def _check_database(url: str) -> None:
-    from db import engine  # noqa: PLC0415
+async def _check_database(config: Config, *, secret: bool = True) -> None:
+    """The database answers, is migrated, and (`secret`) knows this secret (db/instance.py); else one French line.
+    A restore checks no secret: the secret file it brings back is read by the next start."""
+    from db import engine, instance  # noqa: PLC0415
+    from logic.errors import DomainError  # noqa: PLC0415
 
-    await engine.open_database(url)
-    await engine.close_database()
+    await engine.open_database(config.database_url)
+    try:
+        if secret:
+            await instance.check_secret(config.secret)
+    except DomainError as exc:
+        raise engine.DatabaseUnavailable(str(exc)) from exc
+    finally:
+        await engine.close_database()
 
 
 def main(argv: list[str]) -> int:
@@ -187,10 +197,10 @@ def main(argv: list[str]) -> int:
         elif args.command == 'restore':
             # The migrations bring an older backup's schema up to date before a server may start on it.
             manifest = backup.restore(config, args.file, force=args.force,
-                                      then=lambda: asyncio.run(_check_database(config.database_url)))
+                                      then=lambda: asyncio.run(_check_database(config, secret=False)))
             print(f'Sauvegarde du {manifest["created_at"][:19]} restaurée dans {config.data_dir}.')
         elif args.command == 'migrate':
-            asyncio.run(_check_database(config.database_url))
+            asyncio.run(_check_database(config, secret=False))
             print('Base de données à jour.')
     except (backup.BackupError, engine.DatabaseUnavailable) as exc:
         _die(str(exc))

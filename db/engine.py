@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # One Tortoise app per area, each with its own migrations package, so that areas evolve independently.
 # Cross-app relations name the app: 'models.User', 'contacts.Contact'.
 APPS = {
-    'models': ['db.user', 'db.audit', 'db.company'],
+    'models': ['db.user', 'db.audit', 'db.company', 'db.instance'],
     'contacts': ['db.contact', 'db.article'],
     'documents': ['db.document'],
     'output': ['db.output'],

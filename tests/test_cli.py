@@ -165,3 +165,20 @@ def test_backup_and_restore_on_postgresql(tmp_path):
     finally:
         asyncio.run(pg_admin(server, 'DROP DATABASE IF EXISTS facturier_cli_a WITH (FORCE)',
                              'DROP DATABASE IF EXISTS facturier_cli_b WITH (FORCE)'))
+
+
+def test_a_start_with_another_secret_than_the_databases_is_refused(tmp_path):
+    """Issue 21: a process started with another FACTURIER_SECRET validated invoices that `verify` then called
+    altered. The first start records the secret's fingerprint; any command or server with another one stops."""
+    env = {'FACTURIER_DATA_DIR': str(tmp_path), 'FACTURIER_SECRET': SECRET}
+    first = run(['verify'], env)
+    assert first.returncode == 0, first.stderr
+    other = {**env, 'FACTURIER_SECRET': 'another-secret-of-at-least-32-characters!'}
+    for args in (['verify'], ['serve']):
+        refused = run(args, {**other, 'FACTURIER_PORT': str(free_port())})
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert refused.stderr.strip().count('\n') == 0 and 'n’est pas celui de cette base' in refused.stderr
+    again = run(['verify'], env)  # the right secret still works, and nothing was recorded by the refused ones
+    assert again.returncode == 0, again.stderr
+    stored = sqlite3.connect(tmp_path / 'facturier.sqlite3').execute('SELECT COUNT(*) FROM instance_key').fetchone()
+    assert stored == (1,)
