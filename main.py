@@ -111,10 +111,12 @@ def serve(config: Config) -> None:
     except engine.DatabaseUnavailable as exc:
         _die(str(exc))
     from logic.facturx import checker  # noqa: PLC0415
+    from pages import idle_workers  # noqa: PLC0415
 
-    checker.start()  # compiles the e-invoice schematrons in their own process while the server starts
     atexit.register(checker.shutdown)
     build_app(config)
+    # The e-invoice checker and the PDF workers start on first use and stop after a while unused (issue 21).
+    idle_workers.stop_when_idle(config.workers_idle_seconds)
     from nicegui import app  # noqa: PLC0415
 
     # The ~100,000 objects loaded at import live as long as the process: keeping the garbage collector off them

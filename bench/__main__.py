@@ -75,7 +75,8 @@ async def run(args, url: str, data_dir: Path) -> list[Figure]:
     _progress(f'server with {args.clients} browsers')
     load = Load(clients=args.clients, batch=3 if args.quick else 500, seed=args.seed, settle_seconds=0.5
                 if args.quick else 4, idle_seconds=1 if args.quick else 5, min_seconds=3 if args.quick else 20,
-                exports=1 if args.quick else 3, profile=args.profile_server)
+                exports=1 if args.quick else 3, profile=args.profile_server,
+                workers_idle_seconds=5 if args.quick else 20)
     figures += await measure_server(data_dir, url, SECRET, load)
     for phase, text in load.profiles.items():
         print(f'Profile of the server under load ({phase}), py-spy:\n{text}\n')

@@ -23,7 +23,7 @@ from bench.clients import ACTIONS, Browser
 from bench.figures import Figure, p95, skipped, spread
 from bench.output import BATCH_TARGET_S_PER_500, BatchRun
 from bench.profile import ServerProfile
-from bench.server import Server, rss_mb, session_cookies, start_server, stop_server
+from bench.server import Server, rss_mb, session_cookies, start_server, stop_server, tree_rss_mb
 from bench.stall import StallProbe
 
 LIST_LABELS = {'/factures': 'invoices', '/devis': 'quotes', '/contacts': 'contacts', '/articles': 'articles',
@@ -34,6 +34,7 @@ CLICK_TIMEOUT = 30.0
 CLICK_TARGET_MS = 100   # a click that answers within 100 ms feels instant (50 ms of server time + the wire)
 STALL_TARGET_MS = 100   # issue 7: "100 ms stall"
 EXPORT_TARGET_S = 10
+AT_REST_TARGET_MB = 250  # issue 21: a small VPS or home server
 
 
 @dataclass(kw_only=True, slots=True)
@@ -48,12 +49,16 @@ class Load:
     seed: int = 1
     profile: bool = False      # py-spy the server during each load phase (bench/profile.py)
     profiles: dict = field(default_factory=dict)  # phase -> report
+    workers_idle_seconds: int = 20  # FACTURIER_WORKERS_IDLE_SECONDS of the server (300 by default in production)
 
 
 async def measure_server(data_dir: Path, database_url: str, secret: str, load: Load) -> list[Figure]:
-    server = await start_server(data_dir, database_url, secret)
+    server = await start_server(data_dir, database_url, secret,
+                                env_extra={'FACTURIER_WORKERS_IDLE_SECONDS': str(load.workers_idle_seconds)})
     browsers: list[Browser] = []
     try:
+        await asyncio.sleep(load.settle_seconds)
+        at_rest = tree_rss_mb(server.pid)
         cookies = await session_cookies(server, database_url, load.clients + 1)
         lead = Browser(server.url, cookies[0], seed=load.seed)
         browsers.append(lead)
@@ -76,6 +81,7 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
         ]
         cold = await lead.export_ms()  # the first one also starts the server's worker processes (run.cpu_bound)
         warm = await lead.export_ms()
+        working = tree_rss_mb(server.pid)
         figures += [
             Figure(name='Excel export of the invoice list, first after start', value=cold / 1000, unit='s',
                    note='includes starting the worker processes'),
@@ -89,6 +95,21 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
             figures += await _under_batch(browsers[1:], server.url, database_url, data_dir, load)
         async with _Profiled(server, load, 'Excel export'):
             figures += await _under_export(lead, browsers[1:], server.url, load)
+        for browser in browsers:  # everybody leaves: the workers stop once unused (pages/idle_workers.py)
+            await browser.close()
+        browsers.clear()
+        await asyncio.sleep(load.workers_idle_seconds * 1.5 + 2)
+        rested = tree_rss_mb(server.pid)
+        figures += [
+            Figure(name='server at rest after start, with its worker processes', value=at_rest, unit='MB',
+                   target=AT_REST_TARGET_MB, note='no page open; the e-invoice checker and the PDF workers start on '
+                                                  'first use'),
+            Figure(name='server with its worker processes, after the exports', value=working, unit='MB',
+                   note=f'{load.clients + 1} browsers connected'),
+            Figure(name='server at rest again, with its worker processes', value=rested, unit='MB',
+                   target=AT_REST_TARGET_MB, note=f'{load.workers_idle_seconds * 1.5 + 2:.0f} s after the last '
+                                                  f'browser left (workers stop after {load.workers_idle_seconds} s '
+                                                  'unused here, 300 s by default)')]
         return figures
     finally:
         for browser in browsers:

@@ -35,11 +35,12 @@ class Server:
         return self.process.pid
 
 
-async def start_server(data_dir: Path, database_url: str, secret: str, *, timeout: float = 120) -> Server:
+async def start_server(data_dir: Path, database_url: str, secret: str, *, timeout: float = 120,
+                       env_extra: dict[str, str] | None = None) -> Server:
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
     env.update(FACTURIER_DATA_DIR=str(data_dir), FACTURIER_DATABASE_URL=database_url, FACTURIER_PORT=str(port),
-               FACTURIER_HOST='127.0.0.1', FACTURIER_SECRET=secret)
+               FACTURIER_HOST='127.0.0.1', FACTURIER_SECRET=secret, **(env_extra or {}))
     log = Path(data_dir) / 'server.log'
     process = subprocess.Popen([sys.executable, str(ROOT / 'main.py')], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=log.open('w'), stderr=subprocess.STDOUT)
@@ -98,6 +99,26 @@ def rss_mb(pid: int) -> float:
         if line.startswith('VmRSS:'):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f'no VmRSS for process {pid}')
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the e-invoice checker, the PDF workers), in MB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try:
+            fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += rss_mb(current)
+        except (OSError, RuntimeError):
+            continue
+        todo += children.get(current, [])
+    return total
 
 
 def _free_port() -> int:

@@ -33,6 +33,8 @@ class Config:
     trusted_proxies: tuple[str, ...] = ()
     # 'auto': cookies are Secure on requests that came over HTTPS (directly or per a trusted proxy); 'always'.
     secure_cookies: str = 'auto'
+    # The e-invoice checker and the PDF workers (about 245 and 120 MB each) stop after this long unused (issue 21).
+    workers_idle_seconds: int = 300
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,6 +77,7 @@ def load(env: dict[str, str] | None = None, *, create_secret: bool = True) -> Co
         absolute_timeout_hours=_int(env, 'FACTURIER_ABSOLUTE_TIMEOUT_HOURS', 12, 1, 24 * 30),
         trusted_proxies=parse_trusted_proxies(env.get('FACTURIER_TRUSTED_PROXIES') or ''),
         secure_cookies=_choice(env, 'FACTURIER_SECURE_COOKIES', SECURE_COOKIE_MODES),
+        workers_idle_seconds=_int(env, 'FACTURIER_WORKERS_IDLE_SECONDS', 300, 5, 24 * 3600),
     )
 
 

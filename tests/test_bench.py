@@ -18,6 +18,7 @@ SERVER_FIGURES = (
     'one-page invoice PDF end to end (Factur-X, dataset invoice) (median)',
     'one-page invoice PDF end to end (Factur-X, dataset invoice) (p95)',
     'server memory per connected client', 'Excel export of the invoice list, click to file',
+    'server at rest after start, with its worker processes', 'server at rest again, with its worker processes',
     'batch PDF, time for 500 invoices',
     'under load (batch PDF): click to update (p95)', 'under load (batch PDF): longest event-loop stall',
     'under load (Excel export): click to update (p95)', 'under load (Excel export): longest event-loop stall',

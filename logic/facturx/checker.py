@@ -17,6 +17,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +73,27 @@ def check_blocking(xml: bytes, syntax: str = 'cii') -> CheckResult:
 
 
 def start() -> None:
-    """Start the checker process and compile the stylesheets in the background (call once at app start-up)."""
+    """Start the checker process and compile the stylesheets in the background (scripts that will check at once)."""
     threading.Thread(target=_ask, args=({'warm': True},), daemon=True, name='facturx-checker-warm-up').start()
+
+
+def stop_when_idle(idle_seconds: float) -> Callable[[], None]:
+    """Stop the checker process once unused for `idle_seconds` (about 245 MB at rest, issue 21); the next check
+    starts it again (about 2 s more for that one). Call once, in a server process; returns what ends the watch."""
+    ended = threading.Event()
+
+    def watch() -> None:
+        while not ended.wait(min(idle_seconds, 30) / 2):
+            with _lock:
+                if _process is not None and time.monotonic() - _last_used > idle_seconds:
+                    _stop_locked()
+
+    threading.Thread(target=watch, daemon=True, name='facturx-checker-idle').start()
+    return ended.set
+
+
+def running() -> bool:
+    return _process is not None and _process.poll() is None
 
 
 def shutdown() -> None:
@@ -93,10 +114,12 @@ class CheckerFailed(RuntimeError):
 
 _process: subprocess.Popen | None = None
 _lock = threading.Lock()
+_last_used = 0.0  # time.monotonic() of the last answer
 
 
 def _ask(request: dict) -> dict:
     """One request, one answer; a dead process is restarted once. Requests are serialised by the lock."""
+    global _last_used  # noqa: PLW0603
     line = json.dumps(request) + '\n'
     with _lock:
         for attempt in (1, 2):
@@ -108,6 +131,7 @@ def _ask(request: dict) -> dict:
             except (BrokenPipeError, OSError):
                 reply = ''
             if reply:
+                _last_used = time.monotonic()
                 answer = json.loads(reply)
                 if 'error' in answer:
                     raise CheckerFailed(answer['error'])
