@@ -41,12 +41,14 @@ class PageUnavailable(Exception):
 
 
 class Browser:
-    def __init__(self, base_url: str, cookies: dict, *, seed: int = 0) -> None:
+    def __init__(self, base_url: str, cookies: dict, *, seed: int = 0, verify: bool = True) -> None:
+        """`verify=False`: accept a self-signed certificate (the HTTPS proxy of tests/test_deploy.py)."""
         self.base_url = base_url
+        self.verify = verify
         self.cookies = cookies
         self.rng = random.Random(seed)
         self.path = ''
-        self.http = httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60)
+        self.http = httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=60, verify=verify)
         self.sio: socketio.AsyncClient | None = None
         self.client_id = ''
         self.elements: dict[str, dict] = {}
@@ -137,7 +139,8 @@ class Browser:
         query = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in query.items()}
         query.update(document_id=str(uuid.uuid4()), tab_id=str(uuid.uuid4()))
         # aiohttp refuses websocket messages over 4 MB by default: an export of 100,000 rows is bigger.
-        self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={'max_msg_size': 0})
+        self.sio = socketio.AsyncClient(reconnection=False, websocket_extra_options={'max_msg_size': 0},
+                                        ssl_verify=self.verify)
         self.sio.on('update', self._on_update)
         self.sio.on('download', self._on_download)
         self.sio.on('notify', self._on_notify)

@@ -69,7 +69,8 @@ def stop_server(server: Server) -> None:
         server.process.wait(timeout=5)
 
 
-async def session_cookies(server: Server, database_url: str, count: int, next_path: str = '/') -> list[dict]:
+async def session_cookies(server: Server, database_url: str, count: int, next_path: str = '/', *,
+                          verify: bool = True) -> list[dict]:
     """`count` signed-in sessions of the first administrator, as cookie dicts for httpx and the websocket."""
     from db import accounts, engine  # noqa: PLC0415
     from db.user import ADMIN, User  # noqa: PLC0415
@@ -83,7 +84,7 @@ async def session_cookies(server: Server, database_url: str, count: int, next_pa
     finally:
         await engine.close_database()
     cookies = []
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30, verify=verify) as http:
         for ticket in tickets:
             http.cookies.clear()
             response = await http.get('/_auth/finish', params={'ticket': ticket, 'next': next_path})

@@ -1,0 +1,203 @@
+"""The deployment of docs/deploy.md as a user makes it (issue 21): two Facturier processes on one PostgreSQL, started
+together on an empty database, behind Debian's nginx with docs/deploy/nginx.conf itself (ports and certificate
+replaced), over HTTPS.
+
+What it proves: both processes migrate and start together; a browser stays on one process (its page and websocket
+work through the proxy), browsers spread over both; the proxy's HTTPS reaches Facturier (Secure cookies); a stopped
+process's browser carries on with the other one.
+"""
+import asyncio
+import datetime
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from bench.clients import Browser
+from bench.server import session_cookies
+from tests.databases import pg_admin, pg_db_url, require_postgres
+from tests.helpers import IN_CI, SECRET, free_port, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / 'docs' / 'deploy' / 'nginx.conf'
+DATABASE = 'facturier_deploy'
+
+
+def require_nginx() -> str:
+    nginx = shutil.which('nginx') or ('/usr/sbin/nginx' if Path('/usr/sbin/nginx').exists() else None)
+    if nginx is None:
+        if IN_CI:
+            pytest.fail('nginx is missing: ./facturier test installs it (Debian package nginx)')
+        pytest.skip('nginx not installed')
+    return nginx
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'localhost')])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert, private = folder / 'cert.pem', folder / 'key.pem'
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return cert, private
+
+
+def site_config(app_ports: list[int], http_port: int, https_port: int, cert: Path, key: Path) -> str:
+    """docs/deploy/nginx.conf with this test's ports and certificate; nothing else changed."""
+    text = SITE.read_text()
+    text = text.replace('127.0.0.1:8081', f'127.0.0.1:{app_ports[0]}').replace('127.0.0.1:8082',
+                                                                               f'127.0.0.1:{app_ports[1]}')
+    text = text.replace('listen 80;', f'listen 127.0.0.1:{http_port};')
+    text = text.replace('listen 443 ssl;', f'listen 127.0.0.1:{https_port} ssl;')
+    text = re.sub(r'ssl_certificate /\S+;', f'ssl_certificate {cert};', text)
+    text = re.sub(r'ssl_certificate_key /\S+;', f'ssl_certificate_key {key};', text)
+    assert text.count(str(cert)) == 1 and f':{https_port} ssl' in text, 'docs/deploy/nginx.conf changed shape'
+    return text
+
+
+def main_config(folder: Path, site: Path) -> str:
+    """What Debian's /etc/nginx/nginx.conf provides around a site, in the test's folder; the access log names the
+    process that answered each request."""
+    return f'''daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    log_format upstream '$cookie_facturier_node|$upstream_addr|$status';
+    access_log {folder}/access.log upstream;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {site};
+}}
+'''
+
+
+def served_by(folder: Path) -> dict[str, set[str]]:
+    """{node cookie: the processes that answered it} from the access log (requests that carried the cookie)."""
+    answered: dict[str, set[str]] = defaultdict(set)
+    for line in (folder / 'access.log').read_text().splitlines():
+        node, upstream, _status = line.split('|')
+        if node and node != '-' and upstream != '-':  # tried in turn: '127.0.0.1:8081, 127.0.0.1:8082'
+            answered[node].add(upstream.split(',')[-1].strip())
+    return answered
+
+
+def start_app(port: int, database_url: str, data_dir: Path) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir), FACTURIER_SECRET=SECRET,
+               FACTURIER_PORT=str(port), FACTURIER_HOST='127.0.0.1', FACTURIER_TRUSTED_PROXIES='127.0.0.1')
+    return subprocess.Popen([sys.executable, str(ROOT / 'main.py')], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=(data_dir.parent / f'app-{port}.log').open('w'))
+
+
+def healthy(url: str) -> bool:
+    return httpx.get(f'{url}/healthz', timeout=2, verify=False).status_code == 200
+
+
+def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
+    server = require_postgres()
+    nginx = require_nginx()
+    asyncio.run(pg_admin(server, f'DROP DATABASE IF EXISTS {DATABASE}', f'CREATE DATABASE {DATABASE}'))
+    database_url = pg_db_url(server, DATABASE)
+    data_dir = tmp_path / 'data'  # shared by both processes, as docs/deploy.md requires
+    data_dir.mkdir()
+    ports = [free_port(), free_port()]
+    apps = [start_app(port, database_url, data_dir) for port in ports]  # together, on the empty database
+    proxy = None
+    try:
+        for port in ports:
+            wait_until(lambda port=port: healthy(f'http://127.0.0.1:{port}'), timeout=90, interval=0.3,
+                       ignoring=(httpx.HTTPError,), label=f'process on {port} (see {tmp_path}/app-{port}.log)')
+        assert [app.poll() for app in apps] == [None, None]
+        demo = subprocess.run([sys.executable, str(ROOT / 'main.py'), 'demo', '--invoices', '30'], cwd=ROOT,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI'))},
+                                   'FACTURIER_DATABASE_URL': database_url, 'FACTURIER_DATA_DIR': str(data_dir),
+                                   'FACTURIER_SECRET': SECRET}, capture_output=True, text=True, timeout=300)
+        assert demo.returncode == 0, demo.stderr[-3000:]
+
+        folder = tmp_path / 'nginx'
+        folder.mkdir()
+        cert, key = self_signed(folder)
+        http_port, https_port = free_port(), free_port()
+        (folder / 'site.conf').write_text(site_config(ports, http_port, https_port, cert, key))
+        (folder / 'nginx.conf').write_text(main_config(folder, folder / 'site.conf'))
+        checked = subprocess.run([nginx, '-t', '-c', str(folder / 'nginx.conf'), '-p', str(folder)],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        proxy = subprocess.Popen([nginx, '-c', str(folder / 'nginx.conf'), '-p', str(folder)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f'https://127.0.0.1:{https_port}'
+        wait_until(lambda: healthy(url), timeout=20, interval=0.2, ignoring=(httpx.HTTPError,), label='nginx')
+        plain = httpx.get(f'http://127.0.0.1:{http_port}/login', timeout=5)
+        assert plain.status_code == 301 and plain.headers['location'].startswith('https://')
+
+        # Browsers spread over both processes, each staying on its own; HTTPS reaches Facturier: Secure cookies.
+        for _ in range(16):
+            with httpx.Client(base_url=url, verify=False, timeout=10) as visitor:
+                for _ in range(3):
+                    response = visitor.get('/login')
+                    assert response.status_code == 200
+                assert 'Secure' in response.headers.get('set-cookie', '')
+        time.sleep(0.5)  # the access log is written after the answer
+        spread = served_by(folder)
+        assert len(spread) >= 16 and all(len(processes) == 1 for processes in spread.values()), spread
+        assert len(set().union(*spread.values())) == 2, spread
+
+        async def walk() -> str:
+            """A signed-in browser's node cookie."""
+            target = SimpleNamespace(url=url)
+            cookies = (await session_cookies(target, database_url, 1, next_path='/factures', verify=False))[0]
+            assert 'facturier_node' in cookies and 'session' in cookies
+            browser = Browser(url, cookies, verify=False)
+            try:
+                assert await browser.open('/factures')  # the page and its websocket, through the proxy
+                assert await browser.click('page', timeout=20) >= 0
+            finally:
+                await browser.close()
+            await asyncio.sleep(0.5)
+            (process,) = served_by(folder)[cookies['facturier_node']]
+            # That process stops: the same browser carries on with the other one, still signed in.
+            stopped = apps[ports.index(int(process.rsplit(':', 1)[1]))]
+            stopped.send_signal(signal.SIGTERM)
+            stopped.wait(timeout=30)
+            browser = Browser(url, cookies, verify=False)
+            try:
+                assert await browser.open('/factures')
+                assert await browser.click('page', timeout=20) >= 0
+            finally:
+                await browser.close()
+            return cookies['facturier_node']
+
+        node = asyncio.run(walk())
+        time.sleep(0.5)
+        assert served_by(folder)[node] == {f'127.0.0.1:{port}' for port in ports}  # one, then the other
+    finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=10)
+        for app in apps:
+            if app.poll() is None:
+                app.terminate()
+                app.wait(timeout=30)
+        asyncio.run(pg_admin(server, f'DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)'))
