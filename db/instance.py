@@ -34,7 +34,9 @@ class SecretMismatch(DomainError):
 
 
 def fingerprint(secret: str | bytes) -> str:
-    """>>> len(fingerprint('x' * 32)), fingerprint('x' * 32) == fingerprint(b'x' * 32)
+    """64 hexadecimal digits, the same for the secret as text or bytes.
+
+    >>> len(fingerprint('x' * 32)), fingerprint('x' * 32) == fingerprint(b'x' * 32)
     (64, True)
     """
     key = secret.encode('utf-8') if isinstance(secret, str) else secret
