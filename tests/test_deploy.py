@@ -8,6 +8,7 @@ process's browser carries on with the other one.
 """
 import asyncio
 import datetime
+import json
 import os
 import re
 import shutil
@@ -17,13 +18,11 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from bench.clients import Browser
-from bench.server import session_cookies
 from tests.databases import pg_admin, pg_db_url, require_postgres
 from tests.helpers import IN_CI, SECRET, free_port, wait_until
 
@@ -111,6 +110,21 @@ def start_app(port: int, database_url: str, data_dir: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=(data_dir.parent / f'app-{port}.log').open('w'))
 
 
+def signed_in(url: str, database_url: str) -> dict:
+    """A signed-in session's cookies, exchanged through the proxy. In a process of its own: this one's ORM has
+    served SQLite tests before, and Tortoise keeps per-model SQL of the first database it met."""
+    script = ('import asyncio, json, sys, types\n'
+              'from bench.server import session_cookies\n'
+              'cookies = asyncio.run(session_cookies(types.SimpleNamespace(url=sys.argv[1]), sys.argv[2], 1, '
+              "next_path='/factures', verify=False))\n"
+              'print(json.dumps(cookies[0]))\n')
+    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    done = subprocess.run([sys.executable, '-c', script, url, database_url], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
 def healthy(url: str) -> bool:
     return httpx.get(f'{url}/healthz', timeout=2, verify=False).status_code == 200
 
@@ -166,8 +180,7 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
 
         async def walk() -> str:
             """A signed-in browser's node cookie."""
-            target = SimpleNamespace(url=url)
-            cookies = (await session_cookies(target, database_url, 1, next_path='/factures', verify=False))[0]
+            cookies = signed_in(url, database_url)
             assert 'facturier_node' in cookies and 'session' in cookies
             browser = Browser(url, cookies, verify=False)
             try:
