@@ -20,6 +20,7 @@ from components.date_input import DateInput
 from components.lines_table import ArticleChoice, CreateArticle, LinesTable, SearchArticles, UnitChoice, VatChoice
 from components.money_input import MoneyInput
 from components.totals_panel import TotalsPanel
+from logic import doctypes
 from logic.dates import format_date
 from logic.draft import Draft, address_line
 from logic.terms import PaymentTerms, due_date
@@ -139,7 +140,8 @@ class DocumentEditor(ui.element):
                     label='Changer de client' if client_label else 'Client (obligatoire)')
             # The date is not typed: a quote is dated the day it is created (QU1), an invoice the day it is
             # validated (IN2, chosen in the validation dialog).
-            ui.input('Date' if self.doc_type == 'quote' else 'Date (fixée à la validation)',
+            ui.input('Date' if doctypes.doc_type(self.doc_type).numbered_at == 'creation'
+                     else 'Date (fixée à la validation)',
                      value=format_date(draft.issue_date) if draft.issue_date else 'à l’enregistrement') \
                 .props('outlined dense readonly data-field=issue_date').mark('issue_date')
             if self.doc_type == 'quote':
@@ -149,7 +151,9 @@ class DocumentEditor(ui.element):
                 ui.select(methods, label='Mode de règlement', value=draft.payment_method_id,
                           on_change=self._payment_method) \
                     .props('outlined dense clearable data-field=payment_method').mark('payment_method')
-                self.due = self._date('due_date', 'Échéance (si vide : selon le mode de règlement)')
+                # An order or a delivery note falls due on nothing: only what is invoiced has a due date.
+                self.due = self._date('due_date', 'Échéance (si vide : selon le mode de règlement)') \
+                    if doctypes.is_legal(self.doc_type) else None
             if self.choices.templates:
                 ui.select({None: 'Modèle par défaut', **self.choices.templates}, label='Modèle d’édition',
                           value=draft.template_id, on_change=lambda e: self._set('template_id', e.value)) \
@@ -190,7 +194,8 @@ class DocumentEditor(ui.element):
             facts.append(('Mode de règlement', method, 'payment_method'))
             if frozen_terms and self.doc_type != 'credit_note':  # a credit note prints no terms
                 facts.append(('Conditions de paiement', frozen_terms, 'payment_terms'))
-            facts.append(('Échéance', format_date(draft.due_date, empty='—'), 'due_date'))
+            if doctypes.is_legal(self.doc_type):
+                facts.append(('Échéance', format_date(draft.due_date, empty='—'), 'due_date'))
         if draft.delivery_date:
             facts.append(('Livraison ou exécution', format_date(draft.delivery_date), 'delivery_date'))
         if draft.delivery_address:
@@ -275,7 +280,8 @@ class DocumentEditor(ui.element):
             # IN5: the due date follows the payment method's terms; the user may still change it afterwards.
             due = due_date(self.draft.issue_date or date.today(), PaymentTerms(days=method.days,
                                                                                 end_of_month=method.end_of_month))
-            self.due.day = due
+            if self.due is not None:
+                self.due.day = due
         self._changed(False)
 
     def _changed(self, recompute: bool) -> None:

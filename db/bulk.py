@@ -147,7 +147,8 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
             header_text=draft.header_text, footer_text=draft.footer_text, notes=draft.notes,
             total_cost=draft.cost(), **frozen_values(totals, contact, method))
         issue_ = Issue(document=document, snapshot=snapshot, installments=schedule,
-                       lines=[NewLine(line=line, net=net) for line, net in zip(draft.lines, totals.line_nets)],
+                       lines=[NewLine(line=line, net=net, source_line_id=line.source_line_id)  # a delivery's line
+                              for line, net in zip(draft.lines, totals.line_nets)],
                        state='validated' if any(amount for _, amount in schedule) else 'paid')
         issue_.encode()
         issues.append(issue_)

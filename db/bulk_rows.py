@@ -50,8 +50,8 @@ def snapshot_dict(value: Any) -> Any:
 
 def line_row(document_id: int, position: int, line: DraftLine, net: Decimal | None,
              source_line_id: int | None = None) -> tuple:
-    values = {'document_id': document_id, 'position': position, 'net': net, 'source_line_id': source_line_id,
-              **line_values(line)}
+    values = {**line_values(line), 'document_id': document_id, 'position': position, 'net': net,
+              'source_line_id': source_line_id}  # the caller's link, not the one of the line it copies
     for column, limit in _LENGTHS.items():
         if len(values[column] or '') > limit:
             raise ValueError(f'{column}: more than {limit} characters')

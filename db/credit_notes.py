@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from db import changes, payments
+from db import changes, order_links, payments
 from db.actor import Actor
 from db.company import Company
 from db.document import Document, Installment, Payment
@@ -139,6 +139,8 @@ def credit_note_operation(actor: Actor, invoice_id: int, *, secret: str | bytes,
             await payments.sync_document(actor, invoice.id, secret=secret)
         if cancels:
             await change_state(actor, invoice, 'cancelled', secret=secret, details={'credit_note': note.number})
+            # A cancelled invoice bills nothing any more: its delivery notes and order can be invoiced again (OR3).
+            await order_links.refresh(actor, *await order_links.affected(invoice.id))
         elif written_off is not None and await Installment.filter(document_id=invoice.id, status='open').exists():
             # What the credit note leaves of a written-off invoice stays written off, as it was.
             await payments.write_off(actor, invoice.id, on=written_off.paid_on, reason=written_off.reason,

@@ -182,12 +182,15 @@ class DocumentLine(Model):
     # The purchase price of one unit (the article's, copied when the draft is saved; a credit note keeps its
     # invoice's): the margin stays what it was when the document was issued.
     unit_cost = FixedDecimalField(scale=6, default=0, db_default=0)
-    # On a credit note: the credited invoice line, so that a line is never credited beyond its quantity.
+    # On a credit note: the credited invoice line, so that a line is never credited beyond its quantity. On a delivery
+    # note: the order line it delivers; on an invoice: the delivery-note (or order) line it bills (db/order_links.py).
     source_line_id = fields.BigIntField(null=True)
 
     class Meta:
         table = 'document_line'
         unique_together = (('document', 'position'),)
+        # What delivers or bills a line (db/order_links.py) is found through its link.
+        indexes = (('source_line_id',),)
 
     async def save(self, *args, **kwargs) -> None:
         await _refuse_if_frozen(self.document_id)

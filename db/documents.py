@@ -5,7 +5,9 @@ entry, then publishes `changes.publish('documents', doc_id)` after the commit. R
 Drafts and quotes (this module)
 - `create_document(actor, draft: Draft) -> Document`: a new document of a type the registry declares `creatable`
   (logic/doctypes.py): a quote (numbered and dated today, validity from the options, QU1) or an invoice draft (no
-  number, IN2). Client required. Refused when quotes are off.
+  number, IN2), an order or a delivery note (numbered when created, OR1-OR2). Client required. Refused when the
+  type's option is off (logic/doctypes.py `option`). `source_id`: what it is made from (db/orders.py,
+  db/deliveries.py); lines linked to others (`source_line_id`) are checked against what those have left.
 - `load_draft(doc_id) -> tuple[Document, Draft]`: the document and its editable form; pass `document.version`
   back to `save_draft`. Works for any document (a validated one shows its lines, read-only).
 - `save_draft(actor, doc_id, draft, expected_version) -> Document`: replace a draft's content and cached totals;
@@ -61,6 +63,7 @@ from db.audit import LastChange, changes as diff_of, last_change, record
 from db.document import Document, DocumentFrozen, DocumentLine, Installment, type_columns
 from db.drafts import check_draft, draft_of, header_values, line_rows, payment_method_for
 from db.numbering import take_number
+from db.order_links import affected, check_links, refresh
 from db.payments import PAYMENTS
 from db.settings import get_options
 from db.unit_of_work import transaction
@@ -81,28 +84,30 @@ class DraftConflict(DomainError):
                          'voir ses changements (les vôtres n’ont pas été enregistrés).')
 
 
-async def create_document(actor: Actor, draft: Draft) -> Document:
+async def create_document(actor: Actor, draft: Draft, *, source_id: int | None = None) -> Document:
     kind = doctypes.TYPES.get(draft.doc_type)
     if kind is None or not kind.creatable:
         raise DomainError('Ce type de document ne se crée pas ici.')
     options = await get_options()
-    if draft.doc_type == 'quote' and not options.quotes:
-        raise DomainError('Les devis sont désactivés (Paramètres > Options).')
+    if kind.option and not getattr(options, kind.option):
+        raise DomainError(f'Les {kind.plural.lower()} sont désactivés (Paramètres > Options).')
     today = date.today()
     checked = await check_draft(draft)
     method = await payment_method_for(draft.payment_method_id, checked.contact)
     values = header_values(draft, checked)
     values['payment_method_id'] = method.id if method else None
+    values['source_id'] = source_id
     # A document numbered at creation is dated by its number (QU1); the others take their date at validation (IN2).
     values['issue_date'] = today if kind.numbered_at == 'creation' else (draft.issue_date or today)
     if draft.doc_type == 'quote' and not draft.validity_date:
         values['validity_date'] = today + timedelta(days=options.quote_validity_days)
-    if method and not draft.due_date and draft.doc_type != 'quote':
+    if method and not draft.due_date and kind.legal:  # a quote, an order, a delivery note fall due on nothing
         values['due_date'] = _due(values['issue_date'], method)
     async with transaction():
         if kind.numbered_at == 'creation':
             values['number'] = await take_number(kind.series, today)
         document = await Document.create(**type_columns(draft.doc_type), created_by_id=actor.user_id, **values)
+        await check_links(document, checked.lines)  # a line that delivers or bills another one stays within it
         await DocumentLine.bulk_create(line_rows(document.id, checked))
         await record(f'{draft.doc_type}.create', actor, target=f'document:{document.id}',
                      details={'number': document.number, 'client': document.client_name,
@@ -140,7 +145,7 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
         values['payment_method_id'] = method.id if method else None
         if document.doc_type == 'quote' or values['issue_date'] is None:  # a quote keeps its creation date (QU1)
             values['issue_date'] = document.issue_date
-        if method and values['due_date'] is None and document.doc_type != 'quote':
+        if method and values['due_date'] is None and doctypes.is_legal(document.doc_type):
             values['due_date'] = _due(values['issue_date'] or date.today(), method)
         if document.doc_type == 'quote':
             await _follow_quote_total(doc_id, values['total_ttc'])
@@ -151,8 +156,10 @@ async def save_draft(actor: Actor, doc_id: int, draft: Draft, expected_version: 
         document.update_from_dict(values)
         document.version += 1
         await document.save()
+        await check_links(document, checked.lines)
         await DocumentLine.filter(document_id=doc_id).delete()
         await DocumentLine.bulk_create(line_rows(doc_id, checked))
+        await refresh(actor, *await affected(doc_id))  # a delivery note's quantities give its order's state
         await record(f'{document.doc_type}.save', actor, target=f'document:{doc_id}',
                      details={**diff, 'number': document.number, 'lines': len(checked.lines)})
     changes.publish(changes.DOCUMENTS, doc_id)
@@ -177,7 +184,9 @@ async def delete_draft(actor: Actor, doc_id: int) -> None:
         if await Document.filter(source_id=doc_id).exists():
             raise DomainError('Ce document a servi à en établir d’autres : il ne peut plus être supprimé.')
         source_id = document.source_id
+        orders, notes = await affected(doc_id)
         await document.delete()
+        await refresh(actor, orders - {doc_id}, notes - {doc_id})  # what it delivered or billed is free again
         reopened = source_id and document.doc_type == 'invoice' and await _reopen_quote(actor, source_id)
         await record(f'{document.doc_type}.delete', actor, target=f'document:{doc_id}',
                      details={'number': document.number, 'client': document.client_name,
@@ -225,6 +234,8 @@ async def invoice_quote(actor: Actor, quote_id: int) -> Document:
     async with transaction():
         quote = await _quote(quote_id)
         check_transition('quote', quote.state, 'invoiced')  # again, under the lock: two clicks make one invoice
+        if await Document.filter(source_id=quote_id, doc_type='order').exists():
+            raise DomainError('Ce devis a un bon de commande : facturez à partir de la commande ou de ses livraisons.')
         await _deduct_deposits(quote_id, values)
         invoice = await Document.create(**type_columns('invoice'), created_by_id=actor.user_id, **values)
         await DocumentLine.bulk_create(line_rows(invoice.id, checked))
@@ -242,6 +253,8 @@ async def duplicate_document(actor: Actor, doc_id: int, doc_type: str | None = N
     _, draft = await load_draft(doc_id)
     draft.doc_type = doc_type or doctypes.copy_type(draft.doc_type)
     draft.issue_date = draft.due_date = draft.validity_date = None
+    for line in draft.lines:  # a copy delivers or bills nothing of what the original did
+        line.source_line_id = None
     return await create_document(actor, draft)
 
 

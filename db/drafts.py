@@ -115,7 +115,7 @@ def line_values(line: DraftLine) -> dict:
         'discount_kind': line.discount_kind, 'discount_value': line.discount_value, 'vat_rate': line.vat_rate,
         'vat_category': line.vat_category, 'exemption_reason': line.exemption_reason,
         'exemption_code': line.exemption_code, 'nature': line.nature,
-        'show_parts': line.show_parts, 'unit_cost': line.unit_cost,
+        'show_parts': line.show_parts, 'unit_cost': line.unit_cost, 'source_line_id': line.source_line_id,
     }
 
 
@@ -157,7 +157,7 @@ def draft_line_of(line: DocumentLine) -> DraftLine:
         unit_price=line.unit_price, discount_kind=line.discount_kind, discount_value=line.discount_value,
         vat_rate=line.vat_rate, vat_category=line.vat_category, exemption_reason=line.exemption_reason,
         exemption_code=line.exemption_code, nature=line.nature, show_parts=line.show_parts,
-        unit_cost=line.unit_cost,
+        unit_cost=line.unit_cost, source_line_id=line.source_line_id,
     )
 
 

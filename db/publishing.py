@@ -14,6 +14,7 @@ then stored write-once (logic.render.store). `document_pdf` serves it ever after
 a process that stopped right after the commit, and makes the originals of generated data on first request.
 """
 import logging
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from db.document import Document
 from db.documents import set_quote_state
 from db.issuing import DiskFull, Issuer, MentionsMissing, document_style, is_disk_full, make_original
 from db.validation import preview_snapshot, validate_invoice
+from logic import doctypes
 from logic.facturx.checker import EInvoiceInvalid
 from logic.render import service, store
 from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, attachment_name, fill, values_of
@@ -48,15 +50,20 @@ async def credit_and_publish(actor: Actor, invoice_id: int, *, config, run: Runn
     return await create_credit_note(actor, invoice_id, issuer=Issuer.of(config, run), **options)
 
 
-async def document_pdf(doc_id: int, *, config, run: Runner) -> tuple[bytes, str]:
-    """(PDF bytes, file name): the stored PDF of a validated document (made now if missing), else a preview."""
+async def document_pdf(doc_id: int, *, config, run: Runner, prices: bool = True) -> tuple[bytes, str]:
+    """(PDF bytes, file name): the stored PDF of a validated document (made now if missing), else a preview.
+    `prices=False`: without prices nor totals, for the types the registry prints so (a delivery note, OR2)."""
     document = await Document.get(id=doc_id)
     snapshot = await preview_snapshot(doc_id)
     if document.is_frozen:
         return await _stored(document, snapshot, config=config, run=run), attachment_name(snapshot)
     style = await document_style(document)
+    if not prices and doctypes.doc_type(document.doc_type).receipt:
+        style = replace(style, show_prices=False)
+    # A document numbered when created (a quote, an order, a delivery note) prints as it is, without BROUILLON.
     pdf = await service.render_preview(snapshot, style, run=run, uploads_dir=config.uploads_dir,
-                                       draft=document.state == 'draft' and document.doc_type != 'quote')
+                                       draft=document.state == 'draft'
+                                       and doctypes.doc_type(document.doc_type).numbered_at != 'creation')
     return pdf, attachment_name(snapshot)
 
 

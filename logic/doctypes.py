@@ -58,6 +58,13 @@ class DocType:
     converts_to: tuple[str, ...] = ()
     template_field: str = 'invoice_template_id'  # the contact's preferred print template for this type
     listed: bool = True  # a real document stored in the documents table (False: a printout only)
+    option: str | None = None  # the option (Paramètres > Options, SE2) that switches the type on and off
+    # Follows deliveries: its lines are delivered by delivery notes (db/deliveries.py), what is left is freed when it
+    # is cancelled.
+    delivered: bool = False
+    # A receipt for goods (a delivery note): printed with or without prices, with a "Bon pour réception" block for
+    # the receiver to sign, and no payment terms (it is not what is paid).
+    receipt: bool = False
     # Counts in the turnover ("chiffre d'affaires") once issued. A deposit invoice does not: the accountant books it as
     # an advance received (4191) and the final invoice carries the whole sale; a credit note of a deposit invoice
     # (its source's type does not count) does not either (logic/dashboard.py).
@@ -89,7 +96,8 @@ SERIES: dict[str, Series] = {series.key: series for series in (
 
 TYPES: dict[str, DocType] = {entry.key: entry for entry in (
     DocType(key='quote', label='Devis', plural='Devis', article_label='Le devis', family='quote', series='quote',
-            machine='quote', creatable=True, converts_to=('invoice',), template_field='quote_template_id'),
+            machine='quote', creatable=True, converts_to=('invoice', 'order'), template_field='quote_template_id',
+            option='quotes'),
     DocType(key='invoice', label='Facture', plural='Factures', article_label='La facture', family='invoice',
             series='invoice', legal=True, numbered_at='validation', machine='invoice', type_code='380',
             creditable=True, writable_off=True, creatable=True, drafted=True, scheduled=True, revenue=True),
@@ -105,9 +113,12 @@ TYPES: dict[str, DocType] = {entry.key: entry for entry in (
             series='credit_note', legal=True, numbered_at='validation', machine='invoice', state_labels='credit_note',
             type_code='381', issued_final=True, revenue=True),
     DocType(key='order', label='Bon de commande', plural='Bons de commande', article_label='Le bon de commande',
-            family='order', series='order'),
+            family='order', series='order', machine='order', creatable=True, option='orders', delivered=True,
+            converts_to=('delivery_note', 'invoice')),
     DocType(key='delivery_note', label='Bon de livraison', plural='Bons de livraison',
-            article_label='Le bon de livraison', family='delivery_note', series='delivery_note'),
+            article_label='Le bon de livraison', family='delivery_note', series='delivery_note',
+            machine='delivery_note', creatable=True, option='delivery_notes', receipt=True,
+            converts_to=('invoice',)),
     # A printout, not a document: the "Demande d'acompte" of a quote's deposit (DE2) has no number and no XML.
     DocType(key='deposit_request', label='Demande d’acompte', plural='Demandes d’acompte',
             article_label='La demande d’acompte', family='quote', series=None, numbered_at='never', listed=False),

@@ -35,6 +35,9 @@ class DraftLine:
     show_parts: bool = False
     # What one unit costs the business (its article's purchase price): the margin, never printed.
     unit_cost: Decimal = Decimal('0')
+    # The line this one delivers or bills (an order's line on a delivery note, a delivery note's or an order's line
+    # on an invoice, an invoice's line on a credit note): what is delivered and invoiced is derived from these links.
+    source_line_id: int | None = None
 
     def to_line(self) -> Line:
         return Line(kind=self.kind, quantity=self.quantity, unit_price=self.unit_price,

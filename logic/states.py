@@ -36,6 +36,28 @@ Invoice::
 - A draft is deleted, never cancelled: it has no number to account for.
 Deposit invoices use the invoice machine too; they are created directly as "paid" (DE3), not moved there.
 
+Order ("bon de commande")::
+
+    draft                -> confirmed | cancelled
+    confirmed            -> draft | part_delivered | delivered | invoiced | cancelled
+    part_delivered  -> confirmed | delivered | invoiced | cancelled
+    delivered            -> confirmed | part_delivered | invoiced
+    invoiced             -> confirmed | part_delivered | delivered
+    cancelled            -> ()
+
+- The user confirms or cancels; the delivery and invoicing states are derived from the stored quantities
+  (logic/delivery.py `order_state`), and move back when a draft delivery note or invoice is deleted.
+- cancelled is final: what was not delivered is freed (no more delivery), what was delivered stays and can still be
+  invoiced from its delivery notes. A fully delivered or invoiced order has nothing left to free.
+
+Delivery note ("bon de livraison")::
+
+    draft      -> delivered
+    delivered  -> draft | invoiced
+    invoiced   -> delivered      (its draft invoice was deleted)
+
+- Only a delivered note is invoiced; it becomes invoiced once every line is, derived like the order's states.
+
 In db/, the state of a legal document changes only through db/state_chain.py, which checks the move here and records
 it as a chained event (docs/legal.md 2.6): a state set any other way is reported by `python main.py verify`.
 """
@@ -44,7 +66,7 @@ from typing import Literal
 from logic import doctypes
 from logic.errors import DomainError
 
-Machine = Literal['quote', 'invoice']
+Machine = Literal['quote', 'invoice', 'order', 'delivery_note']
 
 QUOTE_LABELS: dict[str, str] = {
     'draft': 'Brouillon',
@@ -68,7 +90,21 @@ CREDIT_NOTE_LABELS: dict[str, str] = {
     'irrecoverable': 'Irrécouvrable',
     'cancelled': 'Annulé',
 }
-LABELS: dict[str, dict[str, str]] = {'quote': QUOTE_LABELS, 'invoice': INVOICE_LABELS}
+ORDER_LABELS: dict[str, str] = {
+    'draft': 'Brouillon',
+    'confirmed': 'Confirmée',
+    'part_delivered': 'Livrée en partie',
+    'delivered': 'Livrée',
+    'invoiced': 'Facturée',
+    'cancelled': 'Annulée',
+}
+DELIVERY_NOTE_LABELS: dict[str, str] = {
+    'draft': 'Brouillon',
+    'delivered': 'Livré',
+    'invoiced': 'Facturé',
+}
+LABELS: dict[str, dict[str, str]] = {'quote': QUOTE_LABELS, 'invoice': INVOICE_LABELS, 'order': ORDER_LABELS,
+                                     'delivery_note': DELIVERY_NOTE_LABELS}
 # The label sets a type may name in the registry instead of its machine's (logic/doctypes.py `state_labels`).
 LABEL_SETS: dict[str, dict[str, str]] = {**LABELS, 'credit_note': CREDIT_NOTE_LABELS}
 
@@ -86,6 +122,19 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         'paid': ('validated', 'cancelled'),
         'irrecoverable': ('validated',),
         'cancelled': (),
+    },
+    'order': {
+        'draft': ('confirmed', 'cancelled'),
+        'confirmed': ('draft', 'part_delivered', 'delivered', 'invoiced', 'cancelled'),
+        'part_delivered': ('confirmed', 'delivered', 'invoiced', 'cancelled'),
+        'delivered': ('confirmed', 'part_delivered', 'invoiced'),
+        'invoiced': ('confirmed', 'part_delivered', 'delivered'),
+        'cancelled': (),
+    },
+    'delivery_note': {
+        'draft': ('delivered',),
+        'delivered': ('draft', 'invoiced'),
+        'invoiced': ('delivered',),
     },
 }
 
@@ -107,6 +156,15 @@ _REASONS: dict[tuple[str, str, str | None], str] = {
     ('invoice', 'draft', None): "Validez d'abord la facture : un brouillon n'a pas encore de numéro.",
     ('invoice', 'irrecoverable', None): "Annulez d'abord le passage en irrécouvrable.",
     ('invoice', 'cancelled', None): "Une facture annulée par un avoir ne change plus d'état.",
+    ('order', 'cancelled', None): "Un bon de commande annulé ne change plus d'état.",
+    **{('order', state, 'draft'): 'Un bon de commande livré ou facturé ne redevient pas un brouillon.'
+       for state in ('part_delivered', 'delivered', 'invoiced')},
+    ('order', 'delivered', 'cancelled'): 'Tout est livré : il ne reste rien à annuler.',
+    ('order', 'invoiced', 'cancelled'): 'Le bon de commande est facturé : il ne reste rien à annuler.',
+    ('order', 'draft', 'delivered'): "Confirmez d'abord le bon de commande.",
+    ('order', 'draft', 'part_delivered'): "Confirmez d'abord le bon de commande.",
+    ('delivery_note', 'draft', 'invoiced'): "Marquez d'abord le bon de livraison comme livré.",
+    ('delivery_note', 'invoiced', 'draft'): 'Un bon de livraison facturé ne redevient pas un brouillon.',
 }
 
 
@@ -119,8 +177,8 @@ def state_label(doc_type: str, state: str) -> str:
 
     >>> state_label('invoice', 'paid'), state_label('credit_note', 'paid'), state_label('quote', 'accepted')
     ('Réglée', 'Remboursé', 'Accepté')
-    >>> state_label('order', 'draft')
-    'draft'
+    >>> state_label('order', 'part_delivered'), state_label('delivery_note', 'delivered')
+    ('Livrée en partie', 'Livré')
     """
     entry = doctypes.TYPES.get(doc_type)
     names = (entry.state_labels or entry.machine) if entry else None

@@ -45,7 +45,8 @@ async def document_pdf(request: Request) -> Response:
     if document is None:
         return Response(status_code=404)
     try:
-        pdf, _name = await publishing.document_pdf(document.id, config=runtime.config(), run=run.cpu_bound)
+        pdf, _name = await publishing.document_pdf(document.id, config=runtime.config(), run=run.cpu_bound,
+                                                   prices=request.query_params.get('prix') != 'non')
     except DomainError as exc:
         return Response(str(exc), status_code=409, media_type='text/plain; charset=utf-8')
     return _attachment(pdf, 'application/pdf', f'{file_stem(document)}.pdf')

@@ -36,7 +36,7 @@ from pages.not_found import mark_not_found, record_id
 from pages.security import PageContext
 
 PICKER_LIMIT = 12
-PATHS = {'quote': '/devis', 'invoice': '/factures'}
+PATHS = {'quote': '/devis', 'invoice': '/factures', 'order': '/commandes', 'delivery_note': '/livraisons'}
 
 
 def document_url(document: Document) -> str:

@@ -23,6 +23,7 @@ from logic.states import INVOICE_LABELS
 from pages import runtime
 from pages.batch_print import open_batch_dialog
 from pages.document_actions import common_actions, delete_action, new_document_screen, output_actions
+from pages.document_chain import chain_block
 from pages.document_lists import export_list, follow_list, list_page, list_spec
 from pages.document_page import Screen, document_title, document_url, open_screen
 from pages.invoice_payments import (deductions_card, deposit_invoice_note, installments_card, schedule_card,
@@ -178,6 +179,7 @@ async def invoice_extra(screen: Screen) -> None:
                 ui.label('Avoirs :').classes('app-muted')
                 for item in derived:
                     ui.link(document_title(item), document_url(item)).mark('derived')
+    await chain_block(screen)  # quote -> order -> delivery notes -> this invoice (OR3)
     if document.doc_type == 'deposit_invoice' and not screen.editable:
         return
     if not doctypes.doc_type(document.doc_type).creditable:

@@ -8,13 +8,14 @@ from nicegui import ui
 
 from components.document_list import DocumentList, ListFilters
 from components.frame import frame
-from db import documents
+from db import documents, orders
 from db.document import Document
 from db.document_list import VIEWS
 from logic import doctypes
 from logic.filenames import family_file
 from logic.states import QUOTE_LABELS
 from pages.batch_print import open_batch_dialog
+from pages.document_chain import chain_block
 from pages.document_actions import common_actions, delete_action, new_document_screen, output_actions
 from pages.document_lists import export_list, follow_list, list_page, list_spec
 from pages.document_page import Screen, document_title, document_url, open_screen
@@ -117,6 +118,14 @@ def quote_actions(screen: Screen) -> None:
 
         ui.button('Facturer', icon='receipt_long', on_click=ctx.handler(invoice)) \
             .props('unelevated data-action=invoice').mark('invoice')
+    if quote.state == 'accepted' and ctx.options.orders and 'order' in doctypes.doc_type(quote.doc_type).converts_to:
+        async def order() -> None:
+            created = await orders.order_quote(ctx.actor, screen.doc_id)
+            ui.notify(f'Bon de commande {created.number} créé à partir du devis.', type='positive')
+            ui.navigate.to(document_url(created))
+
+        ui.button('Commander', icon='shopping_cart', on_click=ctx.handler(order)) \
+            .props('outline data-action=order').mark('order')
     output_actions(screen)
     if quote.state in ('draft', 'refused'):
         delete_action(screen, back='/devis', what='Devis')
@@ -124,12 +133,14 @@ def quote_actions(screen: Screen) -> None:
 
 async def quote_extra(screen: Screen) -> None:
     await quote_links(screen)
+    await chain_block(screen)
     await deposits_block(screen)
 
 
 async def quote_links(screen: Screen) -> None:
     """The invoices made from this quote (its deposit invoices are shown with their deposits, below)."""
-    derived = await Document.filter(source_id=screen.doc_id).exclude(doc_type='deposit_invoice').order_by('id')
+    derived = await Document.filter(source_id=screen.doc_id).exclude(doc_type__in=('deposit_invoice', 'order')) \
+        .order_by('id')  # its order shows in the chain (pages/document_chain.py)
     if derived:
         with screen.links:
             ui.label('Facturé par :').classes('app-muted')

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {'name', 'value', 'unit', 'target', 'met'}
-LISTS = ('contacts', 'articles', 'quotes', 'invoices', 'payments')
+LISTS = ('contacts', 'articles', 'quotes', 'invoices', 'orders', 'delivery notes', 'payments')
 KINDS = ('first page', 'sorted page', 'filtered page', 'search')
 SERVER_FIGURES = (
     'dataset: load time', 'dataset: load rate', 'dataset: integrity check (main.py verify)',

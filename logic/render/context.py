@@ -31,6 +31,11 @@ def build_context(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bo
                'discount': style.show_discount and any(line.allowance for line in snapshot.lines),
                # A franchise seller charges no VAT: no rate column, no breakdown, one sentence instead (vat_note).
                'vat': snapshot.vat_regime != 'franchise'}
+    if not style.show_prices:  # a delivery note without prices: what was delivered, nothing about money
+        columns.update(discount=False, vat=False)
+    priced = style.show_prices
+    entry = doctypes.TYPES.get(snapshot.doc_type)
+    receipt = bool(entry and entry.receipt)  # a delivery note is not what is paid: no bank details
     return {
         'draft': draft,
         'logo_url': logo_url,
@@ -42,43 +47,49 @@ def build_context(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bo
         'seller': {**_party(snapshot.seller, seller=True), 'name': seller_name(snapshot.seller)},
         'buyer': _party(snapshot.buyer, seller=False, b2b=snapshot.is_b2b),
         'delivery': _party(snapshot.delivery_address, seller=False) if snapshot.delivery_address else None,
-        'columns': columns,
-        'column_count': 4 + sum(columns.values()),
+        'columns': {**columns, 'prices': priced},
+        'column_count': (4 if priced else 2) + sum(columns.values()),
         'lines': [_line(line) for line in snapshot.lines],
-        'totals': _totals(snapshot),
-        'vat_rows': [{'rate': _vat_label(vat.category, vat.rate, long=True), 'base': format_eur(vat.base),
+        'totals': _totals(snapshot) if priced else [],
+        'vat_rows': [] if not priced else [{'rate': _vat_label(vat.category, vat.rate, long=True), 'base': format_eur(vat.base),
                       'vat': format_eur(vat.vat)} for vat in snapshot.vat_lines] if columns['vat'] else [],
         'vat_note': vat_note(snapshot),
         # A credit note is money given back, not a schedule to pay: no installment, no due date (its own refund
         # installment is negative and only lives in Payments).
         'installments': [{'date': _date(item.due_date), 'amount': format_eur(item.amount)}
-                         for item in snapshot.installments] if snapshot.doc_type != 'credit_note' else [],
-        'deductions': _deductions(snapshot),
+                         for item in snapshot.installments] if snapshot.doc_type != 'credit_note' and priced else [],
+        'deductions': _deductions(snapshot) if priced else [],
         'mentions': mentions(snapshot),
-        'bank': _bank(snapshot.seller) if style.show_bank and snapshot.doc_type != 'credit_note' else None,
+        'bank': _bank(snapshot.seller) if style.show_bank and not receipt and snapshot.doc_type != 'credit_note'
+        else None,
         'legal_footer': _legal_footer(snapshot.seller),
     }
 
 
 def _document(s: DocumentSnapshot) -> dict:
+    entry = doctypes.TYPES.get(s.doc_type)
+    receipt = bool(entry and entry.receipt)  # a delivery note: no due date nor payment, the day it was delivered
     return {
         # A deposit request takes no number (DE2): it shows its quote's instead.
         'title': s.title, 'number': s.number or ('' if _never_numbered(s.doc_type) else 'Brouillon'),
         'type': s.doc_type, 'issue_date': _date(s.issue_date),
         'quote': _quote_cited(s),
         # A quote is valid until a date, it falls due on none; a credit note falls due on none either.
-        'due_date': _date(s.due_date) if s.doc_type not in ('quote', 'credit_note') else '',
-        'delivery_date': _date(s.delivery_date) if s.delivery_date and s.delivery_date != s.issue_date else '',
+        'due_date': _date(s.due_date) if s.doc_type not in ('quote', 'credit_note', 'order') and not receipt else '',
+        'delivery_date': _date(s.delivery_date) if s.delivery_date and (s.delivery_date != s.issue_date or receipt)
+        else '',
         'delivery_label': DELIVERY_LABELS.get(s.operation_nature, DELIVERY_LABELS['B']),
         'validity_date': _date(s.validity_date) if s.doc_type == 'quote' else '', 'purchase_order': s.purchase_order,
         'buyer_reference': s.buyer_reference, 'client_code': s.buyer.code,
         'nature': nature_text(s) if doctypes.is_legal(s.doc_type) else '',
         # A credit note copies its invoice's payment wording (db/credit_notes.py), which does not apply to it.
-        'payment': payment_lines(s.payment_method, s.payment_terms) if s.doc_type != 'credit_note' else [],
+        'payment': payment_lines(s.payment_method, s.payment_terms) if s.doc_type != 'credit_note' and not receipt
+        else [],
         'header_text': s.header_text.strip(), 'footer_text': s.footer_text.strip(), 'notes': shown_notes(s),
         'references': [f'{ref.number} du {_date(ref.issue_date)}' for ref in s.references
                        if s.doc_type == 'credit_note'],
         'is_quote': s.doc_type == 'quote', 'is_credit_note': s.doc_type == 'credit_note',
+        'is_receipt': receipt,  # signed by the receiver: "Bon pour réception" (OR2)
     }
 
 

@@ -49,6 +49,8 @@ class TemplateStyle:
     show_unit: bool = True
     show_discount: bool = True
     show_bank: bool = True
+    # False: the lines and quantities only, no price nor total (a delivery note printed for the receiver, OR2).
+    show_prices: bool = True
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:

@@ -38,7 +38,7 @@ async def test_the_demo_fills_an_empty_instance_through_the_rules(db):
     assert set(quote_states) == {'draft', 'sent', 'accepted', 'refused', 'invoiced'}
     states = Counter(await Document.filter(doc_type='invoice').values_list('state', flat=True))
     assert states['paid'] and states['validated'] and states['cancelled'] == 1 and states['draft'] == 2
-    assert await Document.filter(doc_type='invoice', source_id__not_isnull=True).count() == quote_states['invoiced']
+    assert await Document.filter(doc_type='invoice', source__doc_type='quote').count() == quote_states['invoiced']
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
     deposit_invoices = await Document.filter(doc_type='deposit_invoice').count()
     assert deposit_invoices == summary.deposit_invoices

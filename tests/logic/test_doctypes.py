@@ -41,7 +41,7 @@ def test_the_numbering_settings_offer_every_series_with_a_valid_default_pattern(
 
 
 def test_a_copy_is_made_as_a_type_the_editor_creates():
-    assert doctypes.keys(creatable=True) == ('quote', 'invoice')
+    assert doctypes.keys(creatable=True) == ('quote', 'invoice', 'order', 'delivery_note')
     for key in doctypes.keys():
         copy = doctypes.copy_type(key)
         assert doctypes.doc_type(copy).creatable or copy == key

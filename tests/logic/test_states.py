@@ -20,6 +20,17 @@ ALLOWED = {
         ('paid', 'validated'), ('paid', 'cancelled'),
         ('irrecoverable', 'validated'),
     },
+    'order': {
+        ('draft', 'confirmed'), ('draft', 'cancelled'),
+        ('confirmed', 'draft'), ('confirmed', 'part_delivered'), ('confirmed', 'delivered'),
+        ('confirmed', 'invoiced'), ('confirmed', 'cancelled'),
+        ('part_delivered', 'confirmed'), ('part_delivered', 'delivered'), ('part_delivered', 'invoiced'),
+        ('part_delivered', 'cancelled'),
+        ('delivered', 'confirmed'), ('delivered', 'part_delivered'), ('delivered', 'invoiced'),
+        ('invoiced', 'confirmed'), ('invoiced', 'part_delivered'), ('invoiced', 'delivered'),
+    },
+    'delivery_note': {('draft', 'delivered'), ('delivered', 'draft'), ('delivered', 'invoiced'),
+                      ('invoiced', 'delivered')},
 }
 EVERY_MOVE = [(machine, current, target) for machine, labels in LABELS.items()
               for current, target in product(labels, repeat=2)]
@@ -68,7 +79,8 @@ def test_it_asks_to_cancel_a_write_off_before_crediting_the_invoice() -> None:
 
 
 def test_it_treats_unknown_states_as_bugs_not_user_errors() -> None:
-    for machine, current, target in [('quote', 'draft', 'paid'), ('invoice', 'lost', 'draft'), ('order', 'a', 'b')]:
+    for machine, current, target in [('quote', 'draft', 'paid'), ('invoice', 'lost', 'draft'), ('order', 'a', 'b'),
+                                     ('proforma', 'draft', 'sent')]:
         with pytest.raises(ValueError) as error:
             check_transition(machine, current, target)
         assert not isinstance(error.value, TransitionRefused)

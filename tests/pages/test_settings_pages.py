@@ -80,7 +80,7 @@ async def test_an_expired_session_sends_back_to_login(user: User, admin):
     await user.should_see('Se connecter')
 
 
-async def test_modules_not_built_yet_say_so(user: User, admin):
-    await open_as_admin(user, '/commandes', 'Commandes')
-    await user.should_see('Bientôt disponible')
+async def test_modules_switched_off_say_so(user: User, admin):
+    await open_as_admin(user, '/commandes', 'Les bons de commande sont désactivés.')
+    await user.should_not_see('Bientôt disponible')
     await settings.get_company()

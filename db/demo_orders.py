@@ -1,0 +1,117 @@
+"""The demo's orders and delivery notes (OR1-OR3): about one invoice in five comes from a delivery note.
+
+`add_orders` turns every DELIVERED_SHARE-th generated invoice not made from a quote into the end of a chain: an order
+(dated a few days before the delivery), its delivery note (the day of the delivery, a few days before the invoice), both
+"Facturé(e)", the invoice's lines linked to the note's lines and the note's lines to the order's, exactly as
+db/orders.py and db/deliveries.py link them. Orders and notes are not legal documents: like the demo's quotes they are
+inserted directly, numbered in date order in their own series, inside the demo's one transaction.
+`add_open_orders` then makes a few recent ones through the operations themselves: a confirmed order, one delivered in
+part, one delivered but not yet invoiced.
+"""
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from db import deliveries, documents, orders, settings
+from db.actor import Actor
+from db.bulk import BulkInvoice
+from db.bulk_rows import insert_lines, line_row
+from db.contact import Contact
+from db.document import Document, DocumentLine, type_columns
+from db.numbering import take_numbers
+from logic.draft import Draft, DraftLine
+
+DELIVERED_SHARE = 4  # of the invoices not made from a quote (about 4 in 5 of all): one in five of all, roughly
+CHUNK = 2000
+
+
+async def add_orders(actor: Actor, rng: random.Random, bulk: list[BulkInvoice]) -> int:
+    """Chain every DELIVERED_SHARE-th invoice without a quote to an order and a delivery note; returns how many."""
+    await settings.save_options(actor, {'orders': True, 'delivery_notes': True})
+    chosen = [item for item in bulk if item.source_id is None][::DELIVERED_SHARE]
+    if not chosen:
+        return 0
+    plans = [(item, item.issue_date - timedelta(days=rng.randint(0, 4))) for item in chosen]
+    plans = [(item, delivered, delivered - timedelta(days=rng.randint(1, 15))) for item, delivered in plans]
+    order_ids, order_lines = await _insert(actor, 'order', [(ordered, item, None) for item, _, ordered in plans],
+                                           purchase_orders=[f'CMD-{rng.randint(10000, 99999)}' for _ in plans])
+    note_ids, note_lines = await _insert(actor, 'delivery_note',
+                                         [(delivered, item, order_id) for (item, delivered, _), order_id
+                                          in zip(plans, order_ids)],
+                                         sources=order_lines, delivered=[delivered for _, delivered, _ in plans])
+    for (item, delivered, _), note_id, lines in zip(plans, note_ids, note_lines):
+        item.draft.lines = [replace(line, source_line_id=lines.get(position))
+                            for position, line in enumerate(item.draft.lines)]
+        item.draft.delivery_date, item.source_id = delivered, note_id
+    return len(plans)
+
+
+async def add_open_orders(actor: Actor, rng: random.Random, contacts: list[Contact], lines: list[list[DraftLine]]):
+    """Work in progress, today: a confirmed order, one delivered in part, one delivered and not yet invoiced."""
+    made = []
+    for index, (contact, items) in enumerate(zip(contacts, lines)):
+        items = [replace(line, quantity=max(line.quantity, Decimal(2))) for line in items]
+        order = await documents.create_document(actor, Draft(doc_type='order', client_id=contact.id, lines=items,
+                                                             purchase_order=f'CMD-{rng.randint(10000, 99999)}'))
+        await orders.set_order_state(actor, order.id, 'confirmed')
+        if index:
+            first = await DocumentLine.filter(document_id=order.id, kind='item').order_by('position')
+            wanted = None if index == 2 else {first[0].id: first[0].quantity / 2}
+            note = await orders.deliver_order(actor, order.id, wanted)
+            await deliveries.set_delivery_state(actor, note.id, 'delivered')
+        made.append(order.id)
+    return made
+
+
+async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoice, int | None]], *,
+                  purchase_orders: list[str] | None = None, sources: list[dict[int, int]] | None = None,
+                  delivered: list[date] | None = None) -> tuple[list[int], list[dict[int, int]]]:
+    """Insert one `doc_type` document per spec (dated, with the invoice's content), state 'invoiced', numbered in
+    date order; returns their ids and, per document, {position: line id} of its item lines, in the specs' order."""
+    columns = type_columns(doc_type)
+    order = sorted(range(len(specs)), key=lambda index: specs[index][0])
+    numbers_sorted = await take_numbers(columns['series'], [specs[index][0] for index in order])
+    numbers = [''] * len(specs)
+    for index, number in zip(order, numbers_sorted):
+        numbers[index] = number
+    rows, all_totals = [], []
+    client_ids = list({item.draft.client_id for _, item, _ in specs})
+    names = {contact.id: contact.display_name[:255] for contact in await Contact.filter(id__in=client_ids)}
+    for index, ((day, item, source_id), number) in enumerate(zip(specs, numbers)):
+        draft = item.draft
+        totals = draft.totals()
+        all_totals.append(totals)
+        rows.append(Document(
+            **columns, state='invoiced', number=number, issue_date=day, client_id=draft.client_id,
+            client_name=names[draft.client_id], source_id=source_id, global_discount_kind=draft.global_discount_kind,
+            global_discount_value=draft.global_discount_value, shipping=draft.shipping,
+            purchase_order=(purchase_orders[index] if purchase_orders else draft.purchase_order) or '',
+            delivery_date=delivered[index] if delivered else None,
+            total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
+            amount_due=totals.amount_due, total_cost=draft.cost(), created_by_id=actor.user_id))
+        if purchase_orders:
+            draft.purchase_order = purchase_orders[index]
+    await Document.bulk_create(rows, batch_size=CHUNK)
+    ids_by_number = dict(await Document.filter(series=columns['series'], number__in=numbers)
+                         .values_list('number', 'id')) if len(numbers) <= CHUNK else await _ids(columns, numbers)
+    ids = [ids_by_number[number] for number in numbers]
+    await insert_lines([line_row(doc_id, position, line, totals.line_nets[position],
+                                 sources[index].get(position) if sources else None)
+                        for index, (doc_id, (_, item, _), totals) in enumerate(zip(ids, specs, all_totals))
+                        for position, line in enumerate(item.draft.lines)])
+    positions: dict[int, dict[int, int]] = {doc_id: {} for doc_id in ids}
+    for start in range(0, len(ids), CHUNK):
+        for doc_id, position, line_id in await DocumentLine.filter(document_id__in=ids[start:start + CHUNK],
+                                                                    kind='item') \
+                .values_list('document_id', 'position', 'id'):
+            positions[doc_id][position] = line_id
+    return ids, [positions[doc_id] for doc_id in ids]
+
+
+async def _ids(columns: dict, numbers: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(numbers), CHUNK):
+        found.update(await Document.filter(series=columns['series'], number__in=numbers[start:start + CHUNK])
+                     .values_list('number', 'id'))
+    return found

@@ -1,0 +1,24 @@
+"""The demo's orders and delivery notes (OR3): about one invoice in five comes from a delivery note, linked line by
+line the way the operations link them, and nothing is billed twice."""
+from collections import Counter
+
+from db import demo
+from db.document import Document, DocumentLine
+from db.order_links import order_progress
+from tests.helpers import SECRET
+
+
+async def test_the_demo_invoices_about_one_in_five_from_delivery_notes_linked_line_by_line(db):
+    await demo.fill_demo(secret=SECRET, invoices=25, seed=4)
+    invoices = await Document.filter(doc_type='invoice').exclude(state='draft').count()
+    from_notes = await Document.filter(doc_type='invoice', source__doc_type='delivery_note').count()
+    assert 0.12 <= from_notes / invoices <= 0.3
+    billed = await DocumentLine.filter(document__doc_type='invoice', source_line_id__not_isnull=True) \
+        .values_list('source_line_id', flat=True)
+    assert billed and max(Counter(billed).values()) == 1  # no delivery-note line billed twice
+    note_lines = set(await DocumentLine.filter(document__doc_type='delivery_note').values_list('id', flat=True))
+    assert set(billed) <= note_lines
+    for order in await Document.filter(doc_type='order', state='invoiced'):
+        assert all(line.invoiced == line.ordered == line.delivered for line in await order_progress(order))
+    states = Counter(await Document.filter(doc_type='order').values_list('state', flat=True))
+    assert states['confirmed'] == states['part_delivered'] == 1 and states['delivered'] >= 1
