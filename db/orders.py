@@ -2,7 +2,8 @@
 
 - `order_quote(actor, quote_id) -> Document`: "Commander" an accepted quote: a draft order with the quote's client,
   lines, discount and texts, `source` = the quote. One order per quote, and not for a quote already invoiced (its
-  lines would be billed twice): the quote's invoice then comes from the order.
+  lines would be billed twice): the quote's invoice then comes from the order. Nor for a quote with deposits: its
+  balance invoice deducts them (DE5), which the invoices of an order's deliveries don't do yet.
 - `set_order_state(actor, order_id, target)`: 'confirmed' (Confirmer), 'draft' (back to draft while nothing was
   delivered nor invoiced) or 'cancelled' (Annuler: what was not delivered is freed, what was delivered stays and can
   still be invoiced from its delivery notes). The delivery states follow the quantities (db/order_links.py).
@@ -20,7 +21,7 @@ from datetime import date
 from db import changes
 from db.actor import Actor
 from db.audit import record
-from db.document import Document, DocumentLine
+from db.document import Document, DocumentLine, Installment
 from db.documents import create_document, load_draft
 from db.order_links import lock, order_progress, refresh
 from db.unit_of_work import transaction
@@ -43,6 +44,11 @@ async def order_quote(actor: Actor, quote_id: int) -> Document:
             raise DomainError('Seul un devis accepté devient un bon de commande.')
         if await Document.filter(source_id=quote_id, doc_type__in=('order', 'invoice')).exists():
             raise DomainError('Ce devis a déjà son bon de commande ou sa facture.')
+        if await Installment.filter(document_id=quote_id, kind='deposit').exclude(status='cancelled').exists():
+            # Its balance invoice deducts the deposit invoices (DE5); the invoices of an order's deliveries don't yet,
+            # and several of them would each deduct the whole deposit: refused rather than billed twice.
+            raise DomainError('Ce devis a des acomptes : facturez-le directement (la facture de solde déduit les '
+                              'acomptes). Un bon de commande ne reprend pas encore les acomptes d’un devis.')
         order = await create_document(actor, draft, source_id=quote_id)
         await record('quote.order', actor, target=f'document:{quote_id}',
                      details={'number': quote.number, 'order': order.number, 'order_id': order.id})

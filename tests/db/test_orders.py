@@ -243,3 +243,22 @@ async def test_a_credit_note_cancelling_the_invoice_frees_its_delivery_notes(db)
     assert (await Document.get(id=order.id)).state == 'delivered'
     again = await deliveries.invoice_deliveries(admin, [note.id])
     assert again.total_ht == D('20.00')
+
+
+async def test_a_quote_with_deposits_is_not_ordered_since_its_deliveries_would_not_deduct_them(db):
+    """Its balance invoice deducts the deposit invoices (DE5); an order's invoices don't yet: refused, not billed
+    twice."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from db import deposits  # noqa: PLC0415
+    from db.deposits import DepositSpec  # noqa: PLC0415
+
+    admin, client = await _setup()
+    quote = await documents.create_document(admin, draft(client, line('Parpaings', '10', '2'), doc_type='quote'))
+    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=D(30),
+                                                                      due_date=date.today() + timedelta(days=10))],
+                                        quote.version)
+    await documents.set_quote_state(admin, quote.id, 'accepted')
+    with pytest.raises(DomainError, match='acomptes'):
+        await orders.order_quote(admin, quote.id)
+    assert not await Document.filter(doc_type='order').exists()
