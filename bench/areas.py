@@ -36,6 +36,8 @@ AREAS = {
         'runs': 3 if sizes.quick else 15}),
     'dashboard': ('bench.bench_dashboard', lambda sizes: {
         'database_url': sizes.database_url, 'runs': 3 if sizes.quick else 15}),
+    'dunning': ('bench.bench_dunning', lambda sizes: {
+        'database_url': sizes.database_url, 'runs': 3 if sizes.quick else 15}),
 }
 
 

@@ -35,6 +35,8 @@ async def measure_lists(runs: int) -> list[Figure]:
                         for kind, target in KINDS.items() for stat in ('median', 'p95')]
             continue
         for kind, target in KINDS.items():
+            if kind not in calls:  # a list without that control (no search on the cheque slips)
+                continue
             name = f'{label} list, {kind}'
             try:
                 figures += spread(name, await sample_ms(calls[kind], runs), target, note=_note(calls, kind))
@@ -144,10 +146,57 @@ def payments() -> dict:
                       'search': 'client name or number'}}
 
 
+def cheque_slips() -> dict:
+    """The cheque remittance slips (PA4), as pages/cheques.py fetches and formats them, and the cheques to remit
+    that its "Nouvelle remise" dialog opens with (the oldest 200, their count and total)."""
+    db = _module('db.cheques', 'cheque remittances (PA4)')
+    row = _module('pages.cheques', 'cheque remittances page (PA4)').slip_row
+    known: dict[str, int] = {}
+
+    def page(sort='date', descending=True, recount=True) -> Call:
+        async def call():
+            if not recount and 'total' not in known:
+                known['total'] = (await db.list_slips(limit=PER_PAGE))[1]
+            rows, _ = await db.list_slips(offset=0, limit=PER_PAGE, sort_by=sort, descending=descending,
+                                          total=None if recount else known['total'])
+            return [row(slip) for slip in rows]
+        return call
+
+    async def to_remit():
+        return await db.cheques_to_remit(limit=200), await db.pending_totals()
+
+    return {'first page': page(), 'sorted page': page(sort='total', recount=False), 'filtered page': to_remit,
+            'notes': {'sorted page': 'by amount, descending (the table keeps its total)',
+                      'filtered page': 'the cheques to remit: the dialog\'s 200 oldest, their count and total'}}
+
+
+def direct_debits() -> dict:
+    """The direct debit collections (PA5), as pages/sepa.py fetches and formats them, and what its "Nouveau
+    prélèvement" dialog opens with: the installments due for collection within the pre-notification period."""
+    db = _module('db.sepa', 'direct debits (PA5)')
+    row = _module('pages.sepa', 'direct debits page (PA5)').collection_row
+    from datetime import date, timedelta  # noqa: PLC0415
+
+    async def first_page():
+        rows, _ = await db.list_collections(0, PER_PAGE)
+        return [row(item) for item in rows]
+
+    async def due():
+        return await db.due_for_collection(date.today() + timedelta(days=14))
+
+    return {'first page': first_page, 'filtered page': due,
+            'notes': {'filtered page': 'the installments due for collection within 14 days, and the clients '
+                                       'without a mandate'}}
+
+
 LISTS: dict[str, Callable[[], dict]] = {
     'contacts': contacts,
     'articles': articles,
     'quotes': documents('quote', 'accepted'),
     'invoices': documents('invoice', 'paid'),
+    'orders': documents('order', 'invoiced'),
+    'delivery notes': documents('delivery_note', 'invoiced'),
     'payments': payments,
+    'cheque slips': cheque_slips,
+    'direct debits': direct_debits,
 }

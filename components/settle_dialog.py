@@ -18,6 +18,7 @@ from nicegui import ui
 
 from components.date_input import DateInput
 from components.money_input import MoneyInput
+from logic.cheques import ChequeDetails
 from logic.dates import read_day
 from logic.money import format_eur
 
@@ -31,6 +32,15 @@ class SettleValues:
     amount: Decimal
     reference: str = ''
     invoice_date: date | None = None
+    # A cheque's drawer ("tireur") and bank, for its remittance slip (PA4); its number is the reference.
+    drawer: str = ''
+    bank: str = ''
+
+    @property
+    def cheque(self) -> ChequeDetails | None:
+        if self.method != 'cheque':
+            return None
+        return ChequeDetails(drawer=self.drawer, bank=self.bank, number=self.reference)
 
 
 SettleCallback = Callable[[SettleValues], Awaitable[object]]
@@ -64,6 +74,13 @@ class SettleDialog(ui.dialog):
                     self.amount.props('readonly')
                 self.reference = ui.input('Référence (n° de chèque, de virement…)') \
                     .props('outlined dense maxlength=100 data-field=reference').mark('settle-reference')
+                # What the cheque remittance slip lists (PA4): shown for a cheque only.
+                self.drawer = ui.input('Tireur du chèque (si autre que le client)') \
+                    .props('outlined dense maxlength=100 data-field=drawer').mark('settle-drawer') \
+                    .bind_visibility_from(self.method, 'value', backward=lambda value: value == 'cheque')
+                self.bank = ui.input('Banque du chèque') \
+                    .props('outlined dense maxlength=100 data-field=bank').mark('settle-bank') \
+                    .bind_visibility_from(self.method, 'value', backward=lambda value: value == 'cheque')
             self.invoice_date = None
             if deposit:
                 ui.label('Un acompte se règle en entier : si le client a versé un autre montant, modifiez d’abord '
@@ -86,6 +103,7 @@ class SettleDialog(ui.dialog):
             raise ValueError(f'Montant : {self.amount.error or "obligatoire"}.')
         return SettleValues(paid_on=_day(self.paid_on.value, 'Date du règlement'), method=self.method.value,
                             amount=self.amount.decimal, reference=(self.reference.value or '').strip(),
+                            drawer=(self.drawer.value or '').strip(), bank=(self.bank.value or '').strip(),
                             invoice_date=_day(self.invoice_date.value, 'Date de la facture d’acompte')
                             if self.invoice_date is not None else None)
 

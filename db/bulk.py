@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from db import sepa
 from db.actor import Actor
 from db.company import Company, PaymentMethod
 from db.contact import Contact
@@ -34,7 +35,7 @@ from logic import doctypes
 from logic.draft import Draft, check_invoice_totals
 from logic.errors import DomainError
 from logic.schedule import schedule_dates, split_evenly
-from logic.snapshot import Party
+from logic.snapshot import Party, with_direct_debit
 
 BATCH = 2000
 
@@ -67,7 +68,8 @@ async def validate_in_bulk(actor: Actor, invoices: list[BulkInvoice], *, issuer:
     contacts = {c.id: c for c in await Contact.filter(id__in={i.draft.client_id for i in invoices})}
     context = _Context(company=company, contacts=contacts,
                        parties={contact_id: party_of_contact(contact) for contact_id, contact in contacts.items()},
-                       methods=await PaymentMethod.all().order_by('id'))
+                       methods=await PaymentMethod.all().order_by('id'),
+                       debits=await sepa.debit_terms(contacts, company))
     stops = sorted(stops, key=lambda stop: stop[0])
     if stops and stops[-1][0] > date.today():
         raise DomainError('La date d’une facture ne peut pas être dans le futur.')
@@ -118,6 +120,7 @@ class _Context:
     contacts: dict[int, Contact]
     parties: dict[int, Party]
     methods: list[PaymentMethod]
+    debits: dict[int, dict]  # PA5: the mandate each client paying by direct debit has (db/sepa.py: debit_terms)
 
 
 def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
@@ -139,6 +142,7 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
         snapshot = build_snapshot(draft, totals, doc_type=draft.doc_type, number='', on=item.issue_date,
                                   due=due, company=context.company, buyer=context.parties[contact.id],
                                   method=method, installments=schedule)
+        snapshot = with_direct_debit(snapshot, context.debits.get(contact.id))
         document = Document(
             doc_type=draft.doc_type, source_id=item.source_id,
             global_discount_kind=draft.global_discount_kind, global_discount_value=draft.global_discount_value,

@@ -29,7 +29,10 @@ from decimal import Decimal
 from stdnum import luhn
 from tortoise import connections
 
-from db import article_parts, article_transfer, contact_transfer, credit_notes, demo_payments, documents, settings
+from db import (
+    article_parts, article_transfer, contact_transfer, credit_notes, demo_cheques, demo_dunning, demo_payments,
+    demo_orders, demo_sepa, documents, settings,
+)
 from db.accounts import actor_of
 from db.actor import Actor
 from db.article import Article
@@ -185,7 +188,10 @@ class DemoSummary:
     deposit_invoices: int = 0
     payments: int = 0
     written_off: int = 0
+    reminders: int = 0
+    cheque_slips: int = 0
     examples: int = 0
+    orders: int = 0
     admin_email: str = ''
     admin_password: str = ''
 
@@ -193,7 +199,9 @@ class DemoSummary:
         return (f'{self.contacts} contacts, {self.articles} articles, {self.quotes} devis, {self.invoices} factures '
                 f'validées ({self.lines} lignes), {self.drafts} brouillons, {self.credit_notes} avoirs, '
                 f'{self.deposits} acomptes ({self.deposit_invoices} factures d’acompte), {self.payments} règlements, '
-                f'{self.written_off} factures irrécouvrables'
+                f'{self.written_off} factures irrécouvrables, {self.reminders} relances, '
+                f'{self.cheque_slips} remises de chèques, '
+                f'{self.orders} bons de commande'
                 + (f', dont {self.examples} documents d’exemple (autoliquidation, export…).' if self.examples else '.'))
 
 
@@ -231,6 +239,7 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     articles = await _articles(actor, rng, max(len(profile.catalogue), int(invoices * ARTICLES_PER_INVOICE)),
                                profile)
     summary.contacts, summary.articles = len(contacts), len(articles.items)
+    await demo_sepa.add_mandates(actor)  # PA5, before the invoices: their frozen copies state the mandate
     clients = _Picker(rng, contacts)
     today = date.today()
     span = profile.days or max(90, min(YEARS * 365, invoices // 27))  # ten years at 100,000 invoices
@@ -253,6 +262,8 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     while len(bulk) + balances < invoices:
         bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
                              today - timedelta(days=rng.randrange(span)), None, shipping=profile.shipping))
+    order_rng = random.Random(seed + 15)  # its own draws: the other documents stay what they were for a seed
+    summary.orders = await demo_orders.add_orders(actor, order_rng, bulk)  # OR3: one invoice in five from a delivery
     ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
                                  stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng))
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
@@ -267,6 +278,8 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     await documents.create_document(actor, Draft(doc_type='quote', client_id=contacts[2].id, probability=50,
                                                  lines=_lines(rng, articles)))
     summary.quotes += 1
+    summary.orders += len(await demo_orders.add_open_orders(actor, order_rng, contacts[3:6],
+                                                            [_lines(order_rng, articles) for _ in range(3)]))
     # Cancelled invoices and commercial gestures, in turn, on the latest invoices.
     for index, invoice_id in enumerate(reversed(ids[-max(2, invoices // INVOICES_PER_CREDIT_NOTE):])):
         if len(ids) < 2:
@@ -279,6 +292,9 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
                                                   lines={first.id: abs(first.quantity)}, reason='Article retourné')
         summary.credit_notes += 1
     summary.written_off = await demo_payments.write_off_some(actor, rng, invoices, secret=secret)
+    summary.reminders = await demo_dunning.add_history(actor, seed)  # PA6, after the write-offs
+    summary.cheque_slips = await demo_cheques.remit_old_cheques(actor, secret=secret)  # PA4, once every cheque is in
+    summary.payments += await demo_sepa.add_collections(actor, secret=secret)  # PA5: the last months' debits
     if profile.examples:  # dated today, after every generated document: numbers stay chronological
         examples = await add_examples(actor, issuer=issuer)
         summary.examples = len(examples.invoices) + len(examples.credit_notes) + len(examples.deposit_invoices)

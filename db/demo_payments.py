@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from db import documents, payments, validation
+from db import demo_cheques, documents, payments, validation
 from db.actor import Actor
 from db.issuing import Issuer
 from db.bulk import Stop
@@ -169,6 +169,7 @@ async def settle_invoices(actor: Actor, rng: random.Random, *, secret: str, prog
                                               method=method, reference=_reference(rng, method)))
         if outcome == 'partly':
             outcome = 'unpaid'  # the rest of a partly paid invoice waits
+    settlements = demo_cheques.with_details(settlements)  # what is written on the cheques (PA4)
     settlements.sort(key=lambda item: item.paid_on)  # the journal in date order (a second payment stays second)
     return PaymentFigures(settlements=await settle_in_bulk(actor, settlements, secret=secret, progress=progress))
 

@@ -232,9 +232,10 @@ class NumberCounter(Model):
 
 INSTALLMENT_KINDS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte'}
 # planned: a deposit of a quote not yet accepted (not in Payments); open: due, nothing or part of it settled;
-# paid: settled in full; irrecoverable: written off with its invoice (PA7); cancelled: a deposit given up (DE5).
-INSTALLMENT_STATUSES: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'paid': 'Réglée',
-                                        'irrecoverable': 'Irrécouvrable', 'cancelled': 'Supprimée'}
+# paid: settled in full; irrecoverable: written off with its invoice (PA7); cancelled: a deposit given up (DE5);
+# debited: in a direct debit file sent to the bank, until it confirms or rejects it (PA5, db/sepa.py).
+INSTALLMENT_STATUSES: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'debited': 'Prélevée',
+                                        'paid': 'Réglée', 'irrecoverable': 'Irrécouvrable', 'cancelled': 'Supprimée'}
 
 
 class Installment(Model):

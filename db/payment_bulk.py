@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from tortoise import connections
 
-from db import changes
+from db import changes, cheques
 from db.actor import Actor
 from db.audit import record
 from db.document import ChainEntry, Document, Installment, Payment
@@ -37,6 +37,7 @@ from db.payments import PAYMENTS
 from db.state_chain import change_states
 from db.unit_of_work import transaction
 from logic import payments as rules
+from logic.cheques import ChequeDetails
 from logic.integrity import chain_hash
 
 BATCH = 5000
@@ -51,6 +52,7 @@ class BulkSettlement:
     paid_on: date
     method: str
     reference: str = ''
+    cheque: ChequeDetails | None = None  # a cheque's drawer, bank and number, for its remittance (PA4)
 
 
 async def settle_in_bulk(actor: Actor, settlements: list[BulkSettlement], *, secret: str | bytes,
@@ -105,6 +107,13 @@ async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str |
         ids = dict(await Payment.filter(id__gt=last_id).values_list('label', 'id'))
         for entry in records:
             entry.id = ids[entry.label]
+        # The cheques received, for their remittance slips (PA4), as `db.payments.settle` records them.
+        await cheques.record_cheques([
+            cheques.ReceivedCheque(payment_id=entry.id, installment_id=entry.installment_id,
+                                   document_id=entry.document_id, invoice_number=installments[item.installment_id]
+                                   .number, client_name=entry.client_name, amount=entry.amount,
+                                   received_on=entry.paid_on, details=item.cheque)
+            for item, entry in zip(chunk, records) if entry.method == 'cheque' and entry.amount > 0])
         position, previous = await chain_head(PAYMENT_SERIES)
         chained = asyncio.ensure_future(asyncio.to_thread(_entries, position + 1, previous, records, secret, now))
         try:

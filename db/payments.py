@@ -9,12 +9,14 @@ The journal is the truth: `Payment` rows are append-only (database triggers) and
 db/integrity.py); a settlement is never deleted, it is cancelled by a reversal of the opposite amount, both stay in
 the history. `Installment.paid_amount` / `status` / `paid_on` and the document's state follow the journal:
 
-- `settle(actor, installment_id, *, paid_on, method, amount, reference='', secret) -> Payment`: record money
-  received for an open installment of an invoice (or money refunded on a credit note's refund, `amount` still
-  positive). Refused: planned / paid / cancelled / irrecoverable installments, amount <= 0 or not at the cent, more
+- `settle(actor, installment_id, *, paid_on, method, amount, reference='', secret, cheque=None) -> Payment`:
+  record money received for an open installment of an invoice (or money refunded on a credit note's refund,
+  `amount` still positive). Refused: planned / paid / cancelled / irrecoverable installments, amount <= 0 or not at the cent, more
   than left to pay, a future date, an unknown method, a deposit (use `db.deposits.settle_deposit`), an invoice's
   installment while a deposit of its quote (Document.source_id) is still open (DE5). A partial payment leaves the
-  rest due; once every installment of the invoice is paid the invoice becomes 'paid' ("Réglée").
+  rest due; once every installment of the invoice is paid the invoice becomes 'paid' ("Réglée"). A cheque received
+  is also written as a `db.cheque.Cheque` with its details (`cheque`: drawer, bank, number) for its remittance (PA4);
+  a reversal voids the cheques not yet remitted (db/cheques.py).
 - `settle_in_transaction(actor, installment, *, paid_on, method, amount, reference='', secret,
   methods=USER_METHODS) -> Payment`: the same for a caller already inside a transaction holding the installment
   locked (`select_for_update`); accepts deposits. For a deposit the state that follows is its `deposit_invoice`'s.
@@ -41,7 +43,7 @@ logic/payments.py (the pure rules and French messages).
 from datetime import date
 from decimal import Decimal
 
-from db import changes
+from db import changes, cheques
 from db.actor import Actor
 from db.audit import record
 from db.document import Document, Installment, Payment
@@ -49,6 +51,7 @@ from db.integrity import append_payment, take_payment_label
 from db.state_chain import change_state
 from db.unit_of_work import transaction
 from logic import doctypes
+from logic.cheques import ChequeDetails
 from logic.errors import DomainError
 from logic.payments import (
     METHODS,
@@ -69,11 +72,13 @@ _STATUS_REFUSALS = {
     'paid': 'Cette échéance est déjà réglée.',
     'cancelled': 'Cette échéance a été supprimée (acompte abandonné ou facture annulée par un avoir).',
     'irrecoverable': 'Cette échéance est irrécouvrable : annulez d’abord le passage en irrécouvrable.',
+    'debited': 'Cette échéance est en cours de prélèvement : confirmez ou rejetez le prélèvement (Règlements > '
+               'Prélèvements).',
 }
 
 
 async def settle(actor: Actor, installment_id: int, *, paid_on: date, method: str, amount: Decimal,
-                 reference: str = '', secret: str | bytes) -> Payment:
+                 reference: str = '', secret: str | bytes, cheque: ChequeDetails | None = None) -> Payment:
     document_id = await _document_id(installment_id)
     async with transaction():
         await _lock_document(document_id)
@@ -81,14 +86,15 @@ async def settle(actor: Actor, installment_id: int, *, paid_on: date, method: st
         if installment.kind == 'deposit':
             raise PaymentError('Un acompte se règle depuis son devis : son règlement établit la facture d’acompte.')
         payment = await settle_in_transaction(actor, installment, paid_on=paid_on, method=method, amount=amount,
-                                              reference=reference, secret=secret)
+                                              reference=reference, secret=secret, cheque=cheque)
     _publish(installment.document_id)
     return payment
 
 
 async def settle_in_transaction(actor: Actor, installment: Installment, *, paid_on: date, method: str,
                                 amount: Decimal, reference: str = '', secret: str | bytes,
-                                methods: tuple[str, ...] = USER_METHODS) -> Payment:
+                                methods: tuple[str, ...] = USER_METHODS,
+                                cheque: ChequeDetails | None = None) -> Payment:
     """Record a settlement of `installment` (locked by the caller, inside its transaction) and sync the states."""
     if installment.status != 'open':
         raise PaymentError(_STATUS_REFUSALS.get(installment.status, 'Cette échéance ne peut pas être réglée.'))
@@ -100,6 +106,8 @@ async def settle_in_transaction(actor: Actor, installment: Installment, *, paid_
     check_method(method, allowed=methods)
     payment = await _append(actor, installment, kind='settlement', amount=sign * value, paid_on=paid_on,
                             method=method, reference=(reference or '').strip()[:100], secret=secret)
+    if method == 'cheque' and sign > 0:  # a cheque received, for its remittance slip (PA4; the journal is append-only)
+        await cheques.record_cheque(payment, installment, cheque)
     installment.paid_amount += sign * value
     installment.status = status_of(installment.amount, installment.paid_amount)
     installment.paid_on = max(paid_on, installment.paid_on) if installment.paid_on else paid_on
@@ -140,6 +148,7 @@ async def cancel_settlement(actor: Actor, installment_id: int, *, secret: str | 
         installment.status = status_of(installment.amount, installment.paid_amount)
         installment.paid_on = await _last_paid_on(installment.id)
         await _save(installment)
+        await cheques.void_cheques([settlement.id for settlement in open_settlements])
         await record('payment.cancel', actor, target=f'installment:{installment.id}',
                      details={'number': installment.number, 'labels': [payment.label for payment in reversals],
                               'amount': str(sum((payment.amount for payment in reversals), ZERO)),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from db import sepa
 from db.actor import Actor
 from db.company import Company, PaymentMethod
 from db.contact import Contact
@@ -83,6 +84,8 @@ async def _prepare(doc_id: int, on: date, company: Company) -> Issue:
                               company=company, buyer=party_of_contact(contact), method=method,
                               installments=[(item.due_date, item.amount) for item in installments]
                               or [(due, totals.amount_due)], references=deduction.references)
+    if method and method.kind == 'direct_debit':  # PA5: the mandate and ICS the invoice states (BT-89/90/91)
+        snapshot = await sepa.with_mandate(snapshot, contact.id, company)
     settled = bool(totals.prepaid) and not totals.amount_due  # the deposits paid it all: nothing is left due
     document.update_from_dict(frozen_values(totals, contact, method))
     return Issue(document=document, snapshot=snapshot, state='paid' if settled else 'validated',
@@ -114,11 +117,15 @@ async def preview_snapshot(doc_id: int) -> DocumentSnapshot:
     totals = draft.totals(deduction.prepaid)
     if document.doc_type == 'quote':  # a quote's installments are its deposits, not a payment schedule
         installments = []
-    return build_snapshot(draft, totals, doc_type=document.doc_type, number=document.number or '', on=on,
-                          due=document.due_date or due_on(on, method), company=await get_company() or Company(name=''),
-                          buyer=party_of_contact(contact) if contact else Party(name=''), method=method,
-                          installments=[(item.due_date, item.amount) for item in installments],
-                          references=deduction.references, validity=document.validity_date)
+    company = await get_company() or Company(name='')
+    snapshot = build_snapshot(draft, totals, doc_type=document.doc_type, number=document.number or '', on=on,
+                              due=document.due_date or due_on(on, method), company=company,
+                              buyer=party_of_contact(contact) if contact else Party(name=''), method=method,
+                              installments=[(item.due_date, item.amount) for item in installments],
+                              references=deduction.references, validity=document.validity_date)
+    if method and method.kind == 'direct_debit' and contact:  # PA5, as validation will state it
+        snapshot = await sepa.with_mandate(snapshot, contact.id, company)
+    return snapshot
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)

@@ -28,20 +28,21 @@ METHODS: dict[str, str] = {'cheque': 'Chèque', 'transfer': 'Virement', 'direct_
 USER_METHODS: tuple[str, ...] = ('cheque', 'transfer', 'direct_debit', 'card', 'cash')
 # The statuses the payments page lists: 'planned' is not due yet (a draft's schedule, a deposit of a quote not
 # accepted) and 'cancelled' is no longer due (a deposit given up, the schedule of a credited invoice).
-LISTED_STATUSES: tuple[str, ...] = ('open', 'paid', 'irrecoverable')
+LISTED_STATUSES: tuple[str, ...] = ('open', 'debited', 'paid', 'irrecoverable')
 # The "type" column of the payments page: the kind of the installment, or "Irrécouvrable" once written off.
 # A credit note's 'refund' reads "Avoir": imputed on its invoice it is no money to give back.
 TYPE_LABELS: dict[str, str] = {'installment': 'Échéance', 'deposit': 'Acompte', 'refund': 'Avoir',
                                'irrecoverable': 'Irrécouvrable'}
 # The state of an installment (Installment.status, or 'overdue' for an open one past its date), by itself. What a
 # row shows also depends on what was settled: ask `installment_display`.
-STATUS_LABELS: dict[str, str] = {'open': 'En attente', 'overdue': 'En retard', 'paid': 'Réglée',
-                                 'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue', 'cancelled': 'Annulée'}
+STATUS_LABELS: dict[str, str] = {'open': 'En attente', 'overdue': 'En retard', 'debited': 'Prélevée',
+                                 'paid': 'Réglée', 'irrecoverable': 'Irrécouvrable', 'planned': 'Prévue',
+                                 'cancelled': 'Annulée'}
 # The keys `installment_display` returns, in the order of an installment's life, with their French label (an
 # installment, "une échéance"); a deposit ("un acompte") takes the masculine forms of DEPOSIT_LABELS.
 # 'credited': paid by credit note imputations alone, nothing received.
 DISPLAY_LABELS: dict[str, str] = {'planned': 'Prévue', 'open': 'En attente', 'partial': 'Réglée en partie',
-                                  'overdue': 'En retard', 'paid': 'Réglée', 'credited': 'Soldée par avoir',
+                                  'overdue': 'En retard', 'debited': 'Prélevée', 'paid': 'Réglée', 'credited': 'Soldée par avoir',
                                   'irrecoverable': 'Irrécouvrable', 'cancelled': 'Annulée'}
 DEPOSIT_LABELS: dict[str, str] = {**DISPLAY_LABELS, 'planned': 'Prévu', 'partial': 'Réglé en partie',
                                   'paid': 'Réglé', 'credited': 'Soldé par avoir', 'cancelled': 'Annulé'}

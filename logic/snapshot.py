@@ -4,7 +4,7 @@ A validated invoice or credit note stores this as JSON and is rendered from it e
 company, the client or the articles never alter an issued document (docs/legal.md §2.2). Drafts and quotes build a
 snapshot on the fly for previews. `to_dict`/`from_dict` round-trip exactly (Decimals as strings).
 """
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, get_args, get_origin, get_type_hints
@@ -23,6 +23,29 @@ def shown_notes(snapshot: 'DocumentSnapshot') -> str:
     return '' if snapshot.version >= NOTES_KEPT_INTERNAL else snapshot.notes.strip()
 # UNTDID 4461 payment means codes.
 PAYMENT_MEANS = {'transfer': '30', 'cheque': '20', 'direct_debit': '59', 'card': '48', 'cash': '10', 'other': '1'}
+DIRECT_DEBIT = '59'
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class DirectDebit:
+    """What a document paid by SEPA direct debit states (PA5): the mandate reference (BT-89), the creditor
+    identifier (BT-90) and the debited account (BT-91). Kept in the snapshot's `extra['direct_debit']`."""
+    mandate: str
+    creditor_id: str
+    iban: str
+
+
+def with_direct_debit(snapshot: 'DocumentSnapshot', terms: dict | None) -> 'DocumentSnapshot':
+    """The snapshot of a document paid by direct debit, stating `terms` (mandate, creditor_id, iban) if any."""
+    if not terms or snapshot.payment_means != DIRECT_DEBIT:
+        return snapshot
+    return replace(snapshot, extra={**snapshot.extra, 'direct_debit': dict(terms)})
+
+
+def direct_debit(snapshot: 'DocumentSnapshot') -> DirectDebit | None:
+    """The direct debit a document announces: paid by direct debit (means 59) with the client's mandate."""
+    data = snapshot.extra.get('direct_debit') if snapshot.payment_means == DIRECT_DEBIT else None
+    return DirectDebit(**data) if data else None
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)

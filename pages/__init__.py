@@ -30,6 +30,11 @@ PAGE_MODULES = [
     'pages.settings_mail',
     'pages.document_files',
     'pages.payments',
+    'pages.cheques',
+    'pages.dunning',
+    'pages.settings_dunning',
+    'pages.sepa',
+    'pages.orders',
     'pages.soon',
 ]
 

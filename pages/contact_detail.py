@@ -12,11 +12,14 @@ from db.output import PrintTemplate
 from logic.contact import ADDRESS_KINDS, CLIENT_CATEGORIES, CONTACT_KINDS, PERSON_TYPES, FieldsInvalid
 from logic.dates import format_date
 from logic.identifiers import format_iban
+from pages.sepa_mandates import mandates_panel
+from pages.dunning import exclusion_toggle
 from pages.not_found import not_found, record_id
 from pages.security import PageContext, secured_page
 
 NONE = 0  # "no choice" in the selects of foreign keys
-TABS = {'general': 'Général', 'addresses': 'Adresses', 'bank': 'Banque', 'accounting': 'Comptabilité',
+TABS = {'general': 'Général', 'addresses': 'Adresses', 'bank': 'Banque', 'mandates': 'Mandats SEPA',
+        'accounting': 'Comptabilité',
         'defaults': 'Préférences', 'notes': 'Notes'}
 GENERAL = [('name', 'Nom ou raison sociale *', True), ('first_name', 'Prénom (particulier)', False),
            ('legal_form', 'Forme juridique', False), ('siren', 'SIREN', False), ('siret', 'SIRET', False),
@@ -53,6 +56,8 @@ async def contact_page(ctx: PageContext, contact_id: str):
         screen.head()
         screen.tabs()
     await screen.show_addresses()
+    await screen.mandates.load()
+    await exclusion_toggle(ctx, contact.id, screen.dunning_box)
 
 
 class ContactScreen:
@@ -103,12 +108,15 @@ class ContactScreen:
                 with ui.tab_panel('bank'):
                     with ui.element('div').classes('app-form-grid'):
                         self._inputs(BANK)
+                with ui.tab_panel('mandates'):
+                    self.mandates = mandates_panel(self.ctx, contact)
                 with ui.tab_panel('accounting'):
                     with ui.element('div').classes('app-form-grid'):
                         form.input('account', 'Compte client', contact.account,
                                    hint='Vide : 411 suivi du code du contact (401 pour un fournisseur).')
                 with ui.tab_panel('defaults'):
                     self._defaults_panel()
+                    self.dunning_box = ui.element('div').classes('w-full')
                 with ui.tab_panel('notes'):
                     form.textarea('notes', 'Notes internes (non imprimées)', contact.notes)
 

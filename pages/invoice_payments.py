@@ -11,12 +11,13 @@ from decimal import Decimal
 from nicegui import run, ui
 
 from components.dialog import ConfirmDialog
+from components.dunning_history import reminder_history
 from components.installments_view import InstallmentRow, InstallmentsView
 from components.payment_schedule import PaymentSchedule
 from components.settle_dialog import SettleDialog, SettleValues
 from components.unpaid_deposits_dialog import UnpaidDeposit, UnpaidDepositsDialog
 from components.write_off_dialog import WriteOffDialog
-from db import deposits, documents, payments, validation
+from db import deposits, documents, dunning, payments, validation
 from db.company import PaymentMethod
 from db.contact import Contact
 from db.document import Document, Installment, Payment
@@ -137,6 +138,9 @@ async def installments_card(screen: Screen) -> None:
         InstallmentsView(rows).mark('installments-detail', 'installments')
         if history:
             payment_history(history)
+        reminders = await dunning.document_reminders(document.id)
+        if reminders:
+            reminder_history(reminders, {item.id: row.label for item, row in zip(items, rows)})
 
 
 def payment_history(history: list[Payment]) -> None:
@@ -160,7 +164,7 @@ def settle_dialog(screen: Screen, item: Installment, method: str = '') -> None:
     async def settle(values: SettleValues) -> bool:
         await screen.act(lambda: payments.settle(ctx.actor, item.id, paid_on=values.paid_on, method=values.method,
                                                  amount=values.amount, reference=values.reference,
-                                                 secret=runtime.config().secret),
+                                                 cheque=values.cheque, secret=runtime.config().secret),
                          f'Règlement de {format_eur(values.amount)} enregistré.')
         return True
 

@@ -67,7 +67,7 @@ class PaymentActions:
                 ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
             else:
                 await payments.settle(self.ctx.actor, installment.id, paid_on=values.paid_on, method=values.method,
-                                      amount=values.amount, reference=values.reference,
+                                      amount=values.amount, reference=values.reference, cheque=values.cheque,
                                       secret=runtime.config().secret)
                 ui.notify(f'Règlement de {format_eur(values.amount)} enregistré.', type='positive')
             await self.reload()

@@ -19,6 +19,8 @@ ENTRIES = [
      '/parametres/modeles', True),
     ('mail', 'E-mail', 'Serveur d’envoi, expéditeur et messages proposés pour envoyer les documents.',
      '/parametres/email', True),
+    ('campaign', 'Relances', 'Niveaux de relance et leurs lettres, pénalités de retard, taux BCE et taux légal.',
+     '/parametres/relances', True),
     ('history', 'Journal d’audit', 'Connexions, modifications des paramètres et des comptes.', '/parametres/journal',
      True),
 ]

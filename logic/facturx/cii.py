@@ -20,7 +20,7 @@ from logic.facturx.facts import (
     plain,
     rate,
 )
-from logic.snapshot import DocumentSnapshot, Party, SnapshotLine
+from logic.snapshot import DocumentSnapshot, Party, SnapshotLine, direct_debit
 
 NS = {
     'rsm': 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
@@ -135,6 +135,9 @@ def _delivery(transaction, f: Facts) -> None:
 
 def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
     settlement = _el(transaction, 'ram:ApplicableHeaderTradeSettlement')
+    debit = direct_debit(snapshot)
+    if debit:  # BT-90, first in the group
+        _el(settlement, 'ram:CreditorReferenceID', debit.creditor_id)
     if snapshot.number:
         _el(settlement, 'ram:PaymentReference', snapshot.number)
     _el(settlement, 'ram:InvoiceCurrencyCode', snapshot.currency)
@@ -142,6 +145,8 @@ def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
     _el(means, 'ram:TypeCode', snapshot.payment_means or '1')
     if snapshot.payment_method:
         _el(means, 'ram:Information', snapshot.payment_method)
+    if debit:  # BT-91
+        _el(_el(means, 'ram:PayerPartyDebtorFinancialAccount'), 'ram:IBANID', debit.iban)
     if snapshot.payment_means in ('30', '58') and snapshot.seller.iban:
         _el(_el(means, 'ram:PayeePartyCreditorFinancialAccount'), 'ram:IBANID', snapshot.seller.iban)
         if snapshot.seller.bic:
@@ -168,12 +173,14 @@ def _settlement(transaction, snapshot: DocumentSnapshot, f: Facts) -> None:
         if group.charge:
             _allowance(settlement, True, f.amount(group.charge), 'Frais de port', group)
     terms_text = _terms_text(snapshot)
-    if terms_text or snapshot.due_date:
+    if terms_text or snapshot.due_date or debit:
         terms = _el(settlement, 'ram:SpecifiedTradePaymentTerms')
         if terms_text:
             _el(terms, 'ram:Description', terms_text)
         if snapshot.due_date:
             _date(_el(terms, 'ram:DueDateDateTime'), snapshot.due_date)
+        if debit:  # BT-89
+            _el(terms, 'ram:DirectDebitMandateID', debit.mandate)
     totals = _el(settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation')
     _el(totals, 'ram:LineTotalAmount', f.amount(snapshot.lines_total))
     _el(totals, 'ram:ChargeTotalAmount', f.amount(snapshot.charge_total))

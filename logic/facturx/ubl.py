@@ -15,7 +15,7 @@ from logic.facturx.facts import (
     plain,
     rate,
 )
-from logic.snapshot import DocumentSnapshot, Party
+from logic.snapshot import DocumentSnapshot, Party, direct_debit
 
 CAC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'
 CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'
@@ -48,8 +48,9 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
         cited = _a(_a(root, 'BillingReference'), 'InvoiceDocumentReference')
         _b(cited, 'ID', reference.number)
         _b(cited, 'IssueDate', reference.issue_date.isoformat())
+    debit = direct_debit(snapshot)
     _party(_a(root, 'AccountingSupplierParty'), snapshot.seller, f.seller_endpoint, seller=True,
-           tax_id=f.seller_tax_id)
+           tax_id=f.seller_tax_id, creditor_id=debit.creditor_id if debit else '')
     _party(_a(root, 'AccountingCustomerParty'), snapshot.buyer, f.buyer_endpoint, seller=False)
     _delivery(root, f)
     means = _a(root, 'PaymentMeans')
@@ -63,6 +64,10 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
         _b(account, 'ID', snapshot.seller.iban)
         if snapshot.seller.bic:
             _b(_a(account, 'FinancialInstitutionBranch'), 'ID', snapshot.seller.bic)
+    if debit:  # BT-89 and BT-91 (BT-90 is the seller's SEPA identification, in _party)
+        mandate = _a(means, 'PaymentMandate')
+        _b(mandate, 'ID', debit.mandate)
+        _b(_a(mandate, 'PayerFinancialAccount'), 'ID', debit.iban)
     if snapshot.payment_terms:
         _b(_a(root, 'PaymentTerms'), 'Note', snapshot.payment_terms)
     for group in f.groups:
@@ -86,12 +91,14 @@ def build_ubl(snapshot: DocumentSnapshot) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
 
 
-def _party(parent, party: Party, endpoint, *, seller: bool, tax_id: str = '') -> None:
+def _party(parent, party: Party, endpoint, *, seller: bool, tax_id: str = '', creditor_id: str = '') -> None:
     node = _a(parent, 'Party')
     if endpoint:
         _b(node, 'EndpointID', endpoint.id, schemeID=endpoint.scheme)
     if party.siret:
         _b(_a(node, 'PartyIdentification'), 'ID', party.siret, schemeID='0009')
+    if creditor_id:  # BT-90, the SEPA creditor identifier
+        _b(_a(node, 'PartyIdentification'), 'ID', creditor_id, schemeID='SEPA')
     address = _a(node, 'PostalAddress')
     for child, value in (('StreetName', party.address), ('AdditionalStreetName', party.address2),
                          ('CityName', party.city), ('PostalZone', party.postcode)):

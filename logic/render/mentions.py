@@ -8,7 +8,7 @@ from datetime import date
 from logic import doctypes
 from logic.company import DEFAULT_DISCOUNT_TEXT, DEFAULT_INDEMNITY_TEXT, DEFAULT_PENALTY_TEXT
 from logic.dates import format_date
-from logic.snapshot import DocumentSnapshot
+from logic.snapshot import DocumentSnapshot, direct_debit
 
 NATURES = {'B': 'Livraisons de biens', 'S': 'Prestations de services', 'M': 'Livraisons de biens et prestations de '
            'services'}
@@ -57,9 +57,12 @@ def mentions(snapshot: DocumentSnapshot) -> list[str]:
         out.append(_quote_citation(snapshot, 'Acompte demandé sur le devis'))
         out.append('Ce document est une demande d’acompte, pas une facture : la facture d’acompte sera établie à '
                    'réception du règlement.')
+    if is_invoice and snapshot.doc_type != 'credit_note' and direct_debit(snapshot):
+        out.append(_debit_notice(snapshot))
     if snapshot.doc_type == 'quote' and snapshot.validity_date:
         out.append(f'Devis valable jusqu’au {format_date(snapshot.validity_date)}.')
-    if snapshot.is_b2b and snapshot.doc_type != 'credit_note':
+    receipt = snapshot.doc_type in doctypes.TYPES and doctypes.doc_type(snapshot.doc_type).receipt
+    if snapshot.is_b2b and snapshot.doc_type != 'credit_note' and not receipt:  # a delivery note is not paid
         out.append(snapshot.discount_text or DEFAULT_DISCOUNT_TEXT)
         out.append(snapshot.penalty_text or DEFAULT_PENALTY_TEXT)
         out.append(snapshot.indemnity_text or DEFAULT_INDEMNITY_TEXT)
@@ -88,6 +91,17 @@ def _credit_settlement(snapshot: DocumentSnapshot) -> str:
         return ''
     return (f'Cet avoir est déduit des sommes restant dues sur la facture n° {invoices} ; le surplus éventuel vous '
             'sera remboursé.')
+
+
+def _debit_notice(snapshot: DocumentSnapshot) -> str:
+    """PA5, the pre-notification on the invoice: 'Montant prélevé sur le compte FR76 **** 0189 le 12/04/2026, mandat
+    RUM-BM-0001, identifiant créancier SEPA FR72ZZZ123456.' (several installments: 'à chaque échéance')."""
+    debit = direct_debit(snapshot)
+    account = f'{debit.iban[:4]} **** {debit.iban[-4:]}'
+    when = 'à chaque échéance' if len(snapshot.installments) > 1 else (
+        f'le {format_date(snapshot.due_date)}' if snapshot.due_date else 'à l’échéance')
+    return (f'Montant prélevé sur le compte {account} {when}, mandat {debit.mandate}, identifiant créancier SEPA '
+            f'{debit.creditor_id}.')
 
 
 def _quote_citation(snapshot: DocumentSnapshot, words: str) -> str:

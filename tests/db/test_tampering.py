@@ -175,7 +175,8 @@ async def test_postgresql_refuses_truncate_of_the_append_only_and_frozen_tables(
     await credit_notes.create_credit_note(admin, invoices[0].id, issuer=issuer(), mode='full')
     with pytest.raises(Exception, match='TRUNCATE'):
         await execute(f'TRUNCATE {table} CASCADE')
-    assert all(report.ok and report.count for report in await integrity.verify_integrity(SECRET))
+    assert all(report.ok and (report.count or report.series == 'cheque_slip')  # no cheque remitted here
+               for report in await integrity.verify_integrity(SECRET))
 
 
 async def empty(*tables: str) -> None:
@@ -189,11 +190,12 @@ async def empty(*tables: str) -> None:
 async def test_it_reports_emptied_chains_while_the_audit_log_records_the_validations(db):
     admin, invoices = await three_invoices()
     [installment] = await Installment.filter(document_id=invoices[0].id)
-    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=Decimal('40.00'),
+    # By transfer: a cheque's row (db/cheque.py) would hold its payment by a foreign key.
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='transfer', amount=Decimal('40.00'),
                           secret=SECRET)
     await play_the_attacker()
     await empty('chain_entry', 'state_event', 'payment', 'installment', 'document_line', 'document')
-    invoice_report, _, payment_report = await integrity.verify_integrity(SECRET)
+    invoice_report, _, payment_report, _ = await integrity.verify_integrity(SECRET)
     assert not invoice_report.ok and invoice_report.count == 0
     assert 'journal d’audit' in invoice_report.reason and invoices[0].number in invoice_report.reason
     assert not payment_report.ok and 'compteur' in payment_report.reason

@@ -140,8 +140,8 @@ def test_a_partly_paid_installment_always_says_so(paid, late):
 
 
 def test_every_display_key_has_a_label_and_an_unknown_status_is_a_bug():
-    assert set(DISPLAY_LABELS) == {'planned', 'open', 'partial', 'overdue', 'paid', 'credited', 'irrecoverable',
-                                   'cancelled'}
+    assert set(DISPLAY_LABELS) == {'planned', 'open', 'partial', 'overdue', 'debited', 'paid', 'credited',
+                                   'irrecoverable', 'cancelled'}
     with pytest.raises(ValueError):
         installment_display('lost', D('1.00'), D('0.00'), TODAY, TODAY)
 

@@ -1,0 +1,60 @@
+"""Dunning at size (PA6): `.venv/bin/python -m bench.bench_dunning --database URL`.
+
+Times what opening Règlements > Relances costs the server: db/dunning.py `proposals` (the overdue installments not
+fully reminded, the reminders already sent, the clients, the penalties computed per installment), and the letters
+of the first client's proposal (what a run prepares before sending). On the suite's dataset, whose demo holds a
+dunning history (db/demo_dunning.py). Targets: those of the lists (50 ms, bench/lists.py) for the proposal, which
+the page reads whole (it shows 20 clients at a time but sums them all), and for the letters of one client.
+"""
+import argparse
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bench_documents import _median, _result
+from db import dunning, engine
+from db.document import Installment
+from db.reminder import Reminder
+
+RUNS = 15
+PROPOSAL_MS = 50  # the list target (bench/lists.py PAGE_TARGET_MS)
+LETTERS_MS = 50
+
+
+async def measure(*, database_url: str, runs: int = RUNS) -> list[dict]:
+    await engine.open_database(database_url)
+    try:
+        today = date.today()
+        overdue = await Installment.filter(status='open', kind='installment', due_date__lt=today).count()
+        reminders = await Reminder.all().count()
+        groups = await dunning.proposals(today)
+        lines = sum(len(group.lines) for group in groups)
+        results = [_result(f'relances : proposition ({len(groups)} clients, {lines} échéances ; {overdue} échéances '
+                           f'en retard, {reminders} relances déjà envoyées)',
+                           await _median(runs, lambda: dunning.proposals(today)), 'ms', PROPOSAL_MS)]
+        if groups:
+            ids = [line.installment_id for line in groups[0].lines]
+            results.append(_result(f'relances : lettres d’un client ({len(ids)} échéances)',
+                                   await _median(runs, lambda: dunning.letters(ids, today)), 'ms', LETTERS_MS))
+        return results
+    finally:
+        await engine.close_database()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--database', required=True, help='URL de la base (déjà remplie : démo ou suite)')
+    parser.add_argument('--runs', type=int, default=RUNS)
+    args = parser.parse_args()
+    for row in asyncio.run(measure(database_url=args.database, runs=args.runs)):
+        target = '' if row['target'] is None else f'(cible {row["target"]:g} {row["unit"]})'
+        print(f'{row["name"]:<90} {row["value"]:>10.2f} {row["unit"]:<4} {target}')
+
+
+if __name__ == '__main__':
+    main()

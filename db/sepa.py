@@ -1,0 +1,351 @@
+"""SEPA Core direct debits (PA5): mandates, collections and what the bank answers. The public API pages and CLI call.
+
+- `add_mandate(actor, contact_id, ...)`, `revoke_mandate(actor, mandate_id)`, `contact_mandates(contact_id)`.
+- `due_for_collection(due_by)` -> `Due`: the open installments of invoices paid by direct debit due by a date,
+  split into those a usable mandate covers (with the sequence type each would get) and those of clients without.
+- `build_collection(actor, due_by=..., collection_date=..., version=...)` -> `Collection`: the pain.008 file is
+  built and validated against its XSD first (outside any transaction), then ONE transaction re-checks each
+  installment (still open, same version) and each mandate's history, stores the file and its items and marks the
+  installments 'debited' ("Prélevée"). The unique `live_installment_id` refuses a second live debit of an
+  installment: of two simultaneous builds, the second fails with a French message and changes nothing.
+- `confirm_collection(actor, collection_id, paid_on=..., secret=...)`: the bank paid; each debited item is settled
+  through db/payments.py (method 'direct_debit', reference = its end-to-end id), the invoice becoming 'paid' there.
+- `reject_item(actor, item_id, reason=..., secret=...)`: the bank returned it (an R-code); the installment is open
+  again (a settled one is first cancelled through db/payments.py: a reversal in the journal).
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+
+from db import changes, payments
+from db.actor import Actor, require_admin
+from db.audit import record
+from db.company import Company
+from db.contact import Contact
+from db.document import Document, Installment
+from db.mandate import Collection, CollectionItem, Mandate, SepaSettings
+from db.unit_of_work import transaction
+from logic import sepa
+from logic.sepa import Creditor, Debit, SepaError
+from logic.snapshot import DocumentSnapshot, with_direct_debit
+
+LIVE = ('debited', 'settled')
+
+
+@dataclass(kw_only=True, slots=True)
+class DueRow:
+    installment_id: int
+    version: int
+    document_id: int
+    number: str
+    client_id: int | None
+    client_name: str
+    due_date: date
+    amount: Decimal
+    label: str = ''
+    mandate: Mandate | None = None
+    sequence: str = ''
+
+
+@dataclass(kw_only=True, slots=True)
+class Due:
+    collectable: list[DueRow] = field(default_factory=list)
+    missing: list[DueRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.amount for row in self.collectable), Decimal('0.00'))
+
+
+async def settings() -> SepaSettings:
+    return await SepaSettings.first() or await SepaSettings.create()
+
+
+async def save_settings(actor: Actor, *, prenotification_days: int, version: str) -> SepaSettings:
+    require_admin(actor)
+    if version not in sepa.VERSIONS:
+        raise SepaError('Choisissez la version du format pain.008 demandée par votre banque.')
+    if not 1 <= int(prenotification_days) <= 60:
+        raise SepaError('Le délai de pré-notification compte de 1 à 60 jours.')
+    async with transaction():
+        row = await settings()
+        row.prenotification_days, row.version = int(prenotification_days), version
+        await row.save()
+        await record('sepa.settings', actor, details={'prenotification_days': row.prenotification_days,
+                                                      'version': version})
+    return row
+
+
+async def add_mandate(actor: Actor, contact_id: int, *, reference: str, signed_on: date | None, kind: str,
+                      iban: str, bic: str = '', debtor_name: str = '') -> Mandate:
+    reference = sepa.check_rum(reference)
+    sepa.check_signature_date(signed_on, today=date.today())
+    if kind not in ('recurrent', 'one_off'):
+        raise SepaError('Choisissez le type du mandat : récurrent ou ponctuel.')
+    iban, bic = sepa.check_mandate_account(iban, bic)
+    contact = await Contact.get_or_none(id=contact_id)
+    if contact is None:
+        raise SepaError('Contact introuvable.')
+    name = (debtor_name or '').strip() or ' '.join(part for part in (contact.first_name, contact.name) if part)
+    async with transaction():
+        if await Mandate.filter(reference=reference).exists():
+            raise SepaError(f'La référence de mandat {reference} est déjà utilisée : une RUM est unique.')
+        mandate = await Mandate.create(contact_id=contact_id, reference=reference, signed_on=signed_on, kind=kind,
+                                       iban=iban, bic=bic, debtor_name=name[:140])
+        await record('sepa.mandate.add', actor, target=f'contact:{contact_id}',
+                     details={'reference': reference, 'kind': kind, 'signed_on': signed_on.isoformat()})
+    return mandate
+
+
+async def revoke_mandate(actor: Actor, mandate_id: int) -> None:
+    async with transaction():
+        mandate = await Mandate.filter(id=mandate_id).select_for_update().first()
+        if mandate is None:
+            raise SepaError('Mandat introuvable.')
+        if mandate.status != 'active':
+            raise SepaError('Ce mandat n’est plus actif.')
+        mandate.status = 'revoked'
+        await mandate.save(update_fields=['status'])
+        await record('sepa.mandate.revoke', actor, target=f'contact:{mandate.contact_id}',
+                     details={'reference': mandate.reference})
+
+
+def state_of(mandate: Mandate, today: date | None = None) -> str:
+    return sepa.mandate_state(mandate.status, mandate.kind, mandate.signed_on, mandate.last_used_on,
+                              today=today or date.today())
+
+
+async def contact_mandates(contact_id: int) -> list[Mandate]:
+    return await Mandate.filter(contact_id=contact_id).order_by('-signed_on', '-id')
+
+
+async def usable_mandate(contact_id: int, today: date | None = None) -> Mandate | None:
+    """The contact's usable mandate (active, not lapsed), the most recently signed."""
+    for mandate in await Mandate.filter(contact_id=contact_id, status='active').order_by('-signed_on', '-id'):
+        if state_of(mandate, today) == 'active':
+            return mandate
+    return None
+
+
+async def due_for_collection(due_by: date, *, installment_ids: list[int] | None = None,
+                             final_mandate_ids: frozenset[int] = frozenset(), limit: int = 5000) -> Due:
+    """Open installments of invoices paid by direct debit, due by `due_by`, in due-date order."""
+    query = Installment.filter(kind='installment', status='open', due_date__lte=due_by,
+                               document__payment_method__kind='direct_debit')
+    if installment_ids is not None:
+        query = query.filter(id__in=installment_ids)
+    rows = await query.order_by('due_date', 'id').limit(limit).values(
+        'id', 'version', 'document_id', 'number', 'client_id', 'client_name', 'due_date', 'amount', 'paid_amount',
+        'label')
+    client_ids = {row['client_id'] for row in rows if row['client_id']}
+    today = date.today()
+    mandates: dict[int, Mandate] = {}
+    for mandate in await Mandate.filter(contact_id__in=client_ids, status='active').order_by('signed_on', 'id'):
+        if state_of(mandate, today) == 'active':
+            mandates[mandate.contact_id] = mandate  # the most recently signed wins
+    used = set(await CollectionItem.filter(mandate_id__in=[m.id for m in mandates.values()],
+                                           status__in=LIVE).distinct().values_list('mandate_id', flat=True))
+    due = Due()
+    for row in rows:
+        item = DueRow(installment_id=row['id'], version=row['version'], document_id=row['document_id'],
+                      number=row['number'], client_id=row['client_id'], client_name=row['client_name'],
+                      due_date=row['due_date'], amount=row['amount'] - row['paid_amount'], label=row['label'])
+        mandate = mandates.get(row['client_id'])
+        if mandate is None:
+            due.missing.append(item)
+            continue
+        item.mandate = mandate
+        item.sequence = sepa.sequence_type(mandate.kind, used_before=mandate.id in used,
+                                           final=mandate.id in final_mandate_ids)
+        due.collectable.append(item)
+    return due
+
+
+async def build_collection(actor: Actor, *, due_by: date, collection_date: date, version: str | None = None,
+                           installment_ids: list[int] | None = None,
+                           final_mandate_ids: frozenset[int] = frozenset(), limit: int = 5000,
+                           today: date | None = None) -> Collection:
+    """`today` and `limit` serve the demo, which replays past months (db/demo_sepa.py)."""
+    options = await settings()
+    version = version or options.version
+    if version not in sepa.VERSIONS:
+        raise SepaError('Version pain.008 inconnue : 002 ou 008.')
+    sepa.check_collection_date(collection_date, today=today or date.today(),
+                               prenotification_days=options.prenotification_days)
+    creditor = await _creditor()
+    due = await due_for_collection(due_by, installment_ids=installment_ids, final_mandate_ids=final_mandate_ids,
+                                   limit=limit)
+    if not due.collectable:
+        raise SepaError(f'Aucune échéance à prélever au {due_by:%d/%m/%Y}.')
+    attempts = await _attempts([row.installment_id for row in due.collectable])
+    debits = [Debit(end_to_end_id=f'E{row.installment_id}-{attempts.get(row.installment_id, 0) + 1}',
+                    amount=row.amount, sequence=row.sequence, mandate_reference=row.mandate.reference,
+                    mandate_signed_on=row.mandate.signed_on, debtor_name=row.mandate.debtor_name,
+                    iban=row.mandate.iban, bic=row.mandate.bic, description=_description(row))
+              for row in due.collectable]
+    content = sepa.build_pain008(creditor, debits, collection_date=collection_date, version=version)
+    try:
+        async with transaction():
+            collection = await Collection.create(
+                collection_date=collection_date, version=version, total=due.total, count=len(debits),
+                fingerprint=sepa.fingerprint(content), content=content.decode(), created_by_id=actor.user_id)
+            await _store_items(collection, due, debits, collection_date)
+            await record('sepa.collection', actor, target=f'collection:{collection.id}',
+                         details={'count': len(debits), 'total': str(due.total), 'version': version,
+                                  'collection_date': collection_date.isoformat(),
+                                  'fingerprint': collection.fingerprint})
+    except IntegrityError as exc:
+        raise SepaError('Une autre remise de prélèvement vient de prendre certaines de ces échéances : '
+                        'recommencez.') from exc
+    _publish({row.document_id for row in due.collectable})
+    return collection
+
+
+async def confirm_collection(actor: Actor, collection_id: int, *, paid_on: date, secret: str | bytes) -> int:
+    """Settle each item still debited; returns how many were settled."""
+    settled, documents = 0, set()
+    async with transaction():
+        collection = await Collection.filter(id=collection_id).select_for_update().first()
+        if collection is None:
+            raise SepaError('Remise introuvable.')
+        items = await CollectionItem.filter(collection_id=collection_id, status='debited').order_by('id')
+        if not items:
+            raise SepaError('Cette remise n’a plus de prélèvement en attente de confirmation.')
+        for item in items:
+            installment = await _lock_debited(item)
+            documents.add(installment.document_id)
+            installment.status = 'open'  # the settlement below is what takes it to 'paid'
+            await payments.settle_in_transaction(actor, installment, paid_on=paid_on, method='direct_debit',
+                                                 amount=item.amount, reference=item.end_to_end_id, secret=secret)
+            item.status = 'settled'
+            await item.save(update_fields=['status'])
+            settled += 1
+        collection.state = 'closed'
+        await collection.save(update_fields=['state'])
+        await record('sepa.confirm', actor, target=f'collection:{collection_id}',
+                     details={'settled': settled, 'paid_on': paid_on.isoformat()})
+    _publish(documents)
+    return settled
+
+
+async def reject_item(actor: Actor, item_id: int, *, reason: str, secret: str | bytes) -> None:
+    code = sepa.check_reason(reason)
+    item = await CollectionItem.get_or_none(id=item_id)
+    if item is None:
+        raise SepaError('Prélèvement introuvable.')
+    if item.status == 'rejected':
+        raise SepaError('Ce prélèvement est déjà rejeté.')
+    document_id = (await Installment.filter(id=item.installment_id).values_list('document_id', flat=True))[0]
+    async with transaction():
+        if item.status == 'settled':  # returned after it was booked: the settlement is reversed in the journal
+            await payments.cancel_settlement(actor, item.installment_id, secret=secret,
+                                             reason=f'Prélèvement rejeté {code}')
+        else:
+            installment = await _lock_debited(item)
+            installment.status = 'open'
+            installment.version += 1
+            await installment.save(update_fields=['status', 'version'])
+        await CollectionItem.filter(id=item.id).update(status='rejected', reason=code, live_installment_id=None)
+        await record('sepa.reject', actor, target=f'installment:{item.installment_id}',
+                     details={'end_to_end_id': item.end_to_end_id, 'reason': code,
+                              'label': sepa.REJECT_REASONS[code]})
+    _publish({document_id})
+
+
+async def list_collections(offset: int = 0, limit: int = 25) -> tuple[list[dict], int]:
+    rows = await Collection.all().order_by('-created_at', '-id').offset(offset).limit(limit).values(
+        'id', 'created_at', 'collection_date', 'version', 'state', 'total', 'count')
+    return rows, await Collection.all().count()
+
+
+async def collection_items(collection_id: int) -> list[CollectionItem]:
+    return await CollectionItem.filter(collection_id=collection_id).order_by('id')
+
+
+async def _creditor() -> Creditor:
+    company = await Company.first()
+    if company is None:
+        raise SepaError('Renseignez d’abord l’entreprise.')
+    ics = sepa.check_ics(company.ics)
+    if not company.iban:
+        raise SepaError('Indiquez l’IBAN de votre compte dans les paramètres de l’entreprise.')
+    return Creditor(name=company.name, iban=company.iban, bic=company.bic, ics=ics)
+
+
+async def _attempts(installment_ids: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for installment_id in await CollectionItem.filter(installment_id__in=installment_ids).values_list(
+            'installment_id', flat=True):
+        counts[installment_id] = counts.get(installment_id, 0) + 1
+    return counts
+
+
+async def _store_items(collection: Collection, due: Due, debits: list[Debit], collection_date: date) -> None:
+    """Re-check what the file was built from, under lock, then record it (inside the caller's transaction)."""
+    stale = SepaError('Ces échéances ont changé pendant la préparation du fichier : recommencez.')
+    mandates = {row.mandate.id: row.mandate for row in due.collectable}
+    for mandate_id in sorted(mandates):
+        mandate = await Mandate.filter(id=mandate_id).select_for_update().first()
+        used = await CollectionItem.filter(mandate_id=mandate_id, status__in=LIVE).exists()
+        expected = next(row.sequence for row in due.collectable if row.mandate.id == mandate_id)
+        if state_of(mandate) != 'active' or sepa.sequence_type(
+                mandate.kind, used_before=used, final=expected == 'FNAL') != expected:
+            raise stale
+        mandate.last_used_on = collection_date
+        if expected == 'FNAL':
+            mandate.status = 'closed'
+        await mandate.save(update_fields=['last_used_on', 'status'])
+    for row, debit in zip(due.collectable, debits):
+        installment = await Installment.filter(id=row.installment_id).select_for_update().first()
+        if installment is None or installment.status != 'open' or installment.version != row.version:
+            raise stale
+        await CollectionItem.create(collection_id=collection.id, installment_id=row.installment_id,
+                                    mandate_id=row.mandate.id, live_installment_id=row.installment_id,
+                                    amount=row.amount, sequence=debit.sequence, end_to_end_id=debit.end_to_end_id,
+                                    number=row.number, client_name=row.client_name)
+        installment.status = 'debited'
+        installment.version += 1
+        await installment.save(update_fields=['status', 'version'])
+
+
+async def _lock_debited(item: CollectionItem) -> Installment:
+    await Document.filter(id=(await Installment.get(id=item.installment_id)).document_id).select_for_update()
+    installment = await Installment.filter(id=item.installment_id).select_for_update().first()
+    if installment.status != 'debited':
+        raise SepaError(f'L’échéance {installment.number} n’est plus en cours de prélèvement.')
+    return installment
+
+
+def _description(row: DueRow) -> str:
+    return f'Facture {row.number}' + (f' {row.label}' if row.label else '')
+
+
+def _publish(document_ids: set[int]) -> None:
+    for document_id in document_ids:
+        changes.publish(changes.DOCUMENTS, document_id)
+        changes.publish(payments.PAYMENTS, document_id)
+
+
+async def debit_terms(contact_ids, company: Company) -> dict[int, dict]:
+    """What an invoice paid by direct debit states for each of these clients (BT-89/90/91, the PDF's notice): its
+    usable mandate and our ICS. Clients without a usable mandate, or no valid ICS: nothing (plain means 59)."""
+    try:
+        ics = sepa.check_ics(company.ics)
+    except SepaError:
+        return {}
+    wanted, today, terms = set(contact_ids), date.today(), {}
+    query = Mandate.filter(status='active')
+    if len(wanted) <= 500:  # a bulk validation asks for thousands: then all active mandates, fewer than clients
+        query = query.filter(contact_id__in=wanted)
+    for mandate in await query.order_by('signed_on', 'id'):
+        if mandate.contact_id in wanted and state_of(mandate, today) == 'active':  # the last signed wins
+            terms[mandate.contact_id] = {'mandate': mandate.reference, 'creditor_id': ics, 'iban': mandate.iban}
+    return terms
+
+
+async def with_mandate(snapshot: DocumentSnapshot, contact_id: int | None, company: Company) -> DocumentSnapshot:
+    if snapshot.payment_means != '59' or not contact_id:
+        return snapshot
+    return with_direct_debit(snapshot, (await debit_terms([contact_id], company)).get(contact_id))

@@ -1,0 +1,105 @@
+"""A dunning run in a real browser (PA6, issue 16 "done when"): Règlements > Relances proposes a business client
+90 days late (penalties and the 40 EUR indemnity shown) and a private client (none); the business client's letter
+goes by e-mail to the local SMTP server, the private client's is printed into the PDF for the post (read back with
+pdftotext); both are recorded, and the invoice's page shows its reminder. Screenshots at 1280 and 390 px."""
+import email
+import shutil
+import subprocess
+from datetime import date, timedelta
+from email import policy
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from db import accounts, engine, mailer
+from db.reminder import Reminder
+from db.user import User
+from tests.browser.helpers import click, log_in, screenshot, text, wait_for, wait_for_text
+from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
+from tests.helpers import SECRET, free_port
+from tests.mail import Inbox
+from tests.personas import ADMIN_EMAIL
+
+pytestmark = pytest.mark.browser
+TODAY = date.today()
+CLIENT_EMAIL = 'compta@boulangerie-martin.fr'
+
+
+@pytest.fixture
+def inbox():
+    from aiosmtpd.controller import Controller  # noqa: PLC0415
+
+    received = Inbox()
+    controller = Controller(received, hostname='127.0.0.1', port=free_port())
+    controller.start()
+    received.port = controller.port
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
+async def prepare(server, port: int):
+    await engine.open_database(server.database_url, migrate=False)
+    try:
+        admin = accounts.actor_of(await User.get(email=ADMIN_EMAIL), '127.0.0.1')
+        await mailer.save_settings(admin, {'host': '127.0.0.1', 'port': port, 'security': 'none',
+                                           'sender': 'factures@atelier-durand.fr', 'username': ''}, secret=SECRET)
+        business = await business_client(email=CLIENT_EMAIL)
+        private = await individual_client()
+        invoice = await validated_invoice(admin, business, line(price='1000'), issue_date=TODAY - timedelta(days=90))
+        await validated_invoice(admin, private, line(price='50'), issue_date=TODAY - timedelta(days=60))
+        return business.id, private.id, invoice.id
+    finally:
+        await engine.close_database()
+
+
+async def reminders(server) -> list[tuple[int, str, int]]:
+    await engine.open_database(server.database_url, migrate=False)
+    try:
+        return await Reminder.all().order_by('id').values_list('level', 'channel', 'client_id')
+    finally:
+        await engine.close_database()
+
+
+def run_letters(browser, client_id: int, action: str, done: str) -> None:
+    click(browser, f'[data-choose-client="{client_id}"]')
+    click(browser, f'[data-action={action}]')
+    click(browser, '.q-dialog [data-action=start-run]')
+    wait_for_text(browser, done, timeout=90)
+    click(browser, '.q-dialog [data-action=close-run]')
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-action=start-run]'))
+
+
+async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
+    business_id, private_id, invoice_id = await prepare(server, inbox.port)
+    log_in(browser, server, path='/reglements/relances')
+    wait_for_text(browser, 'Boulangerie Martin SAS')
+    business = f'[data-client="{business_id}"]'
+    assert 'Niveau 1' in text(browser, f'{business} [data-level]')
+    assert text(browser, f'{business} [data-role=indemnity]') == 'Indemnité 40,00 €'
+    assert text(browser, f'{business} [data-role=penalties]') != 'Pénalités 0,00 €'
+    assert not browser.find_elements(By.CSS_SELECTOR, f'[data-client="{private_id}"] [data-role=penalties]')
+    for width in (1280, 390):
+        screenshot(browser, 'dunning-proposal', width)
+    browser.set_window_size(1280, 900)
+
+    run_letters(browser, business_id, 'send-email', '1 lettre(s) envoyée(s) sur 1.')
+    [(recipients, raw)] = inbox.messages
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert recipients == [CLIENT_EMAIL] and message['Subject'].startswith('Rappel : règlement en attente')
+    body = message.get_content()
+    assert 'Indemnité forfaitaire pour frais de recouvrement : 40 € par facture' in body
+
+    run_letters(browser, private_id, 'print-post', '1 lettre(s) prête(s)')
+    [pdf] = list(server.data_dir.rglob('relances-*.pdf'))
+    if shutil.which('pdftotext'):
+        printed = subprocess.run(['pdftotext', '-layout', str(pdf), '-'], capture_output=True, text=True,
+                                 check=True).stdout
+        assert 'Camille Petit' in printed and 'Relance amiable' in printed
+        assert 'Pénalités de retard' not in printed and 'Indemnité forfaitaire' not in printed
+    assert await reminders(server) == [(1, 'email', business_id), (1, 'post', private_id)]
+    wait_for_text(browser, 'Aucune échéance à relancer aujourd’hui.')
+
+    browser.get(f'{server.url}/factures/{invoice_id}')
+    wait_for_text(browser, 'Historique des relances (1)')

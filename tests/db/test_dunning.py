@@ -1,0 +1,155 @@
+"""PA6: Alice reminds the clients who are late: one reminder per installment and level, recorded with the amounts
+claimed that day; an excluded client is never proposed; a private client is charged no penalty."""
+from datetime import date, timedelta
+from decimal import Decimal
+from email import message_from_bytes, policy
+
+import pytest
+
+from db import dunning
+from db.audit import AuditEntry
+from db.reminder import Reminder
+from logic.errors import DomainError
+from logic.render.letter import letters_html
+from tests.db.documents_helpers import business_client, individual_client
+from tests.db.payments_helpers import invoice_in_two
+from tests.helpers import SECRET
+from tests.mail import configured
+from tests.personas import set_up_company
+
+D = Decimal
+TODAY = date.today()
+# The installments of invoice_in_two fall due in 10 and 40 days: 100 days on, they are 90 and 60 days late.
+LATER = TODAY + timedelta(days=100)
+
+
+async def print_run(admin, tmp_path, today, ids=None):
+    groups = await dunning.proposals(today)
+    ids = ids or [line.installment_id for group in groups for line in group.lines]
+    letters = await dunning.letters(ids, today)
+    return await dunning.print_letters(admin, letters, tmp_path / 'relances.pdf', run=_direct, today=today)
+
+
+async def _direct(function, *args):
+    return function(*args)
+
+
+async def test_a_run_records_one_reminder_per_installment_and_the_level_advances(db, tmp_path):
+    admin = await set_up_company()
+    invoice = await invoice_in_two(admin, await business_client(email='compta@martin.fr'))
+    [group] = await dunning.proposals(LATER)
+    assert [(line.level, line.days_late) for line in group.lines] == [(1, 90), (1, 60)]
+    # 40 EUR once for the invoice, penalties on each installment's amount left to pay.
+    assert [line.indemnity for line in group.lines] == [D('40.00'), D('0.00')]
+    assert all(line.penalties > 0 for line in group.lines)
+
+    assert await print_run(admin, tmp_path, LATER) == 1
+    assert (tmp_path / 'relances.pdf').read_bytes().startswith(b'%PDF')
+    rows = await Reminder.filter(document_id=invoice.id).order_by('id')
+    assert [(r.level, r.channel, r.sent_on, r.indemnity) for r in rows] == [
+        (1, 'post', LATER, D('40.00')), (1, 'post', LATER, D('0.00'))]
+    assert await AuditEntry.filter(action='dunning.sent').count() == 1
+    # The same day, nothing more is due; the next level waits for the gap between levels 1 and 2 (15 days).
+    assert await dunning.proposals(LATER) == []
+    assert await dunning.proposals(LATER + timedelta(days=14)) == []
+    [group] = await dunning.proposals(LATER + timedelta(days=15))
+    assert [line.level for line in group.lines] == [2, 2]
+
+
+async def test_recording_the_same_letter_twice_records_it_once(db):
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    [letter] = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
+                                     LATER)
+    assert await dunning.record_letter(admin, letter, 'post', LATER) == 2
+    assert await dunning.record_letter(admin, letter, 'post', LATER) == 0
+    assert await Reminder.all().count() == 2
+
+
+async def test_the_letters_print_with_the_clients_dunning_template(db):
+    from db.output import PrintTemplate  # noqa: PLC0415
+
+    admin = await set_up_company()
+    template = await PrintTemplate.create(name='Relances sobres', font='liberation-sans', primary_color='#7a1f1f')
+    await invoice_in_two(admin, await business_client(dunning_template_id=template.id))
+    [letter] = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
+                                     LATER)
+    data = dunning.letter_data(letter, None, await dunning.load_rules(), LATER)
+    assert data['style'] == {'font': 'liberation-sans', 'primary': '#7a1f1f'}
+    html = letters_html([data])
+    assert 'LiberationSans-Regular.ttf' in html and '#7a1f1f' in html
+
+
+async def test_an_excluded_client_is_not_proposed(db):
+    admin = await set_up_company()
+    client = await business_client()
+    await invoice_in_two(admin, client)
+    await dunning.set_excluded(admin, client.id, True, 'Litige en cours')
+    assert await dunning.proposals(LATER) == []
+    assert await dunning.letters([], LATER) == []
+    await dunning.set_excluded(admin, client.id, False)
+    assert len(await dunning.proposals(LATER)) == 1
+    assert await AuditEntry.filter(action__in=('dunning.excluded', 'dunning.included')).count() == 2
+
+
+async def test_a_private_client_is_charged_no_penalty_nor_indemnity(db):
+    admin = await set_up_company()
+    await invoice_in_two(admin, await individual_client())
+    [group] = await dunning.proposals(LATER)
+    assert not group.business
+    assert {(line.penalties, line.indemnity) for line in group.lines} == {(D('0.00'), D('0.00'))}
+
+
+async def test_reminders_go_by_email_to_the_client(db, smtp_server):
+    controller, inbox = smtp_server
+    admin = await set_up_company()
+    await configured(admin, controller.port)
+    invoice = await invoice_in_two(admin, await business_client(email='compta@martin.fr'))
+    letters = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
+                                    LATER)
+    sent, errors = await dunning.send_by_email(admin, letters, secret=SECRET, today=LATER)
+    assert (sent, errors) == (1, [])
+    [(recipients, raw)] = inbox.messages
+    message = message_from_bytes(raw, policy=policy.default)
+    assert recipients == ['compta@martin.fr']
+    assert invoice.number in message['Subject'] and 'Rappel' in message['Subject']
+    assert 'Indemnité forfaitaire' in message.get_content()
+    assert await Reminder.filter(channel='email').count() == 2
+
+
+async def test_a_client_without_email_is_reported_and_not_recorded(db):
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client(email=''))
+    letters = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
+                                    LATER)
+    sent, errors = await dunning.send_by_email(admin, letters, secret=SECRET, today=LATER)
+    assert sent == 0 and 'adresse e-mail' in errors[0]
+    assert await Reminder.all().count() == 0
+
+
+async def test_the_levels_settings_refuse_delays_out_of_order(db):
+    admin = await set_up_company()
+    values = {level: {'days': days, 'subject': 'Objet', 'text': 'Texte'} for level, days in ((1, 10), (2, 5), (3, 40))}
+    with pytest.raises(DomainError, match='niveau 2'):
+        await dunning.save_levels(admin, values)
+    values[2]['days'] = 20
+    await dunning.save_levels(admin, values)
+    assert (await dunning.load_rules()).thresholds == {1: 10, 2: 20, 3: 40}
+
+
+async def test_the_demo_holds_a_dunning_history_in_level_order(db):
+    from collections import defaultdict  # noqa: PLC0415
+
+    from db import demo  # noqa: PLC0415
+    from db.reminder import DunningExclusion  # noqa: PLC0415
+
+    summary = await demo.fill_demo(secret=SECRET, invoices=120, seed=3)
+    rows = await Reminder.all().order_by('id').values_list('installment_id', 'level', 'sent_on', 'client_id')
+    assert summary.reminders == len(rows) > 0
+    sent = defaultdict(list)
+    for installment_id, level, sent_on, _ in rows:
+        sent[installment_id].append((level, sent_on))
+    assert all([level for level, _ in items] == list(range(1, len(items) + 1)) and
+               [day for _, day in items] == sorted(day for _, day in items) for items in sent.values())
+    excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
+    assert excluded and not excluded & {client_id for *_, client_id in rows}

@@ -1,0 +1,66 @@
+"""Règlements > Relances (PA6) with the User fixture: the proposal by client, a run printed for the post and
+recorded in the invoice's history, a client excluded from its contact page, and the settings kept to admins."""
+from datetime import date, timedelta
+
+from nicegui.testing import User
+
+from db.reminder import DunningExclusion, Reminder
+from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
+from tests.pages.helpers import elements, log_in, log_out, shown
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
+
+TODAY = date.today()
+
+
+async def late_invoice(admin, client, days: int = 90, price: str = '100'):
+    return await validated_invoice(admin, client, line(price=price), issue_date=TODAY - timedelta(days=days))
+
+
+async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(user: User, admin):
+    invoice = await late_invoice(admin, await business_client())
+    await late_invoice(admin, await individual_client(), price='10')
+    await log_in(user, next_path='/reglements/relances')
+    await user.should_see(marker='dunning-summary', retries=100)
+    assert shown(user, 'dunning-summary').startswith('2 client(s), 2 échéance(s)')
+    assert [label.text for label in elements(user, 'dunning-client')] == ['Boulangerie Martin SAS', 'Camille Petit']
+    user.find(marker='choose-all').click()
+    user.find(marker='print-post').click()
+    await user.should_see(marker='start-run', retries=50)
+    user.find(marker='start-run').click()
+    await user.should_see(marker='dunning-status', content='2 lettre(s) prête(s)', retries=600)
+    rows = await Reminder.all().order_by('id')
+    assert sorted((r.level, r.channel, r.penalties > 0, r.indemnity) for r in rows) == [
+        (1, 'post', False, 0), (1, 'post', True, 40)]
+    await user.should_see(marker='dunning-summary', content='Aucune échéance', retries=100)
+
+    await user.open(f'/factures/{invoice.id}')
+    await user.should_see(marker='reminder-history', retries=100)
+    assert 'Historique des relances (1)' in shown(user, 'reminder-history')
+
+
+async def test_a_client_excluded_on_its_contact_page_is_no_longer_proposed(user: User, admin):
+    client = await business_client()
+    await late_invoice(admin, client)
+    await log_in(user, next_path=f'/contacts/{client.id}')
+    await user.should_see(marker='dunning_excluded', retries=100)
+    elements(user, 'dunning_reason')[0].value = 'Litige sur la livraison'
+    elements(user, 'dunning_excluded')[0].value = True
+    await user.should_see('Ce client ne sera plus relancé.', retries=50)
+    assert (await DunningExclusion.get(contact_id=client.id)).reason == 'Litige sur la livraison'
+    await user.open('/reglements/relances')
+    await user.should_see(marker='dunning-summary', content='Aucune échéance', retries=100)
+
+
+async def test_the_dunning_settings_are_for_admins_and_refuse_levels_out_of_order(user: User, clerk):
+    await log_in(user, CLERK_EMAIL, CLERK_PASSWORD, next_path='/parametres/relances')
+    await user.should_see('Cette page est réservée aux administrateurs.', retries=100)
+    await user.should_not_see(marker='save-levels')
+    await log_out(user)
+    await log_in(user, next_path='/parametres/relances')
+    await user.should_see(marker='save-levels', retries=100)
+    elements(user, 'days-2')[0].value = '10'
+    user.find(marker='save-levels').click()
+    await user.should_see('Le délai du niveau 2 doit dépasser celui du niveau 1.', retries=50)
+    elements(user, 'days-2')[0].value = '20'
+    user.find(marker='save-levels').click()
+    await user.should_see('Niveaux de relance enregistrés.', retries=50)
