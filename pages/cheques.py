@@ -4,12 +4,10 @@
 Every signed-in user works here, as on the payments list (pages/payments.py): the same rules as settling. The PDF
 is served at /reglements/cheques/{id}/pdf to signed-in users only.
 """
-import asyncio
-import contextvars
 
 from fastapi import Request
 from fastapi.responses import Response
-from nicegui import Client, app, run, ui
+from nicegui import app, run, ui
 
 from components.dialog import ConfirmDialog
 from components.frame import frame
@@ -21,6 +19,7 @@ from db.cheque import SLIP_STATES
 from logic.dates import format_date
 from logic.money import format_eur
 from pages import runtime
+from pages.payments import follow
 from pages.security import PageContext, secured_page
 
 PATH = '/reglements/cheques'
@@ -132,7 +131,8 @@ async def cheques_page(ctx: PageContext):
                     .classes('w-full').mark('cancel-reason')
             dialog.open()
 
-    follow(ctx, table, reload)
+    # Another user's remittance, or a settlement by cheque: one reload per burst.
+    follow(ctx, table, reload, topics=(cheques.CHEQUES, changes.PAYMENTS))
     await reload()
 
 
@@ -141,38 +141,6 @@ def slip_row(slip) -> dict:
             'total': format_eur(slip.total), 'state': SLIP_STATES.get(slip.state, slip.state),
             'state_key': 'paid' if slip.state == 'issued' else 'overdue', 'can_cancel': slip.state == 'issued',
             'pdf': f'{PATH}/{slip.id}/pdf'}
-
-
-def follow(ctx: PageContext, table: PagedTable, reload) -> None:
-    """Reload after another user's remittance or settlement by cheque: one reload per burst, run in this page's own
-    context (never in the publisher's, which may still hold its transaction's connection: see pages/payments.py)."""
-    client = table.client
-    home = contextvars.copy_context()
-    tasks: set[asyncio.Task] = set()
-    waiting = False
-
-    def changed(_id: int | None) -> None:
-        nonlocal waiting
-        if waiting:
-            return
-        waiting = True
-        task = asyncio.get_running_loop().create_task(later(), context=home.copy())
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    async def later() -> None:
-        nonlocal waiting
-        try:
-            await asyncio.sleep(0.3)
-        finally:
-            waiting = False
-        if table.is_deleted or Client.instances.get(client.id) is not client:
-            return
-        with table:
-            await ctx.handler(reload)()
-
-    unsubscribes = [changes.subscribe(topic, changed) for topic in (cheques.CHEQUES, changes.PAYMENTS)]
-    client.on_delete(lambda: [unsubscribe() for unsubscribe in unsubscribes])
 
 
 @app.get(PATH + '/{slip_id}/pdf')

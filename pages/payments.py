@@ -219,9 +219,10 @@ def export_workbook(rows: list[list]) -> bytes:
                              column_widths=EXPORT_WIDTHS)])
 
 
-def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[None]]) -> None:
-    """Reload the summary and the page shown after any committed change of installments or payments (not after
-    every draft saved: the list shows only what is due); a burst of changes makes one reload."""
+def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[None]],
+           topics: tuple[str, ...] = (changes.PAYMENTS,)) -> None:
+    """Reload the summary and the page shown after any committed change of `topics` (the installments and payments,
+    not every draft saved: the list shows only what is due); a burst of changes makes one reload."""
     client = table.client
     # The reload runs in this page's own context, never in the publisher's: an operation that publishes from inside
     # a caller's transaction (e.g. cancel_settlement within unsettle_deposit) would otherwise lend it its
@@ -251,7 +252,7 @@ def follow(ctx: PageContext, table: PagedTable, reload: Callable[[], Awaitable[N
         with table:
             await ctx.handler(reload)()
 
-    unsubscribes = [changes.subscribe(changes.PAYMENTS, changed)]
+    unsubscribes = [changes.subscribe(topic, changed) for topic in topics]
 
     def stop() -> None:
         for unsubscribe in unsubscribes:

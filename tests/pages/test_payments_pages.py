@@ -206,7 +206,8 @@ async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_propo
     await user.should_see(marker='settle-warning')
     assert elements(user, 'settle-amount')[0].value == '360,00'
     user.find(marker='confirm-settle').click()
-    await until(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists())
+    # Its issuing renders the PDF and checks the e-invoice (the checker may be starting): more than a click.
+    await until(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists(), timeout=30)
     await until(lambda: listed(user) == [(quote.number, 'Réglé')])  # "un acompte", as on its quote
     invoice = await Document.get(doc_type='deposit_invoice')
     assert invoice.total_ttc == Decimal('360.00') and invoice.issue_date == TODAY
@@ -214,7 +215,7 @@ async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_propo
     await user.should_see(marker='unsettle-credit', retries=50)
     assert elements(user, 'unsettle-credit')[0].value is True
     user.find(marker='confirm-unsettle').click()
-    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists(), timeout=30)
     # The deposit is due again; the credit note's refund is imputed on the deposit invoice: nothing to give back.
     await until(lambda: (quote.number, 'En attente') in listed(user))
     assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
@@ -264,7 +265,7 @@ async def test_a_deposit_unticked_without_credit_note_keeps_its_invoice_until_ca
     user.find(marker='credit-deposit').click()
     await user.should_see(marker='confirm', retries=50)
     user.find(marker='confirm').click()
-    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists())
+    await until(lambda: Document.filter(doc_type='credit_note', source_id=invoice.id).exists(), timeout=30)
     assert (await Installment.get(id=deposit.id)).deposit_invoice_id is None
 
 
