@@ -15,8 +15,6 @@
 - `cheques_to_remit(limit, offset)`, `pending_totals()`, `list_slips(...)`, `slip_with_cheques(slip_id)`: reads.
 - `slip_pdf(slip_id, *, files_dir, run)`: the slip's PDF, rendered once from the stored rows and kept.
 """
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +36,7 @@ from db.unit_of_work import transaction
 from logic import cheques as rules
 from logic.cheques import ChequeDetails, ChequeError
 from logic.money import CENT
+from logic.render.store import write_once
 
 CHEQUES = 'cheques'  # the live-change topic of the remittance page
 FOLDER = 'cheque_slips'
@@ -186,7 +185,7 @@ async def slip_pdf(slip_id: int, *, files_dir: Path, run) -> bytes | None:
     slip, cheques = found
     company = await Company.first()
     data = await run(render_slip_pdf, slip_job(slip, cheques, company))
-    _store(path, data)
+    write_once(path, data)  # a concurrent request may have stored it first: that one is the original
     return path.read_bytes()
 
 
@@ -215,23 +214,3 @@ async def _create(actor: Actor, group: SlipGroup, company: Company, secret: str 
                           'cheques': [cheque.id for cheque in cheques]})
     changes.publish(CHEQUES, slip.id)
     return slip
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write once: a temporary file hard-linked to its name, so that a stored slip is never replaced."""
-    if not data.startswith(b'%PDF-'):
-        raise ValueError('not a PDF')
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix='.tmp-', suffix='.pdf')
-    try:
-        with os.fdopen(descriptor, 'wb') as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o440)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass  # stored meanwhile by a concurrent request: that one is the original
-    finally:
-        os.unlink(temporary)

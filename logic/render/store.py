@@ -34,9 +34,17 @@ def pdf_path(files_dir: Path, document_id: int) -> Path:
 
 
 def store_pdf(files_dir: Path, document_id: int, data: bytes) -> Path:
+    target = pdf_path(files_dir, document_id)
+    if not write_once(target, data):
+        raise AlreadyStored(f'Le PDF du document {document_id} existe déjà.')
+    return target
+
+
+def write_once(target: Path, data: bytes) -> bool:
+    """Write a PDF to `target` unless a file has that name (False then): a synced, read-only temporary file
+    hard-linked to the name, so that two writers can't both win and an original is never replaced."""
     if not data.startswith(b'%PDF-'):
         raise ValueError('not a PDF')
-    target = pdf_path(files_dir, document_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix='.tmp-', suffix='.pdf')
     try:
@@ -48,10 +56,10 @@ def store_pdf(files_dir: Path, document_id: int, data: bytes) -> Path:
         try:
             os.link(temporary, target)
         except FileExistsError:
-            raise AlreadyStored(f'Le PDF du document {document_id} existe déjà.') from None
+            return False
     finally:
         os.unlink(temporary)
-    return target
+    return True
 
 
 def staged_path(files_dir: Path, series: str, number: str) -> Path:
