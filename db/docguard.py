@@ -60,8 +60,12 @@ def truncate_guards(tables: tuple[str, ...]) -> ops.RunPython:
     async def backward(_apps, schema_editor) -> None:
         client = schema_editor.client
         if client.capabilities.dialect != 'sqlite':
-            await client.execute_script(''.join(f'DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};'
-                                                for table in tables) + 'DROP FUNCTION IF EXISTS refuse_truncate();')
+            # The function is shared by every app's guarded tables: dropped with the last trigger that uses it.
+            await client.execute_script(
+                ''.join(f'DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};' for table in tables)
+                + 'DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid '
+                  "WHERE p.proname = 'refuse_truncate') THEN DROP FUNCTION IF EXISTS refuse_truncate(); END IF; "
+                  'END $$;')
 
     return ops.RunPython(forward, backward)
 

@@ -16,7 +16,9 @@ from tests.issuing import issuer
 from tests.personas import set_up_company
 
 APPEND_ONLY = ('chain_entry', 'payment', 'audit_entry', 'state_event')
-GUARDED = (*APPEND_ONLY, 'document', 'document_line')
+# The cheque remittances (PA4) are frozen and chained too; a TRUNCATE ... CASCADE of the payments reaches them.
+CHEQUES = ('cheque', 'cheque_slip', 'cheque_slip_line')
+GUARDED = (*APPEND_ONLY, 'document', 'document_line', *CHEQUES)
 
 
 async def three_invoices():
