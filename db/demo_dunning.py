@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from db import dunning_state
 from db.actor import Actor
 from db.contact import Contact
 from db.document import Installment
@@ -80,4 +81,5 @@ async def add_history(actor: Actor, seed: int, today: date | None = None) -> int
     if reminders:
         await Reminder.bulk_create(reminders)
         count += len(reminders)
+    await dunning_state.rebuild()  # where each installment stands, as a run's record_letter keeps it
     return count

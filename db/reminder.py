@@ -72,6 +72,24 @@ class Reminder(Model):
         indexes = (('installment_id', 'level'), ('document_id', 'id'), ('client_id', 'id'))
 
 
+class DunningState(Model):
+    """Where one installment's dunning stands: the last level sent and the day it was sent.
+
+    One row per installment reminded, none before its first reminder: a copy of the installment's highest Reminder
+    (levels go up in time), written in the transaction that records the reminders (db/dunning_state.py). Its `id`
+    is the installment's id (`installment_id` too, for the foreign key): the proposal finds it by primary key, one
+    row lookup per overdue installment, instead of probing the reminders.
+    """
+
+    id = fields.IntField(primary_key=True)
+    installment = fields.OneToOneField('documents.Installment', related_name=False, on_delete=fields.CASCADE)
+    level = fields.SmallIntField()
+    sent_on = fields.DateField()
+
+    class Meta:
+        table = 'dunning_state'
+
+
 class DunningExclusion(Model):
     """A client that must never be proposed for dunning (a dispute, an arrangement), with why and since when."""
 

@@ -153,3 +153,42 @@ async def test_the_demo_holds_a_dunning_history_in_level_order(db):
                [day for _, day in items] == sorted(day for _, day in items) for items in sent.values())
     excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
     assert excluded and not excluded & {client_id for *_, client_id in rows}
+
+
+async def test_the_dunning_state_follows_the_reminders_recorded(db, tmp_path):
+    """The proposal reads each installment's DunningState, not its reminders: it must say the last level sent and
+    its day after each run, and come out the same when rebuilt from the reminders (the demo's path)."""
+    from db import dunning_state  # noqa: PLC0415
+    from db.reminder import DunningState  # noqa: PLC0415
+
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    await print_run(admin, tmp_path, LATER)
+    ids = sorted(await DunningState.all().values_list('id', flat=True))
+    assert len(ids) == 2
+    assert await dunning_state.last_levels(ids) == {ids[0]: (1, LATER), ids[1]: (1, LATER)}
+    second = LATER + timedelta(days=15)
+    await print_run(admin, tmp_path, second, ids=[ids[0]])  # level 2 for the first installment only
+    assert await dunning_state.last_levels(ids) == {ids[0]: (2, second), ids[1]: (1, LATER)}
+    assert [line.installment_id for group in await dunning.proposals(second) for line in group.lines] == [ids[1]]
+    await DunningState.all().delete()
+    await dunning_state.rebuild()
+    assert await dunning_state.last_levels(ids) == {ids[0]: (2, second), ids[1]: (1, LATER)}
+    assert [line.installment_id for group in await dunning.proposals(second) for line in group.lines] == [ids[1]]
+
+
+async def test_a_settled_installment_leaves_the_proposal_and_comes_back_at_its_next_level_once_reversed(db, tmp_path):
+    from db import payments  # noqa: PLC0415
+    from db.document import Installment  # noqa: PLC0415
+
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    await print_run(admin, tmp_path, LATER)
+    first = await Installment.filter(kind='installment').order_by('due_date').first()
+    later = LATER + timedelta(days=15)
+    await payments.settle(admin, first.id, paid_on=TODAY, method='transfer', amount=first.amount, secret=SECRET)
+    assert [(line.installment_id, line.level) for group in await dunning.proposals(later)
+            for line in group.lines] == [(first.id + 1, 2)]
+    await payments.cancel_settlement(admin, first.id, secret=SECRET)
+    assert [(line.installment_id, line.level) for group in await dunning.proposals(later)
+            for line in group.lines] == [(first.id, 2), (first.id + 1, 2)]
