@@ -109,7 +109,9 @@ class Document(Model):
                    ('family', 'client_id', 'issue_date', 'id'), ('client_id', 'issue_date'), ('source_id',),
                    # The dashboard's turnover and margin per day (db/dashboard.py), read from the index alone.
                    ('family', 'issue_date', 'doc_type', 'state', 'total_ht', 'total_cost', 'source_id'),
-                   ('family', 'id'))  # the dashboard's last documents created
+                   ('family', 'id'),  # the dashboard's last documents created
+                   # The invoices paid by direct debit (db/sepa.py: due_for_collection), from the index alone.
+                   ('payment_method_id', 'id'))
 
     @classmethod
     def _init_from_db(cls, **kwargs):
