@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bench_documents import _median, _result
+from bench.figures import print_rows
 from db import dashboard, engine, settings
 from db.document import Document
 from logic import dashboard as rules
@@ -60,9 +61,7 @@ def main() -> None:
     parser.add_argument('--database', required=True, help='URL de la base (déjà remplie : démo ou suite)')
     parser.add_argument('--runs', type=int, default=RUNS)
     args = parser.parse_args()
-    for row in asyncio.run(measure(database_url=args.database, runs=args.runs)):
-        target = '' if row['target'] is None else f'(cible {row["target"]:g} {row["unit"]})'
-        print(f'{row["name"]:<60} {row["value"]:>10.2f} {row["unit"]:<4} {target}')
+    print_rows(asyncio.run(measure(database_url=args.database, runs=args.runs)), width=60)
 
 
 if __name__ == '__main__':

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.figures import print_rows  # noqa: E402
 from db import documents, engine, validation  # noqa: E402
 from db.accounts import actor_of  # noqa: E402
 from db.cli_output import in_thread  # noqa: E402
@@ -160,9 +161,8 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--database', help='URL d’une base à utiliser (remplie si elle est vide)')
     args = parser.parse_args()
-    for row in asyncio.run(measure(args.invoices, seed=args.seed, database_url=args.database)):
-        target = '' if row['target'] is None else f'(cible {row["target"]:g} {row["unit"]})'
-        print(f'{row["name"]:<55} {row["value"]:>10.2f} {row["unit"]:<12} {target}')
+    rows = asyncio.run(measure(args.invoices, seed=args.seed, database_url=args.database))
+    print_rows(rows, width=55, unit_width=12)
 
 
 if __name__ == '__main__':

@@ -30,6 +30,7 @@ from db.contact import Contact  # noqa: E402
 from db.document import Document, Installment  # noqa: E402
 from db.payment_list import PaymentQuery, export_rows, list_installments, payment_summary  # noqa: E402
 from bench.bench_documents import _median, _result  # noqa: E402  (the same timing helpers)
+from bench.figures import print_rows  # noqa: E402
 
 RUNS = 15
 BATCH = 5000
@@ -156,9 +157,8 @@ def main() -> None:
     parser.add_argument('--runs', type=int, default=RUNS)
     parser.add_argument('--database', help='URL d’une base à utiliser (complétée si elle a moins d’échéances)')
     args = parser.parse_args()
-    for row in asyncio.run(measure(args.installments, seed=args.seed, database_url=args.database, runs=args.runs)):
-        target = '' if row['target'] is None else f'(cible {row["target"]:g} {row["unit"]})'
-        print(f'{row["name"]:<55} {row["value"]:>10.2f} {row["unit"]:<12} {target}')
+    rows = asyncio.run(measure(args.installments, seed=args.seed, database_url=args.database, runs=args.runs))
+    print_rows(rows, width=55, unit_width=12)
 
 
 if __name__ == '__main__':

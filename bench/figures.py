@@ -135,3 +135,10 @@ def _number(value: float) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + '…'
+
+
+def print_rows(rows: list[dict], *, width: int, unit_width: int = 4) -> None:
+    """The rows of an area's standalone run (`python -m bench.bench_payments`...), each beside its target."""
+    for row in rows:
+        target = '' if row['target'] is None else f'(cible {row["target"]:g} {row["unit"]})'
+        print(f'{row["name"]:<{width}} {row["value"]:>10.2f} {row["unit"]:<{unit_width}} {target}')
