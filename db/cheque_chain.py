@@ -16,9 +16,10 @@ from collections import defaultdict
 from db.audit import AuditEntry
 from db.cheque import Cheque, ChequeSlip, ChequeSlipLine
 from db.document import ChainEntry, NumberCounter
+from db.integrity import chain_head
 from db.numbering import bump_counter
 from logic import cheques as rules
-from logic.integrity import GENESIS, chain_hash
+from logic.integrity import GENESIS, chain_hash, secret_key
 
 SERIES = rules.SERIES
 CHAIN_COUNTER = 'cheque_slip_chain'
@@ -31,11 +32,10 @@ async def take_chain_lock() -> int:
 
 
 async def append(position: int, slip_id: int, label: str, payload: dict, secret: str | bytes) -> ChainEntry:
-    last = await ChainEntry.filter(series=SERIES).order_by('-position').first()
-    previous = last.hash if last else GENESIS
+    _, previous = await chain_head(SERIES)
     return await ChainEntry.create(series=SERIES, position=position, document_id=slip_id, label=label,
                                    payload_version=rules.PAYLOAD_VERSION, previous_hash=previous,
-                                   hash=chain_hash(_key(secret), previous, payload))
+                                   hash=chain_hash(secret_key(secret), previous, payload))
 
 
 def cheque_payload(cheque: Cheque) -> dict:
@@ -59,7 +59,7 @@ async def verify_slips(secret: str | bytes):
     """The SeriesReport (db/integrity.py) of the slips' chain: every anomaly found, one French sentence each."""
     from db.integrity import SeriesReport  # noqa: PLC0415 - db.integrity calls this module
 
-    key = _key(secret)
+    key = secret_key(secret)
     slips = {slip.id: slip for slip in await ChequeSlip.all()}
     cheques = await _cheques_by_slip()
     previous, position, count, broken, reason = GENESIS, 0, 0, None, ''
@@ -156,6 +156,3 @@ async def _tail_problems(slips: dict[int, ChequeSlip], last_position: int) -> li
 def _more(items: list) -> str:
     return f' et {len(items) - 1} autre(s)' if len(items) > 1 else ''
 
-
-def _key(secret: str | bytes) -> bytes:
-    return secret if isinstance(secret, bytes) else secret.encode('utf-8')

@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
 from logic.errors import DomainError
+from logic.integrity import secret_key
 
 _LABEL = b'facturier: fingerprint of the instance secret, v1'
 
@@ -39,8 +40,7 @@ def fingerprint(secret: str | bytes) -> str:
     >>> len(fingerprint('x' * 32)), fingerprint('x' * 32) == fingerprint(b'x' * 32)
     (64, True)
     """
-    key = secret.encode('utf-8') if isinstance(secret, str) else secret
-    return hmac.new(key, _LABEL, hashlib.sha256).hexdigest()
+    return hmac.new(secret_key(secret), _LABEL, hashlib.sha256).hexdigest()
 
 
 async def check_secret(secret: str | bytes) -> None:

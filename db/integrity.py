@@ -37,7 +37,7 @@ from db.state_chain import state_problem
 from logic import doctypes
 from logic import payments as payment_rules
 from logic.errors import DomainError
-from logic.integrity import GENESIS, LINE_AMOUNTS, LINE_TEXTS, chain_hash, first_line_mismatch
+from logic.integrity import GENESIS, LINE_AMOUNTS, LINE_TEXTS, chain_hash, first_line_mismatch, secret_key
 from logic.money import CENT
 
 PAYLOAD_VERSION = 1
@@ -86,7 +86,7 @@ def chain_payload(document: Document) -> dict:
 def next_entries(series: str, start_position: int, previous: str, documents: list[Document],
                  secret: str | bytes) -> list[ChainEntry]:
     """Chain entries for documents validated together, in order (the bulk path: hashes computed in Python)."""
-    entries, key = [], _key(secret)
+    entries, key = [], secret_key(secret)
     for offset, document in enumerate(documents):
         digest = chain_hash(key, previous, chain_payload(document))
         entries.append(ChainEntry(series=series, position=start_position + offset, document_id=document.id,
@@ -120,7 +120,7 @@ async def verify_series(series: str, secret: str | bytes, progress: Progress | N
     invoices): call it from a background task and show `progress(series, checked)`.
     """
     source = _SOURCES.get(series, _DOCUMENTS)
-    state = _Walk(key=_key(secret), source=source)
+    state = _Walk(key=secret_key(secret), source=source)
     batch, loaded = await _next_batch(series, source, 0)
     while batch:
         # The next batch is read while this one is hashed and compared in a worker thread.
@@ -151,7 +151,7 @@ async def check_sealed(document: Document, secret: str | bytes) -> None:
     read from it for a legal purpose (a credit note) must be what was issued."""
     entry = await ChainEntry.filter(series=document.series, document_id=document.id).first()
     if entry is None or not hmac.compare_digest(
-            chain_hash(_key(secret), entry.previous_hash, chain_payload(document)), entry.hash):
+            chain_hash(secret_key(secret), entry.previous_hash, chain_payload(document)), entry.hash):
         raise DomainError(f'Le document {document.number} a été modifié hors de Facturier depuis sa validation : rien '
                           'ne peut en être tiré. Lancez le contrôle d’intégrité (Paramètres > Contrôle d’intégrité).')
 
@@ -196,7 +196,7 @@ async def append_payment(payment: Payment, secret: str | bytes) -> ChainEntry:
     return await ChainEntry.create(
         series=PAYMENT_SERIES, position=(last.position + 1) if last else 1, document_id=payment.id,
         label=payment.label, payload_version=payment_rules.PAYLOAD_VERSION, previous_hash=previous,
-        hash=chain_hash(_key(secret), previous, payment_payload(payment)))
+        hash=chain_hash(secret_key(secret), previous, payment_payload(payment)))
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -340,6 +340,3 @@ class _Walk:
             self.state_count += 1
             self.state_issue = self.state_issue or problem
 
-
-def _key(secret: str | bytes) -> bytes:
-    return secret if isinstance(secret, bytes) else secret.encode('utf-8')

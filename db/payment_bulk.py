@@ -38,7 +38,7 @@ from db.state_chain import change_states
 from db.unit_of_work import transaction
 from logic import payments as rules
 from logic.cheques import ChequeDetails
-from logic.integrity import chain_hash
+from logic.integrity import chain_hash, secret_key
 
 BATCH = 5000
 
@@ -249,7 +249,7 @@ async def _take_labels(count: int) -> int:
 def _entries(start: int, previous: str, records: list[_Record], secret: str | bytes,
              now: datetime) -> list[dict]:
     """Chain entries of `records`, in order (`db.integrity.append_payment`'s payload and hash)."""
-    key = secret if isinstance(secret, bytes) else secret.encode('utf-8')
+    key = secret_key(secret)
     entries = []
     for offset, payment in enumerate(records):
         digest = chain_hash(key, previous, payment_payload(payment))

@@ -28,7 +28,7 @@ from db.actor import Actor
 from db.audit import AuditEntry
 from db.document import Document, StateEvent
 from logic import doctypes, states
-from logic.integrity import GENESIS, STATE_PAYLOAD_VERSION, chain_hash, state_payload
+from logic.integrity import GENESIS, STATE_PAYLOAD_VERSION, chain_hash, secret_key, state_payload
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -49,7 +49,7 @@ class Moving:
 
 async def record_issued(documents: list[Document], secret: str | bytes) -> None:
     """The genesis event of documents just issued, in their issuing transaction (`document.state` already set)."""
-    key = _key(secret)
+    key = secret_key(secret)
     await StateEvent.bulk_create([_event(key, Moving.of(document), seq=1, previous_hash=GENESIS,
                                          previous_state='draft', state=document.state) for document in documents])
 
@@ -57,7 +57,7 @@ async def record_issued(documents: list[Document], secret: str | bytes) -> None:
 async def change_state(actor: Actor, document: Document, target: str, *, secret: str | bytes,
                        details: dict | None = None) -> None:
     """Move one legal document (locked by the caller) to `target`: the row, its event, its audit entry."""
-    await _change(actor, [Moving.of(document)], target, _key(secret), details or {})
+    await _change(actor, [Moving.of(document)], target, secret_key(secret), details or {})
     document.state = target
     document.version += 1
 
@@ -69,7 +69,7 @@ async def change_states(actor: Actor, ids: Iterable[int], target: str, *, secret
     rows = [Moving(id=id_, doc_type=doc_type, series=series, number=number, state=state)
             for id_, doc_type, series, number, state in await Document.filter(id__in=list(ids), state__in=only_from)
             .order_by('id').values_list('id', 'doc_type', 'series', 'number', 'state')]
-    await _change(actor, rows, target, _key(secret), {})
+    await _change(actor, rows, target, secret_key(secret), {})
     return [row.id for row in rows]
 
 
@@ -136,6 +136,3 @@ def state_problem(key: bytes, document: Document, events: list[tuple]) -> str | 
                 f'(« {states.state_label(document.doc_type, last)} ») : il a été modifié hors de Facturier.')
     return None
 
-
-def _key(secret: str | bytes) -> bytes:
-    return secret if isinstance(secret, bytes) else secret.encode('utf-8')

@@ -49,6 +49,15 @@ class ChainReport:
         return self.broken_label is None
 
 
+def secret_key(secret: str | bytes) -> bytes:
+    """The HMAC key of the chains: the instance secret as bytes.
+
+    >>> secret_key('abc') == secret_key(b'abc') == b'abc'
+    True
+    """
+    return secret if isinstance(secret, bytes) else secret.encode('utf-8')
+
+
 def canonical(payload: dict) -> bytes:
     """Deterministic JSON: sorted keys, no whitespace, UTF-8; Decimals as plain strings ('12.50', never '1.25E+1').
 
