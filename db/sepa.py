@@ -13,6 +13,7 @@
 - `reject_item(actor, item_id, reason=..., secret=...)`: the bank returned it (an R-code); the installment is open
   again (a settled one is first cancelled through db/payments.py: a reversal in the journal).
 """
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -189,7 +190,9 @@ async def build_collection(actor: Actor, *, due_by: date, collection_date: date,
                     mandate_signed_on=row.mandate.signed_on, debtor_name=row.mandate.debtor_name,
                     iban=row.mandate.iban, bic=row.mandate.bic, description=_description(row))
               for row in due.collectable]
-    content = sepa.build_pain008(creditor, debits, collection_date=collection_date, version=version)
+    # Building and XSD-checking a file of thousands of debits takes a while: off the event loop.
+    content = await asyncio.to_thread(sepa.build_pain008, creditor, debits, collection_date=collection_date,
+                                      version=version)
     try:
         async with transaction():
             collection = await Collection.create(
