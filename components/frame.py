@@ -13,6 +13,7 @@ MENU = [
     ('Livraisons', '/livraisons', 'local_shipping', 'delivery_notes'),
     ('Factures', '/factures', 'receipt_long', None),
     ('Règlements', '/reglements', 'payments', None),
+    ('Comptabilité', '/comptabilite', 'calculate', None),
     ('Paramètres', '/parametres', 'settings', None),
 ]
 PRIMARY = '#1d4e89'

@@ -18,11 +18,12 @@ log = logging.getLogger(__name__)
 # One Tortoise app per area, each with its own migrations package, so that areas evolve independently.
 # Cross-app relations name the app: 'models.User', 'contacts.Contact'.
 APPS = {
-    'models': ['db.user', 'db.audit', 'db.company', 'db.instance'],
+    'models': ['db.user', 'db.audit', 'db.company', 'db.instance', 'db.job'],
     'contacts': ['db.contact', 'db.article'],
-    'documents': ['db.document'],
+    'documents': ['db.document', 'db.situation'],
     'output': ['db.output'],
     'banking': ['db.cheque', 'db.mandate', 'db.reminder'],
+    'accounting': ['db.accounting', 'db.closing'],
 }
 
 

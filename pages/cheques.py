@@ -12,7 +12,7 @@ from nicegui import app, run, ui
 from components.dialog import ConfirmDialog
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest
-from components.payments_tabs import payments_tabs
+from components.subnav import payments_tabs
 from components.remittance_dialog import PendingCheque, RemittanceDialog
 from db import accounts, changes, cheques
 from db.cheque import SLIP_STATES

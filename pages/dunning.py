@@ -14,7 +14,7 @@ from nicegui import background_tasks, run, ui
 from components.dunning_group import DunningGroup
 from components.dunning_run_dialog import DunningRunDialog
 from components.frame import frame
-from components.payments_tabs import payments_tabs
+from components.subnav import payments_tabs
 from db import dunning
 from logic.errors import DomainError
 from logic.money import format_eur

@@ -18,7 +18,7 @@ from components.export import download_xlsx
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
-from components.payments_tabs import payments_tabs
+from components.subnav import payments_tabs
 from db import changes, payment_list
 from logic import list_state
 from logic.dates import format_date, read_day

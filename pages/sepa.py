@@ -12,7 +12,7 @@ from components.date_input import DateInput
 from components.dialog import Dialog
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest
-from components.payments_tabs import payments_tabs
+from components.subnav import payments_tabs
 from db import sepa
 from db.mandate import COLLECTION_STATES, Collection
 from logic.dates import format_date

@@ -1,0 +1,1 @@
+"""Models of the accounting settings (SE5): accounts per VAT rate and kind, per payment method, journals."""
