@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.executor import MigrationExecutor
 
 log = logging.getLogger(__name__)
+# A model module registered ahead of its models (an area being built) is not worth a warning on every command.
+warnings.filterwarnings('ignore', message=r'Module "db\.\w+" has no models', category=RuntimeWarning)
 
 # One Tortoise app per area, each with its own migrations package, so that areas evolve independently.
 # Cross-app relations name the app: 'models.User', 'contacts.Contact'.
