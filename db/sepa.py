@@ -37,6 +37,21 @@ LIVE = ('debited', 'settled')
 
 
 @dataclass(kw_only=True, slots=True)
+class MandateRow:
+    """What a collection reads of a mandate: plain values, not a model (2,500 models took 30-90 ms to build)."""
+    id: int
+    contact_id: int
+    reference: str
+    signed_on: date
+    kind: str
+    status: str
+    debtor_name: str
+    iban: str
+    bic: str
+    last_used_on: date | None
+
+
+@dataclass(kw_only=True, slots=True)
 class DueRow:
     installment_id: int
     version: int
@@ -47,7 +62,7 @@ class DueRow:
     due_date: date
     amount: Decimal
     label: str = ''
-    mandate: Mandate | None = None
+    mandate: MandateRow | None = None
     sequence: str = ''
 
 
@@ -114,7 +129,7 @@ async def revoke_mandate(actor: Actor, mandate_id: int) -> None:
                      details={'reference': mandate.reference})
 
 
-def state_of(mandate: Mandate, today: date | None = None) -> str:
+def state_of(mandate: Mandate | MandateRow, today: date | None = None) -> str:
     return sepa.mandate_state(mandate.status, mandate.kind, mandate.signed_on, mandate.last_used_on,
                               today=today or date.today())
 
@@ -146,8 +161,10 @@ async def due_for_collection(due_by: date, *, installment_ids: list[int] | None 
         'label')
     client_ids = {row['client_id'] for row in rows if row['client_id']}
     today = date.today()
-    mandates: dict[int, Mandate] = {}
-    for mandate in await Mandate.filter(contact_id__in=client_ids, status='active').order_by('signed_on', 'id'):
+    mandates: dict[int, MandateRow] = {}
+    for values in await Mandate.filter(contact_id__in=client_ids, status='active').order_by('signed_on', 'id') \
+            .values(*MandateRow.__slots__):
+        mandate = MandateRow(**values)
         if state_of(mandate, today) == 'active':
             mandates[mandate.contact_id] = mandate  # the most recently signed wins
     used = set(await CollectionItem.filter(mandate_id__in=[m.id for m in mandates.values()],
