@@ -44,6 +44,7 @@ from db.settings import get_company
 from db.issuing import Issue, Issuer, NewLine, issue
 from db.unit_of_work import transaction
 from db.validation import build_snapshot, party_of_contact
+from logic.cheques import ChequeDetails
 from logic.dates import format_date
 from logic.deposits import (DepositError, DepositSpec, UnpaidDeposits, check_total, deposit_amount, deposit_lines,
                             designation, vat_shares)
@@ -130,14 +131,16 @@ async def set_deposits(actor: Actor, quote_id: int, deposits: list[DepositSpec],
 
 
 async def settle_deposit(actor: Actor, installment_id: int, *, paid_on: date, method: str, amount: Decimal,
-                         invoice_date: date, reference: str = '', issuer: Issuer) -> Document:
+                         invoice_date: date, reference: str = '', issuer: Issuer,
+                         cheque: ChequeDetails | None = None) -> Document:
     today = date.today()
     check_date(paid_on, today=today)  # the cheap refusals first: making the original takes a while
     check_method(method)
     if invoice_date is None or invoice_date > today:
         raise DepositError('La date d’une facture ne peut pas être dans le futur.' if invoice_date else
                            'Indiquez la date de la facture d’acompte.')
-    settle = dict(paid_on=paid_on, method=method, amount=amount, reference=reference, secret=issuer.secret)
+    settle = dict(paid_on=paid_on, method=method, amount=amount, reference=reference, secret=issuer.secret,
+                  cheque=cheque)  # a cheque's drawer, bank and number, for its remittance slip (PA4)
     locked: dict = {}
 
     async def lock() -> tuple[Document, Installment, Document | None]:
@@ -186,10 +189,11 @@ class _Reusable(Exception):
 
 async def settle_deposit_and_publish(actor: Actor, installment_id: int, *, config, run: Runner, paid_on: date,
                                      method: str, amount: Decimal, invoice_date: date,
-                                     reference: str = '') -> Document:
+                                     reference: str = '', cheque: ChequeDetails | None = None) -> Document:
     """`settle_deposit` with the instance's issuer (the pages' call)."""
     return await settle_deposit(actor, installment_id, paid_on=paid_on, method=method, amount=amount,
-                                invoice_date=invoice_date, reference=reference, issuer=Issuer.of(config, run))
+                                invoice_date=invoice_date, reference=reference, issuer=Issuer.of(config, run),
+                                cheque=cheque)
 
 
 async def unsettle_deposit(actor: Actor, installment_id: int, *, issuer: Issuer, credit: bool,

@@ -284,7 +284,7 @@ def unpaid_deposits_dialog(screen: Screen, installments: list[Installment], retr
             invoice = await deposits.settle_deposit_and_publish(
                 ctx.actor, deposit.id, config=runtime.config(), run=run.cpu_bound, paid_on=values.paid_on,
                 method=values.method, amount=values.amount, invoice_date=values.invoice_date,
-                reference=values.reference)
+                reference=values.reference, cheque=values.cheque)
             ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
             refreshed = await Installment.get(id=deposit.id)
             dialog.settled(deposit.id, unpaid_deposit(refreshed) if refreshed.status == 'open' else None)

@@ -109,7 +109,7 @@ def settle_dialog(screen: Screen, row: DepositRow) -> None:
         invoice = await screen.act(lambda: deposits.settle_deposit_and_publish(
             ctx.actor, row.id, config=runtime.config(), run=run.cpu_bound, paid_on=values.paid_on,
             method=values.method, amount=values.amount, invoice_date=values.invoice_date,
-            reference=values.reference))
+            reference=values.reference, cheque=values.cheque))
         with screen.stable:
             ui.notify(f'Acompte réglé : facture d’acompte {invoice.number} établie.', type='positive')
         return True

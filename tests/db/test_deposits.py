@@ -8,9 +8,11 @@ from email import policy
 import pytest
 
 from db import changes, deposit_requests, deposits, documents, integrity, payments, unit_of_work, validation
+from db.cheque import Cheque
 from db.cli_output import in_thread
 from db.deposits import DepositSpec, UnpaidDeposits
 from db.document import ChainEntry, Document, Installment, NumberCounter, Payment
+from logic.cheques import ChequeDetails
 from logic.deposits import DepositError
 from logic.errors import DomainError
 from logic.facturx import checker
@@ -431,3 +433,13 @@ async def test_settling_and_crediting_a_deposit_publish_only_after_the_commit(db
             outside.close()
     assert all(not early for _, _, early in heard)
     assert len(heard) == len(set(heard))  # each change once
+
+
+async def test_a_deposit_paid_by_cheque_keeps_what_is_written_on_the_cheque_for_its_remittance(db):
+    admin = await set_up_company()
+    _quote, deposit = await quote_with_deposit(admin)
+    await settle(admin, deposit, method='cheque', reference='1234567',
+                 cheque=ChequeDetails(drawer='SCI Les Tilleuls', bank='Crédit Agricole', number='1234567'))
+    cheque = await Cheque.get(installment_id=deposit.id)
+    assert (cheque.drawer, cheque.bank, cheque.cheque_number, cheque.amount, cheque.status) == \
+        ('SCI Les Tilleuls', 'Crédit Agricole', '1234567', deposit.amount, 'pending')
