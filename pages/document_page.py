@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from nicegui import Client, ui
+from nicegui import Client, background_tasks, ui
 
 from components.document_editor import (
     ArticleChoice,
@@ -21,6 +21,7 @@ from components.document_editor import (
     UnitChoice,
     VatChoice,
 )
+from components.draft_keeper import DraftKeeper
 from components.state_badge import state_badge
 from db import articles, changes, contacts, documents
 from db.article import Article
@@ -30,8 +31,10 @@ from db.document import Document
 from db.output import PrintTemplate
 from db.settings import COMPANY_ID
 from logic.draft import Draft, DraftLine, default_nature
+from logic.draft_keeping import draft_data
 from logic.errors import DomainError
 from logic.money import format_eur
+from pages import runtime
 from pages.not_found import mark_not_found, record_id
 from pages.security import PageContext
 
@@ -142,6 +145,7 @@ class Screen:
     build_actions: Callable[['Screen'], None] | None = None
     extra: Callable[['Screen'], Awaitable[None] | None] | None = None
     notes: list[str] = field(default_factory=list)
+    keeper: DraftKeeper | None = None  # the browser's copy of unsaved edits (components/draft_keeper.py)
 
     @property
     def editable(self) -> bool:
@@ -151,9 +155,12 @@ class Screen:
     def dirty(self) -> bool:
         return bool(self.editor and self.editor.dirty)
 
-    async def load(self) -> None:
-        """(Re)build the whole screen from the database: after an action, or another user's change."""
+    async def load(self, draft: Draft | None = None) -> None:
+        """(Re)build the whole screen from the database: after an action, or another user's change; with `draft`,
+        the edits the browser kept over the version saved (not saved yet)."""
         self.document, self.draft = await documents.load_draft(self.doc_id)
+        if draft is not None:
+            self.draft = draft
         self.version = self.document.version
         client_label = ''
         if self.document.client_id:
@@ -190,6 +197,8 @@ class Screen:
             leave_guard(False)
 
     def _changed(self) -> None:
+        if self.keeper is not None:
+            self.keeper.keep(self.draft, self.version)
         if self.dirty_label is not None and not self.dirty_label.visible:
             self.dirty_label.set_visibility(True)
             leave_guard(True)
@@ -216,6 +225,8 @@ class Screen:
         self.version = document.version
         self.document = document
         self.editor.mark_saved()
+        if self.keeper is not None:
+            self.keeper.forget()
         self.dirty_label.set_visibility(False)
         leave_guard(False)
         return True
@@ -232,6 +243,45 @@ class Screen:
             with self.stable:  # the button that asked is gone with the old content
                 ui.notify(message, type='positive')
         return result
+
+    async def offer_kept(self) -> None:
+        """Opening a draft: edits this browser kept and never saved are offered back, over the version they were
+        made on only (another user's save since then would be overwritten: they are dropped, and it is said)."""
+        kept = await self.keeper.kept()
+        if kept is None or self.body.is_deleted or self.busy or self.dirty:
+            return
+        if draft_data(kept['draft']) == draft_data(self.draft):
+            self.keeper.forget()
+            return
+        when = f'{kept["at"].astimezone():%d/%m/%Y à %H:%M}'
+        self.banner.clear()
+        with self.banner, ui.card().classes('app-card app-kept').props('data-role=kept-draft'):
+            with ui.row().classes('items-center gap-3 w-full'):  # the buttons go under the text on a phone
+                ui.icon('restore').classes('text-primary text-2xl')
+                if not self.editable or kept['version'] != self.version:
+                    self.keeper.forget()
+                    ui.label(f'Des modifications non enregistrées de ce navigateur (le {when}) portaient sur une '
+                             'version qui a changé depuis : elles ne peuvent pas être reprises.') \
+                        .style('flex: 1 1 16rem').mark('kept-stale')
+                    return
+                ui.label(f'Des modifications de ce document faites le {when} dans ce navigateur n’ont pas été '
+                         'enregistrées.').style('flex: 1 1 16rem').mark('kept-offer')
+
+                async def restore() -> None:
+                    await self.load(draft=kept['draft'])
+                    with self.body:  # this button went with the old content
+                        self.editor.dirty = True
+                        self._changed()
+                        ui.notify('Modifications reprises : vérifiez-les puis enregistrez.', type='info')
+
+                def discard() -> None:
+                    self.keeper.forget()
+                    self.banner.clear()
+
+                ui.button('Les reprendre', icon='restore', on_click=self.ctx.handler(restore)) \
+                    .props('unelevated no-caps data-action=restore-kept').mark('restore-kept')
+                ui.button('Les écarter', on_click=self.ctx.handler(discard)).props('flat no-caps data-action=discard-kept') \
+                    .mark('discard-kept')
 
     def show_conflict(self, message: str) -> None:
         self.banner.clear()
@@ -310,4 +360,7 @@ async def open_screen(ctx: PageContext, doc_id: int | str, *, family: str, body:
         return None
     await screen.load()
     follow_changes(body, ctx.handler(screen.changed_elsewhere))
+    screen.keeper = DraftKeeper(body, document_id=screen.doc_id, user_id=ctx.user.id, secret=runtime.config().secret)
+    if screen.editable:
+        background_tasks.create(screen.offer_kept(), name='offer the kept draft')
     return screen

@@ -4,6 +4,8 @@ Fixtures: `admin` starts the app and sets up the company with its admin (the per
 the admin's Actor for db/ operations; `clerk` adds the clerk. Nobody is logged in yet: a test prepares its data, then
 logs in on the page it looks at (tests.pages.helpers.log_in).
 """
+import re
+
 import pytest
 from nicegui.testing import User
 
@@ -19,6 +21,8 @@ def _instance(instance_env):
 
 @pytest.fixture
 async def admin(user: User) -> Actor:
+    # What this browser kept of unsaved drafts (components/draft_keeper.py): nothing, unless a test says otherwise.
+    user.javascript_rules[re.compile(r'localStorage\.getItem')] = lambda _match: None
     await user.open('/login')  # starts the app and its database
     return await set_up_company()
 

@@ -1,0 +1,50 @@
+"""Unsaved edits survive a reload in a real browser (issue 21: a page failing over to another app process reloads):
+Chromium's local storage keeps them, the page offers them back, and only "Enregistrer" saves them."""
+import re
+
+import pytest
+
+from tests.browser.helpers import fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.test_document_lifecycle import add_line, click
+
+pytestmark = pytest.mark.browser
+
+
+def test_unsaved_edits_come_back_after_a_reload(server, browser):
+    log_in(browser, server, path='/devis/nouveau')
+    wait_for_text(browser, 'le client est obligatoire')
+    fill(browser, '[data-field=contact-search]', 'Boulangerie Martin SAS')
+    click(browser, '[data-action=quick-create]')
+    wait_for_text(browser, 'Créer le contact')
+    for key, value in {'siren': '552081317', 'address': '3 place du Marché', 'postcode': '35000',
+                       'city': 'Rennes'}.items():
+        fill(browser, f'.q-dialog [data-field={key}]', value)
+    click(browser, '[data-action=create-contact]')
+    wait_for_text(browser, 'Client Boulangerie Martin SAS créé.')
+    add_line(browser, 'Pose de faïence murale', '10', '42')
+    wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '420,00 €')
+    click(browser, '[data-action=save]')
+    wait_for(browser, lambda d: re.search(r'/devis/\d+$', d.current_url))
+    address = browser.current_url
+
+    fill(browser, '[data-position="1"] [data-field=quantity]', '12')
+    wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '504,00 €')
+    key = f'facturier-draft-{address.rsplit("/", 1)[-1]}'
+    wait_for(browser, lambda d: d.execute_script(f'return localStorage.getItem("{key}")'))  # kept a second later
+    browser.execute_script('window.onbeforeunload = null')  # what a failover does: the page loads again
+    browser.get(address)
+
+    wait_for_text(browser, 'n’ont pas été enregistrées')
+    assert text(browser, '[data-total=total-ht]') == '420,00 €'  # the saved version, until the user takes them
+    screenshot(browser, 'kept-draft-offer', 1280)
+    screenshot(browser, 'kept-draft-offer', 390)
+    browser.set_window_size(1280, 900)
+    click(browser, '[data-action=restore-kept]')
+    wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '504,00 €')
+    wait_for_text(browser, 'Modifications non enregistrées')
+    click(browser, '[data-action=save]')
+    wait_for(browser, lambda d: d.execute_script(f'return localStorage.getItem("{key}")') is None)
+    browser.execute_script('window.onbeforeunload = null')
+    browser.get(address)
+    wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '504,00 €')  # saved, and nothing more offered
+    assert 'n’ont pas été enregistrées' not in browser.find_element('css selector', 'body').text
