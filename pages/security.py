@@ -84,6 +84,12 @@ class PageContext:
         return guarded
 
 
+# How long a page may take to build before NiceGUI gives up with an English error page (HTTP 500). Its default, 3 s, was
+# the soak's only error at 50 browsers (issue 18: a page queued behind others on a busy event loop): a slow page beats
+# an error page, and a proxy waits longer than this (nginx: 60 s).
+PAGE_BUILD_SECONDS = 20.0
+
+
 def secured_page(path: str, *, admin: bool = False, title: str = 'Facturier'):
     """Decorate `async def page(ctx: PageContext, **params)` as a NiceGUI page with the access checks."""
 
@@ -115,7 +121,7 @@ def secured_page(path: str, *, admin: bool = False, title: str = 'Facturier'):
             [inspect.Parameter('request', inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
             + list(inspect.signature(build).parameters.values())[1:]
         )
-        ui.page(path, title=f'{title} · Facturier')(page)
+        ui.page(path, title=f'{title} · Facturier', response_timeout=PAGE_BUILD_SECONDS)(page)
         return build
 
     return decorator
