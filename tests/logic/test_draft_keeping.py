@@ -14,8 +14,8 @@ AT = datetime(2026, 12, 6, 17, 42, tzinfo=UTC)
 def a_draft() -> Draft:
     return Draft(client_id=7, issue_date=date(2026, 12, 6), due_date=None, shipping=Decimal('9.90'),
                  delivery_address={'name': 'Chantier', 'city': 'Lyon'}, notes='Appeler avant « 9 h »',
-                 lines=[DraftLine(designation='Pose de faïence', quantity=Decimal('12.5'), unit_price=Decimal('42'),
-                                  discount_kind='percent', discount_value=Decimal('10'), source_line_id=31),
+                 lines=[DraftLine(designation='Pose de faïence', quantity=Decimal('12.5'), unit_price=Decimal(42),
+                                  discount_kind='percent', discount_value=Decimal(10), source_line_id=31),
                         DraftLine(kind='title', designation='Salle de bains')])
 
 
