@@ -21,7 +21,7 @@ from db import dunning_state
 from db.actor import Actor, require_admin
 from db.audit import changes, record
 from db.contact import Contact
-from db.document import Installment
+from db.document import Installment, Payment
 from db.reminder import DunningExclusion, DunningLevel, DunningSettings, ReferenceRate, Reminder
 from db.settings import get_company
 from db.templates_ops import choose_template, style_of
@@ -72,6 +72,8 @@ class Line:
     # None: a half-year of the late span has no reference rate (Paramètres > Relances), so no amount is claimed.
     penalties: Decimal | None = Decimal('0.00')
     indemnity: Decimal = Decimal('0.00')
+    # The sums received after the due date, with their day: they bore penalties until then (logic/dunning.py).
+    paid_late: list[tuple[date, Decimal]] = field(default_factory=list)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -125,6 +127,7 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
         return []
     excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
     by_client: dict[int, list[Line]] = defaultdict(list)
+    partly_paid: dict[int, Line] = {}
     for row in rows:
         if row.client_id in excluded:
             continue
@@ -133,9 +136,12 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
         level = rules.level_due(late, config.thresholds, last_level, (today - last_day).days)
         if level is None:
             continue
-        by_client[row.client_id].append(Line(
+        by_client[row.client_id].append(line := Line(
             installment_id=row.id, document_id=row.document_id, number=row.number, due_date=row.due_date,
             days_late=late, left=row.left, level=level, last_level=last_level))
+        if row.partly_paid:
+            partly_paid[row.id] = line
+    await _read_paid_late(partly_paid)
     contacts = {}
     ids = list(by_client)
     for start in range(0, len(ids), CHUNK):
@@ -154,7 +160,7 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
             line.indemnity = indemnity
             try:
                 line.penalties = rules.late_penalties(line.left, line.due_date, today, config.rates, config.terms,
-                                                      business=business, memo=memo)
+                                                      business=business, memo=memo, paid_late=line.paid_late)
             except rules.RateMissing:
                 line.penalties = None
         name = f'{contact.first_name} {contact.name}'.strip() if not contact.is_company else contact.name
@@ -176,6 +182,22 @@ class OverdueRow:
     client_id: int
     last_level: int
     last_sent: date | None
+    partly_paid: bool = False
+
+
+async def _read_paid_late(lines: dict[int, Line]) -> None:
+    """Each partly paid line's settlements made after its due date (those not reversed since), oldest first."""
+    ids = list(lines)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        reversed_ids = set(await Payment.filter(installment_id__in=chunk, kind='reversal')
+                           .values_list('reverses_id', flat=True))
+        for payment_id, installment_id, paid_on, amount in await Payment.filter(
+                installment_id__in=chunk, kind='settlement').order_by('paid_on', 'id') \
+                .values_list('id', 'installment_id', 'paid_on', 'amount'):
+            line = lines[installment_id]
+            if payment_id not in reversed_ids and paid_on > line.due_date:
+                line.paid_late.append((paid_on, amount))
 
 
 async def overdue_rows(today: date, thresholds: dict[int, int],
@@ -200,7 +222,8 @@ async def overdue_rows(today: date, thresholds: dict[int, int],
         result.append(OverdueRow(
             id=row['id'], document_id=row['document_id'], number=row['number'], due_date=_day(row['due_date']),
             left=(Decimal(row['amount'] - row['paid_amount']) / 100).quantize(CENT), client_id=row['client_id'],
-            last_level=last_level, last_sent=_day(row['last_sent']) if row['last_sent'] else None))
+            last_level=last_level, last_sent=_day(row['last_sent']) if row['last_sent'] else None,
+            partly_paid=row['paid_amount'] != 0))
     return result
 
 
@@ -438,7 +461,8 @@ def penalty_note(letter: Letter, config: Rules, today: date) -> str:
                     '(article 1344-1 du Code civil).')
         return ''
     used = sorted({period.rate for line in letter.group.lines if line.penalties is not None
-                   for period in rules.penalty_periods(line.left, line.due_date, today, config.rates, config.terms)})
+                   for period in rules.penalty_periods(line.left, line.due_date, today, config.rates, config.terms,
+                                                       paid_late=line.paid_late)})
     rates = f' ({", ".join(f"{rate.normalize():f} %".replace(".", ",") for rate in used)})' if used else ''
     return (f'Pénalités de retard exigibles de plein droit dès le lendemain de l’échéance (article L441-10 du Code de '
             f'commerce), calculées jusqu’au {today:%d/%m/%Y} au taux applicable à chaque semestre{rates} : '

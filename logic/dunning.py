@@ -54,6 +54,7 @@ class PenaltyPeriod:
     days: int
     rate: Decimal
     amount: Decimal
+    base: Decimal = Decimal('0.00')  # what was owed over the period (sums paid late still bore interest before)
 
 
 class RateMissing(ValueError):
@@ -152,8 +153,12 @@ def semester_rate(semester: date, rates: Sequence[ReferenceRate], terms: Penalty
 
 
 def penalty_periods(amount: Decimal, due_date: date, until: date, rates: Sequence[ReferenceRate],
-                    terms: PenaltyTerms, *, memo: dict | None = None) -> list[PenaltyPeriod]:
+                    terms: PenaltyTerms, *, memo: dict | None = None,
+                    paid_late: Sequence[tuple[date, Decimal]] = ()) -> list[PenaltyPeriod]:
     """Late penalties of `amount` from the day after `due_date` to `until` (included), one period per half-year.
+
+    `paid_late`: the sums received after the due date, each with its day. `amount` is what is still owed at
+    `until`; a sum paid on day p was owed, and bore interest, until day p included: the periods split there.
 
     `memo` (a dict kept by the caller for one set of rates and terms) remembers each half-year's rate: a proposal
     asks the same few half-years for thousands of installments.
@@ -164,29 +169,33 @@ def penalty_periods(amount: Decimal, due_date: date, until: date, rates: Sequenc
     ...                                                       date(2025, 8, 3), rates, PenaltyTerms())]
     [(41, Decimal('13.15'), Decimal('14.77')), (34, Decimal('12.15'), Decimal('11.32'))]
     """
+    paid = sorted((day, value) for day, value in paid_late if due_date < day <= until and value)
     periods = []
     start = due_date + timedelta(days=1)
     while start <= until:
         semester = semester_start(start)
         next_semester = date(semester.year + 1, 1, 1) if semester.month == 7 else date(semester.year, 7, 1)
-        end = min(until, next_semester - timedelta(days=1))
+        end = min([until, next_semester - timedelta(days=1)] + [day for day, _ in paid if day >= start])
+        base = amount + sum((value for day, value in paid if day >= start), Decimal(0))
         days = (end - start).days + 1
         if memo is None:
             rate = semester_rate(semester, rates, terms)
         else:
             rate = memo.get(semester) or memo.setdefault(semester, semester_rate(semester, rates, terms))
-        periods.append(PenaltyPeriod(start=start, end=end, days=days, rate=rate,
-                                     amount=round_cents(amount * rate / 100 * days / DAYS_IN_YEAR)))
+        if base > 0:
+            periods.append(PenaltyPeriod(start=start, end=end, days=days, rate=rate, base=base,
+                                         amount=round_cents(base * rate / 100 * days / DAYS_IN_YEAR)))
         start = end + timedelta(days=1)
     return periods
 
 
 def late_penalties(amount: Decimal, due_date: date, until: date, rates: Sequence[ReferenceRate],
-                   terms: PenaltyTerms, *, business: bool, memo: dict | None = None) -> Decimal:
+                   terms: PenaltyTerms, *, business: bool, memo: dict | None = None,
+                   paid_late: Sequence[tuple[date, Decimal]] = ()) -> Decimal:
     """The sum of the periods' penalties (each rounded to the cent, as shown); zero for a consumer."""
     if not business or amount <= 0:
         return Decimal('0.00')
-    periods = penalty_periods(amount, due_date, until, rates, terms, memo=memo)
+    periods = penalty_periods(amount, due_date, until, rates, terms, memo=memo, paid_late=paid_late)
     return sum((p.amount for p in periods), Decimal('0.00'))
 
 

@@ -280,7 +280,8 @@ class Screen:
 
                 ui.button('Les reprendre', icon='restore', on_click=self.ctx.handler(restore)) \
                     .props('unelevated no-caps data-action=restore-kept').mark('restore-kept')
-                ui.button('Les écarter', on_click=self.ctx.handler(discard)).props('flat no-caps data-action=discard-kept') \
+                ui.button('Les écarter', on_click=self.ctx.handler(discard)) \
+                    .props('flat no-caps data-action=discard-kept') \
                     .mark('discard-kept')
 
     def show_conflict(self, message: str) -> None:

@@ -192,3 +192,27 @@ async def test_a_settled_installment_leaves_the_proposal_and_comes_back_at_its_n
     await payments.cancel_settlement(admin, first.id, secret=SECRET)
     assert [(line.installment_id, line.level) for group in await dunning.proposals(later)
             for line in group.lines] == [(first.id, 2), (first.id + 1, 2)]
+
+
+async def test_a_sum_paid_late_counts_in_the_penalties_until_the_day_it_was_paid(db):
+    from db import payments  # noqa: PLC0415
+    from db.document import Installment  # noqa: PLC0415
+    from logic import dunning as rules  # noqa: PLC0415
+
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    first = await Installment.filter(kind='installment').order_by('due_date').first()
+    due = TODAY - timedelta(days=40)
+    await Installment.filter(id=first.id).update(due_date=due)  # fell due 40 days ago
+    part = (first.amount / 4).quantize(D('0.01'))
+    await payments.settle(admin, first.id, paid_on=TODAY - timedelta(days=10), method='transfer', amount=part,
+                          secret=SECRET)
+    [line] = [line for group in await dunning.proposals(LATER) for line in group.lines
+              if line.installment_id == first.id]
+    config = await dunning.load_rules()
+    assert line.left == first.amount - part and line.paid_late == [(TODAY - timedelta(days=10), part)]
+    owed_all_along = rules.late_penalties(first.amount, due, LATER, config.rates, config.terms, business=True)
+    only_what_is_left = rules.late_penalties(line.left, due, LATER, config.rates, config.terms, business=True)
+    assert only_what_is_left < line.penalties < owed_all_along
+    assert line.penalties == rules.late_penalties(line.left, due, LATER, config.rates, config.terms, business=True,
+                                                  paid_late=[(TODAY - timedelta(days=10), part)])

@@ -73,3 +73,21 @@ def test_the_levels_delays_must_grow():
     rules.check_thresholds({1: 10, 2: 20, 3: 30})
     with pytest.raises(ValueError, match='niveau 3'):
         rules.check_thresholds({1: 10, 2: 20, 3: 20})
+
+
+def test_a_sum_paid_late_bears_penalties_until_the_day_it_was_paid():
+    """1,000.00 due 20 May 2025, 400.00 paid 10 June, 600.00 still owed on 3 August: the 400.00 count until 10 June."""
+    due, today, paid = date(2025, 5, 20), date(2025, 8, 3), [(date(2025, 6, 10), D('400.00'))]
+    periods = rules.penalty_periods(D('600.00'), due, today, RATES, PenaltyTerms(), paid_late=paid)
+    assert [(p.start, p.end, p.days, p.base, p.rate, p.amount) for p in periods] == [
+        (date(2025, 5, 21), date(2025, 6, 10), 21, D('1000.00'), D('13.15'), D('7.57')),
+        (date(2025, 6, 11), date(2025, 6, 30), 20, D('600.00'), D('13.15'), D('4.32')),
+        (date(2025, 7, 1), date(2025, 8, 3), 34, D('600.00'), D('12.15'), D('6.79'))]
+    assert rules.late_penalties(D('600.00'), due, today, RATES, PenaltyTerms(), business=True,
+                                paid_late=paid) == D('18.68')
+    # Paid on or before the due date: never late; paid today: owed until today, as if still owed.
+    on_time = [(due, D('400.00'))]
+    assert rules.late_penalties(D('600.00'), due, today, RATES, PenaltyTerms(), business=True,
+                                paid_late=on_time) == D('15.65')
+    assert rules.late_penalties(D('600.00'), due, today, RATES, PenaltyTerms(), business=True,
+                                paid_late=[(today, D('400.00'))]) == D('26.09')
