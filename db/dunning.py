@@ -511,8 +511,9 @@ async def print_letters(actor: Actor, chosen: list[Letter], path, *, run, today:
     company = await get_company()
     writer = PdfWriter()
     for index, letter in enumerate(chosen, start=1):
-        writer.append(PdfReader(io.BytesIO(await run(render_letters_pdf, [letter_data(letter, company, config,
-                                                                                        today)]))))
+        data = await run(render_letters_pdf, [letter_data(letter, company, config, today)])
+        # Parsing and appending a letter takes milliseconds of CPU each: off the event loop.
+        await asyncio.to_thread(lambda data=data: writer.append(PdfReader(io.BytesIO(data))))
         if progress:
             progress(index)
     writer.add_metadata({'/Title': f'Relances ({len(chosen)} lettres)', '/Producer': 'Facturier'})
