@@ -147,9 +147,23 @@ def parse_decimal(text: str | None, *, places: int, minimum: Decimal | None = No
 
 
 def format_eur(value: Decimal) -> str:
-    """'1 234,50 €' with babel's narrow no-break spaces; rounds half-up first (babel would round half-even)."""
+    """'1 234,50 €' as babel writes it for fr_FR (narrow no-break spaces between thousands, a no-break space before
+    the sign), 20 times faster: list cells call it thousands of times a second (issue 18's soak found babel at 7 % of
+    the server's time). Rounds half-up first (babel would round half-even). tests/logic/test_money.py checks it
+    against babel's `format_eur_babel`.
+
+    >>> format_eur(Decimal('-1234567.885'))
+    '-1\u202f234\u202f567,89\xa0€'
+    """
     if not isinstance(value, Decimal):
         raise TypeError(f'format_eur takes a Decimal, not {type(value).__name__}')
+    rounded = round_cents(value)
+    text = f'{rounded.copy_abs():,.2f}'.replace(',', '\u202f').replace('.', ',')
+    return ('-' if rounded < 0 else '') + text + '\xa0€'
+
+
+def format_eur_babel(value: Decimal) -> str:
+    """What `format_eur` must write: babel's currency format of the rounded value (the tests' reference)."""
     return format_currency(round_cents(value), 'EUR', locale=LOCALE)
 
 

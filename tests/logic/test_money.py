@@ -244,3 +244,15 @@ def test_the_editors_money_field_and_the_import_share_the_rule(text: str) -> Non
         lambda typed: parse_decimal_fr(typed, places=6))
     assert outcome(lambda typed: MoneyInput.parse(amount, typed)) == outcome(
         lambda typed: parse_decimal_fr(typed, places=2))
+
+
+@settings(max_examples=3000)
+@given(st.decimals(min_value=Decimal('-1e15'), max_value=Decimal('1e15'), allow_nan=False, allow_infinity=False,
+                   places=4))
+def test_euros_are_written_exactly_as_babel_writes_them(value):
+    assert format_eur(value) == logic.money.format_eur_babel(value)
+
+
+def test_euros_edge_cases_match_babel():
+    for value in ('0', '-0', '-0.004', '-0.005', '0.005', '999.995', '1E+3', '-1234567.891', '12345678901234.56'):
+        assert format_eur(Decimal(value)) == logic.money.format_eur_babel(Decimal(value)), value
