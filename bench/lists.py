@@ -189,6 +189,27 @@ def direct_debits() -> dict:
                                        'without a mandate'}}
 
 
+def contracts() -> dict:
+    """The building contracts billed in situations (IN8), as pages/situations.py fetches and formats them."""
+    db = _module('db.situations', 'progress invoices (IN8)')
+    row = _module('pages.situations', 'situations page (IN8)').contract_row
+    known: dict[str, int] = {}
+
+    def page(sort='id', descending=True, state='', recount=True) -> Call:
+        async def call():
+            if not recount and 'total' not in known:
+                known['total'] = (await db.contract_page(offset=0, limit=PER_PAGE))[1]
+            rows, _ = await db.contract_page(offset=0, limit=PER_PAGE, sort=sort, descending=descending, state=state,
+                                             total=None if recount else known['total'])
+            return [row(item) for item in rows]
+        return call
+
+    return {'first page': page(), 'sorted page': page(sort='billed_ht', recount=False),
+            'filtered page': page(state='open'),
+            'notes': {'sorted page': 'by amount billed, descending (the table keeps its total)',
+                      'filtered page': 'the contracts in progress'}}
+
+
 LISTS: dict[str, Callable[[], dict]] = {
     'contacts': contacts,
     'articles': articles,
@@ -199,4 +220,5 @@ LISTS: dict[str, Callable[[], dict]] = {
     'payments': payments,
     'cheque slips': cheque_slips,
     'direct debits': direct_debits,
+    'contracts': contracts,
 }

@@ -9,6 +9,7 @@ MENU = [
     ('Contacts', '/contacts', 'people', None),
     ('Articles', '/articles', 'inventory_2', None),
     ('Devis', '/devis', 'request_quote', 'quotes'),
+    ('Situations', '/situations', 'construction', 'quotes'),
     ('Commandes', '/commandes', 'shopping_cart', 'orders'),
     ('Livraisons', '/livraisons', 'local_shipping', 'delivery_notes'),
     ('Factures', '/factures', 'receipt_long', None),

@@ -31,7 +31,7 @@ from tortoise import connections
 
 from db import (
     article_parts, article_transfer, contact_transfer, credit_notes, demo_cheques, demo_dunning, demo_payments,
-    demo_orders, demo_sepa, documents, settings,
+    demo_orders, demo_sepa, demo_situations, documents, engine, settings,
 )
 from db.accounts import actor_of
 from db.actor import Actor
@@ -192,6 +192,8 @@ class DemoSummary:
     cheque_slips: int = 0
     examples: int = 0
     orders: int = 0
+    situations: int = 0  # progress invoices (IN8), besides `invoices`
+    closings: int = 0
     admin_email: str = ''
     admin_password: str = ''
 
@@ -201,7 +203,8 @@ class DemoSummary:
                 f'{self.deposits} acomptes ({self.deposit_invoices} factures d’acompte), {self.payments} règlements, '
                 f'{self.written_off} factures irrécouvrables, {self.reminders} relances, '
                 f'{self.cheque_slips} remises de chèques, '
-                f'{self.orders} bons de commande'
+                f'{self.orders} bons de commande, {self.situations} factures de situation, '
+                f'{self.closings} clôtures'
                 + (f', dont {self.examples} documents d’exemple (autoliquidation, export…).' if self.examples else '.'))
 
 
@@ -264,12 +267,20 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
                              today - timedelta(days=rng.randrange(span)), None, shipping=profile.shipping))
     order_rng = random.Random(seed + 15)  # its own draws: the other documents stay what they were for a seed
     summary.orders = await demo_orders.add_orders(actor, order_rng, bulk)  # OR3: one invoice in five from a delivery
+    situation_rng = random.Random(seed + 20)  # IN8: building contracts, a situation a month among the invoices
+    building = await demo_situations.plan_contracts(
+        actor, situation_rng, contacts[6:], count=demo_situations.contract_count(invoices), issuer=issuer, today=today)
     ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
-                                 stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng))
+                                 stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng)
+                                 + building.stops)
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
     summary.lines = sum(len(item.draft.lines) for item in bulk)
     summary.deposits = sum(len(plan.dues) for plan in deposits)
     summary.deposit_invoices = sum(len(plan.paid_on) for plan in deposits)
+    summary.quotes += building.contracts
+    summary.deposits += building.deposits
+    summary.deposit_invoices += building.deposits
+    summary.situations = building.situations
     summary.payments = (await demo_payments.settle_invoices(actor, rng, secret=secret, progress=progress)).settlements
     for contact in contacts[:2]:  # work in progress
         await documents.create_document(actor, Draft(doc_type='invoice', client_id=contact.id,

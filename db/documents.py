@@ -66,6 +66,7 @@ from db.numbering import take_number
 from db.order_links import affected, check_links, refresh
 from db.payments import PAYMENTS
 from db.settings import get_options
+from db.situation import Contract
 from db.unit_of_work import transaction
 from db.validation import deposit_deduction, quote_deduction
 from logic import doctypes
@@ -236,6 +237,9 @@ async def invoice_quote(actor: Actor, quote_id: int) -> Document:
         check_transition('quote', quote.state, 'invoiced')  # again, under the lock: two clicks make one invoice
         if await Document.filter(source_id=quote_id, doc_type='order').exists():
             raise DomainError('Ce devis a un bon de commande : facturez à partir de la commande ou de ses livraisons.')
+        if await Contract.filter(quote_id=quote_id).exists():  # IN8: billed by its situations, never twice
+            raise DomainError('Ce devis est facturé en situations : émettez la situation suivante depuis son marché '
+                              '(bouton « Situations »).')
         await _deduct_deposits(quote_id, values)
         invoice = await Document.create(**type_columns('invoice'), created_by_id=actor.user_id, **values)
         await DocumentLine.bulk_create(line_rows(invoice.id, checked))

@@ -24,6 +24,7 @@ from db.audit import record
 from db.document import Document, DocumentLine, Installment
 from db.documents import create_document, load_draft
 from db.order_links import lock, order_progress, refresh
+from db.situation import Contract
 from db.unit_of_work import transaction
 from logic.delivery import check_quantities
 from logic.draft import Draft
@@ -44,6 +45,8 @@ async def order_quote(actor: Actor, quote_id: int) -> Document:
             raise DomainError('Seul un devis accepté devient un bon de commande.')
         if await Document.filter(source_id=quote_id, doc_type__in=('order', 'invoice')).exists():
             raise DomainError('Ce devis a déjà son bon de commande ou sa facture.')
+        if await Contract.filter(quote_id=quote_id).exists():  # IN8: billed by its situations
+            raise DomainError('Ce devis est facturé en situations : il ne devient pas un bon de commande.')
         if await Installment.filter(document_id=quote_id, kind='deposit').exclude(status='cancelled').exists():
             # Its balance invoice deducts the deposit invoices (DE5); the invoices of an order's deliveries don't yet,
             # and several of them would each deduct the whole deposit: refused rather than billed twice.

@@ -35,6 +35,7 @@ PAGE_MODULES = [
     'pages.settings_dunning',
     'pages.sepa',
     'pages.orders',
+    'pages.situations',
     'pages.soon',
 ]
 

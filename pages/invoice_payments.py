@@ -243,6 +243,12 @@ async def deductions_card(screen: Screen) -> None:
             with ui.row().classes('w-full items-baseline no-wrap gap-3'):
                 ui.label('Total TTC').classes('grow')
                 ui.label(format_eur(total)).classes('w-28 text-right whitespace-nowrap')
+            situation = (document.snapshot or {}).get('extra', {}).get('situation')
+            if situation and Decimal(situation['holdback']):  # a progress invoice (IN8): the holdback is paid later
+                net -= Decimal(situation['holdback'])
+                with ui.row().classes('w-full items-baseline no-wrap gap-3'):
+                    ui.label('Retenue de garantie').classes('grow')
+                    ui.label(format_eur(-Decimal(situation['holdback']))).classes('w-28 text-right whitespace-nowrap')
             with ui.row().classes('w-full items-baseline no-wrap gap-3 font-semibold text-primary'):
                 ui.label('Net à payer').classes('grow')
                 ui.label(format_eur(net)).classes('w-28 text-right whitespace-nowrap').mark('net-to-pay')

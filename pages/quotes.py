@@ -21,6 +21,7 @@ from pages.document_lists import export_list, follow_list, list_page, list_spec
 from pages.document_page import Screen, document_title, document_url, open_screen
 from pages.quote_deposits import deposits_block
 from pages.security import PageContext, secured_page
+from pages.situation_action import contract_link, situation_action
 
 COLUMNS = [
     {'name': 'number', 'label': 'Numéro', 'field': 'number', 'sortable': True, 'align': 'left'},
@@ -69,7 +70,7 @@ async def quotes_page(ctx: PageContext):
         async def export(filters: ListFilters) -> None:
             keys = ['number', 'date', 'client', 'validity', 'total_ht', 'total_vat', 'total_ttc', 'state'] + (
                 ['probability'] if ctx.options.deal_tracking else [])
-            await export_list('quote', filters, columns=keys, filename=family_file('quote', 'xlsx'))
+            await export_list(ctx, 'quote', filters, columns=keys, filename=family_file('quote', 'xlsx'))
 
         quotes = DocumentList(name='quotes', columns=columns, states=QUOTE_LABELS, types=None,
                               fetch=ctx.handler(fetch), export=ctx.handler(export),
@@ -126,6 +127,7 @@ def quote_actions(screen: Screen) -> None:
 
         ui.button('Commander', icon='shopping_cart', on_click=ctx.handler(order)) \
             .props('outline data-action=order').mark('order')
+    situation_action(screen)
     output_actions(screen)
     if quote.state in ('draft', 'refused'):
         delete_action(screen, back='/devis', what='Devis')
@@ -133,6 +135,7 @@ def quote_actions(screen: Screen) -> None:
 
 async def quote_extra(screen: Screen) -> None:
     await quote_links(screen)
+    await contract_link(screen)
     await chain_block(screen)
     await deposits_block(screen)
 

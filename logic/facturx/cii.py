@@ -49,19 +49,23 @@ def build_cii(snapshot: DocumentSnapshot) -> bytes:
 
     transaction = _el(root, 'rsm:SupplyChainTradeTransaction')
     position = 0
+    line_notes = f.line_notes
     for line in snapshot.lines:
         if line.kind == 'item':
             position += 1
-            _line(transaction, line, position, f)
+            _line(transaction, line, position, f, line_notes[position - 1] if position <= len(line_notes) else '')
     _agreement(transaction, snapshot, f)
     _delivery(transaction, f)
     _settlement(transaction, snapshot, f)
     return etree.tostring(root, xml_declaration=True, encoding='UTF-8', pretty_print=True)
 
 
-def _line(transaction, line: SnapshotLine, position: int, f: Facts) -> None:
+def _line(transaction, line: SnapshotLine, position: int, f: Facts, note: str = '') -> None:
     item = _el(transaction, 'ram:IncludedSupplyChainTradeLineItem')
-    _el(_el(item, 'ram:AssociatedDocumentLineDocument'), 'ram:LineID', str(position))
+    document = _el(item, 'ram:AssociatedDocumentLineDocument')
+    _el(document, 'ram:LineID', str(position))
+    if note:  # BT-127: a progress invoice's line states the cumulative progress its amount (the delta) comes from
+        _el(_el(document, 'ram:IncludedNote'), 'ram:Content', note)
     product = _el(item, 'ram:SpecifiedTradeProduct')
     if line.reference:
         _el(product, 'ram:SellerAssignedID', line.reference)

@@ -72,6 +72,7 @@ class Facts:
     vat_on_debits: bool  # BT-8 code 5 and note AAI: the option is taken and the document has service lines
     delivery_date: date  # BT-72: the date of the operation (242 nonies A 10°), the issue date when none is stated
     ship_to: Party | None  # BG-13/BG-15: the delivery address, or the buyer for an intra-EU supply (BR-IC-12)
+    line_notes: tuple[str, ...] = ()  # BT-127 of the item lines in order (a progress invoice's cumulative)
 
     def amount(self, value: Decimal) -> str:
         return money(value * self.sign)
@@ -93,7 +94,8 @@ def facts(snapshot: DocumentSnapshot) -> Facts:
                  buyer_endpoint=_business_endpoint(snapshot.buyer) if bar == 'B2B' else _email_endpoint(snapshot.buyer),
                  notes=_notes(snapshot, bar), groups=group_parts(snapshot),
                  seller_tax_id=seller_tax_id(snapshot.seller), vat_on_debits=vat_on_debits(snapshot),
-                 delivery_date=delivery_date(snapshot), ship_to=ship_to(snapshot))
+                 delivery_date=delivery_date(snapshot), ship_to=ship_to(snapshot),
+                 line_notes=tuple(snapshot.extra.get('situation', {}).get('notes', ())))
 
 
 def seller_tax_id(seller: Party) -> str:
@@ -209,7 +211,19 @@ def _notes(snapshot: DocumentSnapshot, bar: str) -> tuple[tuple[str, str], ...]:
         notes.append(('ABL', legal))
     if vat_on_debits(snapshot):
         notes.append(('AAI', VAT_ON_DEBITS_NOTE))
+    situation = snapshot.extra.get('situation')
+    if situation:  # a progress invoice (logic/situations.py): which situation of which contract, and its holdback
+        notes.append(('', situation_note(situation)))
     for text in (snapshot.header_text, shown_notes(snapshot), snapshot.footer_text):
         if text.strip():
             notes.append(('', text.strip()))
     return tuple(notes)
+
+
+def situation_note(situation: dict) -> str:
+    """The header note of a progress invoice: 'Situation n° 2 du marché (devis D2026-00012) : cumul 446.44 EUR HT
+    sur 595.25 EUR HT, situations précédentes 178.58 EUR HT.' and its holdback sentence."""
+    text = (f'{"Décompte général définitif, situation" if situation["final"] else "Situation"} n° {situation["seq"]} '
+            f'du marché (devis {situation["quote_number"]}) : cumul {situation["cumulative_ht"]} EUR HT sur '
+            f'{situation["contract_ht"]} EUR HT, situations précédentes {situation["previous_ht"]} EUR HT.')
+    return f'{text} {situation["holdback_text"]}'.strip()

@@ -151,6 +151,8 @@ def _totals(root, snapshot: DocumentSnapshot, f: Facts, currency: dict) -> None:
 def _line(root, kind: str, line, position: int, f: Facts, currency: dict) -> None:
     node = _a(root, f'{kind}Line')
     _b(node, 'ID', str(position))
+    if position <= len(f.line_notes) and f.line_notes[position - 1]:  # BT-127 (a progress invoice's cumulative)
+        _b(node, 'Note', f.line_notes[position - 1])
     quantity, price = line.quantity * f.sign, line.unit_price
     if price < 0:
         quantity, price = -quantity, -price

@@ -14,6 +14,7 @@ from logic.dates import format_date
 from logic.identifiers import format_iban, format_siren, format_siret
 from logic.money import format_decimal_fr, format_eur
 from logic.render.mentions import mentions, nature_text, vat_note
+from logic.render.situation import situation_settlement, situation_table
 from logic.render.style import TemplateStyle, font_face_css, font_stack
 from logic.snapshot import DocumentSnapshot, Party, Reference, shown_notes
 from logic.totals import Document, Line, compute
@@ -50,6 +51,7 @@ def build_context(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bo
         'columns': {**columns, 'prices': priced},
         'column_count': (4 if priced else 2) + sum(columns.values()),
         'lines': [_line(line) for line in snapshot.lines],
+        'situation': situation_table(snapshot) if priced else None,  # a progress invoice's progress table
         'totals': _totals(snapshot) if priced else [],
         'vat_rows': [] if not priced else [{'rate': _vat_label(vat.category, vat.rate, long=True), 'base': format_eur(vat.base),
                       'vat': format_eur(vat.vat)} for vat in snapshot.vat_lines] if columns['vat'] else [],
@@ -180,6 +182,8 @@ def _settlement(s: DocumentSnapshot) -> list[dict]:
     """
     if s.doc_type == 'credit_note':
         return [_row('Net en votre faveur', -s.amount_due)]
+    if s.extra.get('situation'):  # a progress invoice: deposits deducted, holdback kept, what is paid now
+        return situation_settlement(s, _row)
     if s.doc_type == 'deposit_invoice':
         paid = s.prepaid or (s.total_ttc if s.extra.get('received_on') else Decimal(0))
         label = 'Déjà réglé'

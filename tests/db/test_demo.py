@@ -17,6 +17,7 @@ from db.contact import Contact
 from db.document import ChainEntry, Document, DocumentLine, Installment, Payment
 from db.drafts import draft_of
 from db.payment_list import PaymentQuery
+from db.situation import Contract
 from db.user import User
 from logic.errors import DomainError
 from logic.payments import LISTED_STATUSES
@@ -38,11 +39,15 @@ async def test_the_demo_fills_an_empty_instance_through_the_rules(db):
     assert set(quote_states) == {'draft', 'sent', 'accepted', 'refused', 'invoiced'}
     states = Counter(await Document.filter(doc_type='invoice').values_list('state', flat=True))
     assert states['paid'] and states['validated'] and states['cancelled'] == 1 and states['draft'] == 2
-    assert await Document.filter(doc_type='invoice', source__doc_type='quote').count() == quote_states['invoiced']
+    # a quote is invoiced by its invoice, or by the final account of its building contract (IN8)
+    assert await Document.filter(doc_type='invoice', source__doc_type='quote').count() + await Contract.filter(
+        state='closed').count() == quote_states['invoiced']
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
     deposit_invoices = await Document.filter(doc_type='deposit_invoice').count()
     assert deposit_invoices == summary.deposit_invoices
-    assert await ChainEntry.filter(series='invoice').count() == 60 + EXAMPLE_INVOICES + deposit_invoices
+    assert summary.situations == await Document.filter(doc_type='progress_invoice').count() > 0
+    assert await ChainEntry.filter(series='invoice').count() == (60 + EXAMPLE_INVOICES + deposit_invoices
+                                                                 + summary.situations)
 
 
 async def test_demo_numbers_are_gapless_per_year_and_chronological(db):
