@@ -22,7 +22,7 @@ from logic.config import Config, ConfigError, load  # noqa: E402
 
 # Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
 # (an `async def run(config, args) -> int` called with the database open).
-CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output', 'db.cli_sepa']
+CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output', 'db.cli_sepa', 'db.cli_jobs']
 _held: list = []  # the instance lock (db/backup.py: hold_instance), kept open for the life of the process
 
 
@@ -122,8 +122,25 @@ def serve(config: Config) -> None:
     # The ~100,000 objects loaded at import live as long as the process: keeping the garbage collector off them
     # cuts its pauses from ~100 ms to a few ms during big exports (measured in bench/bench_contacts.py).
     app.on_startup(lambda: (gc.collect(), gc.freeze()))
+    _start_job_workers(app, config)
     print(f'Facturier : http://{config.host}:{config.port}', flush=True)
     ui.run(host=config.host, port=config.port, show_welcome_message=False, **run_kwargs(config))
+
+
+def _start_job_workers(app, config: Config) -> None:
+    """This web process's row in the process registry (db/processes.py) and, unless FACTURIER_JOB_WORKERS=0, the
+    job workers that run its heavy work (batch PDFs, exports) in processes of their own (db/job_worker.py)."""
+    from db.job_worker import WorkerSupervisor  # noqa: PLC0415
+    from db.processes import Heartbeat  # noqa: PLC0415
+
+    # Lambdas: NiceGUI passes the app to a handler that takes parameters.
+    heartbeat = Heartbeat('web', config.data_dir)
+    app.on_startup(lambda: heartbeat.start())
+    app.on_shutdown(lambda: heartbeat.stop())
+    if config.job_workers:
+        supervisor = WorkerSupervisor([sys.executable, str(ROOT / 'main.py'), 'worker'], config.job_workers)
+        app.on_startup(lambda: supervisor.start())
+        app.on_shutdown(lambda: supervisor.stop())
 
 
 async def _run_with_database(config: Config, args) -> int:
@@ -197,6 +214,11 @@ def main(argv: list[str]) -> int:
             manifest = backup.backup(config, args.file)
             print(f'Sauvegarde écrite : {args.file} (base {manifest["database"]}).')
         elif args.command == 'restore':
+            if running := asyncio.run(_live_processes(config)):
+                from db.processes import describe  # noqa: PLC0415
+
+                _die(f'Facturier est en cours d’exécution sur cette base ({describe(running)}) : arrêtez-le avant '
+                     'de restaurer.')
             # The migrations bring an older backup's schema up to date before a server may start on it.
             manifest = backup.restore(config, args.file, force=args.force,
                                       then=lambda: asyncio.run(_check_database(config, secret=False)))
@@ -207,6 +229,25 @@ def main(argv: list[str]) -> int:
     except (backup.BackupError, engine.DatabaseUnavailable) as exc:
         _die(str(exc))
     return 0
+
+
+async def _live_processes(config: Config) -> list:
+    """The web and worker processes alive on this database (db/processes.py), those of other machines included:
+    the lock file of db/backup.py only sees this machine's. Nothing when there is no database yet."""
+    from db import engine, processes  # noqa: PLC0415
+
+    if config.is_sqlite and not config.sqlite_path.exists():
+        return []
+    try:
+        await engine.open_database(config.database_url, migrate=False)
+    except engine.DatabaseUnavailable:
+        return []
+    try:
+        return await processes.live()
+    except Exception:  # noqa: BLE001 - a database from before the registry (no `process` table): nobody to see
+        return []
+    finally:
+        await engine.close_database()
 
 
 def _die(message: str) -> None:

@@ -4,12 +4,14 @@ The documents are the dataset's own validated invoices, printed from their froze
 way the app prints them (logic.render.service.produce_einvoice: CII XML, XSD + EN 16931 + BR-FR checks, PDF/A-3b
 with the XML embedded; logic.render.batch.batch_pdf for grouped printing).
 
-The app's grouped printing (pages/batch_print.py, "Édition groupée") prints validated invoices from their stored
-Factur-X PDF, made on first print, and stops at the first one the checks refuse; the demo company has no IBAN, so
-the demo invoices paid by transfer (most of them) fail CII-SR-470 and the action can't print the dataset. The batch
-therefore runs in a process of its own (`python -m bench.output URL --count 500 --out FILE`), one render at a time
-like the app's worker, taking the CPU a worker would take on this machine while the simulated browsers click. Once
-the demo invoices pass the checks, `bench/scenario.py` should click "Édition groupée" instead (docs/benchmarks.md).
+The app's grouped printing (pages/batch_print.py, "Édition groupée") is a job (issue 17): the page queues it, the
+server's job worker (db/job_worker.py, a process of its own at a lower CPU priority) renders it. `BatchJob` queues
+the same job the dialog queues, for the latest quotes of the dataset (`python -m bench.output URL --count 500 --job`),
+and waits for the worker to finish it. Quotes, because a validated invoice prints from its stored Factur-X original,
+made on first print after the e-invoice checks, and the demo company has no IBAN: the demo invoices paid by transfer
+(most of them) fail CII-SR-470 and the action can't print them; a quote is rendered as it is, like any document
+without an original. `BatchRun` (`--out FILE`) renders the latest invoices in a process of its own instead, without
+the app (the renderer's own speed).
 """
 import argparse
 import asyncio
@@ -110,6 +112,50 @@ class BatchRun:
             await self._process.wait()
 
 
+class BatchJob(BatchRun):
+    """The batch as the app runs it: a job queued in the database, run by the server's job worker.
+    `async with BatchJob(url, 500) as batch: ...; await batch.wait(600)` -> {'count', 'seconds', 'bytes', ...}."""
+
+    def __init__(self, database_url: str, count: int) -> None:
+        super().__init__(database_url, count, Path('-'))
+
+    async def __aenter__(self) -> 'BatchJob':
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, '-m', 'bench.output', self.database_url, '--count', str(self.count), '--job',
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(ROOT))
+        return self
+
+
+async def _batch_job(database_url: str, count: int) -> dict:
+    """Queue "Édition groupée" of the latest `count` quotes as the dialog does, then wait for the worker."""
+    from db import engine, job_kinds, jobs  # noqa: PLC0415
+    from db.actor import Actor  # noqa: PLC0415
+    from db.document import Document  # noqa: PLC0415
+    from db.job import Job  # noqa: PLC0415
+
+    await engine.open_database(database_url, migrate=False)
+    try:
+        ids = await Document.filter(doc_type='quote').order_by('-id').limit(count).values_list('id', flat=True)
+        ids = sorted(ids)
+        bench = Actor(user_id=None, email='bench@facturier.local', name='Benchmark')  # not the browsers' user
+        started = time.perf_counter()
+        job = await jobs.enqueue(bench, job_kinds.BATCH_PRINT, {'family': 'quote', 'ids': ids}, total=len(ids),
+                                 title=f'Édition groupée : {len(ids)} devis')
+        running_at = None
+        while True:
+            await asyncio.sleep(0.5)
+            job = await Job.get(id=job.id)
+            if running_at is None and job.state != 'queued':
+                running_at = time.perf_counter()
+            if not job.active:
+                break
+        return {'count': job.done if job.state == 'done' else 0, 'seconds': time.perf_counter() - started,
+                'queued_seconds': (running_at or started) - started, 'bytes': job.result_size, 'state': job.state,
+                'message': job.message}
+    finally:
+        await engine.close_database()
+
+
 async def _batch(database_url: str, count: int, out: Path) -> dict:
     from db import engine  # noqa: PLC0415
     from logic.render.batch import batch_pdf  # noqa: PLC0415
@@ -129,6 +175,9 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description='render a batch PDF of the dataset\'s latest invoices')
     parser.add_argument('database_url')
     parser.add_argument('--count', type=int, default=500)
-    parser.add_argument('--out', type=Path, required=True)
+    parser.add_argument('--out', type=Path, help='render here, in this process (without --job)')
+    parser.add_argument('--job', action='store_true', help='queue the app\'s batch job and wait for its worker')
     arguments = parser.parse_args()
-    print(json.dumps(asyncio.run(_batch(arguments.database_url, arguments.count, arguments.out))), flush=True)
+    outcome = _batch_job(arguments.database_url, arguments.count) if arguments.job else \
+        _batch(arguments.database_url, arguments.count, arguments.out)
+    print(json.dumps(asyncio.run(outcome)), flush=True)

@@ -6,22 +6,23 @@
 2. The first browser clicks "Export Excel" on the invoice list: click to file received.
 3. Idle: the stall probes run a few seconds with nobody clicking (the baseline of the probes themselves).
 4. Under load, twice: the N browsers click through their lists (next page, sort, state filter, search, one action
-   every 1 to 3 s each) while (a) a batch PDF of the latest invoices renders beside the server (bench/output.py
-   says why not inside it), then (b) the first browser exports the whole invoice list inside the server, up to 3
-   times. Click to update (median, p95, per list), the clicks that never got an answer, the longest stall of the
-   event loop, the slowest /healthz.
+   every 1 to 3 s each) while (a) "Édition groupée" of the latest 500 quotes runs as a job in the server's job
+   worker (bench/output.py: BatchJob) and the first browser exports the whole invoice list (another job) until the
+   batch is done, then (b) the first browser exports the invoice list, up to 3 times. Click to update (median,
+   p95, per list), the clicks that never got an answer, the longest stall of the event loop, the slowest /healthz.
+   Since issue 17 both the batch and the exports run in the job worker, a process of its own at a lower priority:
+   the web process only queues them, follows their progress and serves the file.
 """
 import asyncio
 import random
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.clients import ACTIONS, Browser
 from bench.figures import Figure, p95, skipped, spread
-from bench.output import BATCH_TARGET_S_PER_500, BatchRun
+from bench.output import BATCH_TARGET_S_PER_500, BatchJob
 from bench.profile import ServerProfile
 from bench.server import Server, rss_mb, session_cookies, start_server, stop_server, tree_rss_mb
 from bench.stall import StallProbe
@@ -31,8 +32,8 @@ LIST_LABELS = {'/factures': 'invoices', '/devis': 'quotes', '/contacts': 'contac
 LIST_PATHS = list(LIST_LABELS)
 THINK_SECONDS = (1.0, 3.0)
 CLICK_TIMEOUT = 30.0
-CLICK_TARGET_MS = 100   # a click that answers within 100 ms feels instant (50 ms of server time + the wire)
-STALL_TARGET_MS = 100   # issue 7: "100 ms stall"
+CLICK_TARGET_MS = 150   # issue 17, realistic tier: p95 click to update while a batch and an export run
+STALL_TARGET_MS = 50    # issue 17: longest stall of the event loop meanwhile (issue 7 had 100 ms)
 EXPORT_TARGET_S = 10
 AT_REST_TARGET_MB = 250  # issue 21: a small VPS or home server
 
@@ -79,7 +80,7 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
             Figure(name='server memory per connected client', value=(crowd - alone) / max(load.clients, 1),
                    unit='MB', note=f'{load.clients} browsers on {", ".join(used)}: RSS {alone:.0f} → {crowd:.0f} MB'),
         ]
-        cold = await lead.export_ms()  # the first one also starts the server's worker processes (run.cpu_bound)
+        cold = await lead.export_ms()  # the first one also starts the job worker's pool of processes
         warm = await lead.export_ms()
         working = tree_rss_mb(server.pid)
         figures += [
@@ -87,18 +88,18 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
                    note='includes starting the worker processes'),
             Figure(name='Excel export of the invoice list, click to file', value=warm / 1000, unit='s',
                    target=EXPORT_TARGET_S, note=f'every invoice of the dataset ({lead.downloaded_bytes // 1024} KB), '
-                                                f'rows read in batches of 500, file written in a worker process')]
+                                                f'a job: rows read and file written by the job worker')]
         async with StallProbe(server.url) as idle:
             await asyncio.sleep(load.idle_seconds)
         figures += _stall_figures('idle', idle.samples, target=None)
         async with _Profiled(server, load, 'batch PDF'):
-            figures += await _under_batch(browsers[1:], server.url, database_url, data_dir, load)
+            figures += await _under_batch(lead, browsers[1:], server.url, database_url, load)
         async with _Profiled(server, load, 'Excel export'):
             figures += await _under_export(lead, browsers[1:], server.url, load)
         for browser in browsers:  # everybody leaves: the workers stop once unused (pages/idle_workers.py)
             await browser.close()
         browsers.clear()
-        await asyncio.sleep(load.workers_idle_seconds * 1.5 + 2)
+        await asyncio.sleep(load.workers_idle_seconds * 1.5 + 7)  # + the job worker's 5 s upkeep round
         rested = tree_rss_mb(server.pid)
         figures += [
             Figure(name='server at rest after start, with its worker processes', value=at_rest, unit='MB',
@@ -120,24 +121,32 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
         stop_server(server)
 
 
-async def _under_batch(browsers: list[Browser], url: str, database_url: str, data_dir: Path, load: Load
+async def _under_batch(lead: Browser, browsers: list[Browser], url: str, database_url: str, load: Load
                        ) -> list[Figure]:
-    label = 'under load (batch PDF)'
-    with tempfile.TemporaryDirectory(dir=data_dir) as folder:
-        async with StallProbe(url) as probe, BatchRun(database_url, load.batch, Path(folder) / 'lot.pdf') as batch:
-            started = time.monotonic()
-            clicks = _Clicks(browsers, load.seed)
-            try:
-                result = await batch.wait(load.max_seconds)
-                await asyncio.sleep(max(load.min_seconds - (time.monotonic() - started), 0))
-            finally:
-                await clicks.stop()
+    label = 'under load (batch PDF + export)'
+    exports: list[float] = []
+    async with StallProbe(url) as probe, BatchJob(database_url, load.batch) as batch:
+        started = time.monotonic()
+        clicks = _Clicks(browsers, load.seed)
+        waiting = asyncio.ensure_future(batch.wait(load.max_seconds))
+        try:
+            while not waiting.done():  # the lead exports the invoice list meanwhile, again and again
+                exports.append(await lead.export_ms(timeout=load.max_seconds) / 1000)
+            result = await waiting
+            await asyncio.sleep(max(load.min_seconds - (time.monotonic() - started), 0))
+        finally:
+            waiting.cancel()
+            await clicks.stop()
     scaled = result['seconds'] * 500 / max(result['count'], 1)
     at_size = result['count'] >= 50  # below, the first render's start-up dominates the scaled figure
-    return [Figure(name='batch PDF, time for 500 invoices', value=scaled, unit='s',
+    state = '' if result.get('state') == 'done' else f'; the job ended {result.get("state")}: {result.get("message")}'
+    return [Figure(name='batch PDF, time for 500 documents', value=scaled, unit='s',
                    target=BATCH_TARGET_S_PER_500 if at_size else None,
-                   note=f'{result["count"]} invoices in {result["seconds"]:.1f} s ({result["bytes"] // 1024} KB), '
-                        f'while {len(browsers)} browsers clicked')] \
+                   note=f'{result["count"]} quotes in {result["seconds"]:.1f} s ({result["bytes"] // 1024} KB, '
+                        f'{result.get("queued_seconds", 0):.1f} s in the queue), while {len(browsers)} browsers '
+                        f'clicked and the invoice list was exported {len(exports)} times{state}'),
+            Figure(name=f'{label}: Excel export, click to file', value=max(exports) if exports else None, unit='s',
+                   target=EXPORT_TARGET_S, note=f'slowest of {len(exports)} exports during the batch')] \
         + clicks.figures(label) + _stall_figures(label, probe.samples, target=STALL_TARGET_MS)
 
 
@@ -228,6 +237,7 @@ class _Clicks:
 
 def _stall_figures(label: str, samples: dict[str, list[float]], *, target: float | None) -> list[Figure]:
     socket, health = samples.get('websocket') or [], samples.get('healthz') or []
+    failed = samples.get('healthz_failed') or []
     if not socket:
         return [skipped(f'{label}: longest event-loop stall', 'ms', 'no probe sample', target),
                 skipped(f'{label}: slowest /healthz', 'ms', 'no probe sample')]
@@ -236,8 +246,9 @@ def _stall_figures(label: str, samples: dict[str, list[float]], *, target: float
                note=f'slowest of {len(socket)} websocket probes every 20 ms (median {statistics.median(socket):.1f}, '
                     f'p95 {p95(socket):.1f}); an upper bound: includes the round trip'),
         Figure(name=f'{label}: slowest /healthz', value=max(health) if health else None, unit='ms',
-               note=f'{len(health)} probes every 100 ms, p95 {p95(health):.1f} ms; includes waiting for a database '
-                    'connection' if health else 'no sample'),
+               note=(f'{len(health)} probes every 100 ms, p95 {p95(health):.1f} ms; includes waiting for a database '
+                     'connection' + (f'; {len(failed)} answered 503 (database slower than 3 s)' if failed else ''))
+               if health else 'no sample'),
     ]
 
 

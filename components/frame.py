@@ -62,6 +62,8 @@ def frame(ctx, title: str):
                 ui.label(ctx.user.email).classes('app-menu-email')
                 ui.separator()
                 ui.menu_item('Mon compte', on_click=lambda: ui.navigate.to('/compte'))
+                ui.menu_item('Téléchargements', on_click=lambda: ui.navigate.to('/telechargements')) \
+                    .props('data-action=downloads').mark('downloads-menu')
                 ui.menu_item('Se déconnecter').on('click', js_handler=f'() => getHtmlElement({form.id}).submit()') \
                     .props('data-action=logout').mark('logout')
     with ui.left_drawer(value=None, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:

@@ -32,6 +32,8 @@ DOCUMENTS = 'documents'
 # Installments and payments (the Règlements list follows only this one): whatever opens, settles, cancels or changes
 # an installment publishes it, besides DOCUMENTS for the document concerned.
 PAYMENTS = 'payments'
+# Jobs of the queue (db/jobs.py): queued, progressing, finished, cancelled.
+JOBS = 'jobs'
 
 Callback = Callable[[int | None], object]
 _subscribers: dict[str, list[tuple[Callback, contextvars.Context]]] = {}

@@ -35,6 +35,10 @@ class Config:
     secure_cookies: str = 'auto'
     # The e-invoice checker and the PDF workers (about 245 and 120 MB each) stop after this long unused (issue 21).
     workers_idle_seconds: int = 300
+    # Job worker processes the web server starts and supervises (issue 17); 0 where workers run apart
+    # (`python main.py worker`, docs/deploy.md). Each runs up to `job_slots` jobs at once.
+    job_workers: int = 1
+    job_slots: int = 2
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,6 +82,8 @@ def load(env: dict[str, str] | None = None, *, create_secret: bool = True) -> Co
         trusted_proxies=parse_trusted_proxies(env.get('FACTURIER_TRUSTED_PROXIES') or ''),
         secure_cookies=_choice(env, 'FACTURIER_SECURE_COOKIES', SECURE_COOKIE_MODES),
         workers_idle_seconds=_int(env, 'FACTURIER_WORKERS_IDLE_SECONDS', 300, 5, 24 * 3600),
+        job_workers=_int(env, 'FACTURIER_JOB_WORKERS', 1, 0, 8),
+        job_slots=_int(env, 'FACTURIER_JOB_SLOTS', 2, 1, 8),
     )
 
 

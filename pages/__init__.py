@@ -37,6 +37,7 @@ PAGE_MODULES = [
     'pages.orders',
     'pages.situations',
     'pages.soon',
+    'pages.downloads',
 ]
 
 

@@ -2,16 +2,16 @@
 from nicegui import run, ui
 
 from components.bulk_change_dialog import BulkChangeDialog
-from components.export import download_xlsx
 from components.frame import frame
 from components.import_dialog import ImportDialog
 from components.paged_table import PagedTable, PageRequest, opened_state
-from db import article_transfer, articles
+from db import article_transfer, articles, job_kinds
 from db.company import Unit, VatRate
 from logic import list_state
 from logic.article import ARTICLE_KINDS, format_price
-from logic.article_fields import export_workbook, sample_csv
+from logic.article_fields import sample_csv
 from logic.tabular import read_table
+from pages.downloads import start_job
 from pages.security import PageContext, secured_page
 
 STATUSES = {'active': 'Actifs', 'archived': 'Archivés', 'all': 'Actifs et archivés'}
@@ -136,14 +136,15 @@ class ArticlesScreen:
         ticked = len(self.table.selected)
         self.bulk.set_text(f'Modifier la sélection ({ticked})' if ticked else 'Modifier la sélection')
 
+    # Exports are made by a job worker (issue 17, db/job_kinds.py), never in this process.
     async def export_all(self) -> None:
-        records, units, rates, parts = await article_transfer.export_data(self.ctx.actor, None, full=True)
-        await download_xlsx(export_workbook, records, units, rates, full=True, components=parts, name='articles')
+        await start_job(self.ctx, job_kinds.EXPORT_ARTICLES, {'filters': None, 'order': None, 'full': True},
+                        title='Export des articles')
 
     async def export_selection(self) -> None:
-        records, units, rates, _ = await article_transfer.export_data(self.ctx.actor, self.current(), self.order,
-                                                                      full=False)
-        await download_xlsx(export_workbook, records, units, rates, full=False, name='articles-selection')
+        await start_job(self.ctx, job_kinds.EXPORT_ARTICLES, {'filters': job_kinds.plain(self.current()),
+                                                              'order': self.order, 'full': False},
+                        title='Export des articles (sélection)')
 
     def import_dialog(self) -> None:
         async def commit(preview, filename: str) -> int:

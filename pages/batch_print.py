@@ -1,30 +1,23 @@
-"""Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made in the
-background with a progress bar; the app stays responsive and the file downloads by itself when it is ready, as
-« factures-2026-12-06.pdf »."""
-import secrets
+"""Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made by a job
+worker (issue 17, db/job_kinds.py: batch_print) with its progress live in the dialog; the app stays responsive, the
+file downloads by itself when it is ready, as « factures-2026-12-06.pdf », and waits in « Téléchargements »."""
 import time
-from datetime import datetime
 from pathlib import Path
-
-from nicegui import background_tasks, run, ui
 
 from components.batch_print_dialog import BatchPrintDialog
 from components.document_list import ListFilters
-from db import publishing
+from components.job_progress import JobProgress
+from db import job_kinds, jobs
 from db.document_list import filtered, order_of
+from logic import doctypes
 from logic.errors import DomainError
-from logic.filenames import family_file
-from pages import runtime
+from pages import downloads
 from pages.document_lists import list_query
 from pages.security import PageContext
 
 MAX_DOCUMENTS = 5000
 # A batch file is a convenience copy (each document keeps its own stored PDF): it is removed a day after it was made.
 KEEP_SECONDS = 24 * 3600
-
-
-class BatchCancelled(DomainError):
-    """The user stopped the batch: its partial file is removed."""
 
 
 async def matching_ids(family: str, filters: ListFilters, first: str, last: str) -> list[int]:
@@ -46,33 +39,11 @@ def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> No
         ids = await matching_ids(family, filters, first, last)
         if not ids:
             raise DomainError('Aucun document ne correspond à ces critères.')
-        config = runtime.config()
-        folder = config.files_dir / 'batches'
-        folder.mkdir(exist_ok=True)
-        purge_old_batches(folder)
-        path = folder / f'{family}-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
-        dialog.started(len(ids))
-
-        def advance(done: int) -> None:
-            if dialog.cancelled:
-                raise BatchCancelled('Édition groupée annulée.')
-            dialog.advance(done, len(ids))
-
-        async def job() -> None:
-            try:
-                count = await publishing.batch_print(ids, path, config=config, run=run.cpu_bound, progress=advance)
-            except DomainError as exc:
-                path.unlink(missing_ok=True)
-                dialog.failed(str(exc) if isinstance(exc, BatchCancelled) else f'Échec : {exc}')
-                return
-            download = ctx.handler(lambda: ui.download.file(path, family_file(family, 'pdf')))
-            dialog.finished(count, download)
-            # The file downloads by itself; the dialog's button stays for a browser that blocked it.
-            if not dialog.client.is_deleted:
-                with dialog.client:
-                    await download()
-
-        background_tasks.create(job(), name=f'batch print {path.name}')
+        what = doctypes.doc_type(family).plural
+        job = await jobs.enqueue(ctx.actor, job_kinds.BATCH_PRINT, {'family': family, 'ids': ids}, total=len(ids),
+                                 title=f'Édition groupée : {len(ids)} {what.lower()}')
+        dialog.follow(lambda: JobProgress(load=downloads.loader(ctx, job.id), auto_download=True,
+                                          on_cancel=downloads.canceller(ctx, job.id)))
 
     dialog = BatchPrintDialog(on_start=start, guard=ctx.handler)
     dialog.open()

@@ -2,15 +2,15 @@
 from nicegui import run, ui
 
 from components.contact_picker import QuickContactDialog
-from components.export import download_xlsx
 from components.frame import frame
 from components.import_dialog import ImportDialog
 from components.paged_table import PagedTable, PageRequest, opened_state
-from db import contact_transfer, contacts
+from db import contact_transfer, contacts, job_kinds
 from logic import list_state
 from logic.contact import CONTACT_KINDS
-from logic.contact_fields import export_workbook, list_row, sample_csv
+from logic.contact_fields import list_row, sample_csv
 from logic.tabular import read_table
+from pages.downloads import start_job
 from pages.security import PageContext, secured_page
 
 STATUSES = {'active': 'Actifs', 'archived': 'Archivés', 'all': 'Actifs et archivés'}
@@ -108,13 +108,15 @@ async def contacts_page(ctx: PageContext):
         for control in (search, kind, status):
             control.on_value_change(ctx.handler(lambda: table.reload(first_page=True)))
 
+    # Exports are made by a job worker (issue 17, db/job_kinds.py), never in this process.
     async def export_all() -> None:
-        records, labels, addresses = await contact_transfer.export_data(ctx.actor, None, full=True)
-        await download_xlsx(export_workbook, records, labels, full=True, addresses=addresses, name='contacts')
+        await start_job(ctx, job_kinds.EXPORT_CONTACTS, {'filters': None, 'order': None, 'full': True},
+                        title='Export des contacts')
 
     async def export_selection() -> None:
-        records, labels, _ = await contact_transfer.export_data(ctx.actor, current(), state['order'], full=False)
-        await download_xlsx(export_workbook, records, labels, full=False, name='contacts-selection')
+        await start_job(ctx, job_kinds.EXPORT_CONTACTS, {'filters': job_kinds.plain(current()),
+                                                         'order': state['order'], 'full': False},
+                        title='Export des contacts (sélection)')
 
     def new_contact() -> None:
         async def create(values: dict) -> dict:

@@ -6,11 +6,10 @@ pages/quotes.py and pages/invoices.py lay out their list with components.documen
 import asyncio
 import pickle
 
-from nicegui import run, ui
-
 from components.document_list import DocumentList, ListFilters
 from components.paged_table import PageRequest
-from db.document_export import export_ids, from_database, raw_rows
+from db import job_kinds
+from db.document_export import from_database
 from db.document_list import DocumentQuery, family_of, list_documents
 from logic import doctypes, list_state
 from logic.dates import format_date
@@ -18,12 +17,13 @@ from logic.money import format_eur
 from logic.states import state_label
 from logic.xlsx_writer import Sheet, xlsx_bytes
 from pages.document_page import PATHS, follow_changes
+from pages.downloads import start_job
 from pages.security import PageContext
 
 # List column -> db.document_list sort key; other columns are not sortable (no index serves them).
 SORT_KEYS = {'number': 'number', 'date': 'date', 'client': 'client', 'total_ttc': 'total', 'state': 'state',
              'due': 'due'}
-EXPORT_BATCH = 500  # rows read and pickled at a time: a few ms of the event loop each
+EXPORT_BATCH = 500  # rows read and pickled at a time by the job worker (db/job_kinds.py)
 EXPORT_COLUMNS = [('number', 'Numéro', 16), ('type', 'Type', 18), ('date', 'Date', 12), ('client', 'Client', 32),
                   ('total_ht', 'Total HT', 14), ('total_vat', 'TVA', 12), ('total_ttc', 'Total TTC', 14),
                   ('state', 'État', 14), ('due', 'Échéance', 12), ('validity', 'Validité', 12),
@@ -79,26 +79,23 @@ def list_row(family: str, row: dict) -> dict:
     }
 
 
-async def export_list(family: str, filters: ListFilters, *, columns: list[str], filename: str) -> None:
-    """The whole filtered list, oldest first, as an XLSX file built in a worker process.
+async def export_list(ctx: PageContext, family: str, filters: ListFilters, *, columns: list[str],
+                      filename: str) -> None:
+    """The whole filtered list, oldest first, as an XLSX file made by a job worker (issue 17: db/job_kinds.py,
+    export_documents), its progress in a dialog; the file downloads by itself and waits in « Téléchargements ».
 
-    At 100,000 invoices the event loop must never hold still for long (target: 50 ms): db.document_export reads the
-    ids in slices and the rows by id in batches of 500 as raw database values, each batch pickled on its own; the
-    worker converts, formats and streams the sheet (logic.xlsx_writer: 2 s where openpyxl took 23 s).
+    At 100,000 invoices the worker reads the ids in slices and the rows by id in batches of 500 as raw database
+    values, and its pool converts, formats and streams the sheet (logic.xlsx_writer: 2 s where openpyxl took 23 s):
+    none of it in the web process, whose event loop answers everyone's clicks meanwhile.
     """
-    wanted = [column for column in EXPORT_COLUMNS if column[0] in columns]
-    ids = await export_ids(list_query(family, filters))
-    batches = []
-    for start in range(0, len(ids), EXPORT_BATCH):
-        batches.append(pickle.dumps(await raw_rows(ids[start:start + EXPORT_BATCH]), pickle.HIGHEST_PROTOCOL))
-    data = await run.cpu_bound(write_list_xlsx, [key for key, _, _ in wanted], batches)
-    if data is not None:  # None: the server is stopping
-        ui.download.content(data, filename, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    await start_job(ctx, job_kinds.EXPORT_DOCUMENTS, {'family': family, 'filters': job_kinds.plain(filters),
+                                                      'columns': columns, 'filename': filename},
+                    title=f'Export des {doctypes.doc_type(family).plural.lower()}')
 
 
 def write_list_xlsx(keys: list[str], batches: list[bytes]) -> bytes:
-    """The sheet of `export_list`, from its pickled batches of raw rows. Module level, plain data in and out:
-    run.cpu_bound runs it in another process."""
+    """The sheet of `export_list`, from its pickled batches of raw rows. Module level, plain data in and out: the
+    job worker runs it in its pool of processes."""
     columns = {key: (label, width) for key, label, width in EXPORT_COLUMNS}
 
     def rows():

@@ -51,7 +51,7 @@ async def invoices_page(ctx: PageContext):
             return await list_page('invoice', filters, request)
 
         async def export(filters: ListFilters) -> None:
-            await export_list('invoice', filters, filename=family_file('invoice', 'xlsx'), columns=[
+            await export_list(ctx, 'invoice', filters, filename=family_file('invoice', 'xlsx'), columns=[
                 'number', 'type', 'date', 'client', 'due', 'total_ht', 'total_vat', 'total_ttc', 'state'])
 
         invoices = DocumentList(name='invoices', columns=COLUMNS, states=INVOICE_LABELS, types=TYPES,

@@ -70,7 +70,7 @@ def _register(family: str) -> None:
                 return await list_page(family, filters, request)
 
             async def export(filters: ListFilters) -> None:
-                await export_list(family, filters, columns=EXPORTED, filename=family_file(family, 'xlsx'))
+                await export_list(ctx, family, filters, columns=EXPORTED, filename=family_file(family, 'xlsx'))
 
             documents = DocumentList(name=f'{family}s', columns=COLUMNS, states=states, types=None,
                                      fetch=ctx.handler(fetch), export=ctx.handler(export),

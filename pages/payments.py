@@ -14,18 +14,18 @@ from decimal import Decimal
 from nicegui import Client, ui
 
 from components.date_input import DateInput
-from components.export import download_xlsx
 from components.frame import frame
 from components.paged_table import PagedTable, PageRequest, opened_state
 from components.payment_summary import PaymentSummary
 from components.subnav import payments_tabs
-from db import changes, payment_list
+from db import changes, job_kinds, payment_list
 from logic import list_state
 from logic.dates import format_date, read_day
 from logic.money import format_eur
 from logic.payments import TYPE_LABELS, installment_display, is_settled_by_money, open_amount, type_of
 from logic.xlsx_writer import Sheet, xlsx_bytes
 from pages import payment_actions
+from pages.downloads import start_job
 from pages.security import PageContext, secured_page
 
 ZERO = Decimal('0.00')
@@ -169,11 +169,9 @@ async def payments_page(ctx: PageContext):
         for day_input in (start_input, end_input):  # once the typed text is a date (or emptied), not every key
             day_input.on_change(ctx.handler(lambda: reload(first_page=True)))
 
-    async def export() -> None:
-        rows: list[list] = []
-        async for batch in payment_list.export_rows(current()):
-            rows.extend(batch)
-        await download_xlsx(export_workbook, rows, name='reglements')
+    async def export() -> None:  # made by a job worker (issue 17, db/job_kinds.py), never in this process
+        await start_job(ctx, job_kinds.EXPORT_PAYMENTS, {'filters': job_kinds.plain(current())},
+                        title='Export des règlements')
 
     follow(ctx, table, reload)
     await reload()
@@ -214,7 +212,7 @@ def imputation_note(kind: str, imputed, references: list[str]) -> str:
 
 
 def export_workbook(rows: list[list]) -> bytes:
-    # Plain data in and out: components.export runs it in a worker thread.
+    # Plain data in and out: the job worker runs it in its pool of processes (db/job_kinds.py).
     return xlsx_bytes([Sheet(title='Règlements', headers=list(payment_list.EXPORT_HEADERS), rows=rows,
                              column_widths=EXPORT_WIDTHS)])
 

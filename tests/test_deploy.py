@@ -4,7 +4,8 @@ replaced), over HTTPS.
 
 What it proves: both processes migrate and start together; a browser stays on one process (its page and websocket
 work through the proxy), browsers spread over both; the proxy's HTTPS reaches Facturier (Secure cookies); a stopped
-process's browser carries on with the other one.
+process's browser carries on with the other one; an export runs as a job in the separate job worker and downloads
+through the proxy.
 """
 import asyncio
 import datetime
@@ -105,9 +106,13 @@ def served_by(folder: Path) -> dict[str, set[str]]:
 def start_app(port: int, database_url: str, data_dir: Path) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
     env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir), FACTURIER_SECRET=SECRET,
-               FACTURIER_PORT=str(port), FACTURIER_HOST='127.0.0.1', FACTURIER_TRUSTED_PROXIES='127.0.0.1')
-    return subprocess.Popen([sys.executable, str(ROOT / 'main.py')], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=(data_dir.parent / f'app-{port}.log').open('w'))
+               FACTURIER_HOST='127.0.0.1', FACTURIER_TRUSTED_PROXIES='127.0.0.1',
+               FACTURIER_JOB_WORKERS='0')  # the job worker runs apart (docs/deploy/facturier-worker.service)
+    if port:
+        env['FACTURIER_PORT'] = str(port)
+    command = [sys.executable, str(ROOT / 'main.py')] + ([] if port else ['worker'])  # port 0: the job worker
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=(data_dir.parent / f'app-{port}.log').open('w'))
 
 
 def signed_in(url: str, database_url: str) -> dict:
@@ -138,6 +143,7 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
     data_dir.mkdir()
     ports = [free_port(), free_port()]
     apps = [start_app(port, database_url, data_dir) for port in ports]  # together, on the empty database
+    worker = start_app(0, database_url, data_dir)  # the job worker (`main.py worker`), as the docs deploy it
     proxy = None
     try:
         for port in ports:
@@ -186,6 +192,8 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
             try:
                 assert await browser.open('/factures')  # the page and its websocket, through the proxy
                 assert await browser.click('page', timeout=20) >= 0
+                await browser.export_ms(timeout=120)  # a job: queued by the page, run by the worker, downloaded
+                assert browser.downloaded_bytes > 1000
             finally:
                 await browser.close()
             await asyncio.sleep(0.5)
@@ -209,7 +217,7 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
         if proxy is not None:
             proxy.terminate()
             proxy.wait(timeout=10)
-        for app in apps:
+        for app in [*apps, worker]:
             if app.poll() is None:
                 app.terminate()
                 app.wait(timeout=30)

@@ -83,7 +83,9 @@ def _yield_to_the_app() -> None:
         return
     _niced = True
     try:
-        os.nice(WORKER_NICENESS)
+        # Up to WORKER_NICENESS, not beyond: a job worker's pool (db/job_worker.py) is already at that niceness, and
+        # at 19 its renders starved behind any other busy process of the machine.
+        os.nice(max(WORKER_NICENESS - os.nice(0), 0))
     except OSError:  # not allowed here: render at normal priority
         pass
 

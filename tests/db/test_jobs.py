@@ -1,0 +1,190 @@
+"""The job queue (issue 17): one active job per user, each job claimed once, progress, cancel, dead workers, results."""
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from pypdf import PdfReader
+
+from db import job_kinds, jobs, processes
+from db.actor import Actor
+from db.cli_output import in_thread
+from db.contact import Contact
+from db.job import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job, Process
+from db.job_worker import Worker
+from tests.db.documents_helpers import business_client, company, line, validated_invoice
+from tests.helpers import SECRET
+
+ALICE = Actor(user_id=1, email='alice@example.fr', name='Alice', role='admin')
+BOB = Actor(user_id=2, email='bob@example.fr', name='Bob', role='user')
+
+
+@pytest.fixture
+def config(tmp_path):
+    for folder in ('uploads', 'files'):
+        (tmp_path / folder).mkdir(exist_ok=True)
+    return SimpleNamespace(data_dir=tmp_path, files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads',
+                           secret=SECRET, workers_idle_seconds=300)
+
+
+@pytest.fixture
+def test_kinds():
+    """Kinds of these tests only: one that waits for a signal, one that breaks."""
+    gate = asyncio.Event()
+    started: list[int] = []
+
+    async def slow(ctx):
+        started.append(ctx.job.id)
+        ctx.advance(0, 10)
+        for step in range(1, 11):
+            await asyncio.wait_for(gate.wait(), 10)
+            ctx.advance(step)
+            await asyncio.sleep(0.05)
+        path = ctx.result_path('.txt')
+        path.write_text('fini')
+        return jobs.Result(file=path, name='resultat.txt')
+
+    async def broken(ctx):
+        ctx.result_path('.txt').write_text('moitié')
+        raise RuntimeError('boom')
+
+    jobs.register('test.slow', slow)
+    jobs.register('test.broken', broken)
+    yield SimpleNamespace(gate=gate, started=started)
+    for kind in ('test.slow', 'test.broken'):
+        jobs._kinds.pop(kind, None)
+
+
+async def test_it_refuses_a_second_job_of_the_same_user_while_the_first_is_active(db, test_kinds):
+    first = await jobs.enqueue(ALICE, 'test.slow', {}, title='Export des factures')
+    with pytest.raises(jobs.JobRefused, match='« Export des factures »'):
+        await jobs.enqueue(ALICE, 'test.slow', {}, title='Un autre')
+    await jobs.enqueue(BOB, 'test.slow', {}, title='Celui de Bob')  # another user is not held up
+    await jobs.cancel(ALICE.user_id, first.id)
+    again = await jobs.enqueue(ALICE, 'test.slow', {}, title='Maintenant oui')
+    assert again.state == QUEUED and again.params['actor']['email'] == ALICE.email
+
+
+async def test_each_job_is_claimed_by_exactly_one_of_many_concurrent_workers(db, test_kinds):
+    for user in range(1, 21):
+        await jobs.enqueue(Actor(user_id=user, email=f'u{user}@x.fr'), 'test.slow', {}, title=f'job {user}')
+    claims = await asyncio.gather(*(jobs.claim(f'worker-{n % 4}') for n in range(40)))
+    won = [job.id for job in claims if job is not None]
+    assert len(won) == len(set(won)) == 20
+    assert await Job.filter(state=RUNNING).count() == 20 and await jobs.claim('late') is None
+
+
+async def test_a_worker_runs_at_most_its_slots_and_the_rest_waits(db, config, test_kinds):
+    for user in (1, 2, 3):
+        await jobs.enqueue(Actor(user_id=user, email=f'u{user}@x.fr'), 'test.slow', {}, title=f'job {user}')
+    stop = asyncio.Event()
+    worker = Worker(config, slots=2, poll=0.05)
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await _until(lambda: len(test_kinds.started) == 2)
+        await asyncio.sleep(0.3)
+        assert len(test_kinds.started) == 2 and await Job.filter(state=QUEUED).count() == 1
+        assert [row.kind for row in await processes.live()] == ['worker']
+        test_kinds.gate.set()
+        await _until(lambda: Job.filter(state=DONE).count(), equals=3, timeout=15)
+    finally:
+        stop.set()
+        await running
+    done = await Job.first()
+    assert jobs.result_file(config, done).read_text() == 'fini' and done.done == done.total == 10
+    assert await processes.live() == []  # the worker's row left with it
+
+
+async def test_a_running_job_stops_when_its_owner_cancels_it_and_leaves_no_file(db, config, test_kinds):
+    job = await jobs.enqueue(ALICE, 'test.slow', {}, title='Long')
+    stop = asyncio.Event()
+    running = asyncio.create_task(Worker(config, poll=0.05).run(stop))
+    try:
+        await _until(lambda: test_kinds.started)
+        with pytest.raises(jobs.JobRefused):
+            await jobs.cancel(BOB.user_id, job.id)  # not Bob's
+        await jobs.cancel(ALICE.user_id, job.id)
+        test_kinds.gate.set()
+        await _until(lambda: Job.filter(id=job.id, state=CANCELLED).exists(), timeout=10)
+    finally:
+        stop.set()
+        await running
+    assert not list((config.data_dir / 'jobs').glob('*'))
+
+
+async def test_a_queued_job_cancelled_never_runs(db, config, test_kinds):
+    job = await jobs.enqueue(ALICE, 'test.slow', {}, title='Long')
+    assert (await jobs.cancel(ALICE.user_id, job.id)).state == CANCELLED
+    assert await Worker(config).drain() == 0
+
+
+async def test_a_job_that_crashes_is_failed_with_a_french_message_and_its_file_removed(db, config, test_kinds):
+    job = await jobs.enqueue(ALICE, 'test.broken', {}, title='Cassé')
+    assert await Worker(config).drain() == 1
+    job = await Job.get(id=job.id)
+    assert job.state == FAILED and job.message.startswith('Échec inattendu')
+    assert not list((config.data_dir / 'jobs').glob('*'))
+
+
+async def test_the_job_of_a_dead_worker_is_queued_again_once_then_failed(db, test_kinds):
+    job = await jobs.enqueue(ALICE, 'test.slow', {}, title='Orphelin')
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    for attempt in (1, 2):
+        claimed = await jobs.claim(f'worker:h:{attempt}:x')
+        assert claimed.id == job.id and claimed.attempts == attempt
+        assert await jobs.reap() == 0  # its heartbeat is fresh
+        await Job.filter(id=job.id).update(heartbeat_at=long_ago)
+        assert await jobs.reap() == 1
+    job = await Job.get(id=job.id)
+    assert job.state == FAILED and 'processus' in job.message
+
+
+async def test_the_processes_registry_ignores_and_removes_stale_rows(db):
+    me = await processes.register('web', '/srv/data')
+    dead = await processes.register('worker')
+    await Process.filter(id=dead).update(heartbeat_at=datetime.now(UTC) - timedelta(minutes=2))
+    assert [row.id for row in await processes.live()] == [me]
+    assert not await Process.filter(id=dead).exists()
+    await processes.unregister(me)
+    assert await processes.live() == []
+
+
+async def test_a_contacts_export_job_writes_the_workbook_and_old_results_are_purged(db, config):
+    await company()
+    await Contact.create(code='C001', name='Martin SARL', kind='company')
+    job = await jobs.enqueue(ALICE, job_kinds.EXPORT_CONTACTS, {'filters': None, 'order': None, 'full': True},
+                             title='Export des contacts')
+    assert await Worker(config, run=in_thread).drain() == 1
+    job = await Job.get(id=job.id)
+    assert job.state == DONE and job.result_name.startswith('contacts-') and job.result_size > 1000
+    assert jobs.result_file(config, job).read_bytes()[:2] == b'PK'
+    await Job.filter(id=job.id).update(created_at=datetime.now(UTC) - timedelta(days=jobs.KEEP_DAYS + 1))
+    assert await jobs.purge(config) == 1
+    assert not list((config.data_dir / 'jobs').glob('*'))
+
+
+async def test_a_batch_print_job_makes_one_pdf_of_the_chosen_documents(db, config):
+    admin = await company()
+    client = await business_client()
+    invoices = [await validated_invoice(admin, client, line(designation=f'Chantier {n}')) for n in range(2)]
+    job = await jobs.enqueue(ALICE, job_kinds.BATCH_PRINT, {'family': 'invoice', 'ids': [d.id for d in invoices]},
+                             title='Édition groupée', total=2)
+    assert await Worker(config, run=in_thread).drain() == 1
+    job = await Job.get(id=job.id)
+    assert job.state == DONE, job.message
+    assert job.result_name.startswith('factures-') and job.message == '2 documents prêts'
+    text = ''.join(page.extract_text() for page in PdfReader(io.BytesIO(jobs.result_file(config, job).read_bytes())).pages)
+    assert invoices[0].number in text and invoices[1].number in text
+
+
+async def _until(condition, *, equals=None, timeout: float = 6):
+    from tests.helpers import until  # noqa: PLC0415
+
+    async def check():
+        value = condition()
+        if asyncio.iscoroutine(value) or hasattr(value, '__await__'):
+            value = await value
+        return value == equals if equals is not None else value
+
+    return await until(check, timeout=timeout)
