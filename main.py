@@ -22,7 +22,8 @@ from logic.config import Config, ConfigError, load  # noqa: E402
 
 # Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
 # (an `async def run(config, args) -> int` called with the database open).
-CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output', 'db.cli_sepa', 'db.cli_jobs']
+CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output', 'db.cli_sepa', 'db.cli_jobs',
+                          'db.cli_fec']
 _held: list = []  # the instance lock (db/backup.py: hold_instance), kept open for the life of the process
 
 

@@ -38,6 +38,7 @@ AREAS = {
         'database_url': sizes.database_url, 'runs': 3 if sizes.quick else 15}),
     'dunning': ('bench.bench_dunning', lambda sizes: {
         'database_url': sizes.database_url, 'runs': 3 if sizes.quick else 15}),
+    'fec': ('bench.bench_fec', lambda sizes: {'database_url': sizes.database_url}),
 }
 
 

@@ -21,6 +21,8 @@ ENTRIES = [
      '/parametres/email', True),
     ('campaign', 'Relances', 'Niveaux de relance et leurs lettres, pénalités de retard, taux BCE et taux légal.',
      '/parametres/relances', True),
+    ('account_balance_wallet', 'Comptabilité', 'Comptes de ventes, de TVA, des clients et des règlements ; codes '
+     'des journaux de l’export comptable (FEC).', '/parametres/comptabilite', True),
     ('history', 'Journal d’audit', 'Connexions, modifications des paramètres et des comptes.', '/parametres/journal',
      True),
 ]
