@@ -23,7 +23,7 @@ from logic.config import Config, ConfigError, load  # noqa: E402
 # Modules that add command-line subcommands: `add_commands(subparsers)`, each parser with `run=` set
 # (an `async def run(config, args) -> int` called with the database open).
 CLI_MODULES: list[str] = ['db.cli_documents', 'db.cli_contacts', 'db.cli_output', 'db.cli_sepa', 'db.cli_jobs',
-                          'db.cli_fec']
+                          'db.cli_closing', 'db.cli_fec']
 _held: list = []  # the instance lock (db/backup.py: hold_instance), kept open for the life of the process
 
 
@@ -196,6 +196,9 @@ def main(argv: list[str]) -> int:
     for module in CLI_MODULES:  # each adds its subcommands, with `run=async def (config, args) -> int`
         importlib.import_module(module).add_commands(commands)
     args = parser.parse_args(argv)
+    standalone = getattr(args, 'standalone', None)  # a check needing neither configuration nor database (issue 13)
+    if standalone is not None and (code := standalone(args)) is not None:
+        return code
 
     try:
         config = load()

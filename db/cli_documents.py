@@ -7,13 +7,20 @@
 """
 import argparse
 import time
+from pathlib import Path
 
+from db import cli_closing
 from db.integrity import verify_integrity
 
 
 def add_commands(subparsers) -> None:
     verify = subparsers.add_parser('verify', help='vérifier l’intégrité des factures, des avoirs et des règlements')
-    verify.set_defaults(run=run_verify)
+    # Issue 13 (db/cli_closing.py): an archive is checked alone, without configuration nor database; a closing
+    # report is compared with the database after the chains.
+    verify.add_argument('--archive', type=Path, help='vérifier seulement cette archive d’exercice (sans la base)')
+    verify.add_argument('--closing-report', type=Path, action='append', default=[],
+                        help='comparer la base à ce rapport de clôture (PDF), répétable')
+    verify.set_defaults(run=run_verify, standalone=cli_closing.verify_archive_alone)
     demo = subparsers.add_parser('demo', help='remplir une instance vide avec une société de démonstration')
     demo.add_argument('--invoices', type=_positive, default=None,
                       help='nombre de factures (40 par défaut, 90 pour --company micro)')
@@ -24,8 +31,8 @@ def add_commands(subparsers) -> None:
     demo.set_defaults(run=run_demo)
 
 
-async def run_verify(config, _args) -> int:
-    reports = await verify_integrity(config.secret)
+async def run_verify(config, args) -> int:
+    reports = await verify_integrity(config.secret, files_dir=getattr(config, 'files_dir', None))
     for report in reports:
         print(f'{report.label} : {report.count} document(s)', end='')
         if report.count:
@@ -37,7 +44,8 @@ async def run_verify(config, _args) -> int:
             print(f'  ALTÉRÉE : {problem}')
         if report.ok:
             print('  intacte')
-    return 0 if all(report.ok for report in reports) else 1
+    reports_ok = [await cli_closing.check_closing_report(path) for path in getattr(args, 'closing_report', [])]
+    return 0 if all(report.ok for report in reports) and all(reports_ok) else 1
 
 
 async def run_demo(config, args) -> int:

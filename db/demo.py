@@ -38,6 +38,7 @@ from db.actor import Actor
 from db.article import Article
 from db.bulk import BulkInvoice, validate_in_bulk
 from db.bulk_rows import insert_lines, line_row
+from db.closings import close_demo_year
 from db.contact import Contact
 from db.demo_cases import add_examples
 from db.document import Document, DocumentLine, type_columns
@@ -315,6 +316,8 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
         summary.deposits += len(examples.deposit_invoices)
         summary.deposit_invoices += len(examples.deposit_invoices)
         summary.quotes += 1
+    # Issue 13: the demo's first fiscal year closed, its months then the year (db/closings.py: close_demo_year).
+    summary.closings = len(await close_demo_year(actor, secret=secret))
     return summary
 
 

@@ -332,6 +332,10 @@ class ChainEntry(Model):
     payload_version = fields.SmallIntField(default=1)
     previous_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
+    # Entries of the series 'original' only (db/originals.py): the SHA-256 of a document's stored PDF and of the
+    # Factur-X XML inside it, covered by the entry's hash.
+    pdf_sha256 = fields.CharField(max_length=64, default='', db_default='')
+    xml_sha256 = fields.CharField(max_length=64, default='', db_default='')
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

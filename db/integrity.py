@@ -20,8 +20,8 @@ What the chain of a series does not cover, `verify_series` checks beside it (doc
   rows, and read them only through `frozen_lines` (which refuses rows that differ) after `check_sealed`;
 - each document's state against its chain of states (db/state_chain.py);
 - the tail, which a shorter chain can't show: the audit log's validations and payments, the number counters, the
-  state events of documents gone (db/integrity_checks.py). Until closings sign each head, an attacker who also
-  rewinds the counters, the audit log and the state events goes unseen.
+  state events of documents gone (db/integrity_checks.py). Each closing (db/closings.py) records every head: an
+  attacker who also rewinds the counters, the audit log and the state events goes unseen only after the last one.
 """
 import asyncio
 import hmac
@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from db import integrity_checks
 from db.document import ChainEntry, Document, DocumentLine, Payment, StateEvent
@@ -102,12 +103,18 @@ async def chain_head(series: str) -> tuple[int, str]:
     return (last.position, last.hash) if last else (0, GENESIS)
 
 
-async def verify_integrity(secret: str | bytes, progress: Progress | None = None) -> list[SeriesReport]:
-    """Check every chain; each report names the first altered or missing document of its series."""
+async def verify_integrity(secret: str | bytes, progress: Progress | None = None,
+                           files_dir: Path | None = None) -> list[SeriesReport]:
+    """Check every chain; each report names the first altered or missing document of its series. With `files_dir`,
+    the stored originals are read and compared with their fingerprints too."""
     from db.cheque_chain import verify_slips  # noqa: PLC0415 - it builds on this module
+    from db.closings import verify_closings  # noqa: PLC0415
+    from db.originals import verify_originals  # noqa: PLC0415
 
-    # The cheque remittance slips (PA4) have their own chain and checks (db/cheque_chain.py).
-    return [*[await verify_series(series, secret, progress) for series in CHAINED_SERIES], await verify_slips(secret)]
+    # The cheque remittance slips (PA4) have their own chain and checks (db/cheque_chain.py); the originals' and the
+    # closings' (issue 13) come last: a closing compares the heads of every chain it recorded with the chains now.
+    return [*[await verify_series(series, secret, progress) for series in CHAINED_SERIES], await verify_slips(secret),
+            await verify_originals(secret, files_dir), await verify_closings(secret)]
 
 
 async def verify_series(series: str, secret: str | bytes, progress: Progress | None = None) -> SeriesReport:

@@ -43,10 +43,11 @@ from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
 
-from db import changes
+from db import changes, originals
 from db.actor import Actor
 from db.audit import AuditEntry
 from db.bulk_rows import insert_lines, line_row, snapshot_dict
+from db.closings import check_open
 from db.contact import Contact
 from db.document import ChainEntry, Document, Installment
 from db.integrity import chain_head, next_entries
@@ -195,6 +196,9 @@ async def issue(actor: Actor, prepare: Prepare, *, issuer: Issuer, complete: Com
                 async with transaction():
                     documents = await _issue_once(actor, prepare, complete, issuer,
                                                   expected=[item.snapshot for item in staged])
+                    # The fingerprints of the very PDFs staged, chained with the documents (db/originals.py).
+                    await originals.record([(document, item.fingerprint) for document, item in zip(documents, staged)],
+                                           issuer.secret)
             except _Stale:
                 _discard(issuer, staged)
                 continue
@@ -238,6 +242,7 @@ class _Staged:
     snapshot: dict
     series: str
     number: str
+    fingerprint: originals.Fingerprint
 
 
 class _DryRunDone(Exception):
@@ -265,7 +270,8 @@ async def _dry_run(actor: Actor, prepare: Prepare, complete: Complete | None, is
             pdf = await make_original(DocumentSnapshot.from_dict(snapshot), style, run=issuer.run,
                                       uploads_dir=issuer.uploads_dir)
             await asyncio.to_thread(_stage, issuer.files_dir, series, number, pdf)
-            staged.append(_Staged(snapshot=snapshot, series=series, number=number))
+            staged.append(_Staged(snapshot=snapshot, series=series, number=number,
+                                  fingerprint=await asyncio.to_thread(originals.fingerprint_of, pdf)))
     except BaseException as exc:  # one original refused (EInvoiceInvalid) or not written: none stays staged
         _discard(issuer, staged)
         if is_disk_full(exc):
@@ -331,6 +337,8 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
     issues = sorted(issues, key=lambda item: item.issue_date)  # stable: the caller's order within a day
     with issuing_scope():
         numbers = await take_numbers(key, [item.issue_date for item in issues])
+    # After the series lock: a closing that committed meanwhile is seen (db/closings.py).
+    await check_open([item.issue_date for item in issues], 'valider un document')
     for item, number in zip(issues, numbers):
         document = item.document  # plain attributes: the column checks run when the row is written
         document.number, document.snapshot = number, dict(item.encode()[0], number=number)

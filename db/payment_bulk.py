@@ -30,6 +30,7 @@ from tortoise import connections
 from db import changes, cheques
 from db.actor import Actor
 from db.audit import record
+from db.closings import check_open
 from db.document import ChainEntry, Document, Installment, Payment
 from db.integrity import PAYMENT_SERIES, chain_head, payment_payload
 from db.numbering import bump_counter
@@ -97,6 +98,7 @@ async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str |
                                    reference=(item.reference or '').strip()[:100],
                                    client_name=installment.client_name, created_by_id=actor.user_id))
         first = await _take_labels(len(records))
+        await check_open([item.paid_on for item in chunk], 'enregistrer un règlement')  # after the chain's lock
         for offset, payment in enumerate(records):
             payment.label = rules.label_of(today.year, first + offset)
         last_id = (await Payment.all().order_by('-id').limit(1).values_list('id', flat=True) or [0])[0]

@@ -46,6 +46,7 @@ from decimal import Decimal
 from db import changes, cheques
 from db.actor import Actor
 from db.audit import record
+from db.closings import check_open
 from db.document import Document, Installment, Payment
 from db.integrity import append_payment, take_payment_label
 from db.state_chain import change_state
@@ -293,6 +294,7 @@ async def _append(actor: Actor, installment: Installment, *, kind: str, amount: 
                   reference: str = '', reason: str = '', reverses_id: int | None = None,
                   secret: str | bytes) -> Payment:
     label = await take_payment_label()  # the chain's lock: payments queue here until commit
+    await check_open([paid_on], 'enregistrer un règlement')  # after the lock: a closing just made is seen
     payment = await Payment.create(
         installment_id=installment.id, document_id=installment.document_id, kind=kind, amount=amount,
         paid_on=paid_on, method=method, reference=reference, reason=reason, reverses_id=reverses_id, label=label,

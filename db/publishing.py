@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from db import mailer
+from db import mailer, originals
 from db.actor import Actor
 from db.contact import Contact
 from db.credit_notes import create_credit_note
@@ -29,6 +29,8 @@ from db.validation import preview_snapshot, validate_invoice
 from logic import doctypes
 from logic.facturx.checker import EInvoiceInvalid
 from logic.render import service, store
+from logic.render.copy_mark import render_copy
+from logic.render.pdf import make_job
 from logic.render.mail_text import DEFAULT_BODY, DEFAULT_SUBJECT, attachment_name, fill, values_of
 from logic.render.service import Runner
 from logic.snapshot import DocumentSnapshot
@@ -100,10 +102,19 @@ async def _stored(document: Document, snapshot: DocumentSnapshot, *, config, run
     existing = store.load_pdf(config.files_dir, document.id)
     if existing is None and store.promote(config.files_dir, document.series, document.number, document.id):
         existing = store.load_pdf(config.files_dir, document.id)  # made before its commit, not yet promoted
+    sealed = await originals.sealed(document.id)
     if existing is not None:
+        if sealed is None:  # stored before fingerprints existed, or by a process stopped before sealing it
+            await originals.seal_once(document, existing, config.secret)
         return existing
-    # Documents of generated data (demo, benchmark) and those issued before originals were made up front.
     style = await document_style(document)
+    if sealed is not None:
+        # The original was stored and fingerprinted, then lost: never made again in its place (the integrity check
+        # reports it), only a copy marked as such, without the XML (issue 13).
+        logger.warning('original of document %s is missing: a marked copy is served', document.id)
+        return await run(render_copy, make_job(snapshot, style, uploads_dir=config.uploads_dir))
+    # Documents of generated data (demo, benchmark) and those issued before originals were made up front: made now,
+    # and fingerprinted when first stored (db/originals.py).
     pdf = await make_original(snapshot, style, run=run, uploads_dir=config.uploads_dir)
     try:
         store.store_pdf(config.files_dir, document.id, pdf)
@@ -114,6 +125,8 @@ async def _stored(document: Document, snapshot: DocumentSnapshot, *, config, run
             raise
         # The same bytes are made again from the frozen copy next time: serve them now, store them then.
         logger.warning('disk full: the original of document %s is served but not stored yet', document.id)
+        return pdf
+    await originals.seal_once(document, pdf, config.secret)
     return pdf
 
 

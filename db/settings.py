@@ -135,6 +135,12 @@ async def save_options(actor: Actor, values: dict) -> Options:
     start = values.get('fiscal_year_start')
     if start is not None and not (isinstance(start, int) and 1 <= start <= 12):
         raise DomainError('Le début de l’exercice est un mois, de janvier à décembre.')
+    if start is not None and start != (await get_options()).fiscal_year_start:
+        from db.closing import Closing  # noqa: PLC0415 - the closings import these settings
+        from logic.closing import YEAR  # noqa: PLC0415
+
+        if await Closing.filter(kind=YEAR).exists():
+            raise DomainError('Un exercice est déjà clôturé : le mois de début d’exercice ne peut plus changer.')
     if 'deposit_account' in values:
         # DE4: a third-party account of class 4 ("clients - avances et acomptes reçus", 4191 by default).
         values['deposit_account'] = re.sub(r'\s+', '', str(values['deposit_account'] or '')).upper()

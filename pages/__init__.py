@@ -38,6 +38,8 @@ PAGE_MODULES = [
     'pages.situations',
     'pages.soon',
     'pages.downloads',
+    'pages.closings',
+    'pages.archives',
     'pages.accounting',
     'pages.settings_accounting',
 ]

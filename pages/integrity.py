@@ -24,7 +24,10 @@ async def integrity_page(ctx: PageContext):
                      'Chaque facture, chaque avoir, chaque règlement et chaque changement d’état est scellé par une '
                      'empreinte qui dépend de la précédente. Le contrôle recalcule ces empreintes, compare les lignes '
                      'de chaque document à sa copie figée et les compteurs de numérotation au dernier numéro '
-                     'attribué, et vérifie que le journal d’audit ne cite aucune validation disparue.'):
+                     'attribué, et vérifie que le journal d’audit ne cite aucune validation disparue. Chaque '
+                     'original stocké (PDF et XML) est comparé à son empreinte, prise à son émission (à sa première '
+                     'demande pour les données de démonstration et les documents antérieurs), et chaque clôture aux '
+                     'chaînes telles qu’elles sont aujourd’hui.'):
             with ui.row().classes('items-center gap-3'):
                 run_button = ui.button('Lancer le contrôle', icon='verified_user') \
                     .props('unelevated data-action=verify').mark('verify')
@@ -34,7 +37,7 @@ async def integrity_page(ctx: PageContext):
     async def check() -> None:
         run_button.props('loading')
         try:
-            reports = await verify_integrity(runtime.config().secret)
+            reports = await verify_integrity(runtime.config().secret, files_dir=runtime.config().files_dir)
         finally:
             run_button.props(remove='loading')
         results.clear()
