@@ -63,6 +63,7 @@ class RateAccount(Model):
 
 
 async def get_settings() -> AccountingSettings:
+    # The migration creates the row (and takes the deposit account over from the former option, DE4).
     return await AccountingSettings.get_or_none(id=SETTINGS_ID) or AccountingSettings(id=SETTINGS_ID)
 
 

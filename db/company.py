@@ -66,7 +66,8 @@ class Options(Model):
     orders = fields.BooleanField(default=False)
     delivery_notes = fields.BooleanField(default=False)
     quote_validity_days = fields.IntField(default=30)
-    # The account deposit invoices post to (DE4): "clients - avances et acomptes reçus" of the French chart.
+    # Superseded by the accounting settings (db/accounting.py, Paramètres > Comptabilité), whose migration took it
+    # over as their deposit account; no longer read nor changed.
     deposit_account = fields.CharField(max_length=12, default='4191', db_default='4191')
     # The month the fiscal year starts on (1 = January): the dashboard's cumulated figures, the closings.
     fiscal_year_start = fields.SmallIntField(default=1, db_default=1)

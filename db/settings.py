@@ -1,6 +1,5 @@
 """Settings operations: first setup, company (SE1), options (SE2), default lists (SE3). All audited."""
 import asyncio
-import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,7 +16,7 @@ from logic.passwords import hash_password
 
 COMPANY_ID = 1
 OPTION_FIELDS = ('quotes', 'deal_tracking', 'margin', 'orders', 'delivery_notes', 'quote_validity_days',
-                 'deposit_account', 'fiscal_year_start')
+                 'fiscal_year_start')
 
 DEFAULT_PAYMENT_METHODS = [
     ('Virement à 30 jours', 'transfer', 30, False, True),
@@ -141,12 +140,6 @@ async def save_options(actor: Actor, values: dict) -> Options:
 
         if await Closing.filter(kind=YEAR).exists():
             raise DomainError('Un exercice est déjà clôturé : le mois de début d’exercice ne peut plus changer.')
-    if 'deposit_account' in values:
-        # DE4: a third-party account of class 4 ("clients - avances et acomptes reçus", 4191 by default).
-        values['deposit_account'] = re.sub(r'\s+', '', str(values['deposit_account'] or '')).upper()
-        if not re.fullmatch(r'4[0-9A-Z]{1,11}', values['deposit_account']):
-            raise DomainError('Compte des acomptes invalide : un compte de classe 4 (ex. 4191 ou 419100), '
-                              '12 caractères au plus, sans espace.')
     async with transaction():
         options = await Options.get_or_none(id=COMPANY_ID).select_for_update() or await Options.create(id=COMPANY_ID)
         diff = changes({key: getattr(options, key) for key in values}, values)

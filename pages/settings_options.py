@@ -35,19 +35,13 @@ async def options_page(ctx: PageContext):
                                      value=options.fiscal_year_start) \
                 .props('outlined dense data-field=fiscal_year_start').classes('w-64').mark('fiscal_year_start')
             ui.label('Le mois où commence l’exercice (le 1er) : le tableau de bord cumule le chiffre d’affaires '
-                     'et la marge depuis cette date.').classes('app-muted text-sm')
-        with section('Acomptes'):
-            # DE4: the account deposit invoices post to (the guide's 419100; 4191 in the short chart).
-            deposit_account = ui.input('Compte comptable des acomptes', value=options.deposit_account) \
-                .props('outlined dense maxlength=12 data-field=deposit_account') \
-                .classes('w-64').mark('deposit_account')
-            ui.label('Compte de tiers « Clients – avances et acomptes reçus » où sont portées les factures '
-                     'd’acompte (4191 par défaut).').classes('app-muted text-sm')
+                     'et la marge depuis cette date, les clôtures d’exercice suivent ; il ne change plus une fois un '
+                     'exercice clôturé. Les comptes comptables (acomptes, ventes, TVA…) sont dans Paramètres > '
+                     'Comptabilité.').classes('app-muted text-sm')
 
         async def save() -> None:
             values = {key: bool(switch.value) for key, switch in switches.items()}
             values['quote_validity_days'] = int(validity.value or 0)
-            values['deposit_account'] = deposit_account.value or ''
             values['fiscal_year_start'] = int(fiscal_start.value or 1)
             await settings.save_options(ctx.actor, values)
             ui.notify('Options enregistrées.', type='positive')

@@ -173,3 +173,22 @@ def test_processes_started_together_on_an_empty_sqlite_all_migrate_once(tmp_path
     (tmp_path / 'data').mkdir()
     runs = migrate_together(f'sqlite://{tmp_path / "data" / "together.sqlite3"}', tmp_path / 'data')
     assert [run.returncode for run in runs] == [0, 0], [run.stderr[-2000:] for run in runs]
+
+
+async def test_the_accounting_settings_take_over_a_deposit_account_changed_as_an_option(db):
+    """DE4's account was an option (options.deposit_account) before the accounting settings: a changed one is kept."""
+    import importlib  # noqa: PLC0415
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from db.accounting import AccountingSettings  # noqa: PLC0415
+    from db.company import Options  # noqa: PLC0415
+
+    seed = importlib.import_module('db.migrations.accounting.0001_accounts').seed
+    editor = SimpleNamespace(client=connections.get('default'))
+    for legacy, expected in (('4191', '419100'), ('419100X', '419100X')):
+        await Options.filter(id=1).delete()
+        await Options.create(id=1, deposit_account=legacy)
+        await AccountingSettings.all().delete()
+        await connections.get('default').execute_script('DELETE FROM accounting_rate')
+        await seed(None, editor)
+        assert (await AccountingSettings.get(id=1)).deposit_account == expected

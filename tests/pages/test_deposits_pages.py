@@ -142,22 +142,15 @@ async def test_an_invoice_is_written_off_with_a_reason_and_the_write_off_can_be_
     await until(lambda: shown(user, 'state') == 'Validée')
 
 
-# --- DE4: the deposit account option ---------------------------------------------------------------------------
+# --- DE4: the deposit account, in the accounting settings -----------------------------------------------------
 
-async def test_the_deposit_account_is_4191_by_default_and_can_be_changed(user: User, admin):
-    await business_client()
-    await log_in(user, next_path='/parametres/options')
+async def test_the_deposit_account_is_an_accounting_setting(user: User, admin):
+    await log_in(user, next_path='/parametres/comptabilite')
     await user.should_see(marker='deposit_account', retries=100)
-    field = elements(user, 'deposit_account')[0]
-    assert field.value == '4191'
-    field.value = '6000'
-    user.find(marker='save').click()
-    await user.should_see('Compte des acomptes invalide', retries=50)
-    assert (await Options.get(id=1)).deposit_account == '4191'
-    elements(user, 'deposit_account')[0].value = '419 100'
-    user.find(marker='save').click()
-    await user.should_see('Options enregistrées.', retries=50)
-    assert (await Options.get(id=1)).deposit_account == '419100'
+    assert elements(user, 'deposit_account')[0].value == '419100'
+    await user.open('/parametres/options')
+    await user.should_see(marker='fiscal_year_start', retries=100)
+    await user.should_not_see(marker='deposit_account')
 
 
 # --- QU4, DE1-DE3, DE5: a quote's deposits ---------------------------------------------------------------------

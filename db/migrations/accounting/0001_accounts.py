@@ -37,6 +37,10 @@ async def seed(_apps, schema_editor) -> None:
                               f'VALUES ({marks(len(SETTINGS), sqlite)})', [list(SETTINGS.values())])
     await client.execute_many(f'INSERT INTO accounting_rate (rate, goods_account, services_account, vat_account) '
                               f'VALUES ({marks(4, sqlite)})', [list(row) for row in RATES])
+    # The deposit account was an option before (DE4, options.deposit_account, 4191 by default): one changed is kept.
+    await client.execute_script(
+        'UPDATE accounting_settings SET deposit_account = (SELECT deposit_account FROM options WHERE id = 1) '
+        "WHERE id = 1 AND EXISTS (SELECT 1 FROM options WHERE id = 1 AND deposit_account NOT IN ('', '4191'))")
 
 
 async def nothing(_apps, _schema_editor) -> None:
