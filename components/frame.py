@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from nicegui import ui
 
 MENU = [
-    # (label, path, icon, option that must be on, or None)
+    # (label, path, icon, option that must be on, or None; ADMIN: administrators only, as the pages check)
     ('Accueil', '/', 'home', None),
     ('Contacts', '/contacts', 'people', None),
     ('Articles', '/articles', 'inventory_2', None),
@@ -14,7 +14,7 @@ MENU = [
     ('Livraisons', '/livraisons', 'local_shipping', 'delivery_notes'),
     ('Factures', '/factures', 'receipt_long', None),
     ('Règlements', '/reglements', 'payments', None),
-    ('Comptabilité', '/comptabilite', 'calculate', None),
+    ('Comptabilité', '/comptabilite', 'calculate', 'ADMIN'),
     ('Paramètres', '/parametres', 'settings', None),
 ]
 PRIMARY = '#1d4e89'
@@ -27,9 +27,10 @@ def apply_theme() -> None:
               info='#1565c0', warning='#ef8f00')
 
 
-def menu_entries(options) -> list[tuple[str, str, str]]:
-    """Entries of switched-off options are hidden (SE2)."""
-    return [(label, path, icon) for label, path, icon, option in MENU if option is None or getattr(options, option)]
+def menu_entries(options, *, admin: bool = True) -> list[tuple[str, str, str]]:
+    """Entries of switched-off options are hidden (SE2), and those of pages reserved to administrators from others."""
+    return [(label, path, icon) for label, path, icon, option in MENU
+            if option is None or (admin if option == 'ADMIN' else getattr(options, option))]
 
 
 def logout_form(csrf: str, *, button: bool = False) -> ui.element:
@@ -67,7 +68,7 @@ def frame(ctx, title: str):
                 ui.menu_item('Se déconnecter').on('click', js_handler=f'() => getHtmlElement({form.id}).submit()') \
                     .props('data-action=logout').mark('logout')
     with ui.left_drawer(value=None, bordered=True).props('breakpoint=1023 width=220').classes('app-drawer gap-0') as drawer:
-        for label, path, icon in menu_entries(ctx.options):
+        for label, path, icon in menu_entries(ctx.options, admin=ctx.user.is_admin):
             with ui.link(target=path).classes('app-nav' + (' app-nav-active' if path == current else '')).mark('nav'):
                 ui.icon(icon).classes('app-nav-icon')
                 ui.label(label)

@@ -7,6 +7,7 @@ from db.company import Options, PaymentMethod
 from db.user import AuthSession
 from db.user import User as Account
 from tests.pages.helpers import log_in
+from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
 
 async def open_as_admin(user: User, path: str, landmark: str) -> None:
@@ -28,6 +29,14 @@ async def test_switched_off_options_hide_their_menu_entries(user: User, admin):
 
 def menu_targets(user: User) -> set[str]:
     return {element.props['href'] for element in user.find(marker='nav').elements}
+
+
+async def test_the_accounting_entry_is_shown_to_administrators_only(user: User, clerk):
+    await log_in(user, CLERK_EMAIL, CLERK_PASSWORD)
+    await user.should_see(marker='nav', retries=100)
+    assert '/comptabilite' not in menu_targets(user) and '/factures' in menu_targets(user)
+    await user.open('/comptabilite')  # and the page itself refuses, whatever the menu shows
+    await user.should_see('Cette page est réservée aux administrateurs.')
 
 
 async def test_an_admin_creates_a_user_who_can_then_log_in(user: User, admin):
