@@ -39,7 +39,7 @@ from logic.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-KIND_MODULES: list[str] = ['db.job_kinds']
+KIND_MODULES: list[str] = ['db.job_kinds', 'db.accounting_jobs']
 RESULTS_DIR = 'jobs'
 KEEP_DAYS = 7
 HEARTBEAT_SECONDS = 5.0

@@ -6,41 +6,40 @@ from datetime import date
 from nicegui.testing import User
 
 from db.accounting import AccountingSettings, RateAccount
+from db import accounting_jobs
 from db.audit import AuditEntry
+from db.job import Job
 from tests.db.documents_helpers import business_client, line, validated_invoice
 from tests.helpers import until
-from tests.pages.helpers import elements, log_in, shown
+from tests.pages.helpers import elements, log_in
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
 TODAY = date.today()
 
 
-async def download_after(user: User, count: int):
-    """The download that follows the first `count` ones (it may be over before the test looks: no `next()`)."""
-    responses = user.download.http_responses
-    await until(lambda: len(responses) > count, timeout=30)
-    return responses[count]
-
-
-async def test_an_admin_exports_the_fec_of_the_year_and_downloads_the_checked_file(user: User, admin):
+async def test_an_admin_exports_the_fec_of_the_year_as_a_job_and_downloads_the_checked_file(user: User, admin):
     invoice = await validated_invoice(admin, await business_client(), line('Pose', '2', '100', '20'))
     await log_in(user, next_path='/comptabilite')
     await user.should_see(marker='export-fec', retries=100)
     elements(user, 'preset')[0].value = 'this_year'
     assert elements(user, 'date_to')[0].value.endswith(f'/{TODAY.year}')
     user.find(marker='export-fec').click()
-    await user.should_see(marker='accepted', retries=300)
-    response = await download_after(user, 0)
-    assert shown(user, 'accepted').startswith('Fichier conforme : 1 écritures')
+    await user.should_see(marker='job-status', content='Fichier conforme : 1 écritures', retries=300)
+    job = await Job.get(user_id=admin.user_id, kind=accounting_jobs.EXPORT_FEC)
+    assert (job.state, job.result_name) == ('done', f'732829320FEC{TODAY.year}1231.txt')
+    response = await user.http_client.get(f'/telechargements/{job.id}/fichier')
     assert response.status_code == 200
-    assert f'filename="732829320FEC{TODAY.year}1231.txt"' in response.headers['content-disposition']
+    assert f'732829320FEC{TODAY.year}1231.txt' in response.headers['content-disposition']
     text = response.content.decode('iso-8859-15')
     assert text.startswith('JournalCode\tJournalLib\tEcritureNum') and f'\t{invoice.number}\t' in text
     entry = await AuditEntry.filter(action='accounting.export_fec').first()
     assert entry is not None and entry.details['entries'] == 1
 
+    await Job.filter(id=job.id).delete()  # one job at a time per user: the next one
     user.find(marker='export-csv').click()
-    response = await download_after(user, 1)
+    await until(lambda: Job.filter(user_id=admin.user_id, state='done').exists(), timeout=60)
+    job = await Job.get(user_id=admin.user_id)
+    response = await user.http_client.get(f'/telechargements/{job.id}/fichier')
     assert response.content.startswith(b'\xef\xbb\xbfJournal;Libell\xc3\xa9 journal;')
 
 
@@ -50,9 +49,10 @@ async def test_an_empty_period_is_refused_with_a_french_message_and_no_file(user
     await user.should_see(marker='export-fec', retries=100)
     elements(user, 'preset')[0].value = 'last_year'
     user.find(marker='export-fec').click()
-    await user.should_see(marker='refused', retries=300)
-    assert shown(user, 'refused').startswith('Aucune écriture du')
-    assert not user.download.http_responses
+    await until(lambda: Job.filter(user_id=admin.user_id, state='failed').exists(), timeout=60)
+    job = await Job.get(user_id=admin.user_id)
+    assert job.message.startswith('Échec : Aucune écriture du') and not job.result_name
+    await user.should_see(marker='job-status', content='Aucune écriture du', retries=100)
 
 
 async def test_the_accounts_are_checked_saved_and_audited(user: User, admin):
@@ -80,5 +80,3 @@ async def test_a_plain_user_sees_neither_the_exports_nor_the_accounts(user: User
     await user.should_not_see(marker='export-fec')
     await user.open('/parametres/comptabilite')
     await user.should_see('Cette page est réservée aux administrateurs.', retries=100)
-    response = await user.http_client.get('/comptabilite/exports/0123456789ab-732829320FEC20261231.txt')
-    assert response.status_code == 404
