@@ -2,23 +2,22 @@
 an archive (one built here, or one uploaded) as `python main.py verify --archive FILE` does.
 
 Admins only (page, actions and downloads, checked on the server). Archives are written under the data dir
-(`files/archives/`), named `exercice-<year>-<UTC time>.tar`; an uploaded archive is capped by the server's body limit
+(`files/archives/`), named `exercice-<year>-<UTC time>.tar`, by a job worker (db/accounting_jobs.py); an uploaded archive is capped by the server's body limit
 (pages/upload_limit.py: 10 Mo) and checked from a temporary file, never kept. A bigger one is checked with the command.
 """
 import asyncio
 import re
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import FileResponse, Response
-from nicegui import app, events, run, ui
+from nicegui import app, events, ui
 
 from components.form import section
 from components.frame import frame
 from components.subnav import accounting_tabs
-from db import accounts
+from db import accounting_jobs, accounts
 from db.closing import Closing
 from logic.archive import verify_archive
 from logic.closing import YEAR
@@ -26,6 +25,7 @@ from logic.errors import DomainError
 from logic.filenames import size_text
 from logic.tabular import MAX_BYTES
 from pages import runtime
+from pages.downloads import start_job
 from pages.security import PageContext, secured_page
 
 PATH = '/comptabilite/archives'
@@ -33,7 +33,7 @@ NAME = re.compile(r'exercice-\d{4}-\d{8}T\d{6}Z\.tar')
 
 
 def archives_dir() -> Path:
-    return runtime.config().files_dir / 'archives'
+    return accounting_jobs.archives_dir(runtime.config())
 
 
 @secured_page(PATH, admin=True, title='Archives')
@@ -97,21 +97,8 @@ async def archives_page(ctx: PageContext):
         show(await asyncio.to_thread(verify_archive, path))
 
     async def build_archive() -> None:
-        from db.archive import build_archive as write
-
-        config = runtime.config()
-        name = f'exercice-{int(year.value)}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar'
-        archives_dir().mkdir(parents=True, exist_ok=True)
-        build.props('loading')
-        try:
-            manifest = await write(int(year.value), archives_dir() / name, config=config, run=run.cpu_bound)
-        finally:
-            build.props(remove='loading')
-        missing = manifest.get('missing_originals') or []
-        ui.notify(f'Archive {name} construite : {len(manifest["files"])} fichier(s)'
-                  + (f', {len(missing)} original(aux) manquant(s)' if missing else '') + '.',
-                  type='warning' if missing else 'positive')
-        await reload()
+        await start_job(ctx, accounting_jobs.ARCHIVE_YEAR, {'year': int(year.value)},
+                        title=f'Archive {years[int(year.value)]}')
 
     async def uploaded(event: events.UploadEventArguments) -> None:
         data = await event.file.read()

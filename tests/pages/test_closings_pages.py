@@ -7,7 +7,7 @@ from nicegui.testing import User
 from db import closings, settings
 from db.closing import Closing
 from tests.db.documents_helpers import business_client, validated_invoice
-from tests.helpers import until
+from tests.helpers import SECRET, until
 from tests.pages.helpers import log_in
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
@@ -45,3 +45,24 @@ async def test_a_plain_user_is_refused_the_closings_the_archives_and_the_reports
 async def test_the_archives_page_asks_for_a_closed_year_first(user: User, admin):
     await log_in(user, next_path='/comptabilite/archives')
     await user.should_see(marker='no-closed-year', retries=100)
+
+
+async def test_a_closed_year_is_archived_by_a_job_listed_downloaded_and_verified(user: User, admin):
+    from db.job import Job  # noqa: PLC0415
+    from logic.archive import verify_archive  # noqa: PLC0415
+    from pages.archives import archives_dir  # noqa: PLC0415
+
+    await settings.save_options(admin, {'fiscal_year_start': date.today().month})  # a fiscal year ended last month
+    await validated_invoice(admin, await business_client(), issue_date=LAST_DAY)
+    await closings.close_due(admin, secret=SECRET)
+    await log_in(user, next_path='/comptabilite/archives')
+    await user.should_see(marker='build-archive', retries=100)
+    user.find(marker='build-archive').click()
+    await until(lambda: Job.filter(user_id=admin.user_id, state='done').exists(), timeout=120)
+    job = await Job.get(user_id=admin.user_id)
+    [kept] = list(archives_dir().glob('exercice-*.tar'))
+    assert job.result_name == kept.name and verify_archive(kept).ok
+    await user.open('/comptabilite/archives')
+    await user.should_see(kept.name, retries=50)
+    response = await user.http_client.get(f'/comptabilite/archives/fichier/{kept.name}')
+    assert response.status_code == 200 and response.content == kept.read_bytes()
