@@ -56,6 +56,7 @@ class Browser:
         self._waiting: dict[str, asyncio.Queue] = {}
         self._download: asyncio.Future | None = None
         self.downloaded_bytes = 0
+        self.downloaded_url = ''  # the address of the last file downloaded (a job's result)
         self.grid = self.save = ''
         self.totals: list[str] = []
         self.notices: list[str] = []  # what a user would have seen as a warning or an error
@@ -247,6 +248,7 @@ class Browser:
         size = len(source) if isinstance(source, (bytes, bytearray)) else 0
         if isinstance(source, str):  # a URL: fetch it, as the browser would
             size = len((await self.http.get(source)).content)
+            self.downloaded_url = source
         if self._download is not None and not self._download.done():
             self._download.set_result((time.perf_counter(), size))
 

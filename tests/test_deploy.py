@@ -194,6 +194,7 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
                 assert await browser.click('page', timeout=20) >= 0
                 await browser.export_ms(timeout=120)  # a job: queued by the page, run by the worker, downloaded
                 assert browser.downloaded_bytes > 1000
+                exported = (browser.downloaded_url, browser.downloaded_bytes)
             finally:
                 await browser.close()
             await asyncio.sleep(0.5)
@@ -206,6 +207,9 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
             try:
                 assert await browser.open('/factures')
                 assert await browser.click('page', timeout=20) >= 0
+                # The export made through the stopped process is downloaded again from the other one.
+                again = await browser.http.get(exported[0])
+                assert again.status_code == 200 and len(again.content) == exported[1]
             finally:
                 await browser.close()
             return cookies['facturier_node']
@@ -213,6 +217,12 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
         node = asyncio.run(walk())
         time.sleep(0.5)
         assert served_by(folder)[node] == {f'127.0.0.1:{port}' for port in ports}  # one, then the other
+        verified = subprocess.run([sys.executable, str(ROOT / 'main.py'), 'verify'], cwd=ROOT, capture_output=True,
+                                  text=True, timeout=300, env={
+                                      **{k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI'))},
+                                      'FACTURIER_DATABASE_URL': database_url, 'FACTURIER_DATA_DIR': str(data_dir),
+                                      'FACTURIER_SECRET': SECRET})
+        assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-3000:]
     finally:
         if proxy is not None:
             proxy.terminate()
