@@ -33,6 +33,7 @@ from db import changes
 log = logging.getLogger(__name__)
 
 CHANNEL = 'facturier_changes'
+LISTENER_NAME = 'facturier-relay-listen'  # the application_name of each process's LISTEN connection
 # NOTIFY payloads are limited to 8000 bytes; ours are a few dozen.
 Deliver = Callable[[str, int | None], None]
 PROBE_SECONDS = 5.0
@@ -95,13 +96,14 @@ class ChangeRelay:
                 await connection.close()
         self._listener = self._sender = self._task = self._watch = self._unforward = None
 
-    async def _connect(self):
+    async def _connect(self, name: str = 'facturier-relay-send'):
         import asyncpg  # noqa: PLC0415 - only PostgreSQL installs need it
 
-        return await asyncpg.connect(self.dsn, timeout=10)
+        # Named, so that an administrator (and the deployment test) tells the relay's connections apart.
+        return await asyncpg.connect(self.dsn, timeout=10, server_settings={'application_name': name})
 
     async def _listen(self):
-        listener = await self._connect()
+        listener = await self._connect(LISTENER_NAME)
         await listener.add_listener(CHANNEL, self._received)
         listener.add_termination_listener(self._terminated)
         return listener

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from bench.clients import Browser
+from db.change_relay import LISTENER_NAME
 from tests.databases import pg_admin, pg_db_url, require_postgres
 from tests.helpers import IN_CI, SECRET, free_port, wait_until
 
@@ -130,6 +131,23 @@ def signed_in(url: str, database_url: str) -> dict:
     return json.loads(done.stdout)
 
 
+async def listeners(database_url: str, *, kill: bool = False) -> set[int]:
+    """The backends holding the processes' LISTEN of live changes (db/change_relay.py); `kill` cuts them."""
+    import asyncpg  # noqa: PLC0415
+
+    connection = await asyncpg.connect(database_url.replace('postgres://', 'postgresql://', 1))
+    try:
+        pids = {row['pid'] for row in await connection.fetch(
+            'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+            LISTENER_NAME)}
+        if kill:
+            for pid in pids:
+                await connection.execute('SELECT pg_terminate_backend($1)', pid)
+        return pids
+    finally:
+        await connection.close()
+
+
 def healthy(url: str) -> bool:
     return httpx.get(f'{url}/healthz', timeout=2, verify=False).status_code == 200
 
@@ -171,6 +189,15 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
         wait_until(lambda: healthy(url), timeout=20, interval=0.2, ignoring=(httpx.HTTPError,), label='nginx')
         plain = httpx.get(f'http://127.0.0.1:{http_port}/login', timeout=5)
         assert plain.status_code == 301 and plain.headers['location'].startswith('https://')
+
+        # The relays' LISTEN connections are cut: each process connects again (and says so in /healthz meanwhile).
+        cut = asyncio.run(listeners(database_url, kill=True))
+        assert len(cut) == 2, cut
+        wait_until(lambda: len(asyncio.run(listeners(database_url)) - cut) == 2, timeout=60, interval=0.5,
+                   label='the relays listening again')
+        for port in ports:
+            wait_until(lambda port=port: healthy(f'http://127.0.0.1:{port}'), timeout=30, interval=0.3,
+                       ignoring=(httpx.HTTPError,), label=f'/healthz of {port} after the cut')
 
         # Browsers spread over both processes, each staying on its own; HTTPS reaches Facturier: Secure cookies.
         for _ in range(16):
