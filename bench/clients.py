@@ -40,9 +40,14 @@ class PageUnavailable(Exception):
     """The page answered, but without the list this benchmark clicks through."""
 
 
+LOCAL_STORAGE = re.compile(r'localStorage\.(setItem|getItem|removeItem)\((.*)\)', re.S)
+
 class Browser:
-    def __init__(self, base_url: str, cookies: dict, *, seed: int = 0, verify: bool = True) -> None:
-        """`verify=False`: accept a self-signed certificate (the HTTPS proxy of tests/test_deploy.py)."""
+    def __init__(self, base_url: str, cookies: dict, *, seed: int = 0, verify: bool = True,
+                 storage: dict | None = None) -> None:
+        """`verify=False`: accept a self-signed certificate (the HTTPS proxy of tests/test_deploy.py). `storage`: the
+        browser's local storage, kept across pages (give the same dict to the Browser of the next page)."""
+        self.storage = {} if storage is None else storage
         self.base_url = base_url
         self.verify = verify
         self.cookies = cookies
@@ -234,10 +239,28 @@ class Browser:
     async def _on_javascript(self, message: dict) -> None:
         """Answer what the server asks the page (nothing is run here): unanswered, each request ends in a timeout
         and a traceback in the server's log. The left drawer asks whether it is open: it is, on a desktop."""
+        code = str(message.get('code', '')) if isinstance(message, dict) else ''
+        result = True if '__IS_DRAWER_OPEN__' in code else self._local_storage(code)
         if isinstance(message, dict) and message.get('request_id'):
-            result = True if '__IS_DRAWER_OPEN__' in str(message.get('code', '')) else None
             await self.sio.emit('javascript_response', {'request_id': message['request_id'],
                                                         'client_id': self.client_id, 'result': result})
+
+    def _local_storage(self, code: str) -> str | None:
+        """What the page asks of the local storage (components/draft_keeper.py: JSON string literals), done on
+        `self.storage`; the item read, or None."""
+        if match := LOCAL_STORAGE.fullmatch(code.strip()):
+            operation, arguments = match.group(1), json.loads(f'[{match.group(2)}]')
+            if operation == 'setItem':
+                self.storage[arguments[0]] = arguments[1]
+            elif operation == 'removeItem':
+                self.storage.pop(arguments[0], None)
+            else:
+                return self.storage.get(arguments[0])
+        return None
+
+    def shows(self, role: str) -> bool:
+        """Whether an element of the page carries data-role=`role` (what the server has sent so far)."""
+        return any(element.get('props', {}).get('data-role') == role for element in self.elements.values())
 
     async def _on_notify(self, message: dict) -> None:
         if isinstance(message, dict) and message.get('type') in ('negative', 'warning'):

@@ -148,6 +148,24 @@ async def listeners(database_url: str, *, kill: bool = False) -> set[int]:
         await connection.close()
 
 
+async def a_draft_invoice(database_url: str) -> int:
+    import asyncpg  # noqa: PLC0415
+
+    connection = await asyncpg.connect(database_url.replace('postgres://', 'postgresql://', 1))
+    try:
+        return await connection.fetchval("SELECT id FROM document WHERE doc_type = 'invoice' AND state = 'draft' "
+                                         'ORDER BY id LIMIT 1')
+    finally:
+        await connection.close()
+
+
+async def until_shown(browser: Browser, role: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not browser.shows(role):
+        assert time.monotonic() < deadline, f'{role} not shown within {timeout} s'
+        await asyncio.sleep(0.2)
+
+
 def healthy(url: str) -> bool:
     return httpx.get(f'{url}/healthz', timeout=2, verify=False).status_code == 200
 
@@ -215,9 +233,26 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
             """A signed-in browser's node cookie."""
             cookies = signed_in(url, database_url)
             assert 'facturier_node' in cookies and 'session' in cookies
-            browser = Browser(url, cookies, verify=False)
+            other = signed_in(url, database_url)
+            for _ in range(8):  # a second browser, on the other process
+                if served_by(folder).get(other['facturier_node']) != served_by(folder).get(cookies['facturier_node']):
+                    break
+                other = signed_in(url, database_url)
+            draft = await a_draft_invoice(database_url)
+            storage: dict = {}  # the first browser's local storage, across its pages
+            browser = Browser(url, cookies, verify=False, storage=storage)
+            editor = Browser(url, other, verify=False)
             try:
                 assert await browser.open('/factures')  # the page and its websocket, through the proxy
+                # A draft saved on the other process: this process's list follows (LISTEN/NOTIFY).
+                assert await editor.open_editor(f'/factures/{draft}')
+                await editor.edit_ms()
+                table = browser._expect([browser.table])  # noqa: SLF001 - the list's next update
+                await editor.save_ms()
+                await asyncio.wait_for(table.get(), 30)
+            finally:
+                await editor.close()
+            try:
                 assert await browser.click('page', timeout=20) >= 0
                 await browser.export_ms(timeout=120)  # a job: queued by the page, run by the worker, downloaded
                 assert browser.downloaded_bytes > 1000
@@ -226,10 +261,28 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
                 await browser.close()
             await asyncio.sleep(0.5)
             (process,) = served_by(folder)[cookies['facturier_node']]
-            # That process stops: the same browser carries on with the other one, still signed in.
+            # An edit not saved yet on that process, kept by the browser (components/draft_keeper.py)...
+            browser = Browser(url, cookies, verify=False, storage=storage)
+            try:
+                assert await browser.open_editor(f'/factures/{draft}')
+                await browser.edit_ms()
+                deadline = time.monotonic() + 15
+                while not storage and time.monotonic() < deadline:
+                    await asyncio.sleep(0.2)
+                assert storage, 'the unsaved edit was not kept in the browser'
+            finally:
+                await browser.close()
             stopped = apps[ports.index(int(process.rsplit(':', 1)[1]))]
             stopped.send_signal(signal.SIGTERM)
             stopped.wait(timeout=30)
+            # ... then that process stops: the same browser carries on with the other one, still signed in, and
+            # the edit is offered back when the page comes back there.
+            browser = Browser(url, cookies, verify=False, storage=storage)
+            try:
+                assert await browser.open_editor(f'/factures/{draft}')
+                await until_shown(browser, 'kept-draft')
+            finally:
+                await browser.close()
             browser = Browser(url, cookies, verify=False)
             try:
                 assert await browser.open('/factures')
