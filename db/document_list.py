@@ -20,6 +20,7 @@ from db.contact import Contact
 from db.document import Document
 from logic import doctypes
 from logic.dashboard import OPEN_QUOTE_STATES
+from logic.search_text import search_words
 from logic.states import state_label
 
 SORTS = {'number': 'number', 'client': 'client_name', 'date': 'issue_date', 'due': 'due_date', 'total': 'total_ttc',
@@ -155,7 +156,14 @@ def _is_number(search: str) -> bool:
 
 
 def _clients(search: str):
-    return Contact.filter(Q(name__icontains=search) | Q(first_name__icontains=search))
+    """Contacts whose folded name and first name (db/contact.py sort_name) hold every word of the search, like the
+    contacts and payments lists: read from the covering index contact_sort_name, where `name OR first_name` read
+    the whole contact table, twice per search (issue 17: 216 ms instead of 42 for an invoice search at 100,000)."""
+    words = search_words(search)
+    contacts = Contact.filter(id__in=[0]) if not words else Contact.all()
+    for word in words:
+        contacts = contacts.filter(sort_name__contains=word)
+    return contacts
 
 
 def order_of(query: DocumentQuery) -> list[str]:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import sqlite3
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -56,6 +57,9 @@ async def open_database(database_url: str, *, migrate: bool = True) -> None:
         if migrate:
             async with migration_lock(database_url):
                 await MigrationExecutor(connections.get('default'), config['apps']).migrate()
+        if not is_postgres(database_url):
+            await optimize(first=True)
+            _start_upkeep()
     except (OSError, asyncio.TimeoutError) as exc:
         await close_database()
         raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc
@@ -99,7 +103,82 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
 
 async def close_database() -> None:
     # Closing the global context also clears it, so that open_database() can init a fresh one.
+    global _upkeep
+    if _upkeep is not None:
+        _upkeep.cancel()
+        _upkeep = None
+        with contextlib.suppress(Exception):  # upkeep: a database closed on an error is not worth a second one
+            await optimize()
     await Tortoise.close_connections()
+
+
+# SQLite upkeep (issue 17), done by the app on every instance rather than by whoever loads data: the query planner
+# needs statistics (sqlite_stat1) to pick the right index once tables are big, and SQLite gathers them only when
+# asked. As SQLite's documentation recommends for long-lived connections: `PRAGMA optimize=0x10002` when the
+# database is opened (after the migrations: every table checked, those never analysed or much grown analysed), then
+# `PRAGMA optimize` every hour and at close (only the tables this connection used and that changed a lot). Both are
+# no-ops almost always: a table is analysed again when it has grown or shrunk tenfold (25 times for the hourly one).
+# No analysis limit: a limited ANALYZE reads the first entries of each index only, and those sampled statistics sent
+# the planner to a full scan of the installments for a client-name search (98 ms instead of 2 ms at 100,000
+# invoices, docs/benchmarks.md); a full ANALYZE of the whole 100,000-invoice database takes 2.6 s, once.
+# SQLite before 3.46 does not know the 0x10000 bit (check all tables): `_analyze_unknown_tables` does it.
+ANALYSIS_LIMIT = 0
+UPKEEP_SECONDS = 3600
+_upkeep: asyncio.Task | None = None
+
+
+async def optimize(*, first: bool = False) -> list[str]:
+    """Refresh the planner's statistics where they are missing or stale (SQLite; PostgreSQL's autovacuum does
+    this by itself). `first`: check every table, as on opening. Returns the tables analysed here (before 3.46)."""
+    client = connections.get('default')
+    if client.capabilities.dialect != 'sqlite':
+        return []
+    await client.execute_script(f'PRAGMA analysis_limit={ANALYSIS_LIMIT}')
+    analysed = []
+    if first and sqlite3.sqlite_version_info < (3, 46):
+        analysed = await _analyze_unknown_tables(client)
+    await client.execute_script('PRAGMA optimize=0x10002' if first else 'PRAGMA optimize')
+    return analysed
+
+
+async def _analyze_unknown_tables(client) -> list[str]:
+    """What the 0x10000 bit of `PRAGMA optimize` does since SQLite 3.46: the indexed tables without statistics,
+    or that grew or shrank tenfold since theirs were taken (rows estimated by the largest rowid: no scan)."""
+    known = {}
+    if await client.execute_query_dict("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
+        for row in await client.execute_query_dict('SELECT tbl, stat FROM sqlite_stat1'):
+            known[row['tbl']] = max(known.get(row['tbl'], 0), int(str(row['stat']).split()[0] or 0))
+    analysed = []
+    for row in await client.execute_query_dict(
+            "SELECT DISTINCT m.tbl_name AS name FROM sqlite_master m WHERE m.type = 'index' "
+            "AND m.tbl_name NOT LIKE 'sqlite_%'"):
+        table = row['name']
+        rows = (await client.execute_query_dict(f'SELECT max(rowid) AS n FROM "{table}"'))[0]['n']
+        if rows is None and table not in known:
+            continue  # empty (ANALYZE would record nothing)
+        if table in known and rows is not None and known[table] / 10 <= rows <= known[table] * 10:
+            continue
+        await client.execute_script(f'ANALYZE "{table}"')
+        analysed.append(table)
+    return analysed
+
+
+def _start_upkeep() -> None:
+    global _upkeep
+    if _upkeep is None:
+        _upkeep = asyncio.get_running_loop().create_task(_every_hour())
+
+
+async def _every_hour() -> None:
+    """`PRAGMA optimize`, then a passive checkpoint: the WAL is copied back into the database while nobody
+    writes, even when a long reader kept the automatic checkpoints (every WAL_PAGES pages) from finishing."""
+    while True:
+        await asyncio.sleep(UPKEEP_SECONDS)
+        try:
+            await optimize()
+            await connections.get('default').execute_script('PRAGMA wal_checkpoint(PASSIVE)')
+        except Exception:  # noqa: BLE001 - upkeep must never take the server down
+            log.exception('SQLite upkeep failed')
 
 
 async def ping() -> bool:
@@ -115,6 +194,10 @@ def is_postgres(database_url: str) -> bool:
     return database_url.startswith('postgres://')
 
 
+WAL_PAGES = 1000
+JOURNAL_LIMIT = 32 * 1024 * 1024
+
+
 def _connection(database_url: str) -> dict | str:
     if database_url.startswith('sqlite://'):
         return {
@@ -124,6 +207,10 @@ def _connection(database_url: str) -> dict | str:
                 # WAL lets readers go on while one writer commits; foreign keys are off by default in SQLite.
                 'journal_mode': 'WAL',
                 'foreign_keys': 'ON',
+                # Small WAL checkpoints: every WAL_PAGES pages written (about 4 MB) they are copied back into the
+                # database, and a WAL that a big transaction (a demo load) grew is cut back to JOURNAL_LIMIT bytes.
+                'wal_autocheckpoint': WAL_PAGES,
+                'journal_size_limit': JOURNAL_LIMIT,
             },
         }
     return database_url.replace('postgres://', 'asyncpg://', 1)
