@@ -6,12 +6,14 @@ directly up to the size asked (the demo generator makes one per invoice at most,
 skip, for CLIENTS contacts (about 100 installments each, as in a real file: a name search finds a few clients, then
 their installments). Then it times the Règlements list (first page, middle page, overdue, open deposits, one type,
 sorted by amount, searched by number and by client name), the summary panel (everything, overdue only, deposits)
-and the Excel export's rows. Targets: a page in under 50 ms, the summary under 100 ms (server time, medians).
+and the Excel export's rows. Targets: a page in under 50 ms, a search under 100 ms (median and p95 of
+db/payment_list.list_installments), the summary under 100 ms (server time, medians).
 `measure()` returns [{'name', 'value', 'unit', 'target'}] for the suite (bench/areas.py).
 """
 import argparse
 import asyncio
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -30,12 +32,13 @@ from db.contact import Contact  # noqa: E402
 from db.document import Document, Installment  # noqa: E402
 from db.payment_list import PaymentQuery, export_rows, list_installments, payment_summary  # noqa: E402
 from bench.bench_documents import _median, _result  # noqa: E402  (the same timing helpers)
-from bench.figures import print_rows  # noqa: E402
+from bench.figures import p95, print_rows  # noqa: E402
 
 RUNS = 15
 BATCH = 5000
 CLIENTS = 2000
 PAGE_MS = 50
+SEARCH_MS = 100  # issue 17: a search (db/payment_list.py list_installments) within 100 ms p95 at 200,000
 SUMMARY_MS = 100
 NAMES = ('Boulangerie', 'Garage', 'Cabinet', 'Atelier', 'Menuiserie', 'Pharmacie', 'Librairie', 'Plomberie')
 TOWNS = ('Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau')
@@ -48,7 +51,7 @@ async def measure(installments: int = 200_000, *, seed: int = 1, database_url: s
         await engine.open_database(url)
         try:
             results = await _fill(installments, seed)
-            await _analyze()
+            await _vacuum()
             results += await _lists(runs)
             results += await _summary(runs)
             results += await _export()
@@ -107,10 +110,15 @@ async def _clients() -> list[tuple[int, str]]:
     return list(await Contact.filter(code__startswith='BP').values_list('id', 'name'))
 
 
-async def _analyze() -> None:
-    """Fresh statistics and visibility map, as a long-running instance has them (PostgreSQL's autovacuum)."""
+async def _vacuum() -> None:
+    """PostgreSQL: the statistics and visibility map its autovacuum gives every instance in the minutes after a
+    change this big (200,000 rows added at once, which a real instance gathers over years). SQLite: nothing. Its
+    statistics are the app's own (db/engine.py: `PRAGMA optimize` on opening, hourly and at close): the suite's
+    dataset got them when fill_demo finished, the rows added here are timed without, as a server that has not yet
+    reached its hourly upkeep would be. No ANALYZE of the benchmark's own (issue 17)."""
     client = connections.get('default')
-    await client.execute_script('ANALYZE' if client.capabilities.dialect == 'sqlite' else 'VACUUM ANALYZE installment')
+    if client.capabilities.dialect != 'sqlite':
+        await client.execute_script('VACUUM ANALYZE installment')
 
 
 async def _lists(runs: int) -> list[dict]:
@@ -129,10 +137,26 @@ async def _lists(runs: int) -> list[dict]:
         'liste: recherche large (un mot, 10 % des échéances)': PaymentQuery(search=sample.client_name.split()[1]),
     }
     # Informative only: deep offsets and sorts other than the due date are not index-backed (see db/payment_list.py).
-    untargeted = ('liste: page du milieu', 'liste: triée par montant', 'liste: recherche large (un mot, 10 % des '
-                  'échéances)')
-    return [_result(name, await _median(runs, lambda q=query: list_installments(q)), 'ms',
-                    None if name in untargeted else PAGE_MS) for name, query in queries.items()]
+    untargeted = ('liste: page du milieu', 'liste: triée par montant')
+    searches = ('liste: recherche par début de numéro', 'liste: recherche par nom de client',
+                'liste: recherche large (un mot, 10 % des échéances)')
+    rows = []
+    for name, query in queries.items():
+        timings = await _timings(runs, lambda q=query: list_installments(q))
+        target = None if name in untargeted else SEARCH_MS if name in searches else PAGE_MS
+        rows += [_result(f'{name} (médiane)', statistics.median(timings), 'ms', target),
+                 _result(f'{name} (p95)', p95(timings), 'ms', target)]
+    return rows
+
+
+async def _timings(runs: int, call) -> list[float]:
+    await call()  # warm-up: first query plans, caches
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 async def _summary(runs: int) -> list[dict]:

@@ -152,6 +152,35 @@ def test_batch_printing_merges_rendered_and_stored_documents(tmp_path):
     assert 'D2026-00012' in text and 'F2026-00043' in text and 'AV2026-00003' in text
 
 
+def test_batch_printing_keeps_the_order_when_renders_overlap_and_finish_out_of_order(tmp_path):
+    """Two renders run at once (logic.render.batch.AHEAD): the slow first one still comes first in the file."""
+    from pypdf import PdfWriter  # noqa: PLC0415
+
+    def blank(width: int) -> bytes:
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=width, height=100)
+        writer.write(out)
+        return out.getvalue()
+
+    calls, running, most = [], [0], [0]
+
+    async def run(_function, _job):
+        index = len(calls)
+        calls.append(index)
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        await asyncio.sleep(0.05 if index % 2 == 0 else 0)  # every other render is the slow one
+        running[0] -= 1
+        return blank(100 + index)
+
+    stored = blank(50)
+    items = [samples.quote(), samples.quote(), stored, samples.quote(), samples.quote(), samples.quote()]
+    count = asyncio.run(batch_pdf(items, tmp_path / 'lot.pdf', run=run))
+    widths = [int(page.mediabox.width) for page in PdfReader(tmp_path / 'lot.pdf').pages]
+    assert count == 6 and widths == [100, 101, 50, 102, 103, 104]
+    assert most[0] == 2
+
+
 def test_mail_placeholders_are_filled_and_unknown_ones_left_alone():
     snapshot = samples.invoice_three_rates()
     assert fill(DEFAULT_SUBJECT, values_of(snapshot)) == 'Facture F2026-00042 — Atelier Durand'
