@@ -163,6 +163,7 @@ class Profile:
     business_share: float = 0.7
     mean_lines: int = 9                 # 1 to 40 lines an invoice, about mean_lines + 1
     shipping: bool = True
+    building: bool = True               # building contracts billed in situations (IN8): a trade's, not a web designer's
     days: int | None = None             # the span of the invoices; None: from 90 days to YEARS by volume
     examples: bool = False              # db/demo_cases.py
 
@@ -172,7 +173,8 @@ PROFILES = {
                     big_clients=BIG_CLIENTS, composite=('KIT', 'Kit', 'Bien'), default_invoices=40, examples=True),
     'micro': Profile(company=MICRO, admin=MICRO_ADMIN, catalogue=MICRO_CATALOGUE, families=MICRO_FAMILIES,
                      big_clients=MICRO_CLIENTS, composite=('PACK', 'Pack', 'Prestation'),
-                     default_invoices=MICRO_INVOICES, business_share=0.5, mean_lines=2, shipping=False, days=365),
+                     default_invoices=MICRO_INVOICES, business_share=0.5, mean_lines=2, shipping=False, days=365,
+                     building=False),
 }
 
 
@@ -273,7 +275,8 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     summary.orders = await demo_orders.add_orders(actor, order_rng, bulk)  # OR3: one invoice in five from a delivery
     situation_rng = random.Random(seed + 20)  # IN8: building contracts, a situation a month among the invoices
     building = await demo_situations.plan_contracts(
-        actor, situation_rng, contacts[6:], count=demo_situations.contract_count(invoices), issuer=issuer, today=today)
+        actor, situation_rng, contacts[6:], count=demo_situations.contract_count(invoices) if profile.building else 0,
+        issuer=issuer, today=today)
     ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
                                  stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng)
                                  + building.stops)
