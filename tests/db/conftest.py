@@ -5,6 +5,7 @@ import pytest
 
 from logic.facturx import checker
 from tests.helpers import SECRET
+from tests.issuing import issuer
 from tests.mail import running_smtp_server
 
 
@@ -17,9 +18,10 @@ def smtp_server():
 
 @pytest.fixture
 def config(tmp_path):
-    """What publishing needs from the instance settings: where files go, and the secret."""
-    (tmp_path / 'uploads').mkdir()
-    return SimpleNamespace(files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads', secret=SECRET)
+    """What publishing needs from the instance settings: where files go, and the secret. The files are the test
+    issuer's (tests/issuing.py): one instance, one folder of originals, as a server has."""
+    current = issuer()
+    return SimpleNamespace(files_dir=current.files_dir, uploads_dir=current.uploads_dir, secret=SECRET)
 
 
 @pytest.fixture(autouse=True, scope='module')
