@@ -82,6 +82,7 @@ def test_a_csv_is_imported_then_the_filtered_list_exported_as_shown(server, brow
     click(browser, '[data-action=export-selection]')
     exported = wait_for(browser, lambda driver: next(iter(driver.downloads.glob('contacts-selection-*.xlsx')), None)
                         if not list(driver.downloads.glob('*.crdownload')) else None, timeout=30)
+    click(browser, '[data-action=close-job]')  # the export's progress dialog (a job: issue 17), done
     rows = list(openpyxl.load_workbook(exported, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert [(row[1], row[3]) for row in rows] == [
         ('Nom', 'Code postal'), ('Boulangerie du Parc', '69002'), ('Café des Arts', '69002'),

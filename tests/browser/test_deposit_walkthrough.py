@@ -226,15 +226,18 @@ async def walkthrough(server, browser, inbox) -> None:
 
     # PA2: the first installment settled, then the second: the invoice is paid.
     STEPS.append('PA2: the first installment settled, then the second: the inv')
-    click(browser, '[data-action=settle]')
-    click(browser, '.q-dialog [data-action=confirm-settle]')
+    # As for the validation: a click landing while the page is rebuilt (after the validation) is lost.
+    click_until(browser, '[data-action=settle]', lambda d: shown(d, '.q-dialog [data-action=confirm-settle]'))
+    click_until(browser, '.q-dialog [data-action=confirm-settle]',
+                lambda d: not shown(d, '.q-dialog [data-action=confirm-settle]'), each=60)
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-installment-id][data-status=paid]')) == 1,
              timeout=60)
     clean_screenshot(browser, 'invoice-schedule', 1280)
     clean_screenshot(browser, 'invoice-schedule', 390)
     browser.set_window_size(1280, 900)
-    click(browser, '[data-action=settle]')
-    click(browser, '.q-dialog [data-action=confirm-settle]')
+    click_until(browser, '[data-action=settle]', lambda d: shown(d, '.q-dialog [data-action=confirm-settle]'))
+    click_until(browser, '.q-dialog [data-action=confirm-settle]',
+                lambda d: not shown(d, '.q-dialog [data-action=confirm-settle]'), each=60)
     wait_for(browser, lambda d: text(d, '[data-state]') == 'Réglée', timeout=60)
 
     # Every Factur-X PDF made on the way passes the checks; the balance cites the deposit as prepaid.

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from nicegui.testing import User
 
+import pages.sepa as sepa_page
 from db.company import Company
 from db.document import Document, Installment
 from db.mandate import CollectionItem, Mandate
@@ -18,7 +19,7 @@ async def counted(query, expected: int) -> bool:
 
 
 async def test_a_mandate_then_a_collection_downloaded_confirmed_and_a_debit_rejected(user: User, admin, monkeypatch):
-    monkeypatch.setattr('pages.sepa.SHOWN_ROWS', 1)  # the dialog shows the first rows, the file holds them all
+    monkeypatch.setattr(sepa_page, 'SHOWN_ROWS', 1)  # the dialog shows the first rows, the file holds them all
     await Company.all().update(ics=ICS)
     client, other = await business_client(iban='FR7630006000011234567890189'), await individual_client()
     invoice = await debit_invoice(admin, client)
