@@ -17,7 +17,7 @@ from nicegui import app, events, ui
 from components.form import section
 from components.frame import frame
 from components.subnav import accounting_tabs
-from db import accounting_jobs, accounts
+from db import accounting_jobs
 from db.closing import Closing
 from logic.archive import verify_archive
 from logic.closing import YEAR
@@ -26,7 +26,7 @@ from logic.filenames import size_text
 from logic.tabular import MAX_BYTES
 from pages import runtime
 from pages.downloads import start_job
-from pages.security import PageContext, secured_page
+from pages.security import PageContext, request_user, secured_page
 
 PATH = '/comptabilite/archives'
 NAME = re.compile(r'exercice-\d{4}-\d{8}T\d{6}Z\.tar')
@@ -127,8 +127,7 @@ def _verify_bytes(data: bytes):
 @app.get(PATH + '/fichier/{name}')
 async def archive_file(request: Request) -> Response:
     config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     name = request.path_params.get('name', '')
     path = config.files_dir / 'archives' / name
     if user is None or not user.is_admin or not NAME.fullmatch(name) or not path.is_file():

@@ -14,13 +14,13 @@ from components.frame import frame
 from components.paged_table import PagedTable, PageRequest
 from components.subnav import payments_tabs
 from components.remittance_dialog import PendingCheque, RemittanceDialog
-from db import accounts, changes, cheques
+from db import changes, cheques
 from db.cheque import SLIP_STATES
 from logic.dates import format_date
 from logic.money import format_eur
 from pages import runtime
 from pages.payments import follow
-from pages.security import PageContext, secured_page
+from pages.security import PageContext, request_user, secured_page
 
 PATH = '/reglements/cheques'
 SHOWN_CHEQUES = 200  # the dialog lists the oldest cheques to remit, never an unbounded list
@@ -146,8 +146,7 @@ def slip_row(slip) -> dict:
 @app.get(PATH + '/{slip_id}/pdf')
 async def slip_pdf(request: Request) -> Response:
     config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     try:
         slip_id = int(request.path_params['slip_id'])
     except (KeyError, ValueError):

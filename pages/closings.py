@@ -13,12 +13,12 @@ from components.dialog import ConfirmDialog
 from components.form import section
 from components.frame import frame
 from components.subnav import accounting_tabs
-from db import accounts, closings
+from db import closings
 from db.closing import Closing
 from logic.closing import MONTH, MONTHS, YEAR, Period
 from logic.money import format_eur
 from pages import runtime
-from pages.security import PageContext, secured_page
+from pages.security import PageContext, request_user, secured_page
 
 PATH = '/comptabilite/clotures'
 HEADERS = {'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff'}
@@ -174,8 +174,7 @@ def _eur(text: str) -> str:
 @app.get(PATH + '/{closing_id}/rapport.pdf')
 async def closing_report(request: Request) -> Response:
     config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     try:
         closing_id = int(request.path_params['closing_id'])
     except (KeyError, ValueError):

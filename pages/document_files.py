@@ -5,13 +5,14 @@ from fastapi import Request
 from fastapi.responses import Response
 from nicegui import app, run
 
-from db import accounts, publishing
+from db import publishing
 from db.document import Document
 from db.validation import preview_snapshot
 from logic.errors import DomainError
 from logic.filenames import document_stem
 from logic.render import service
 from pages import runtime
+from pages.security import request_user
 
 HEADERS = {'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff'}
 
@@ -22,9 +23,7 @@ def file_stem(document: Document) -> str:
 
 
 async def _document(request: Request) -> Document | None:
-    config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     if user is None:
         return None
     try:

@@ -11,11 +11,11 @@ from nicegui import app, ui
 
 from components.frame import frame
 from components.job_progress import JobDialog, JobView
-from db import accounts, jobs
+from db import jobs
 from db.job import Job
 from logic.filenames import size_text
 from pages import runtime
-from pages.security import PageContext, secured_page
+from pages.security import PageContext, request_user, secured_page
 
 PATH = '/telechargements'
 HEADERS = {'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff'}
@@ -103,8 +103,7 @@ def _row(ctx: PageContext, item: JobView, reload) -> None:
 async def job_file(request: Request) -> Response:
     """The result of a job, to its owner only (404 for anyone else: a job's existence is not disclosed)."""
     config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     try:
         job_id = int(request.path_params['job_id'])
     except (KeyError, ValueError):

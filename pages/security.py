@@ -205,6 +205,11 @@ def secure_cookie(header: bytes) -> bytes:
     return header if b'secure' in attributes else header + b'; secure'
 
 
+async def request_user(request: Request) -> User | None:
+    """The signed-in, active user of a plain HTTP route (a file download), or None: the pages' same checks."""
+    return await _resolve(request.session.get('auth'))
+
+
 async def _resolve(token: str | None) -> User | None:
     config = runtime.config()
     return await accounts.resolve_session(token, idle_minutes=config.idle_timeout_minutes,

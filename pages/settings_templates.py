@@ -12,7 +12,7 @@ from nicegui import app, events, run, ui
 
 from components.form import Form, section
 from components.frame import frame
-from db import accounts, settings, templates_ops
+from db import settings, templates_ops
 from db.output import LOGO_CHOICES, TEMPLATE_DOC_TYPES, PrintTemplate
 from logic import doctypes
 from logic.errors import DomainError
@@ -22,7 +22,7 @@ from logic.render.sample import preview_snapshot
 from logic.render.style import COLUMNS, FONT_LABELS, LAYOUTS, StyleError, TemplateStyle
 from logic.snapshot import Party
 from pages import runtime
-from pages.security import PageContext, secured_page
+from pages.security import PageContext, request_user, secured_page
 
 PREVIEW_TYPES = {'invoice': 'Facture', 'quote': 'Devis', 'credit_note': 'Avoir'}
 PREVIEW_SECONDS = 600
@@ -185,9 +185,7 @@ def company_party(company) -> Party:
 @app.get('/_apercu/{key}')
 async def preview_pdf(request: Request, key: str) -> Response:
     """Only the user who asked for a preview can read it, for a few minutes."""
-    config = runtime.config()
-    user = await accounts.resolve_session(request.session.get('auth'), idle_minutes=config.idle_timeout_minutes,
-                                          absolute_hours=config.absolute_timeout_hours)
+    user = await request_user(request)
     entry = _previews.get(key)
     if user is None or entry is None or entry[1] != user.id or entry[0] < time.monotonic():
         return Response(status_code=404)

@@ -8,6 +8,7 @@ process's browser carries on with the other one; an export runs as a job in the 
 through the proxy.
 """
 import asyncio
+import contextlib
 import datetime
 import json
 import os
@@ -104,8 +105,13 @@ def served_by(folder: Path) -> dict[str, set[str]]:
     return answered
 
 
+def plain_env(**extra: str) -> dict[str, str]:
+    """This process's environment without pytest's and NiceGUI's variables, for a Facturier process of its own."""
+    return {**{key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}, **extra}
+
+
 def start_app(port: int, database_url: str, data_dir: Path) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    env = plain_env()
     env.update(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir), FACTURIER_SECRET=SECRET,
                FACTURIER_HOST='127.0.0.1', FACTURIER_TRUSTED_PROXIES='127.0.0.1',
                FACTURIER_JOB_WORKERS='0')  # the job worker runs apart (docs/deploy/facturier-worker.service)
@@ -124,19 +130,28 @@ def signed_in(url: str, database_url: str) -> dict:
               'cookies = asyncio.run(session_cookies(types.SimpleNamespace(url=sys.argv[1]), sys.argv[2], 1, '
               "next_path='/factures', verify=False))\n"
               'print(json.dumps(cookies[0]))\n')
-    env = {key: value for key, value in os.environ.items() if not key.startswith(('PYTEST', 'NICEGUI'))}
+    env = plain_env()
     done = subprocess.run([sys.executable, '-c', script, url, database_url], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
 
-async def listeners(database_url: str, *, kill: bool = False) -> set[int]:
-    """The backends holding the processes' LISTEN of live changes (db/change_relay.py); `kill` cuts them."""
+@contextlib.asynccontextmanager
+async def connected(database_url: str):
+    """A plain asyncpg connection to the test's database (the ORM of this process served SQLite before)."""
     import asyncpg  # noqa: PLC0415
 
     connection = await asyncpg.connect(database_url.replace('postgres://', 'postgresql://', 1))
     try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+async def listeners(database_url: str, *, kill: bool = False) -> set[int]:
+    """The backends holding the processes' LISTEN of live changes (db/change_relay.py); `kill` cuts them."""
+    async with connected(database_url) as connection:
         pids = {row['pid'] for row in await connection.fetch(
             'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
             LISTENER_NAME)}
@@ -144,19 +159,12 @@ async def listeners(database_url: str, *, kill: bool = False) -> set[int]:
             for pid in pids:
                 await connection.execute('SELECT pg_terminate_backend($1)', pid)
         return pids
-    finally:
-        await connection.close()
 
 
 async def a_draft_invoice(database_url: str) -> int:
-    import asyncpg  # noqa: PLC0415
-
-    connection = await asyncpg.connect(database_url.replace('postgres://', 'postgresql://', 1))
-    try:
+    async with connected(database_url) as connection:
         return await connection.fetchval("SELECT id FROM document WHERE doc_type = 'invoice' AND state = 'draft' "
                                          'ORDER BY id LIMIT 1')
-    finally:
-        await connection.close()
 
 
 async def until_shown(browser: Browser, role: str, timeout: float = 30) -> None:
@@ -187,9 +195,8 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
                        ignoring=(httpx.HTTPError,), label=f'process on {port} (see {tmp_path}/app-{port}.log)')
         assert [app.poll() for app in apps] == [None, None]
         demo = subprocess.run([sys.executable, str(ROOT / 'main.py'), 'demo', '--invoices', '30'], cwd=ROOT,
-                              env={**{k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI'))},
-                                   'FACTURIER_DATABASE_URL': database_url, 'FACTURIER_DATA_DIR': str(data_dir),
-                                   'FACTURIER_SECRET': SECRET}, capture_output=True, text=True, timeout=300)
+                              env=plain_env(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir),
+                                            FACTURIER_SECRET=SECRET), capture_output=True, text=True, timeout=300)
         assert demo.returncode == 0, demo.stderr[-3000:]
 
         folder = tmp_path / 'nginx'
@@ -298,10 +305,9 @@ def test_two_processes_behind_nginx_on_one_postgresql(tmp_path):
         time.sleep(0.5)
         assert served_by(folder)[node] == {f'127.0.0.1:{port}' for port in ports}  # one, then the other
         verified = subprocess.run([sys.executable, str(ROOT / 'main.py'), 'verify'], cwd=ROOT, capture_output=True,
-                                  text=True, timeout=300, env={
-                                      **{k: v for k, v in os.environ.items() if not k.startswith(('PYTEST', 'NICEGUI'))},
-                                      'FACTURIER_DATABASE_URL': database_url, 'FACTURIER_DATA_DIR': str(data_dir),
-                                      'FACTURIER_SECRET': SECRET})
+                                  text=True, timeout=300,
+                                  env=plain_env(FACTURIER_DATABASE_URL=database_url, FACTURIER_DATA_DIR=str(data_dir),
+                                                FACTURIER_SECRET=SECRET))
         assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-3000:]
     finally:
         if proxy is not None:

@@ -18,14 +18,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     log_in(browser, server, path='/devis/nouveau')
     wait_for_text(browser, 'le client est obligatoire')
 
-    fill(browser, '[data-field=contact-search]', 'Boulangerie Martin SAS')
-    click(browser, '[data-action=quick-create]')
-    wait_for_text(browser, 'Créer le contact')
-    for key, value in {'siren': '552081317', 'address': '3 place du Marché', 'postcode': '35000',
-                       'city': 'Rennes', 'email': 'compta@boulangerie-martin.fr'}.items():
-        fill(browser, f'.q-dialog [data-field={key}]', value)
-    click(browser, '[data-action=create-contact]')
-    wait_for_text(browser, 'Client Boulangerie Martin SAS créé.')
+    quick_create_client(browser, email='compta@boulangerie-martin.fr')
 
     click(browser, '[data-action=add-title]')
     fill(browser, '[data-line-kind=title] [data-field=designation]', 'Salle de bains')
@@ -79,6 +72,18 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for_text(browser, 'Facturé')
     screenshot(browser, 'quotes-list', 1280)
     screenshot(browser, 'quotes-list', 390)
+
+
+def quick_create_client(browser, **extra: str) -> None:
+    """From the editor's client picker: Boulangerie Martin SAS created in the quick dialog, with `extra` fields."""
+    fill(browser, '[data-field=contact-search]', 'Boulangerie Martin SAS')
+    click(browser, '[data-action=quick-create]')
+    wait_for_text(browser, 'Créer le contact')
+    for key, value in {'siren': '552081317', 'address': '3 place du Marché', 'postcode': '35000',
+                       'city': 'Rennes', **extra}.items():
+        fill(browser, f'.q-dialog [data-field={key}]', value)
+    click(browser, '[data-action=create-contact]')
+    wait_for_text(browser, 'Client Boulangerie Martin SAS créé.')
 
 
 def add_line(browser, designation: str, quantity: str, price: str) -> None:

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.browser.helpers import fill, log_in, screenshot, text, wait_for, wait_for_text
-from tests.browser.test_document_lifecycle import add_line, click
+from tests.browser.test_document_lifecycle import add_line, click, quick_create_client
 
 pytestmark = pytest.mark.browser
 
@@ -13,14 +13,7 @@ pytestmark = pytest.mark.browser
 def test_unsaved_edits_come_back_after_a_reload(server, browser):
     log_in(browser, server, path='/devis/nouveau')
     wait_for_text(browser, 'le client est obligatoire')
-    fill(browser, '[data-field=contact-search]', 'Boulangerie Martin SAS')
-    click(browser, '[data-action=quick-create]')
-    wait_for_text(browser, 'Créer le contact')
-    for key, value in {'siren': '552081317', 'address': '3 place du Marché', 'postcode': '35000',
-                       'city': 'Rennes'}.items():
-        fill(browser, f'.q-dialog [data-field={key}]', value)
-    click(browser, '[data-action=create-contact]')
-    wait_for_text(browser, 'Client Boulangerie Martin SAS créé.')
+    quick_create_client(browser)
     add_line(browser, 'Pose de faïence murale', '10', '42')
     wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '420,00 €')
     click(browser, '[data-action=save]')
