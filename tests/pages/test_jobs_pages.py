@@ -1,10 +1,12 @@
 """« Téléchargements » (issue 17): the user's jobs and their files, one job at a time per user, files for their owner
 only, a job stopped from the list."""
+from datetime import UTC, datetime
+
 from nicegui.testing import User
 
-from db import job_kinds, jobs
+from db import job_kinds
 from db.contact import Contact
-from db.job import CANCELLED, Job
+from db.job import CANCELLED, RUNNING, Job
 from tests.helpers import until
 from tests.pages.helpers import log_in
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
@@ -29,8 +31,12 @@ async def test_an_export_waits_in_the_downloads_for_its_owner_only(user: User, a
 
 
 async def test_a_second_job_is_refused_in_french_and_the_first_can_be_stopped_from_the_list(user: User, admin):
-    queued = await jobs.enqueue(admin, job_kinds.EXPORT_PAYMENTS, {'filters': {}}, title='Export des règlements')
-    await Job.filter(id=queued.id).update(state='running', worker='ailleurs')  # taken by a worker elsewhere
+    # Running on a worker elsewhere, written in one step: queued first, the test's own worker could claim and finish it
+    # before it was marked as taken elsewhere (seen on PostgreSQL in CI).
+    now = datetime.now(UTC)
+    queued = await Job.create(kind=job_kinds.EXPORT_PAYMENTS, user_id=admin.user_id, title='Export des règlements',
+                              params={'filters': {}}, state=RUNNING, worker='ailleurs', created_at=now,
+                              started_at=now, heartbeat_at=now, attempts=1)
     await log_in(user, next_path='/contacts')
     await user.should_see('0 contact(s)', retries=50)
     user.find(marker='export-all').click()
