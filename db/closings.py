@@ -29,7 +29,7 @@ from db.actor import Actor
 from db.audit import record
 from db.closing import Closing, ClosingSettings
 from db.document import ChainEntry, Document, NumberCounter, Payment
-from db.numbering import bump_counter
+from db.numbering import WRITERS_LOCK, bump_counter
 from db.settings import get_company, get_options, save_options
 from db.unit_of_work import transaction
 from logic import closing as rules
@@ -206,10 +206,15 @@ async def _close_one(actor: Actor, period: Period, secret: str | bytes) -> Closi
 
 
 async def _lock_writers() -> None:
-    """The counter rows that the writers of the chained series bump first (PostgreSQL row locks; SQLite serialises
-    writers anyway)."""
-    series = [*doctypes.SERIES, 'payment', 'cheque_slip_chain', 'original_chain', CHAIN_COUNTER]
-    await NumberCounter.filter(series__in=series).select_for_update().values_list('id', flat=True)
+    """The writers' lock, alone (`db.numbering.share_writers_lock`: every writer of a chained series takes its share
+    when it bumps a counter, before `check_open`). PostgreSQL only: SQLite serialises writers anyway.
+
+    Row locks on the counter rows were used before, and held nothing: Tortoise drops FOR UPDATE from a
+    `values_list` query, and a counter row created after the closing began (a new period's first number) was never
+    locked."""
+    connection = connections.get('default')
+    if connection.capabilities.dialect == 'postgres':
+        await connection.execute_query('SELECT pg_advisory_xact_lock($1)', [WRITERS_LOCK])
 
 
 # --- what a closing records ---------------------------------------------------------------------------------------

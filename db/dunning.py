@@ -290,7 +290,8 @@ async def record_letter(actor: Actor, letter: Letter, channel: str, today: date 
     ids = [line.installment_id for line in letter.group.lines]
     async with transaction():
         # Lock the installments: two runs recording the same letter wait for each other, the second finds it sent.
-        await Installment.filter(id__in=ids).select_for_update().values_list('id', flat=True)
+        # (`only`, not `values_list`: Tortoise drops FOR UPDATE from a values query; in id order, no deadlock.)
+        await Installment.filter(id__in=ids).order_by('id').select_for_update().only('id')
         last = await dunning_state.last_levels(ids)
         fresh = [line for line in letter.group.lines if last.get(line.installment_id, (0,))[0] < letter.level]
         if not fresh:

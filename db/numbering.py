@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
@@ -28,6 +29,9 @@ from logic import doctypes
 from logic.dates import format_date
 from logic.errors import DomainError
 from logic.numbering import DEFAULT_PATTERNS, SERIES_LABELS, check_distinct, period_key, render, validate_pattern
+
+# The advisory lock key of the chained series' writers and of closings ("Clos"): see `share_writers_lock`.
+WRITERS_LOCK = 0x436C6F73
 
 _issuing: ContextVar[bool] = ContextVar('numbering_legal_documents', default=False)
 
@@ -150,6 +154,7 @@ async def bump_counter(series: str, period: str, count: int = 1) -> int:
     one numbers and chains after the previous one; SQLite serialises writers anyway. A missing row (first number of
     a period) is created in a savepoint, where a concurrent creation fails alone, then bumped.
     """
+    await share_writers_lock()
     if not await _increment(series, period, count):
         try:
             async with transaction():
@@ -158,6 +163,19 @@ async def bump_counter(series: str, period: str, count: int = 1) -> int:
             pass  # created meanwhile by a concurrent writer, which committed: bump it now
         await _increment(series, period, count)
     return (await NumberCounter.filter(series=series, period_key=period).values_list('value', flat=True))[0]
+
+
+async def share_writers_lock() -> None:
+    """PostgreSQL: the writers' share of the lock that a closing takes alone (`db.closings`), until the commit.
+
+    Writers of the chained series hold it together (they don't wait for each other here); a closing waits for those
+    in flight to commit (they are counted in it), and those that come after wait for the closing to commit (they see
+    it and are refused by `check_open`). Unlike row locks, it also holds for a counter row not created yet (the
+    first number of a new period). SQLite serialises writers anyway.
+    """
+    connection = connections.get('default')
+    if connection.capabilities.dialect == 'postgres':
+        await connection.execute_query('SELECT pg_advisory_xact_lock_shared($1)', [WRITERS_LOCK])
 
 
 async def _increment(series: str, period: str, count: int) -> int:

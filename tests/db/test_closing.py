@@ -132,10 +132,6 @@ async def test_a_closing_rewritten_too_is_caught_by_the_report_that_left_the_mac
 
 
 async def test_payments_racing_a_closing_are_either_counted_in_it_or_refused(db):
-    if connections.get('default').capabilities.dialect != 'sqlite':
-        # Known defect (issue 13 stays open): on PostgreSQL a settlement racing a closing can be neither counted in
-        # it nor refused (CI: 1 counted where 2 were expected). Marked so that it is seen, not hidden.
-        pytest.xfail('PostgreSQL: a payment racing a closing is neither counted nor refused (issue 13)')
     """On PostgreSQL the pool's connections really race: the closing takes the payments chain's lock, a settlement
     checks the closed period after taking it. Whatever the order, the closing's totals match the journal."""
     import asyncio

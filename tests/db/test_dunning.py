@@ -66,6 +66,20 @@ async def test_recording_the_same_letter_twice_records_it_once(db):
     assert await Reminder.all().count() == 2
 
 
+async def test_the_same_letter_recorded_twice_at_once_is_recorded_once(db):
+    """Two runs at the same moment (on PostgreSQL the pool's connections really race): the installments' row locks
+    make the second wait for the first and find the letter recorded."""
+    import asyncio
+
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    [letter] = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
+                                     LATER)
+    counts = await asyncio.gather(*(dunning.record_letter(admin, letter, 'post', LATER) for _ in range(3)))
+    assert sorted(counts) == [0, 0, 2]
+    assert await Reminder.all().count() == 2
+
+
 async def test_the_letters_print_with_the_clients_dunning_template(db):
     from db.output import PrintTemplate  # noqa: PLC0415
 
