@@ -1,5 +1,5 @@
 """An area's sub-menu: a row of links (each entry its own page, bookmarkable, checked by its own role on the server),
-scrolling sideways on a phone; the entry of the current page is shown active.
+wrapping onto a second line on a phone; the entry of the current page is shown active.
 
 Each page of an area calls its area's function first in its frame: `payments_tabs(path)`, `accounting_tabs(path)`.
 """
