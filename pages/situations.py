@@ -36,6 +36,20 @@ COLUMNS = [
     {'name': 'holdback', 'label': 'Retenue', 'field': 'holdback', 'align': 'right'},
     {'name': 'state', 'label': 'État', 'field': 'state', 'sortable': True, 'align': 'left'},
 ]
+# Phones get one card per contract (Quasar's grid mode), the whole card a link; Vue's {{ }} escapes the text.
+CARD = r'''
+<div class="q-pa-xs col-12">
+  <a class="app-pay-card app-card-link" :href="'/situations/' + props.row.id" :data-contract="props.row.id">
+    <div class="app-pay-card-line"><strong>{{ props.row.quote }}</strong>
+      <span class="app-pay-card-muted">{{ props.row.state }}</span></div>
+    <div class="app-pay-card-line"><span>{{ props.row.client }}</span></div>
+    <div class="app-pay-card-line app-pay-card-muted">
+      <span>Facturé {{ props.row.billed_ht }} sur {{ props.row.total_ht }} HT</span></div>
+    <div class="app-pay-card-line app-pay-card-muted">
+      <span>{{ props.row.situations }} situation(s) · retenue {{ props.row.holdback }}</span></div>
+  </a>
+</div>
+'''
 
 
 def contract_url(contract_id: int) -> str:
@@ -66,6 +80,8 @@ async def contracts_page(ctx: PageContext):
 
         table = PagedTable(columns=COLUMNS, fetch=ctx.handler(fetch), sort_by='id', descending=True,
                            name='contracts')
+        table.props(':grid="Quasar.Screen.lt.sm"')
+        table.add_slot('item', CARD)
         table.on('row-click', lambda event: ui.navigate.to(contract_url(event.args[1]['id'])))
         state.on_value_change(lambda: table.reload())
     await table.reload()
