@@ -6,8 +6,10 @@ component never queries) until it has ended, then stops asking. Once done it off
 « Téléchargements ».
 
     JobProgress(load=lambda: view_of(job_id), on_cancel=ctx.handler(cancel), auto_download=True)
+    JobProgress(load=..., on_cancel=..., on_end=reload)   # `on_end(view)` once the job has ended, however it ended
     JobDialog('Export des factures', load=..., on_cancel=...).open()
 """
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -41,13 +43,16 @@ class JobView:
 class JobProgress(ui.column):
 
     def __init__(self, *, load: Callable[[], Awaitable[JobView | None]], on_cancel: Callable[[], object],
-                 auto_download: bool = False) -> None:
+                 auto_download: bool = False, on_end: Callable[[JobView], object] | None = None) -> None:
         super().__init__()
         self.classes('w-full gap-2')
         self._load, self._auto_download, self._downloaded = load, auto_download, False
+        self._on_end = on_end
         self.view: JobView | None = None
         with self:
-            self.status = ui.label('En attente d’un processus libre…').classes('app-muted').mark('job-status')
+            # A message may hold several lines (a dunning run: the count, then one line per letter not sent).
+            self.status = ui.label('En attente d’un processus libre…').classes('app-muted whitespace-pre-line') \
+                .mark('job-status')
             self.bar = ui.linear_progress(value=0, show_value=False).props('rounded size=10px').classes('w-full')
             with ui.row().classes('gap-2 items-center'):
                 self.cancel = ui.button('Arrêter', icon='stop', on_click=on_cancel) \
@@ -65,6 +70,11 @@ class JobProgress(ui.column):
             self.timer.deactivate()
             return
         self.show(view)
+        if not view.active and self._on_end is not None:
+            on_end, self._on_end = self._on_end, None
+            result = on_end(view)
+            if inspect.isawaitable(result):
+                await result
 
     def show(self, view: JobView) -> None:
         self.view = view

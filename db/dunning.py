@@ -1,8 +1,8 @@
 """Dunning (PA6): the proposal of overdue installments per client and level, the letters, and their record.
 
 The proposal is computed, never stored: overdue open installments of invoices, whose client is not excluded, that
-reached a level not sent yet (logic/dunning.py). A run sends or prints letters (one per client and level), then
-records one Reminder per installment with the amounts claimed that day, moves its DunningState to that level
+reached a level not sent yet (logic/dunning.py). A run, a job of the job worker (db/job_kinds.py: dunning_email,
+dunning_post), sends or prints letters (one per client and level), then records one Reminder per installment with the amounts claimed that day, moves its DunningState to that level
 (db/dunning_state.py), and writes an audit entry per letter, in one short transaction per letter (no SMTP or PDF
 inside it). The level is checked again in that transaction: a second tab sending the same letter records nothing
 twice.
@@ -10,6 +10,7 @@ twice.
 import asyncio
 import io
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -471,38 +472,52 @@ def penalty_note(letter: Letter, config: Rules, today: date) -> str:
             f'retard (article D441-5 du Code de commerce).')
 
 
-async def send_by_email(actor: Actor, chosen: list[Letter], *, secret: str, today: date | None = None,
-                        progress=None) -> tuple[int, list[str]]:
-    """Send each letter to its client's e-mail, recording it once sent. Returns (letters sent, French errors)."""
+async def send_letters(actor: Actor, chosen: list[Letter], *, secret: str,
+                       today: date | None = None) -> AsyncIterator[tuple[Letter, str]]:
+    """Send each letter to its client's e-mail and record its reminders once it is sent; yields (letter, French
+    error or '') after each one, so that a caller may stop between two letters (a job's Arrêter):
+
+        async with aclosing(send_letters(actor, letters, secret=secret)) as run:
+            async for letter, error in run: ...
+
+    A letter under way when the task is cancelled (the job worker stopping) is finished, sent and recorded, before
+    the cancellation goes on: a letter that went out is never left unrecorded, to be sent again by the next run."""
     from db import mailer  # noqa: PLC0415 - the SMTP stack only where it is used
-    from logic.render.letter import letter_mail_text  # noqa: PLC0415
 
     today = today or date.today()
     config = await load_rules()
     company = await get_company()
     settings = await mailer.get_settings()
-    sent, errors = 0, []
-    for index, letter in enumerate(chosen, start=1):
+    for letter in chosen:
+        step = asyncio.ensure_future(_send_one(actor, letter, settings, company, config, secret, today))
         try:
-            if not letter.group.email:
-                raise DomainError('pas d’adresse e-mail')
-            data = letter_data(letter, company, config, today)
-            first = letter.group.lines[0]
-            await mailer.send_document(actor, settings, letter.group.email, letter.subject, letter_mail_text(data),
-                                       [], secret=secret, document_id=first.document_id,
-                                       document_label=f'Relance niveau {letter.level} — {letter.group.name}')
-            await record_letter(actor, letter, 'email', today)
-            sent += 1
-        except DomainError as exc:
-            errors.append(f'{letter.group.name} : {exc}')
-        if progress:
-            progress(index)
-    return sent, errors
+            error = await asyncio.shield(step)
+        except asyncio.CancelledError:
+            await step
+            raise
+        yield letter, error
 
 
-async def print_letters(actor: Actor, chosen: list[Letter], path, *, run, today: date | None = None,
-                        progress=None) -> int:
-    """One PDF of the letters at `path` (rendered one by one, then merged), then their reminders recorded."""
+async def _send_one(actor: Actor, letter: Letter, settings, company, config: Rules, secret: str, today: date) -> str:
+    from db import mailer  # noqa: PLC0415
+    from logic.render.letter import letter_mail_text  # noqa: PLC0415
+
+    try:
+        if not letter.group.email:
+            raise DomainError('pas d’adresse e-mail')
+        data = letter_data(letter, company, config, today)
+        await mailer.send_document(actor, settings, letter.group.email, letter.subject, letter_mail_text(data), [],
+                                   secret=secret, document_id=letter.group.lines[0].document_id,
+                                   document_label=f'Relance niveau {letter.level} — {letter.group.name}')
+    except DomainError as exc:
+        return f'{letter.group.name} : {exc}'
+    await record_letter(actor, letter, 'email', today)
+    return ''
+
+
+async def print_letters(chosen: list[Letter], path, *, run, today: date | None = None, progress=None) -> int:
+    """One PDF of the letters at `path`, one letter after the other (rendered one by one through `run`, then merged);
+    nothing is recorded here: the caller records the letters (`record_letters`) once the PDF is complete."""
     from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
 
     from logic.render.letter import render_letters_pdf  # noqa: PLC0415
@@ -519,9 +534,13 @@ async def print_letters(actor: Actor, chosen: list[Letter], path, *, run, today:
             progress(index)
     writer.add_metadata({'/Title': f'Relances ({len(chosen)} lettres)', '/Producer': 'Facturier'})
     await asyncio.to_thread(_write, writer, path)
-    for letter in chosen:
-        await record_letter(actor, letter, 'post', today)
     return len(chosen)
+
+
+async def record_letters(actor: Actor, chosen: list[Letter], channel: str, today: date | None = None) -> int:
+    """Record printed letters (`record_letter` each, in its own short transaction); returns the reminders recorded."""
+    today = today or date.today()
+    return sum([await record_letter(actor, letter, channel, today) for letter in chosen])
 
 
 def _write(writer, path) -> None:

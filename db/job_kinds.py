@@ -1,4 +1,4 @@
-"""The heavy work the job workers run (issue 17): grouped printing and the list exports.
+"""The heavy work the job workers run (issue 17): grouped printing, the list exports and the dunning runs.
 
 Each kind is `async def kind(ctx: JobContext) -> Result`, registered with db.jobs.register, run in a job worker
 process (db/job_worker.py): database reads through the worker's own connection, CPU work (WeasyPrint, the XLSX
@@ -7,11 +7,13 @@ that queued the job (`*_params` below), so the page and the worker agree on them
 """
 import dataclasses
 import pickle
+from contextlib import aclosing
 from datetime import date
 from typing import Any
 
 from db import jobs
-from db.jobs import JobContext, Result
+from db.jobs import JobCancelled, JobContext, Result
+from logic.errors import DomainError
 from logic.filenames import dated_file, family_file
 
 BATCH_PRINT = 'batch.print'
@@ -19,6 +21,9 @@ EXPORT_DOCUMENTS = 'export.documents'
 EXPORT_CONTACTS = 'export.contacts'
 EXPORT_ARTICLES = 'export.articles'
 EXPORT_PAYMENTS = 'export.payments'
+DUNNING_POST = 'dunning.post'
+DUNNING_EMAIL = 'dunning.email'
+MESSAGE_CHARS = 500  # the job's message column (db/job.py)
 
 
 def plain(value) -> dict | None:
@@ -122,6 +127,79 @@ async def export_payments(ctx: JobContext) -> Result:
     return _written(ctx, data, dated_file('reglements', 'xlsx'), _count(len(rows), 'ligne'))
 
 
+async def dunning_post(ctx: JobContext) -> Result:
+    """PA6, the letters for the post: params {'ids': the installments chosen on Règlements > Relances}. One PDF, one
+    letter after the other; the letters are recomputed here, on the day the job runs, and recorded once the PDF is
+    complete (a stop before that records nothing; after it, the PDF and its record stay)."""
+    from db import dunning  # noqa: PLC0415
+
+    today = date.today()
+    letters = await _dunning_letters(ctx, today)
+    path = ctx.result_path('.pdf')
+    await dunning.print_letters(letters, path, run=ctx.run, today=today, progress=ctx.advance)
+    ctx.advance(len(letters))  # the last moment a stop is heard: nothing is recorded yet
+    ctx.committed = True
+    await dunning.record_letters(ctx.actor, letters, 'post', today)
+    name = dated_file('relances', 'pdf', today=today)
+    return Result(file=path, name=name, message=f'{len(letters)} lettre(s) prête(s) : {name}')
+
+
+async def dunning_email(ctx: JobContext) -> Result:
+    """PA6, the letters by e-mail: params {'ids'} as `dunning_post`. Each letter is recorded once sent; a stop
+    (Arrêter) is heard between two letters. No file: the message says how many went out and why the others did not
+    (they stay proposed)."""
+    from db import dunning  # noqa: PLC0415
+
+    today = date.today()
+    letters = await _dunning_letters(ctx, today)
+    sent, errors = 0, []
+    try:
+        async with aclosing(dunning.send_letters(ctx.actor, letters, secret=ctx.config.secret, today=today)) as run:
+            async for done, (_, error) in _numbered(run):
+                if error:
+                    errors.append(error)
+                else:
+                    sent += 1
+                ctx.advance(done)
+    except JobCancelled:
+        raise JobCancelled(outcome=letters_message(f'Arrêté : {sent} lettre(s) envoyée(s) sur {len(letters)}.',
+                                                   errors)) from None
+    ctx.committed = True  # every letter went out or failed: a late stop changes nothing
+    return Result(message=letters_message(f'{sent} lettre(s) envoyée(s) sur {len(letters)}.', errors))
+
+
+def letters_message(head: str, errors: list[str]) -> str:
+    """The outcome of a run, one line each, within the job's message: '1 lettre(s) envoyée(s) sur 2.' then
+    'Martin SARL : pas d’adresse e-mail', and '… et 3 autre(s) non envoyée(s)' when they don't all fit."""
+    lines = [head]
+    for index, error in enumerate(errors):
+        more = f'… et {len(errors) - index} autre(s) non envoyée(s).'
+        last = index == len(errors) - 1
+        if len('\n'.join([*lines, error] + ([] if last else [more]))) > MESSAGE_CHARS:
+            lines.append(more)
+            break
+        lines.append(error)
+    return '\n'.join(lines)
+
+
+async def _dunning_letters(ctx: JobContext, today: date) -> list:
+    from db import dunning  # noqa: PLC0415
+
+    letters = await dunning.letters([int(item) for item in ctx.params['ids']], today)
+    if not letters:
+        raise DomainError('Ces échéances ne sont plus à relancer (réglées ou déjà relancées entre-temps).')
+    ctx.advance(0, len(letters))
+    return letters
+
+
+async def _numbered(items):
+    """enumerate(…, start=1) of an async iterator."""
+    index = 0
+    async for item in items:
+        index += 1
+        yield index, item
+
+
 def _count(count: int, noun: str) -> str:
     """'1 ligne', '2 lignes'."""
     return f'{count} {noun}' if count == 1 else f'{count} {noun}s'
@@ -143,3 +221,5 @@ jobs.register(EXPORT_DOCUMENTS, export_documents)
 jobs.register(EXPORT_CONTACTS, export_contacts)
 jobs.register(EXPORT_ARTICLES, export_articles)
 jobs.register(EXPORT_PAYMENTS, export_payments)
+jobs.register(DUNNING_POST, dunning_post)
+jobs.register(DUNNING_EMAIL, dunning_email)

@@ -88,13 +88,16 @@ class Worker:
                 raise DomainError(f'Travail inconnu de ce processus : {job.kind}.')
             result = await function(ctx)
             await self._flush(ctx)
-            if ctx.cancelled:  # stopped by the user while its last step ran: the user asked for no file
+            if ctx.cancelled and not ctx.committed:  # stopped while its last step ran: the user asked for no file
                 raise jobs.JobCancelled('Travail annulé.')
-            await jobs.finish(job.id, name=result.name, file=result.file.name, size=result.file.stat().st_size,
-                              message=result.message or f'Prêt : {result.name}')
+            if result.file is None:  # a job that made no file (e-mails sent): its message is the result
+                await jobs.finish(job.id, name='', file='', size=0, message=result.message or 'Terminé.')
+            else:
+                await jobs.finish(job.id, name=result.name, file=result.file.name, size=result.file.stat().st_size,
+                                  message=result.message or f'Prêt : {result.name}')
             return
-        except jobs.JobCancelled:
-            await jobs.fail(job.id, 'Annulé.', state=CANCELLED)
+        except jobs.JobCancelled as exc:
+            await jobs.fail(job.id, exc.outcome or 'Annulé.', state=CANCELLED)
         except asyncio.CancelledError:  # the worker stops: `run` queues the job again
             self._discard(ctx)
             raise

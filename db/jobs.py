@@ -54,15 +54,22 @@ class JobRefused(DomainError):
 
 
 class JobCancelled(DomainError):
-    """The user stopped the job: raised by JobContext.progress in the job's function."""
+    """The user stopped the job: raised by JobContext.advance in the job's function. A job that leaves something
+    done behind says what in `outcome` ('Arrêté : 2 lettre(s) envoyée(s) sur 5.'), the job's line instead of
+    « Annulé. »."""
+
+    def __init__(self, message: str = 'Travail annulé.', *, outcome: str = '') -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 @dataclass(kw_only=True, slots=True)
 class Result:
-    """What a job's function returns: the file it wrote (under `results_dir`) and the name the user downloads."""
+    """What a job's function returns: the file it wrote (under `results_dir`) and the name the user downloads; or
+    no file, only the message (the e-mails of a dunning run)."""
 
-    file: Path
-    name: str
+    file: Path | None = None
+    name: str = ''
     message: str = ''
 
 
@@ -77,6 +84,9 @@ class JobContext:
     done: int = 0
     total: int = 0
     cancelled: bool = False
+    # Set by a job whose effects are recorded (letters printed or sent): a stop asked from then on comes too late,
+    # the job ends with its result rather than cancelled with its file thrown away.
+    committed: bool = False
     files: list[Path] = field(default_factory=list)
 
     @property

@@ -1,9 +1,6 @@
 """Édition groupée (DOC5): one PDF of every document matching the list's filters and a number range, made by a job
 worker (issue 17, db/job_kinds.py: batch_print) with its progress live in the dialog; the app stays responsive, the
 file downloads by itself when it is ready, as « factures-2026-12-06.pdf », and waits in « Téléchargements »."""
-import time
-from pathlib import Path
-
 from components.batch_print_dialog import BatchPrintDialog
 from components.document_list import ListFilters
 from components.job_progress import JobProgress
@@ -16,8 +13,6 @@ from pages.document_lists import list_query
 from pages.security import PageContext
 
 MAX_DOCUMENTS = 5000
-# A batch file is a convenience copy (each document keeps its own stored PDF): it is removed a day after it was made.
-KEEP_SECONDS = 24 * 3600
 
 
 async def matching_ids(family: str, filters: ListFilters, first: str, last: str) -> list[int]:
@@ -47,14 +42,3 @@ def open_batch_dialog(ctx: PageContext, family: str, filters: ListFilters) -> No
 
     dialog = BatchPrintDialog(on_start=start, guard=ctx.handler)
     dialog.open()
-
-
-def purge_old_batches(folder: Path, now: float | None = None) -> int:
-    """Remove the batch files (and unfinished parts) older than KEEP_SECONDS; returns how many were removed."""
-    limit = (now or time.time()) - KEEP_SECONDS
-    removed = 0
-    for item in [*folder.glob('*.pdf'), *folder.glob('*.part')]:
-        if item.stat().st_mtime < limit:
-            item.unlink(missing_ok=True)
-            removed += 1
-    return removed

@@ -57,7 +57,7 @@ async def start_job(ctx: PageContext, kind: str, params: dict, *, title: str, to
 @secured_page(PATH, title='Téléchargements')
 async def downloads_page(ctx: PageContext) -> None:
     with frame(ctx, 'Téléchargements'):
-        ui.label('Les éditions groupées et les exports que vous avez lancés, gardés '
+        ui.label('Les éditions groupées, les exports et les relances que vous avez lancés, gardés '
                  f'{jobs.KEEP_DAYS} jours. Ils se préparent en arrière-plan : vous pouvez quitter la page.') \
             .classes('app-muted')
         listing = ui.column().classes('w-full gap-2').mark('downloads')
@@ -93,7 +93,7 @@ def _row(ctx: PageContext, item: JobView, reload) -> None:
             elif item.active:
                 ui.button('Arrêter', icon='stop', on_click=canceller(ctx, item.id)) \
                     .props('outline no-caps color=negative data-action=cancel-job').mark('cancel-job')
-        ui.label(item.line).classes('app-muted text-sm').mark('job-line')
+        ui.label(item.line).classes('app-muted text-sm whitespace-pre-line').mark('job-line')
         if item.active and item.total:
             ui.linear_progress(value=item.done / item.total, show_value=False).props('rounded size=8px') \
                 .classes('w-full')

@@ -1,29 +1,32 @@
 """Règlements > Relances (PA6): the overdue installments due for a reminder, by client, with the level due and, for
 business clients, the late penalties and the recovery indemnity computed to the day; chosen ones are sent by
-e-mail or printed as one PDF for the post, with a progress bar, and each is recorded (db/dunning.py).
+e-mail or printed as one PDF for the post by a job worker (issue 17, db/job_kinds.py: dunning_email, dunning_post),
+its progress in the dialog, and each is recorded (db/dunning.py). The run goes on if the page is closed; the PDF, or
+the e-mails' outcome, waits in « Téléchargements ». The proposal is read again once the job has ended.
 
 Excluded clients (the toggle on the contact page) are never proposed. Amounts are recomputed on the server when the
 letters are made: the page only passes the chosen installment ids.
 """
-import secrets
-from datetime import date, datetime
 from decimal import Decimal
 
-from nicegui import background_tasks, run, ui
+from nicegui import ui
 
 from components.dunning_group import DunningGroup
 from components.dunning_run_dialog import DunningRunDialog
 from components.frame import frame
+from components.job_progress import JobProgress
 from components.subnav import payments_tabs
-from db import dunning
+from db import dunning, job_kinds, jobs
 from logic.errors import DomainError
 from logic.money import format_eur
-from pages import runtime
-from pages.batch_print import purge_old_batches
+from pages import downloads
 from pages.security import PageContext, secured_page
 
 PATH = '/reglements/relances'
 CLIENTS_PER_PAGE = 20
+# The job of each channel and its title in « Téléchargements ».
+RUNS = {'email': (job_kinds.DUNNING_EMAIL, 'Relances par e-mail'),
+        'post': (job_kinds.DUNNING_POST, 'Relances pour envoi postal')}
 
 
 @secured_page(PATH, title='Relances')
@@ -103,39 +106,22 @@ async def dunning_page(ctx: PageContext):
         dialog.open()
 
     async def start(dialog: DunningRunDialog, channel: str, ids: list[int]) -> None:
-        letters = await dunning.letters(ids)
-        if not letters:
+        # Counted here to refuse at once what is no longer due; the job worker computes the letters again.
+        count = len(await dunning.letters(ids))
+        if not count:
             raise DomainError('Ces échéances ne sont plus à relancer (réglées ou déjà relancées entre-temps).')
-        total = len(letters)
-        dialog.started(total)
-        actor, config = ctx.actor, runtime.config()
+        kind, title = RUNS[channel]
+        job = await jobs.enqueue(ctx.actor, kind, {'ids': ids}, total=count, title=f'{title} : {count} lettre(s)')
 
-        async def job() -> None:
-            try:
-                if channel == 'email':
-                    sent, errors = await dunning.send_by_email(actor, letters, secret=config.secret,
-                                                               progress=lambda done: dialog.advance(done, total))
-                    dialog.finished(f'{sent} lettre(s) envoyée(s) sur {total}.', errors)
-                else:
-                    folder = config.files_dir / 'batches'
-                    folder.mkdir(parents=True, exist_ok=True)
-                    purge_old_batches(folder)
-                    path = folder / f'relances-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.pdf'
-                    await dunning.print_letters(actor, letters, path, run=run.cpu_bound,
-                                                progress=lambda done: dialog.advance(done, total))
-                    name = f'relances-{date.today():%Y-%m-%d}.pdf'
-                    download = ctx.handler(lambda: ui.download.file(path, name))
-                    dialog.finished(f'{total} lettre(s) prête(s) : le téléchargement démarre.', [], download)
-                    if not dialog.client.is_deleted:
-                        with dialog.client:
-                            await download()
-            except DomainError as exc:
-                dialog.failed(f'Échec : {exc}')
+        async def ended(_view) -> None:  # sent, printed, stopped or failed: what was recorded leaves the proposal
             if not body.is_deleted:
                 with body:
-                    await reload()
+                    await ctx.handler(reload)()
+            dialog.ended()
 
-        background_tasks.create(job(), name=f'dunning run {channel}')
+        dialog.follow(lambda: JobProgress(load=downloads.loader(ctx, job.id),
+                                          on_cancel=downloads.canceller(ctx, job.id),
+                                          auto_download=channel == 'post', on_end=ended))
 
     draw()
 

@@ -1,7 +1,9 @@
 """A dunning run in a real browser (PA6, issue 16 "done when"): Règlements > Relances proposes a business client
 90 days late (penalties and the 40 EUR indemnity shown) and a private client (none); the business client's letter
 goes by e-mail to the local SMTP server, the private client's is printed into the PDF for the post (read back with
-pdftotext); both are recorded, and the invoice's page shows its reminder. Screenshots at 1280 and 390 px."""
+pdftotext), both by the server's job worker (issue 17) with their progress in the dialog; both are recorded, the PDF
+downloads by itself, and the invoice's page shows its reminder. Screenshots at 1280 and 390 px, the run's dialog
+included."""
 import email
 import shutil
 import subprocess
@@ -62,13 +64,20 @@ async def reminders(server) -> list[tuple[int, str, int]]:
         await engine.close_database()
 
 
-def run_letters(browser, client_id: int, action: str, done: str) -> None:
-    click(browser, f'[data-choose-client="{client_id}"]')
+def run_letters(browser, client_ids: list[int], action: str, done: str, shot: str) -> str:
+    """Choose the clients, run, wait for `done`, take the dialog's screenshots and close it; returns its text."""
+    for client_id in client_ids:
+        click(browser, f'[data-choose-client="{client_id}"]')
     click(browser, f'[data-action={action}]')
     click(browser, '.q-dialog [data-action=start-run]')
     wait_for_text(browser, done, timeout=90)
+    shown = text(browser, '.q-dialog [data-role=dunning-run]')
+    for width in (1280, 390):
+        screenshot(browser, shot, width)
+    browser.set_window_size(1280, 900)
     click(browser, '.q-dialog [data-action=close-run]')
     wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-action=start-run]'))
+    return shown
 
 
 async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
@@ -84,15 +93,22 @@ async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
         screenshot(browser, 'dunning-proposal', width)
     browser.set_window_size(1280, 900)
 
-    run_letters(browser, business_id, 'send-email', '1 lettre(s) envoyée(s) sur 1.')
+    # Both chosen for e-mail: the private client has no address, is reported in the dialog and stays proposed.
+    shown = run_letters(browser, [business_id, private_id], 'send-email', 'Camille Petit : pas d’adresse e-mail',
+                        'dunning-run-email')
+    assert '1 lettre(s) envoyée(s) sur 2. Camille Petit : pas d’adresse e-mail' in shown
     [(recipients, raw)] = inbox.messages
     message = email.message_from_bytes(raw, policy=policy.default)
     assert recipients == [CLIENT_EMAIL] and message['Subject'].startswith('Rappel : règlement en attente')
     body = message.get_content()
     assert 'Indemnité forfaitaire pour frais de recouvrement : 40 € par facture' in body
 
-    run_letters(browser, private_id, 'print-post', '1 lettre(s) prête(s)')
-    [pdf] = list(server.data_dir.rglob('relances-*.pdf'))
+    # The proposal read again once the run ended: the private client is still there, still chosen.
+    wait_for_text(browser, '1 client(s), 1 échéance(s)')
+    wait_for_text(browser, '1 choisie(s)')
+    run_letters(browser, [], 'print-post', '1 lettre(s) prête(s)', 'dunning-run-post')
+    pdf = browser.downloads / f'relances-{TODAY.isoformat()}.pdf'  # downloaded by itself once ready
+    wait_for(browser, lambda _: pdf.is_file(), timeout=30)
     if shutil.which('pdftotext'):
         printed = subprocess.run(['pdftotext', '-layout', str(pdf), '-'], capture_output=True, text=True,
                                  check=True).stdout

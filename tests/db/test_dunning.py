@@ -27,7 +27,15 @@ async def print_run(admin, tmp_path, today, ids=None):
     groups = await dunning.proposals(today)
     ids = ids or [line.installment_id for group in groups for line in group.lines]
     letters = await dunning.letters(ids, today)
-    return await dunning.print_letters(admin, letters, tmp_path / 'relances.pdf', run=_direct, today=today)
+    count = await dunning.print_letters(letters, tmp_path / 'relances.pdf', run=_direct, today=today)
+    await dunning.record_letters(admin, letters, 'post', today)
+    return count
+
+
+async def email_run(admin, letters, today) -> tuple[int, list[str]]:
+    """(letters sent, French errors), as the e-mail job counts them (db/job_kinds.py: dunning_email)."""
+    errors = [error async for _, error in dunning.send_letters(admin, letters, secret=SECRET, today=today)]
+    return errors.count(''), [error for error in errors if error]
 
 
 async def _direct(function, *args):
@@ -121,7 +129,7 @@ async def test_reminders_go_by_email_to_the_client(db, smtp_server):
     invoice = await invoice_in_two(admin, await business_client(email='compta@martin.fr'))
     letters = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
                                     LATER)
-    sent, errors = await dunning.send_by_email(admin, letters, secret=SECRET, today=LATER)
+    sent, errors = await email_run(admin, letters, LATER)
     assert (sent, errors) == (1, [])
     [(recipients, raw)] = inbox.messages
     message = message_from_bytes(raw, policy=policy.default)
@@ -136,7 +144,7 @@ async def test_a_client_without_email_is_reported_and_not_recorded(db):
     await invoice_in_two(admin, await business_client(email=''))
     letters = await dunning.letters([line.installment_id for line in (await dunning.proposals(LATER))[0].lines],
                                     LATER)
-    sent, errors = await dunning.send_by_email(admin, letters, secret=SECRET, today=LATER)
+    sent, errors = await email_run(admin, letters, LATER)
     assert sent == 0 and 'adresse e-mail' in errors[0]
     assert await Reminder.all().count() == 0
 

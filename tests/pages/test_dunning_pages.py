@@ -1,11 +1,14 @@
-"""Règlements > Relances (PA6) with the User fixture: the proposal by client, a run printed for the post and
-recorded in the invoice's history, a client excluded from its contact page, and the settings kept to admins."""
+"""Règlements > Relances (PA6) with the User fixture: the proposal by client, a run printed for the post by a job
+worker (issue 17) and recorded in the invoice's history, a run by e-mail whose outcome shows in the dialog and in
+« Téléchargements », a client excluded from its contact page, and the settings kept to admins."""
 from datetime import date, timedelta
 
 from nicegui.testing import User
 
 from db.reminder import DunningExclusion, Reminder
 from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
+from tests.helpers import until
+from tests.mail import configured, running_smtp_server
 from tests.pages.helpers import elements, log_in, log_out, shown
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
@@ -27,7 +30,12 @@ async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(us
     user.find(marker='print-post').click()
     await user.should_see(marker='start-run', retries=50)
     user.find(marker='start-run').click()
-    await user.should_see(marker='dunning-status', content='2 lettre(s) prête(s)', retries=600)
+    # Made by the job worker (tests/pages/conftest.py: job_worker), its progress followed in the dialog.
+    await user.should_see(marker='job-status', content='2 lettre(s) prête(s)', retries=600)
+    await until(lambda: user.download.http_responses, timeout=10)  # the PDF downloads by itself
+    response = user.download.http_responses[-1]
+    assert response.content.startswith(b'%PDF')
+    assert f'relances-{TODAY.isoformat()}.pdf' in response.headers['content-disposition']
     rows = await Reminder.all().order_by('id')
     assert sorted((r.level, r.channel, r.penalties > 0, r.indemnity) for r in rows) == [
         (1, 'post', False, 0), (1, 'post', True, 40)]
@@ -36,6 +44,28 @@ async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(us
     await user.open(f'/factures/{invoice.id}')
     await user.should_see(marker='reminder-history', retries=100)
     assert 'Historique des relances (1)' in shown(user, 'reminder-history')
+
+
+async def test_an_email_run_reports_the_client_without_address_in_the_dialog_and_the_downloads(user: User, admin):
+    await late_invoice(admin, await business_client(email='compta@martin.fr'))
+    await late_invoice(admin, await individual_client(email=''), price='10')
+    with running_smtp_server() as (controller, inbox):
+        await configured(admin, controller.port)
+        await log_in(user, next_path='/reglements/relances')
+        await user.should_see(marker='choose-all', retries=100)
+        user.find(marker='choose-all').click()
+        user.find(marker='send-email').click()
+        await user.should_see(marker='start-run', retries=50)
+        user.find(marker='start-run').click()
+        outcome = '1 lettre(s) envoyée(s) sur 2.\nCamille Petit : pas d’adresse e-mail'
+        await user.should_see(marker='job-status', content=outcome, retries=600)
+        assert [recipients for recipients, _ in inbox.messages] == [['compta@martin.fr']]
+    assert [r.channel for r in await Reminder.all()] == ['email']
+    # The proposal is read again: the client not reached is still there, alone.
+    await user.should_see(marker='dunning-summary', content='1 client(s), 1 échéance(s)', retries=100)
+    await user.open('/telechargements')
+    await user.should_see(marker='job-line', content=outcome, retries=100)
+    await user.should_see('Relances par e-mail : 2 lettre(s)')
 
 
 async def test_a_client_excluded_on_its_contact_page_is_no_longer_proposed(user: User, admin):
