@@ -134,17 +134,17 @@ async def batch_print(doc_ids: list[int], path, *, config, run: Runner, progress
     """DOC5 "Édition groupée": one PDF of the given documents, in order, each with its own page numbering.
 
     Validated documents come from their stored PDFs (made now if missing), the others are rendered as previews;
-    documents are loaded one at a time and merged as they come, so memory follows the output file only.
+    a few documents are loaded and rendered at once (logic.render.batch.AHEAD, so that every render process of the
+    pool has work) and merged in order as they come, so memory follows the output file only.
     """
     from logic.render.batch import batch_pdf  # noqa: PLC0415
 
-    async def pdfs():
-        for doc_id in doc_ids:
-            pdf, _ = await document_pdf(doc_id, config=config, run=run)
-            yield pdf
+    async def pdf_of(doc_id: int) -> bytes:
+        pdf, _ = await document_pdf(doc_id, config=config, run=run)
+        return pdf
 
     try:
-        return await batch_pdf(pdfs(), path, progress, run=run)
+        return await batch_pdf((pdf_of(doc_id) for doc_id in doc_ids), path, progress, run=run)
     except BaseException as exc:
         # A half-written file must never be offered: batch_pdf writes `.part`, then renames it.
         for leftover in (Path(path).with_suffix('.part'), Path(path)):

@@ -5,6 +5,7 @@ small PDF made in the worker, read back and appended, so memory grows with the o
 be a generator that loads documents as it goes.
 """
 import asyncio
+import inspect
 import io
 from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
@@ -15,8 +16,10 @@ from logic.render.style import TemplateStyle
 from logic.snapshot import DocumentSnapshot
 
 Runner = Callable[..., Awaitable[bytes]]
-AHEAD = 2
-Item = DocumentSnapshot | tuple[DocumentSnapshot, TemplateStyle] | bytes
+# Documents in flight: one more than the render processes of a small server (2 cores), so that a render process
+# never waits while this process merges the previous PDF or loads the next document.
+AHEAD = 3
+Item = DocumentSnapshot | tuple[DocumentSnapshot, TemplateStyle] | bytes | Awaitable[bytes]
 
 
 async def batch_pdf(items: Iterable[Item] | AsyncIterable[Item], path: Path,
@@ -24,23 +27,27 @@ async def batch_pdf(items: Iterable[Item] | AsyncIterable[Item], path: Path,
                     style: TemplateStyle | None = None, uploads_dir: Path | None = None) -> int:
     """Write one PDF of all `items` to `path`; returns the number of documents.
 
-    An item is a snapshot (rendered with `style`), a (snapshot, style) pair, or the bytes of a stored PDF (a
-    validated invoice is printed from its stored copy, not rendered again). `run` is how a render leaves the event
-    loop: `nicegui.run.cpu_bound` in the app; a thread by default (scripts, tests). `progress_cb(done)` after each.
+    An item is a snapshot (rendered with `style`), a (snapshot, style) pair, the bytes of a stored PDF (a
+    validated invoice is printed from its stored copy, not rendered again), or an awaitable of PDF bytes (a document
+    loaded and rendered by the caller: db/publishing.batch_print), started when its turn comes. `run` is how a
+    render leaves the event loop: the job worker's pool in the app; a thread by default (scripts, tests).
+    `progress_cb(done)` after each.
     """
     from pypdf import PdfReader, PdfWriter  # noqa: PLC0415
 
     run = run or _in_thread
     writer = PdfWriter()
     count = 0
-    # AHEAD renders in flight (one per core of a small server), appended in order as they finish: the merge and
-    # the next renders overlap instead of waiting for each other (issue 17: 500 one-page invoices within 90 s).
+    # AHEAD documents in flight, appended in order as they finish: the merge and the next renders overlap instead of
+    # waiting for each other (issue 17: 500 one-page invoices within 90 s).
     pending: deque[asyncio.Future] = deque()
     try:
         async for item in _iterate(items):
             if isinstance(item, bytes):
                 pending.append(asyncio.get_running_loop().create_future())
                 pending[-1].set_result(item)
+            elif inspect.isawaitable(item):
+                pending.append(asyncio.ensure_future(item))
             else:
                 snapshot, item_style = item if isinstance(item, tuple) else (item, style or TemplateStyle())
                 pending.append(asyncio.ensure_future(run(render_pdf, make_job(snapshot, item_style,

@@ -25,11 +25,12 @@ def render_copy(job: dict) -> bytes:
     """Worker entry point: the document of `job` (logic.render.pdf.make_job) with the copy stamp on every page."""
     from weasyprint import HTML
 
-    from logic.render.pdf import font_config, render_pdf
+    from logic.render.pdf import RENDER_LOCK, font_config, render_pdf
 
-    pdf = render_pdf({**job, 'draft': False, 'facturx_xml': None})
-    stamp = HTML(string=STAMP, base_url=file_url(TEMPLATES_DIR) + '/',
-                 url_fetcher=RestrictedFetcher([ASSETS_DIR])).write_pdf(font_config=font_config())
+    with RENDER_LOCK:  # one WeasyPrint render at a time in a process (see logic.render.pdf)
+        pdf = render_pdf({**job, 'draft': False, 'facturx_xml': None})
+        stamp = HTML(string=STAMP, base_url=file_url(TEMPLATES_DIR) + '/',
+                     url_fetcher=RestrictedFetcher([ASSETS_DIR])).write_pdf(font_config=font_config())
     return stamp_pages(pdf, stamp)
 
 

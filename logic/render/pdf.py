@@ -11,6 +11,7 @@ its @font-face rules load, was about 40 % of a one-page invoice's render (0.40-0
 import multiprocessing
 import os
 import re
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +31,10 @@ _image_cache: dict = {}
 _stylesheets: dict = {}  # the <style> text -> its parsed weasyprint.CSS, per worker process
 _MAX_STYLESHEETS = 16
 _STYLE_BLOCK = re.compile(r'<style>(.*?)</style>', re.S)
+# WeasyPrint (Pango, and the FontConfiguration and caches shared here) is not thread-safe: renders run in threads
+# (scripts, tests: asyncio.to_thread) take turns, as a grouped printing starts several at once (logic/render/batch.py;
+# two at once in threads: "GLib-WARNING: corrupted double-linked list"). In a worker process it is never contended.
+RENDER_LOCK = threading.RLock()
 
 
 def make_job(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bool = False,
@@ -43,6 +48,11 @@ def make_job(snapshot: DocumentSnapshot, style: TemplateStyle, *, draft: bool = 
 
 def render_pdf(job: dict) -> bytes:
     """Worker entry point: the PDF bytes of one document."""
+    with RENDER_LOCK:
+        return _render_pdf(job)
+
+
+def _render_pdf(job: dict) -> bytes:
     from weasyprint import HTML, Attachment  # noqa: PLC0415 - loaded in the worker, not in the app process
 
     _yield_to_the_app()

@@ -2,18 +2,19 @@
 import asyncio
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import pytest
 from PIL import Image
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from logic.money import format_eur
-from logic.render.batch import batch_pdf
+from logic.render.batch import AHEAD, batch_pdf
 from logic.render.context import price_text
 from logic.render.fetcher import ResourceRefused, RestrictedFetcher, file_url
 from logic.render.html import ASSETS_DIR
 from logic.render.mail_text import DEFAULT_SUBJECT, attachment_name, fill, values_of
-from logic.render.pdf import make_job, render_pdf
+from logic.render.pdf import RENDER_LOCK, make_job, render_pdf
 from logic.render.store import AlreadyStored, load_pdf, store_pdf
 from logic.render.style import StyleError, TemplateStyle
 from tests import samples
@@ -153,7 +154,7 @@ def test_batch_printing_merges_rendered_and_stored_documents(tmp_path):
 
 
 def test_batch_printing_keeps_the_order_when_renders_overlap_and_finish_out_of_order(tmp_path):
-    """Two renders run at once (logic.render.batch.AHEAD): the slow first one still comes first in the file."""
+    """Several renders run at once (logic.render.batch.AHEAD): the slow first one still comes first in the file."""
     from pypdf import PdfWriter  # noqa: PLC0415
 
     def blank(width: int) -> bytes:
@@ -178,7 +179,51 @@ def test_batch_printing_keeps_the_order_when_renders_overlap_and_finish_out_of_o
     count = asyncio.run(batch_pdf(items, tmp_path / 'lot.pdf', run=run))
     widths = [int(page.mediabox.width) for page in PdfReader(tmp_path / 'lot.pdf').pages]
     assert count == 6 and widths == [100, 101, 50, 102, 103, 104]
-    assert most[0] == 2
+    assert most[0] == AHEAD
+
+
+def test_batch_printing_starts_awaited_documents_a_few_at_a_time_and_keeps_their_order(tmp_path):
+    """Documents the caller loads and renders itself (db/publishing.batch_print): at most AHEAD at once, each one
+    started only when its turn comes, the file in the order given even when a later one finishes first."""
+    started, running, most = [], [0], [0]
+
+    async def document(index: int) -> bytes:
+        started.append(index)
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        await asyncio.sleep(0.03 if index % 3 == 0 else 0.001)
+        running[0] -= 1
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=100 + index, height=100)
+        writer.write(out)
+        return out.getvalue()
+
+    made = []
+
+    def documents():
+        for index in range(8):
+            made.append(index)
+            assert len(made) - len(progress) <= AHEAD  # a document is not even created before its turn
+            yield document(index)
+
+    progress = []
+    count = asyncio.run(batch_pdf(documents(), tmp_path / 'lot.pdf', progress.append))
+    widths = [int(page.mediabox.width) for page in PdfReader(tmp_path / 'lot.pdf').pages]
+    assert count == 8 and widths == [100 + index for index in range(8)] and progress == list(range(1, 9))
+    assert most[0] == AHEAD and sorted(started) == list(range(8))
+
+
+def test_renders_in_threads_of_one_process_take_turns():
+    """WeasyPrint is not thread-safe: a render started in a thread (a grouped printing run by a script) waits while
+    another render of the process holds the renderer."""
+    job = make_job(samples.quote(), CLASSIQUE)
+    render_pdf(job)  # warm: alone, the render in the thread would be over well within the second waited below
+    with ThreadPoolExecutor(max_workers=1) as threads:
+        with RENDER_LOCK:
+            waiting = threads.submit(render_pdf, job)
+            done, _ = wait([waiting], timeout=1.0)
+            assert not done
+        assert waiting.result(timeout=60).startswith(b'%PDF')
 
 
 def test_mail_placeholders_are_filled_and_unknown_ones_left_alone():
