@@ -201,7 +201,7 @@ JOURNAL_LIMIT = 32 * 1024 * 1024
 def _connection(database_url: str) -> dict | str:
     if database_url.startswith('sqlite://'):
         return {
-            'engine': 'tortoise.backends.sqlite',
+            'engine': 'db.sqlite_backend',  # transactions begin IMMEDIATE: see there
             'credentials': {
                 'file_path': database_url.removeprefix('sqlite://'),
                 # WAL lets readers go on while one writer commits; foreign keys are off by default in SQLite.

@@ -117,3 +117,37 @@ def test_the_benchmark_prepares_nothing_that_a_real_instance_does_not():
     statements = re.compile(r"""['"]ANALYZE\b""")
     offenders = [path.name for path in (ROOT / 'bench').glob('*.py') if statements.search(path.read_text())]
     assert offenders == []
+
+
+async def test_a_transaction_that_reads_then_writes_waits_for_another_process_instead_of_failing(sqlite_url):
+    """Two processes on one SQLite file (the web process and a job worker): a transaction that reads, then writes
+    after the other committed, used to be refused at once ("database is locked"); begun IMMEDIATE, it holds the
+    write lock from its start and the other process waits for it (db/sqlite_backend.py)."""
+    import sqlite3
+    import time
+
+    from db.unit_of_work import transaction
+
+    await engine.open_database(sqlite_url, migrate=False)
+    try:
+        await _add_contacts(1)
+        other = sqlite3.connect(sqlite_url.removeprefix('sqlite://'), timeout=10, isolation_level=None,
+                                check_same_thread=False)
+
+        def other_process_writes() -> float:
+            started = time.monotonic()
+            other.execute("UPDATE contact SET name = 'Garage Martin (autre processus)' WHERE code = 'H00000'")
+            return time.monotonic() - started
+
+        async with transaction():
+            assert await Contact.filter(code__startswith='H').count() == 1  # the transaction has read
+            writer = asyncio.ensure_future(asyncio.to_thread(other_process_writes))
+            await asyncio.sleep(0.3)  # the other process tries to write meanwhile
+            await Contact.create(code='H00001', name='Garage Martin 1')  # refused before: the file had moved on
+        waited = await writer
+        other.close()
+        assert waited >= 0.2  # the other process waited for our commit...
+        assert await Contact.filter(name='Garage Martin (autre processus)').count() == 1  # ...then wrote
+        assert await Contact.filter(code__startswith='H').count() == 2
+    finally:
+        await engine.close_database()
