@@ -203,11 +203,21 @@ def _give_memory_back() -> None:
 
 
 def lower_priority() -> None:
-    """A worker yields the CPU to the web processes: on a small machine a batch must never slow the clicks."""
+    """A worker yields the CPU to the web processes: on a small machine a batch must never slow the clicks.
+
+    Every thread of the process, not only the caller: on Linux a niceness belongs to a thread, and a thread made
+    before this call (the event loop's executor, the database's) kept the web's priority, and so did the processes
+    it started (the e-invoice checker ran at the web's priority during a batch). Threads and processes made later
+    inherit it from their maker."""
     try:
-        os.nice(NICENESS)
-    except OSError:  # not allowed here: run at normal priority
-        pass
+        tasks = [int(name) for name in os.listdir('/proc/self/task')]
+    except OSError:  # no /proc: the calling thread only
+        tasks = [0]
+    for task in tasks:
+        try:
+            os.setpriority(os.PRIO_PROCESS, task, min(os.getpriority(os.PRIO_PROCESS, task) + NICENESS, 19))
+        except OSError:  # not allowed here, or the thread just ended: run at normal priority
+            pass
 
 
 class WorkerSupervisor:

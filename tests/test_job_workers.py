@@ -196,3 +196,27 @@ def test_restore_is_refused_while_a_process_of_another_machine_is_alive_on_the_d
         connection.execute("UPDATE process SET heartbeat_at = '2020-01-01 00:00:00+00:00'")
     restored = run(['restore', '--force', str(archive)], env)
     assert restored.returncode == 0, restored.stderr
+
+
+def test_a_worker_lowers_the_priority_of_every_thread_and_of_the_processes_they_start():
+    """On Linux a niceness is a thread's: a thread made before the worker lowered its priority (the executor that
+    later starts the e-invoice checker) must be lowered too, and so must a process it starts."""
+    script = '''
+import os, subprocess, threading
+from db.job_worker import NICENESS, lower_priority
+ready, go, seen = threading.Event(), threading.Event(), {}
+def early():
+    ready.set(); go.wait()
+    seen['thread'] = os.getpriority(os.PRIO_PROCESS, 0)
+    seen['child'] = int(subprocess.run(['sh', '-c', 'cut -d" " -f19 /proc/$$/stat'], capture_output=True,
+                                       text=True).stdout)
+thread = threading.Thread(target=early); thread.start(); ready.wait()
+before = os.getpriority(os.PRIO_PROCESS, 0)
+lower_priority(); go.set(); thread.join()
+print(before, os.getpriority(os.PRIO_PROCESS, 0), seen['thread'], seen['child'], NICENESS)
+'''
+    result = subprocess.run([sys.executable, '-c', script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    before, main, thread, child, niceness = map(int, result.stdout.split())
+    expected = min(before + niceness, 19)
+    assert (main, thread, child) == (expected, expected, expected)
