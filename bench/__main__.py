@@ -20,6 +20,8 @@ import sqlite3
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -45,53 +47,107 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = Path(folder) / 'data'
         data_dir.mkdir()
         url = args.database_url or f'sqlite://{data_dir / "facturier.sqlite3"}'
+        suite = Suite(args.json, header=environment(args, url))
+        asyncio.run(run(args, url, data_dir, suite))
+        suite.finish()
+    print(suite.header)
+    print(suite.footer + '\n')
+    return report.show(suite.figures, args.json)
+
+
+class Suite:
+    """The figures as the phases give them. After each phase the JSON (`--json FILE`) and the table (FILE with
+    `.txt`) are written again, so that a run stopped late keeps every figure measured before; a phase that breaks
+    gives one error figure (its note starts with "error") and the next phase runs."""
+
+    def __init__(self, json_path: Path | None, *, header: str) -> None:
+        self.figures: list[Figure] = []
+        self.json_path, self.header, self.footer = json_path, header, ''
+        self.started, self.load_before = time.monotonic(), _load_average()
+        self.timings: list[str] = []
+
+    async def phase(self, name: str, measure: Callable[[], Awaitable[list[Figure]]]) -> list[Figure]:
+        _progress(name)
         started, load_before = time.monotonic(), _load_average()
-        figures = asyncio.run(run(args, url, data_dir))
-        elapsed = time.monotonic() - started
-    print(environment(args, url))
-    print(f'Suite ran in {elapsed / 60:.1f} min; load average of the machine {load_before} before, '
-          f'{_load_average()} after (other processes share the CPUs).\n')
-    return report.show(figures, args.json)
+        try:
+            got = list(await measure())
+        except Exception as exc:  # noqa: BLE001 - reported as a figure; the next phase runs
+            traceback.print_exc()
+            got = [Figure(name=f'suite: {name}: phase broke', value=None, unit='',
+                          note=f'error: {type(exc).__name__}: {exc}'.replace('\n', ' ')[:600])]
+        seconds = time.monotonic() - started
+        self.timings.append(f'{name} {seconds:.0f} s')
+        got.append(Figure(name=f'suite: {name}: phase time', value=seconds, unit='s',
+                          note=f'load average {load_before} before, {_load_average()} after'))
+        self.figures += got
+        self.save()
+        print(report.table(got), file=sys.stderr, flush=True)
+        return got
+
+    def finish(self) -> None:
+        elapsed = time.monotonic() - self.started
+        self.footer = (f'Suite ran in {elapsed / 60:.1f} min ({", ".join(self.timings)}); load average of the '
+                       f'machine {self.load_before} before, {_load_average()} after (other processes share the CPUs).')
+        self.figures.append(Figure(name='suite: total time', value=elapsed / 60, unit='min', note=self.footer))
+        self.save()
+
+    def save(self) -> None:
+        if not self.json_path:
+            return
+        report.write_json(self.json_path, self.figures)
+        Path(self.json_path).with_suffix('.txt').write_text(
+            f'{self.header}\n{self.footer}\n\n{report.table(self.figures)}\n\n{report.summary(self.figures)}\n',
+            encoding='utf-8')
 
 
-async def run(args, url: str, data_dir: Path) -> list[Figure]:
+async def run(args, url: str, data_dir: Path, suite: Suite) -> None:
     from bench.lists import measure_lists  # noqa: PLC0415
     from bench.output import einvoice_figures  # noqa: PLC0415
-    from bench.scenario import Load, measure_server  # noqa: PLC0415
+    from bench.scenario import Load, measure_server, tiers  # noqa: PLC0415
     from db import engine  # noqa: PLC0415
 
     runs = 5 if args.quick else 30
-    figures: list[Figure] = []
-    await engine.open_database(url)
     try:
-        if not args.skip_load:
-            figures += await load_dataset(args.invoices, args.seed)
-        figures += await verify()
-        figures += await database_size(url)
-        _progress('lists')
-        figures += await measure_lists(runs)
-        _progress('one-page invoice PDF')
-        figures += await einvoice_figures(3 if args.quick else 20)
-    finally:
-        await engine.close_database()
-    _progress(f'server with {args.clients} browsers')
-    load = Load(clients=args.clients, batch=3 if args.quick else 500, seed=args.seed, settle_seconds=0.5
-                if args.quick else 4, idle_seconds=1 if args.quick else 5, min_seconds=3 if args.quick else 20,
-                exports=1 if args.quick else 3, profile=args.profile_server,
+        await engine.open_database(url)
+    except Exception as exc:  # noqa: BLE001 - every phase below then reports its own failure
+        await suite.phase('database', _raise(exc))
+    else:
+        try:
+            if not args.skip_load:
+                await suite.phase(f'dataset load of {args.invoices} invoices',
+                                  lambda: load_dataset(args.invoices, args.seed))
+            await suite.phase('integrity check', verify)
+            await suite.phase('database size', lambda: database_size(url))
+            await suite.phase('lists', lambda: measure_lists(runs))
+            await suite.phase('one-page invoice PDF', lambda: einvoice_figures(3 if args.quick else 20))
+        finally:
+            await engine.close_database()
+    # The areas before the server: the server phase lowers this process's priority (its simulated browsers run below
+    # the server), and the areas time the app's code in this process.
+    await suite.phase('areas', lambda: run_areas(Sizes(invoices=args.invoices, seed=args.seed, database_url=url,
+                                                       quick=args.quick, files_dir=data_dir / 'files'),
+                                                 only=set(args.areas.split(',')) if args.areas else None))
+    stress = args.clients
+    load = Load(tiers=tiers(min(args.realistic_clients, stress), stress), batch=args.batch or (3 if args.quick else 500),
+                seed=args.seed, settle_seconds=0.5 if args.quick else 4, idle_seconds=1 if args.quick else 5,
+                min_seconds=3 if args.quick else 20, profile=args.profile_server,
                 workers_idle_seconds=5 if args.quick else 20)
-    figures += await measure_server(data_dir, url, SECRET, load)
+    await suite.phase(f'server with {", then ".join(str(tier.browsers) for tier in load.tiers)} browsers',
+                      lambda: measure_server(data_dir, url, SECRET, load))
     for phase, text in load.profiles.items():
         print(f'Profile of the server under load ({phase}), py-spy:\n{text}\n')
-    _progress('areas')
-    figures += await run_areas(Sizes(invoices=args.invoices, seed=args.seed, database_url=url, quick=args.quick),
-                               only=set(args.areas.split(',')) if args.areas else None)
     if args.soak_minutes:  # last: it adds a draft per browser to the dataset
         from bench.soak import Soak, measure_soak  # noqa: PLC0415
 
-        _progress(f'soak: {args.clients} browsers for {args.soak_minutes:g} min')
-        figures += await measure_soak(data_dir, url, SECRET, Soak(minutes=args.soak_minutes, browsers=args.clients,
-                                                                  seed=args.seed))
-    return figures
+        await suite.phase(f'soak: {args.clients} browsers for {args.soak_minutes:g} min',
+                          lambda: measure_soak(data_dir, url, SECRET, Soak(minutes=args.soak_minutes,
+                                                                           browsers=args.clients, seed=args.seed)))
+
+
+def _raise(exc: Exception):
+    async def again() -> list[Figure]:
+        raise exc
+    return again
 
 
 async def load_dataset(invoices: int, seed: int) -> list[Figure]:
@@ -104,7 +160,8 @@ async def load_dataset(invoices: int, seed: int) -> list[Figure]:
     # The target is for the volume: below 10,000 invoices the fixed part (company, contacts, quotes) dominates.
     at_size = invoices >= 10_000
     return [
-        Figure(name='dataset: load time', value=seconds, unit='s', note=summary.describe(),
+        Figure(name='dataset: load time', value=seconds, unit='s',
+               note=f'{summary.describe()} Steps: {summary.timings()}.',
                target=LOAD_SECONDS_PER_100K * invoices / 100_000 if at_size else None),
         Figure(name='dataset: load rate', value=summary.invoices / seconds, unit='invoices/s', better='>',
                target=100_000 / LOAD_SECONDS_PER_100K if at_size else None,
@@ -183,7 +240,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument('--json', type=Path, help='write the figures there as JSON')
     parser.add_argument('--seed', type=int, default=1, help='seed of the demo generator (default 1)')
     parser.add_argument('--skip-load', action='store_true', help='reuse the dataset already in --database-url')
-    parser.add_argument('--clients', type=int, default=50, help='simulated browsers (default 50)')
+    parser.add_argument('--clients', type=int, default=50, help='simulated browsers of the stress tier and the soak '
+                                                                  '(default 50)')
+    parser.add_argument('--realistic-clients', type=int, default=10, help='simulated browsers of the realistic tier '
+                                                                          '(default 10)')
+    parser.add_argument('--batch', type=int, help='invoices in each tier\'s batch PDF (default 500, 3 with --quick)')
     parser.add_argument('--quick', action='store_true', help='few repetitions, short load phases, small area sizes '
                                                              '(for the test suite)')
     parser.add_argument('--profile-server', action='store_true', help='sample the server with py-spy during the load '

@@ -11,6 +11,7 @@ import importlib
 import inspect
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.figures import Figure, from_area, skipped
 
@@ -21,13 +22,14 @@ class Sizes:
     seed: int
     database_url: str
     quick: bool
+    files_dir: Path | None = None  # the instance's stored originals (the server of the suite runs on them)
 
 
 # area -> (module, what to pass; None: skipped in --quick)
 AREAS = {
     'documents': ('bench.bench_documents', lambda sizes: {
         'invoices': sizes.invoices, 'seed': sizes.seed, 'database_url': sizes.database_url,
-        'runs': 3 if sizes.quick else 15}),
+        'runs': 3 if sizes.quick else 15, 'files_dir': sizes.files_dir}),
     'contacts': ('bench.bench_contacts', lambda sizes: {
         'contact_count': 300, 'article_count': 100, 'import_count': 200} if sizes.quick else {}),
     'pdf': ('bench.bench_pdf', lambda sizes: None if sizes.quick else {}),

@@ -44,14 +44,17 @@ VALIDATION_DATABASE_MS = 20  # issue 17: the server's (database) part, at 1,000,
 
 
 async def measure(invoices: int = 100_000, *, seed: int = 1, database_url: str | None = None,
-                  runs: int = RUNS) -> list[dict]:
+                  runs: int = RUNS, files_dir: Path | None = None) -> list[dict]:
+    """`files_dir`: where the validated invoices' originals are stored, the instance's own (the suite gives the
+    data dir its server runs on, so that these invoices print from their original later); a folder removed at the
+    end otherwise."""
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f'sqlite://{Path(folder) / "bench.sqlite3"}'
         await engine.open_database(url)
         try:
             results = await _load(invoices, seed)
             results += await _lists(runs)
-            results += await _validation(runs)
+            results += await _validation(runs, files_dir)
             results += await _editor(runs)
             results += await _verify()
         finally:
@@ -92,7 +95,7 @@ async def _lists(runs: int) -> list[dict]:
     return results
 
 
-async def _validation(runs: int) -> list[dict]:
+async def _validation(runs: int, files_dir: Path | None = None) -> list[dict]:
     """The "Valider" click of pages/invoices.py (`validate`), end to end: db/publishing.validate_and_publish with the
     instance's issuer and a spawned process pool like NiceGUI's `run.cpu_bound` (main.py): the draft locked and its
     totals, mentions and schedule checked, the original made before the number is taken (CII XML, the XSD +
@@ -111,7 +114,9 @@ async def _validation(runs: int) -> list[dict]:
               for _ in range(2 * runs + 1)]
     folder = Path(tempfile.mkdtemp(prefix='facturier-bench-files-'))
     (folder / 'uploads').mkdir()
-    config = SimpleNamespace(secret=SECRET, files_dir=folder / 'files', uploads_dir=folder / 'uploads')
+    config = SimpleNamespace(secret=SECRET, files_dir=Path(files_dir) if files_dir else folder / 'files',
+                             uploads_dir=folder / 'uploads')
+    before = sum(1 for _ in config.files_dir.rglob('*.pdf'))
     pool = ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context('spawn'))
 
     async def cpu_bound(function, *args):
@@ -124,7 +129,7 @@ async def _validation(runs: int) -> list[dict]:
             await publishing.validate_and_publish(actor, draft.id, config=config, run=cpu_bound)
             if index:  # the first one warms the pool and the checker up
                 clicks.append((time.perf_counter() - started) * 1000)
-        stored = sum(1 for _ in (folder / 'files').rglob('*.pdf'))
+        stored = sum(1 for _ in config.files_dir.rglob('*.pdf')) - before
         generated = Issuer.for_generated_data(SECRET)
         for draft in drafts[runs + 1:]:
             started = time.perf_counter()

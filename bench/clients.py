@@ -33,6 +33,7 @@ ACTIONS = ('page', 'sort', 'filter', 'search')
 SEARCHES = ['boulangerie', 'martin', 'garage', 'F20', 'dupont', '', 'cabinet', '']
 QUERY = re.compile(r'query: (\{.*?\}),\n')
 SETTLE = 2.0
+JOB_SHOWN_SECONDS = 60.0  # a click that starts a job shows its progress within this long, or it was refused
 UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
 
 
@@ -59,6 +60,7 @@ class Browser:
         self.elements: dict[str, dict] = {}
         self.table = self.search = self.state = self.export = ''
         self._waiting: dict[str, asyncio.Queue] = {}
+        self._updated = asyncio.Event()  # set by every update message (see `_appears`)
         self._download: asyncio.Future | None = None
         self.downloaded_bytes = 0
         self.downloaded_url = ''  # the address of the last file downloaded (a job's result)
@@ -181,14 +183,88 @@ class Browser:
         return await self.click('page', timeout=timeout)
 
     async def export_ms(self, *, timeout: float = 600) -> float:
-        """Click "Export Excel"; milliseconds until the file has arrived over the websocket."""
+        """Click "Export Excel" as a user does: the page queues a job (pages/downloads.py: start_job) and shows its
+        progress in a JobDialog, which reads the job's row until the worker has written the file, then starts the
+        download (`ui.download.from_url('/telechargements/<id>/fichier')`), fetched here over HTTP as the browser
+        would. Milliseconds from the click to the file received; the dialog is then closed ("Fermer")."""
         if not self.export:
             raise PageUnavailable(f'{self.path} has no export button')
-        self._download = asyncio.get_running_loop().create_future()
         started = time.perf_counter()
-        await self._emit(self.export, 'click', None)
-        arrived, self.downloaded_bytes = await asyncio.wait_for(self._download, timeout)
+        arrived = await self._click_for_file(self.export, timeout)
+        if closer := self._newest(lambda element: _data(element, 'action') == 'close-job'):
+            await self._emit(closer, 'click', None)
         return (arrived - started) * 1000
+
+    async def batch_print(self, first: str, last: str, *, timeout: float = 900) -> float:
+        """"Édition groupée" on this list as a user does it: the button opens the dialog (pages/batch_print.py), the
+        number range is typed in "Du numéro" / "Au numéro", "Lancer" queues the job (job_kinds.batch_print, run by
+        the job worker through publishing.batch_print) and the dialog follows its progress until the file downloads
+        by itself. Milliseconds from "Lancer" to the file received (`downloaded_url` names the job)."""
+        button = _find(self.elements, lambda element: _data(element, 'action') == 'batch')
+        if not button:
+            raise PageUnavailable(f'{self.path} has no "Édition groupée" button')
+        await self._emit(button, 'click', None)
+        launch = await self._appears(lambda element: _data(element, 'action') == 'start-batch', 60)
+        for field, value in (('first', first), ('last', last)):
+            element_id = self._newest(lambda element, field=field: _data(element, 'field') == field)
+            listener = next(item for item in self.elements[element_id].get('events', [])
+                            if item['type'].startswith('update:'))
+            await self._emit(element_id, listener['type'], value)
+        await asyncio.sleep(0.2)  # the typed range is in the dialog's inputs before "Lancer" (not timed)
+        started = time.perf_counter()
+        arrived = await self._click_for_file(launch, timeout)
+        return (arrived - started) * 1000
+
+    async def _click_for_file(self, element_id: str, timeout: float) -> float:
+        """Click, then wait for the download the page starts once its job is done; the moment the file was received.
+        A job that failed or was refused shows its message (a notification or the dialog's line): raised at once."""
+        self._download = asyncio.get_running_loop().create_future()
+        notices = len(self.notices)
+        newest = max((int(key) for key in self.elements if key.isdigit()), default=0)
+        await self._emit(element_id, 'click', None)
+        deadline = time.monotonic() + timeout
+        shown = time.monotonic() + JOB_SHOWN_SECONDS
+        while True:
+            try:
+                arrived, self.downloaded_bytes = await asyncio.wait_for(asyncio.shield(self._download), 1.0)
+                return arrived
+            except TimeoutError:
+                pass
+            failed = self.notices[notices:] or [text for text in self._texts(after=newest) if text.startswith(
+                ('Échec', 'Annulé'))]
+            if failed:
+                raise RuntimeError(f'the job did not give its file: {failed[0]}')
+            if shown and self._job_shown(newest):
+                shown = 0.0
+            elif shown and time.monotonic() > shown:
+                raise RuntimeError(f'the click showed no job progress within {JOB_SHOWN_SECONDS:.0f} s (the server '
+                                   'refused it without a message: see its log)')
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'no file within {timeout:.0f} s; the page shows: '
+                                   f'{" / ".join(self._texts(after=newest)[-3:])}')
+
+    def _job_shown(self, newest: int) -> bool:
+        """Whether a job's progress (pages/downloads.py, components/job_progress.py) appeared after element `newest`."""
+        return any(int(key) > newest and _data(element, 'action') in ('cancel-job', 'job-download')
+                   for key, element in self.elements.items() if key.isdigit())
+
+    async def _appears(self, predicate, timeout: float) -> str:
+        """The id of the newest element matching `predicate`, once an update has brought it."""
+        deadline = time.monotonic() + timeout
+        while not (found := self._newest(predicate)):
+            self._updated.clear()
+            await asyncio.wait_for(self._updated.wait(), max(deadline - time.monotonic(), 0.01))
+        return found
+
+    def _newest(self, predicate) -> str:
+        matching = [int(element_id) for element_id, element in self.elements.items() if predicate(element)]
+        return str(max(matching)) if matching else ''
+
+    def _texts(self, *, after: int = 0) -> list[str]:
+        """The texts of the elements made after element `after`, oldest first."""
+        return [str(element.get('text')) for key, element in sorted(
+            ((int(key), element) for key, element in self.elements.items() if key.isdigit()), key=lambda item: item[0])
+            if key > after and element.get('text')]
 
     async def close(self) -> None:
         if self.sio is not None and self.sio.connected:
@@ -212,7 +288,7 @@ class Browser:
             if element_id != self.table and (props.get('rows'), props.get('pagination')) == before:
                 try:
                     arrived, props = await asyncio.wait_for(queue.get(), SETTLE)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             self._waiting.pop(self.table, None)
@@ -235,6 +311,7 @@ class Browser:
             self.elements[element_id] = element
             if (queue := self._waiting.get(element_id)) is not None:
                 queue.put_nowait((arrived, element.get('props', {})))
+        self._updated.set()
 
     async def _on_javascript(self, message: dict) -> None:
         """Answer what the server asks the page (nothing is run here): unanswered, each request ends in a timeout
@@ -270,7 +347,11 @@ class Browser:
         source = message.get('src')
         size = len(source) if isinstance(source, (bytes, bytearray)) else 0
         if isinstance(source, str):  # a URL: fetch it, as the browser would
-            size = len((await self.http.get(source)).content)
+            response = await self.http.get(source)
+            if response.status_code != 200 and self._download is not None and not self._download.done():
+                self._download.set_exception(RuntimeError(f'GET {source}: HTTP {response.status_code}'))
+                return
+            size = len(response.content)
             self.downloaded_url = source
         if self._download is not None and not self._download.done():
             self._download.set_result((time.perf_counter(), size))
@@ -295,6 +376,11 @@ def parse_page(html: str) -> tuple[dict, dict[str, dict]]:
 
 def _listener(element: dict, event: str) -> dict | None:
     return next((listener for listener in element.get('events', []) if listener['type'] == event), None)
+
+
+def _data(element: dict, name: str) -> str | None:
+    """The element's data-<name> attribute (how the pages mark the controls a test or a benchmark looks for)."""
+    return element.get('props', {}).get(f'data-{name}')
 
 
 def _find(elements: dict[str, dict], predicate) -> str:
