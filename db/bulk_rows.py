@@ -13,8 +13,8 @@ from typing import Any
 from tortoise import connections
 
 from db.document import DocumentLine
-from db.fields import FixedDecimalField
 from db.drafts import line_values
+from db.fields import FixedDecimalField
 from logic.draft import DraftLine
 
 LINE_COLUMNS = ('document_id', 'position', 'kind', 'article_id', 'reference', 'designation', 'description',
@@ -61,8 +61,15 @@ def line_row(document_id: int, position: int, line: DraftLine, net: Decimal | No
 
 
 async def insert_lines(rows: list[tuple], *, chunk: int = 20000) -> None:
-    """Insert line rows made by `line_row`, in the caller's transaction (executemany, no model objects)."""
+    """Insert line rows made by `line_row`, in the caller's transaction (executemany, no model objects; COPY on
+    PostgreSQL, which fires the same triggers and checks the same constraints as INSERT)."""
     client = connections.get('default')  # inside a transaction(): the transaction's own connection
+    if not rows:
+        return
+    if client.capabilities.dialect == 'postgres':
+        async with client.acquire_connection() as connection:  # asyncpg's: the transaction's when in one
+            await connection.copy_records_to_table('document_line', records=rows, columns=LINE_COLUMNS)
+        return
     if client.capabilities.dialect == 'sqlite':
         marks = ', '.join('?' for _ in LINE_COLUMNS)
     else:

@@ -22,7 +22,9 @@ invoices (MICRO_INVOICES unless `--invoices` says otherwise), private and busine
 """
 import random
 import secrets
-from dataclasses import dataclass
+import sys
+import time
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -30,8 +32,19 @@ from stdnum import luhn
 from tortoise import connections
 
 from db import (
-    article_parts, article_transfer, contact_transfer, credit_notes, demo_cheques, demo_dunning, demo_payments,
-    demo_orders, demo_sepa, demo_situations, documents, engine, settings,
+    article_parts,
+    article_transfer,
+    contact_transfer,
+    credit_notes,
+    demo_cheques,
+    demo_dunning,
+    demo_orders,
+    demo_payments,
+    demo_sepa,
+    demo_situations,
+    documents,
+    engine,
+    settings,
 )
 from db.accounts import actor_of
 from db.actor import Actor
@@ -114,6 +127,8 @@ ARTICLES_PER_INVOICE = 0.05   # 5,000 articles
 COMPOSITE_SHARE = 50          # one article in 50 is a composite (at least two)
 INVOICES_PER_CREDIT_NOTE = 2000  # 50 credit notes at 100,000 invoices (at least two)
 INSTALLMENTS_SHARE = 20          # one invoice in 20 is paid in several installments
+LOAD_CACHE_KIB = 512 * 1024      # SQLite's page cache while the demo loads (fill_demo)
+LOAD_SWITCH_SECONDS = 0.0005     # Python's thread switch interval meanwhile (default 0.005)
 YEARS = 10
 QUOTE_STATES = ['draft', 'sent', 'sent', 'accepted', 'refused', 'invoiced', 'invoiced']
 
@@ -199,6 +214,11 @@ class DemoSummary:
     closings: int = 0
     admin_email: str = ''
     admin_password: str = ''
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step of the fill, in order
+
+    def timings(self) -> str:
+        """Where the load's time went, e.g. 'contacts 1.2 s, invoices 40.3 s, ...' (docs/benchmarks.md)."""
+        return ', '.join(f'{name} {seconds:.1f} s' for name, seconds in self.steps.items())
 
     def describe(self) -> str:
         return (f'{self.contacts} contacts, {self.articles} articles, {self.quotes} devis, {self.invoices} factures '
@@ -220,17 +240,38 @@ async def fill_demo(*, secret: str, invoices: int | None = None, seed: int = 1, 
     password was never shown, and `demo` runs again from scratch (issue 18). Nobody else works on an instance being
     filled, so holding the writers back meanwhile costs nothing.
     """
-    async with transaction():
-        summary = await _fill(secret=secret, invoices=invoices, seed=seed, company=company, progress=progress)
+    client = connections.get('default')
+    sqlite = client.capabilities.dialect == 'sqlite'
+    # The whole demo is one transaction: with SQLite's default page cache (2 MB), the pages of the growing indexes
+    # are spilled to the WAL and read back again and again. A bigger cache for the load only; it is a setting of
+    # this connection, not of the database file (put back afterwards: the file is the same).
+    if sqlite:
+        (row,) = await client.execute_query_dict('PRAGMA cache_size')
+        await client.execute_script(f'PRAGMA cache_size=-{LOAD_CACHE_KIB}')
+    # The invoices are prepared in a thread while SQLite writes the previous batch (db/bulk.py), and SQLite's thread
+    # takes the GIL back after every row it inserts: with Python's default switch interval (5 ms) it waits for the
+    # preparing thread that long: an executemany of 60,000 lines took 1.2-1.9 s alone, 5 s beside a busy thread and
+    # 2 s with an interval of 0.5 ms. The interval is the process's: put back afterwards.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(LOAD_SWITCH_SECONDS)
+    try:
+        async with transaction():
+            summary = await _fill(secret=secret, invoices=invoices, seed=seed, company=company, progress=progress)
+            started = time.perf_counter()
+    finally:
+        sys.setswitchinterval(interval)
+        if sqlite:
+            await client.execute_script(f'PRAGMA cache_size={int(row["cache_size"])}')
+    summary.steps['commit'], started = time.perf_counter() - started, time.perf_counter()
     # Statistics after a bulk load, so that the query planner knows how selective each index is: on SQLite the
     # app's own upkeep (db/engine.py: the tables without statistics analysed, what a server does when it opens the
     # database); on PostgreSQL what its autovacuum does minutes later, and a visibility map, so that list pages are
     # read from the indexes alone. VACUUM can't run in a transaction.
-    client = connections.get('default')
-    if client.capabilities.dialect == 'sqlite':
+    if sqlite:
         await engine.optimize(first=True)
     else:
         await client.execute_script('VACUUM (ANALYZE) document, document_line, chain_entry')
+    summary.steps['statistics'] = time.perf_counter() - started
     return summary
 
 
@@ -242,12 +283,14 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     invoices = profile.default_invoices if invoices is None else invoices
     rng = random.Random(seed)
     summary = DemoSummary()
+    step = _Steps(summary)
     issuer = Issuer.for_generated_data(secret)  # originals made on first request: see db/issuing.py
     actor = await _admin(summary, profile)
     contacts = await _contacts(actor, rng, max(25, int(invoices * CONTACTS_PER_INVOICE)), profile)
     articles = await _articles(actor, rng, max(len(profile.catalogue), int(invoices * ARTICLES_PER_INVOICE)),
                                profile)
     summary.contacts, summary.articles = len(contacts), len(articles.items)
+    step('contacts and articles')
     await demo_sepa.add_mandates(actor)  # PA5, before the invoices: their frozen copies state the mandate
     clients = _Picker(rng, contacts)
     today = date.today()
@@ -263,6 +306,7 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     balances = sum(plan.balance_on is not None for plan in deposits)
     quote_ids = await _quotes(actor, rng, quote_specs)
     await demo_payments.request_deposits(actor, deposits, quote_ids)
+    step('quotes')
     bulk: list[BulkInvoice] = []
     for quote_id, (day, contact, lines, state) in zip(quote_ids, quote_specs):
         if state == 'invoiced':
@@ -271,8 +315,10 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     while len(bulk) + balances < invoices:
         bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
                              today - timedelta(days=rng.randrange(span)), None, shipping=profile.shipping))
+    step('invoices drawn')
     order_rng = random.Random(seed + 15)  # its own draws: the other documents stay what they were for a seed
     summary.orders = await demo_orders.add_orders(actor, order_rng, bulk)  # OR3: one invoice in five from a delivery
+    step('orders and delivery notes')
     situation_rng = random.Random(seed + 20)  # IN8: building contracts, a situation a month among the invoices
     building = await demo_situations.plan_contracts(
         actor, situation_rng, contacts[6:], count=demo_situations.contract_count(invoices) if profile.building else 0,
@@ -280,6 +326,7 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     ids = await validate_in_bulk(actor, bulk, issuer=issuer, progress=progress,
                                  stops=demo_payments.deposit_stops(actor, deposits, issuer=issuer, rng=rng)
                                  + building.stops)
+    step('invoices validated')
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
     summary.lines = sum(len(item.draft.lines) for item in bulk)
     summary.deposits = sum(len(plan.dues) for plan in deposits)
@@ -289,6 +336,7 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
     summary.deposit_invoices += building.deposits
     summary.situations = building.situations
     summary.payments = (await demo_payments.settle_invoices(actor, rng, secret=secret, progress=progress)).settlements
+    step('settlements')
     for contact in contacts[:2]:  # work in progress
         await documents.create_document(actor, Draft(doc_type='invoice', client_id=contact.id,
                                                      lines=_lines(rng, articles)))
@@ -309,10 +357,12 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
             await credit_notes.create_credit_note(actor, invoice_id, issuer=issuer, mode='lines',
                                                   lines={first.id: abs(first.quantity)}, reason='Article retourné')
         summary.credit_notes += 1
+    step('drafts, open orders, credit notes')
     summary.written_off = await demo_payments.write_off_some(actor, rng, invoices, secret=secret)
     summary.reminders = await demo_dunning.add_history(actor, seed)  # PA6, after the write-offs
     summary.cheque_slips = await demo_cheques.remit_old_cheques(actor, secret=secret)  # PA4, once every cheque is in
     summary.payments += await demo_sepa.add_collections(actor, secret=secret)  # PA5: the last months' debits
+    step('write-offs, reminders, cheques, debits')
     if profile.examples:  # dated today, after every generated document: numbers stay chronological
         examples = await add_examples(actor, issuer=issuer)
         summary.examples = len(examples.invoices) + len(examples.credit_notes) + len(examples.deposit_invoices)
@@ -324,7 +374,19 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
         summary.quotes += 1
     # Issue 13: the demo's first fiscal year closed, its months then the year (db/closings.py: close_demo_year).
     summary.closings = len(await close_demo_year(actor, secret=secret))
+    step('examples and closings')
     return summary
+
+
+class _Steps:
+    """`step(name)` records the seconds since the previous step in `summary.steps`."""
+
+    def __init__(self, summary: DemoSummary) -> None:
+        self.summary, self.last = summary, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.summary.steps[name], self.last = now - self.last, now
 
 
 async def _admin(summary: DemoSummary, profile: Profile) -> Actor:

@@ -9,21 +9,23 @@ inserted directly, numbered in date order in their own series, inside the demo's
 part, one delivered but not yet invoiced.
 """
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from db import deliveries, documents, orders, settings
 from db.actor import Actor
 from db.bulk import BulkInvoice
-from db.bulk_rows import insert_lines, line_row
+from db.bulk_rows import LINE_COLUMNS, insert_lines, line_row
 from db.contact import Contact
 from db.document import Document, DocumentLine, type_columns
 from db.numbering import take_numbers
 from logic.draft import Draft, DraftLine
+from logic.totals import Totals
 
 DELIVERED_SHARE = 4  # of the invoices not made from a quote (about 4 in 5 of all): one in five of all, roughly
 CHUNK = 2000
+_SOURCE = LINE_COLUMNS.index('source_line_id')
 
 
 async def add_orders(actor: Actor, rng: random.Random, bulk: list[BulkInvoice]) -> int:
@@ -34,12 +36,15 @@ async def add_orders(actor: Actor, rng: random.Random, bulk: list[BulkInvoice]) 
         return 0
     plans = [(item, item.issue_date - timedelta(days=rng.randint(0, 4))) for item in chosen]
     plans = [(item, delivered, delivered - timedelta(days=rng.randint(1, 15))) for item, delivered in plans]
+    contents = [_Content.of(item) for item, _, _ in plans]  # an order and its note carry the invoice's content
     order_ids, order_lines = await _insert(actor, 'order', [(ordered, item, None) for item, _, ordered in plans],
-                                           purchase_orders=[f'CMD-{rng.randint(10000, 99999)}' for _ in plans])
+                                           contents, purchase_orders=[f'CMD-{rng.randint(10000, 99999)}'
+                                                                      for _ in plans])
     note_ids, note_lines = await _insert(actor, 'delivery_note',
                                          [(delivered, item, order_id) for (item, delivered, _), order_id
                                           in zip(plans, order_ids)],
-                                         sources=order_lines, delivered=[delivered for _, delivered, _ in plans])
+                                         contents, sources=order_lines,
+                                         delivered=[delivered for _, delivered, _ in plans])
     for (item, delivered, _), note_id, lines in zip(plans, note_ids, note_lines):
         item.draft.lines = [replace(line, source_line_id=lines.get(position))
                             for position, line in enumerate(item.draft.lines)]
@@ -64,8 +69,26 @@ async def add_open_orders(actor: Actor, rng: random.Random, contacts: list[Conta
     return made
 
 
-async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoice, int | None]], *,
-                  purchase_orders: list[str] | None = None, sources: list[dict[int, int]] | None = None,
+@dataclass(kw_only=True, slots=True)
+class _Content:
+    """What an order, its delivery note and their invoice share, computed once: the totals engine's result for the
+    invoice's lines, their cost and their line rows (document and source line ids left to fill)."""
+
+    totals: Totals
+    cost: Decimal
+    rows: list[tuple]
+
+    @classmethod
+    def of(cls, item: BulkInvoice) -> '_Content':
+        totals = item.draft.totals()
+        return cls(totals=totals, cost=item.draft.cost(),
+                   rows=[line_row(0, position, line, totals.line_nets[position])
+                         for position, line in enumerate(item.draft.lines)])
+
+
+async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoice, int | None]],
+                  contents: list[_Content], *, purchase_orders: list[str] | None = None,
+                  sources: list[dict[int, int]] | None = None,
                   delivered: list[date] | None = None) -> tuple[list[int], list[dict[int, int]]]:
     """Insert one `doc_type` document per spec (dated, with the invoice's content), state 'invoiced', numbered in
     date order; returns their ids and, per document, {position: line id} of its item lines, in the specs' order."""
@@ -75,13 +98,11 @@ async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoi
     numbers = [''] * len(specs)
     for index, number in zip(order, numbers_sorted):
         numbers[index] = number
-    rows, all_totals = [], []
+    rows = []
     client_ids = list({item.draft.client_id for _, item, _ in specs})
     names = {contact.id: contact.display_name[:255] for contact in await Contact.filter(id__in=client_ids)}
-    for index, ((day, item, source_id), number) in enumerate(zip(specs, numbers)):
-        draft = item.draft
-        totals = draft.totals()
-        all_totals.append(totals)
+    for index, ((day, item, source_id), number, content) in enumerate(zip(specs, numbers, contents)):
+        draft, totals = item.draft, content.totals
         rows.append(Document(
             **columns, state='invoiced', number=number, issue_date=day, client_id=draft.client_id,
             client_name=names[draft.client_id], source_id=source_id, global_discount_kind=draft.global_discount_kind,
@@ -89,17 +110,17 @@ async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoi
             purchase_order=(purchase_orders[index] if purchase_orders else draft.purchase_order) or '',
             delivery_date=delivered[index] if delivered else None,
             total_ht=totals.total_ht, total_vat=totals.total_vat, total_ttc=totals.total_ttc,
-            amount_due=totals.amount_due, total_cost=draft.cost(), created_by_id=actor.user_id))
+            amount_due=totals.amount_due, total_cost=content.cost, created_by_id=actor.user_id))
         if purchase_orders:
             draft.purchase_order = purchase_orders[index]
     await Document.bulk_create(rows, batch_size=CHUNK)
     ids_by_number = dict(await Document.filter(series=columns['series'], number__in=numbers)
                          .values_list('number', 'id')) if len(numbers) <= CHUNK else await _ids(columns, numbers)
     ids = [ids_by_number[number] for number in numbers]
-    await insert_lines([line_row(doc_id, position, line, totals.line_nets[position],
-                                 sources[index].get(position) if sources else None)
-                        for index, (doc_id, (_, item, _), totals) in enumerate(zip(ids, specs, all_totals))
-                        for position, line in enumerate(item.draft.lines)])
+    await insert_lines([(doc_id, *row[1:_SOURCE], sources[index].get(position) if sources else None,
+                         *row[_SOURCE + 1:])
+                        for index, (doc_id, content) in enumerate(zip(ids, contents))
+                        for position, row in enumerate(content.rows)])
     positions: dict[int, dict[int, int]] = {doc_id: {} for doc_id in ids}
     for start in range(0, len(ids), CHUNK):
         for doc_id, position, line_id in await DocumentLine.filter(document_id__in=ids[start:start + CHUNK],

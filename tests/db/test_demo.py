@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from schwifty import IBAN
+from tortoise import connections
 
 from db import accounts, demo, engine, integrity, payment_list
 from db.bulk_rows import snapshot_dict
@@ -105,6 +106,20 @@ async def test_the_demo_uses_the_existing_company_and_admin(db):
     assert summary.admin_password == ''
     document = await Document.filter(doc_type='invoice').exclude(state='draft').first()
     assert document.snapshot['seller']['name'] == 'Atelier Durand' and document.issue_date <= date.today()
+
+
+async def test_the_demo_puts_back_the_settings_it_loads_with_and_says_where_its_time_went(db):
+    client = connections.get('default')
+    sqlite = client.capabilities.dialect == 'sqlite'
+    interval = sys.getswitchinterval()
+    cache = await client.execute_query_dict('PRAGMA cache_size') if sqlite else None
+    summary = await demo.fill_demo(secret=SECRET, invoices=5, seed=2)
+    assert sys.getswitchinterval() == interval
+    if sqlite:  # a setting of the connection, which the app goes on using
+        assert await client.execute_query_dict('PRAGMA cache_size') == cache
+    steps = list(summary.steps)
+    assert steps[0] == 'contacts and articles' and steps[-2:] == ['commit', 'statistics']
+    assert all(seconds >= 0 for seconds in summary.steps.values()) and 'invoices validated ' in summary.timings()
 
 
 async def test_it_leaves_nothing_when_killed_halfway_and_runs_again_with_a_working_login(database_url, tmp_path):
