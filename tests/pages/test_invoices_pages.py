@@ -29,6 +29,9 @@ async def test_a_new_invoice_stays_a_draft_without_number_until_validated(user: 
     user.find(marker='contact-search').type('martin')
     await user.should_see(marker='contact-result')
     user.find(marker='contact-result').click()
+    # Each click's handler first checks the session in the database: on PostgreSQL's pool two clicks' checks may end
+    # in any order, so the save could run before the client is chosen. A person sees the client, then goes on.
+    await user.should_see(marker='client', content='Boulangerie Martin')
     user.find(marker='add-item').click()
     edit(user, 1, 'designation', 'Réfection de façade')
     edit(user, 1, 'unit_price', '1500')
