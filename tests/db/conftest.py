@@ -18,10 +18,14 @@ def smtp_server():
 
 @pytest.fixture
 def config(tmp_path):
-    """What publishing needs from the instance settings: where files go, and the secret. The files are the test
-    issuer's (tests/issuing.py): one instance, one folder of originals, as a server has."""
+    """What publishing and the job workers need from the instance settings: where files go (a job's results in the
+    data dir's jobs/), and the secret. The files are the test issuer's (tests/issuing.py): one instance, one folder
+    of originals, as a server has."""
     current = issuer()
-    return SimpleNamespace(files_dir=current.files_dir, uploads_dir=current.uploads_dir, secret=SECRET)
+    for folder in (current.files_dir, current.uploads_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    return SimpleNamespace(data_dir=current.files_dir.parent, files_dir=current.files_dir,
+                           uploads_dir=current.uploads_dir, secret=SECRET, workers_idle_seconds=300)
 
 
 @pytest.fixture(autouse=True, scope='module')

@@ -6,7 +6,6 @@ import asyncio
 import io
 import threading
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,20 +17,11 @@ from db.job import CANCELLED, DONE, Job
 from db.job_worker import Worker
 from db.reminder import Reminder
 from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
-from tests.helpers import SECRET, free_port, until
+from tests.helpers import free_port, until
 from tests.mail import Inbox, configured
 from tests.personas import set_up_company
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def config(tmp_path):
-    """The instance as a job worker sees it: its data dir (results go to jobs/) and the secret (SMTP password)."""
-    for folder in ('uploads', 'files'):
-        (tmp_path / folder).mkdir(exist_ok=True)
-    return SimpleNamespace(data_dir=tmp_path, files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads',
-                           secret=SECRET, workers_idle_seconds=300)
 
 
 @pytest.fixture

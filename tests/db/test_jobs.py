@@ -14,18 +14,9 @@ from db.contact import Contact
 from db.job import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job, Process
 from db.job_worker import Worker
 from tests.db.documents_helpers import business_client, company, line, validated_invoice
-from tests.helpers import SECRET
 
 ALICE = Actor(user_id=1, email='alice@example.fr', name='Alice', role='admin')
 BOB = Actor(user_id=2, email='bob@example.fr', name='Bob', role='user')
-
-
-@pytest.fixture
-def config(tmp_path):
-    for folder in ('uploads', 'files'):
-        (tmp_path / folder).mkdir(exist_ok=True)
-    return SimpleNamespace(data_dir=tmp_path, files_dir=tmp_path / 'files', uploads_dir=tmp_path / 'uploads',
-                           secret=SECRET, workers_idle_seconds=300)
 
 
 @pytest.fixture
