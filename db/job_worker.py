@@ -52,9 +52,14 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and run jobs until `stop` is set; then the running jobs are stopped and queued again."""
+        from logic.facturx import checker  # noqa: PLC0415
+
         jobs.load_kinds()
         await processes.register('worker', self.config.data_dir, process=self.name)
         upkeep = asyncio.create_task(self._upkeep(stop), name='job worker upkeep')
+        # The e-invoice checker this worker starts (originals made during a batch) stops once unused, as the web
+        # process's does (pages/idle_workers.py): about 225 MB kept for nothing otherwise (bench: "at rest again").
+        end_watch = checker.stop_when_idle(self.config.workers_idle_seconds)
         try:
             while not stop.is_set():
                 await self._claim_while_free()
@@ -62,6 +67,7 @@ class Worker:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._first(stop.wait(), self._wake.wait()), self.poll)
         finally:
+            end_watch()
             upkeep.cancel()
             for task in list(self._running.values()):
                 task.cancel()

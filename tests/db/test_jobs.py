@@ -14,6 +14,7 @@ from db.contact import Contact
 from db.job import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job, Process
 from db.job_worker import Worker
 from tests.db.documents_helpers import business_client, company, line, validated_invoice
+from tests.helpers import until
 
 ALICE = Actor(user_id=1, email='alice@example.fr', name='Alice', role='admin')
 BOB = Actor(user_id=2, email='bob@example.fr', name='Bob', role='user')
@@ -170,7 +171,6 @@ async def test_a_batch_print_job_makes_one_pdf_of_the_chosen_documents(db, confi
 
 
 async def _until(condition, *, equals=None, timeout: float = 6):
-    from tests.helpers import until  # noqa: PLC0415
 
     async def check():
         value = condition()
@@ -179,3 +179,20 @@ async def _until(condition, *, equals=None, timeout: float = 6):
         return value == equals if equals is not None else value
 
     return await until(check, timeout=timeout)
+
+
+async def test_a_worker_stops_its_e_invoice_checker_once_unused(db, config):
+    """Originals made during a batch start the checker in the worker's process (about 225 MB): it stops after
+    `workers_idle_seconds` unused, as the web process's does."""
+    from logic.facturx import checker
+
+    config.workers_idle_seconds = 1
+    stop = asyncio.Event()
+    running = asyncio.create_task(Worker(config, slots=1, poll=0.05).run(stop))
+    try:
+        await asyncio.to_thread(checker.start)
+        await until(checker.running, timeout=30)
+        await until(lambda: not checker.running(), timeout=15)
+    finally:
+        stop.set()
+        await running
