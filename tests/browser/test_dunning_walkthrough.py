@@ -67,7 +67,11 @@ async def reminders(server) -> list[tuple[int, str, int]]:
 def run_letters(browser, client_ids: list[int], action: str, done: str, shot: str) -> str:
     """Choose the clients, run, wait for `done`, take the dialog's screenshots and close it; returns its text."""
     for client_id in client_ids:
-        click(browser, f'[data-choose-client="{client_id}"]')
+        selector = f'[data-choose-client="{client_id}"]'
+        click(browser, selector)
+        # The choice reaches the server before the run is started (a quick second click was lost once in CI).
+        wait_for(browser, lambda d, selector=selector: d.find_element(By.CSS_SELECTOR, selector).get_attribute(
+            'aria-checked') == 'true' or d.find_elements(By.CSS_SELECTOR, f'{selector} .q-checkbox__inner--truthy'))
     click(browser, f'[data-action={action}]')
     click(browser, '.q-dialog [data-action=start-run]')
     wait_for_text(browser, done, timeout=90)
