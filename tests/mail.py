@@ -32,9 +32,10 @@ class Inbox:
 
 
 @contextmanager
-def running_smtp_server() -> Iterator[tuple[Controller, Inbox]]:
-    """A server on a free port that accepts the login `facturier` / `mot de passe smtp` without TLS."""
-    inbox = Inbox()
+def running_smtp_server(inbox: Inbox | None = None) -> Iterator[tuple[Controller, Inbox]]:
+    """A server on a free port that accepts the login `facturier` / `mot de passe smtp` without TLS; its messages
+    go to `inbox` (an Inbox of the caller's, e.g. one that holds a message back) or to a new one."""
+    inbox = inbox or Inbox()
 
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == SMTP_LOGIN.encode() and \

@@ -8,7 +8,6 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from db import dunning, job_kinds, job_worker, jobs
@@ -17,8 +16,8 @@ from db.job import CANCELLED, DONE, Job
 from db.job_worker import Worker
 from db.reminder import Reminder
 from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
-from tests.helpers import free_port, until
-from tests.mail import Inbox, configured
+from tests.helpers import until
+from tests.mail import Inbox, configured, running_smtp_server
 from tests.personas import set_up_company
 
 TODAY = date.today()
@@ -27,15 +26,12 @@ TODAY = date.today()
 @pytest.fixture
 def held_smtp():
     """An SMTP server that holds the second message until `release` is set (a run stopped midway)."""
-    inbox = HeldInbox()
-    controller = Controller(inbox, hostname='127.0.0.1', port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    try:
-        yield inbox
-    finally:
-        inbox.release.set()
-        controller.stop()
+    with running_smtp_server(HeldInbox()) as (controller, inbox):
+        inbox.port = controller.port
+        try:
+            yield inbox
+        finally:
+            inbox.release.set()
 
 
 class HeldInbox(Inbox):
@@ -108,7 +104,7 @@ async def test_stopping_an_email_run_keeps_the_letters_sent_recorded_and_sends_n
                                                                                      monkeypatch):
     monkeypatch.setattr(job_worker, 'REPORT_SECONDS', 0.02)  # the worker hears the stop quickly
     admin = await set_up_company()
-    await configured(admin, held_smtp.port, username='')
+    await configured(admin, held_smtp.port)
     ids = await three_late_clients(admin, emails=('compta@martin.fr', 'atelier@roux.fr', 'camille@petit.fr'))
     job = await jobs.enqueue(admin, job_kinds.DUNNING_EMAIL, {'ids': ids}, title='Relances par e-mail')
     stop = asyncio.Event()
