@@ -142,6 +142,27 @@ def log_in(browser, server: Server, email: str = ADMIN_EMAIL, password: str = AD
     wait_for(browser, lambda driver: driver.execute_script('return window.did_handshake === true'))
 
 
+def desktop(browser, width: int = 1280, height: int = 900) -> None:
+    """Back to a desktop window after a phone-width screenshot, once the layout has settled: the drawer comes back
+    and the page slides a moment after the resize, and a click aimed at an element before that lands beside it
+    (seen in CI: a checkbox's click landed on its card)."""
+    browser.set_window_size(width, height)
+    script = ('const page = document.querySelector(".q-page-container") || document.body;'
+              'const box = page.getBoundingClientRect();'
+              'const moving = document.getAnimations().filter(a => a.effect.getTiming().iterations !== Infinity);'
+              'return [window.innerWidth, box.left, box.width, moving.length];')
+    samples: list = []
+
+    def settled(driver) -> bool:
+        samples.append(driver.execute_script(script))
+        time.sleep(0.1)
+        last = samples[-3:]
+        return len(last) == 3 and last[0][0] == width and all(sample == last[0] for sample in last) \
+            and not last[0][3]
+
+    wait_for(browser, settled)
+
+
 def screenshot(browser, name: str, width: int) -> Path:
     """A full-page PNG at the given width, in screenshots/ (look at it: a page that works but looks careless is
     not done)."""

@@ -1,11 +1,11 @@
 """Cards fill the page but a dialog keeps the width its card asks for (Tailwind's layered w-[...] must win)."""
-from tests.browser.helpers import click, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, desktop, log_in, screenshot, wait_for, wait_for_text
 
 
 async def test_a_dialog_keeps_its_width_while_page_cards_fill_the_page(server, browser):
     log_in(browser, server, path='/parametres/utilisateurs')
     wait_for_text(browser, 'Comptes')
-    browser.set_window_size(1280, 900)
+    desktop(browser)
     click(browser, '[data-action=new-user]')
     width = 'const found = document.querySelector(arguments[0]); return found ? found.getBoundingClientRect().width : 0'
     wait_for(browser, lambda driver: driver.execute_script(width, '.q-dialog .app-card') == 520)

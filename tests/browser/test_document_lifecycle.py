@@ -8,7 +8,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.helpers import click as click_at, fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import click as click_at
+from tests.browser.helpers import desktop, fill, log_in, screenshot, text, wait_for, wait_for_text
 
 pytestmark = pytest.mark.browser
 YEAR = date.today().year
@@ -33,7 +34,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     assert text(browser, '[data-total=total-ttc]') == '843,00 €'
     screenshot(browser, 'quote-editor-new', 1280)
     screenshot(browser, 'quote-editor-new', 390)
-    browser.set_window_size(1280, 900)
+    desktop(browser)
 
     click(browser, '[data-action=save]')
     wait_for(browser, lambda d: re.search(r'/devis/\d+$', d.current_url))
@@ -41,7 +42,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     click(browser, '[data-action=state-accepted]')
     wait_for_text(browser, 'Devis accepté.')
     screenshot(browser, 'quote-accepted', 1280)
-    browser.set_window_size(1280, 900)
+    desktop(browser)
     click(browser, '[data-action=invoice]')
     wait_for(browser, lambda d: re.search(r'/factures/\d+$', d.current_url))
     wait_for_text(browser, 'Facture (brouillon)')
@@ -54,7 +55,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-table=installments]'))
     screenshot(browser, 'invoice-validated', 1280)
     screenshot(browser, 'invoice-validated', 390)
-    browser.set_window_size(1280, 900)
+    desktop(browser)
 
     click(browser, '[data-action=credit]')
     wait_for_text(browser, 'Montant de l’avoir : -843,00')
@@ -67,7 +68,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-table=invoices] tbody tr')) == 2)
     screenshot(browser, 'invoices-list', 1280)
     screenshot(browser, 'invoices-list', 390)
-    browser.set_window_size(1280, 900)
+    desktop(browser)
     browser.get(f'{server.url}/devis')
     wait_for_text(browser, 'Facturé')
     screenshot(browser, 'quotes-list', 1280)

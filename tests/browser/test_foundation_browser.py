@@ -1,6 +1,6 @@
 """The foundation in a real browser: first setup, login, settings, the shell at desktop and phone widths."""
 
-from tests.browser.helpers import click, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, desktop, fill, log_in, screenshot, wait_for, wait_for_text
 
 DRAWER_RIGHT = "return document.querySelector('.q-drawer').getBoundingClientRect().right"
 
@@ -10,7 +10,7 @@ def test_the_first_visit_sets_up_the_company_and_lands_on_the_home_page(fresh_se
     wait_for_text(browser, 'Bienvenue dans Facturier')
     screenshot(browser, 'setup', 1280)
     screenshot(browser, 'setup', 390)
-    browser.set_window_size(1280, 900)
+    desktop(browser)
     for key, value in {'name': 'Menuiserie Leroy', 'address': '8 chemin des Saules', 'postcode': '44000',
                        'city': 'Nantes', 'siren': '732829320', 'admin_name': 'Jeanne Leroy',
                        'admin_email': 'jeanne@menuiserie-leroy.fr', 'admin_password': 'copeaux de chêne massif',
