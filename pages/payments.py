@@ -140,7 +140,11 @@ async def payments_page(ctx: PageContext):
             return query
 
         async def fetch(request: PageRequest):
-            rows, total = await payment_list.list_installments(current(request))
+            # A page or sort change keeps the filters: the table passes the total it shows and nothing is counted.
+            query = current(request)
+            rows, total = await payment_list.list_installments(query, total=request.total)
+            if request.total is not None and len(rows) < min(query.limit, max(total - query.offset, 0)):
+                rows, total = await payment_list.list_installments(query)  # installments gone meanwhile: count again
             count.text = f'{total} échéance(s)'
             today = date.today()
             return [table_row(row, today) for row in rows], total

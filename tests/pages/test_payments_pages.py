@@ -388,3 +388,32 @@ async def test_the_list_ignores_drafts_and_follows_a_validation(user: User, admi
     validated = await validation.validate_invoice(admin, second.id, issuer=issuer())
     await until(lambda: len(listed(user)) == 2)
     assert validated.number in [number for number, _state in listed(user)]
+
+
+async def test_a_page_or_sort_change_keeps_the_total_and_a_filter_counts_again(user: User, admin, monkeypatch):
+    """Issue 17: the count of every listed installment was the tail of the list's clicks; a page or sort change
+    keeps the filters, so the table passes the total it shows and no COUNT runs. A filter change counts again."""
+    from pages import payments as payments_page  # noqa: PLC0415
+
+    client = await business_client()
+    invoices = [await validated_invoice(admin, client, line(price=str(10 * (n + 1)))) for n in range(3)]
+    await open_payments(user)
+    await until(lambda: len(rows(user)) == 3)
+    counted = []
+    list_installments = payments_page.payment_list.list_installments
+
+    async def counting(query, *, total=None):
+        if total is None:  # only a call without a known total runs a COUNT
+            counted.append(query)
+        return await list_installments(query, total=total)
+
+    monkeypatch.setattr(payments_page.payment_list, 'list_installments', counting)
+    table = user.find(marker='payments')
+    table.trigger('request', {'pagination': {'page': 2, 'rowsPerPage': 2, 'sortBy': 'number', 'descending': False}})
+    await until(lambda: [row['number'] for row in rows(user)] == [invoices[2].number])
+    table.trigger('request', {'pagination': {'page': 1, 'rowsPerPage': 2, 'sortBy': 'amount', 'descending': True}})
+    await until(lambda: [row['number'] for row in rows(user)] == [invoices[2].number, invoices[1].number])
+    assert counted == [] and elements(user, 'payments')[0].pagination['rowsNumber'] == 3
+    elements(user, 'search')[0].value = invoices[0].number  # a filter: count again
+    await until(lambda: [row['number'] for row in rows(user)] == [invoices[0].number])
+    assert len(counted) == 1 and elements(user, 'payments')[0].pagination['rowsNumber'] == 1
