@@ -46,10 +46,12 @@ from bench.server import (
     lowered_priority,
     niceness,
     rss_mb,
+    rss_parts_note,
     session_cookies,
     start_server,
     stop_server,
     tree_rss_mb,
+    tree_rss_parts,
 )
 from bench.stall import StallProbe
 
@@ -155,7 +157,8 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
                 await browser.close()
             browsers.clear()
             await asyncio.sleep(load.workers_idle_seconds * 1.5 + 7)  # + the job worker's 5 s upkeep round
-            rested = tree_rss_mb(server.pid)
+            rested_parts = tree_rss_parts(server.pid)
+            rested = sum(rested_parts)
             figures += [
                 Figure(name='server at rest after start, with its worker processes', value=at_rest, unit='MB',
                        target=AT_REST_TARGET_MB, note='no page open; the e-invoice checker and the PDF workers start '
@@ -165,7 +168,8 @@ async def measure_server(data_dir: Path, database_url: str, secret: str, load: L
                 Figure(name='server at rest again, with its worker processes', value=rested, unit='MB',
                        target=AT_REST_TARGET_MB, note=f'{load.workers_idle_seconds * 1.5 + 7:.0f} s after the last '
                                                       f'browser left (workers stop after {load.workers_idle_seconds} '
-                                                      's unused here, 300 s by default)')]
+                                                      f's unused here, 300 s by default): '
+                                                      f'{rss_parts_note(rested_parts)}')]
     finally:
         for browser in browsers:
             try:

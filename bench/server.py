@@ -183,13 +183,27 @@ def rss_mb(pid: int) -> float:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (the e-invoice checker, the PDF workers), in MB."""
-    total = 0.0
+    return sum(tree_rss_parts(pid))
+
+
+def tree_rss_parts(pid: int) -> list[float]:
+    """The resident memory (MB) of a process, then of each of its descendants still there, largest first."""
+    parts = []
     for current in [pid, *_descendants(pid)]:
         try:
-            total += rss_mb(current)
+            parts.append(rss_mb(current))
         except (OSError, RuntimeError):
             continue  # gone meanwhile
-    return total
+    return parts[:1] + sorted(parts[1:], reverse=True)
+
+
+def rss_parts_note(parts: list[float]) -> str:
+    """'web 180 MB; 2 other processes: 95, 12 MB' (the job worker, the e-invoice checker, PDF workers...)."""
+    if not parts:
+        return 'no process'
+    others = f'; {len(parts) - 1} other process(es): {", ".join(f"{mb:.0f}" for mb in parts[1:])} MB' \
+        if len(parts) > 1 else ''
+    return f'web process {parts[0]:.0f} MB{others}'
 
 
 def _free_port(first: int = FIRST_PORT) -> int:

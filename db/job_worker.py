@@ -114,7 +114,7 @@ class Worker:
             await jobs.fail(job.id, 'Échec inattendu : l’incident est consigné dans le journal du serveur.')
         finally:
             reporter.cancel()
-            _give_memory_back()
+            give_memory_back()
         self._discard(ctx)
 
     async def run_cpu(self, function, *args):
@@ -198,9 +198,10 @@ class Worker:
                 task.cancel()
 
 
-def _give_memory_back() -> None:
-    """After a job, hand the freed memory back to the system: an export of 100,000 rows left the worker at about
-    250 MB of freed but kept heap (measured by bench/scenario.py, "server at rest again")."""
+def give_memory_back() -> None:
+    """After a job (and in the web process once the last page has left, pages/idle_workers.py), hand the freed
+    memory back to the system: an export of 100,000 rows left the worker at about 250 MB of freed but kept heap
+    (measured by bench/scenario.py, "server at rest again")."""
     gc.collect()
     try:
         ctypes.CDLL('libc.so.6').malloc_trim(0)

@@ -51,3 +51,22 @@ async def test_the_pdf_worker_pool_is_replaced_by_an_empty_one_once_unused():
     finally:
         run.process_pool.shutdown(wait=False)
         run.process_pool, run._pool_context = kept, kept_context  # noqa: SLF001
+
+
+async def test_the_web_process_hands_its_freed_memory_back_once_the_last_page_has_left(monkeypatch):
+    from nicegui import Client  # noqa: PLC0415
+
+    handed_back = []
+    pages = {'a-page': object()}
+    monkeypatch.setattr(Client, 'instances', pages)
+    monkeypatch.setattr(idle_workers, 'give_memory_back', lambda: handed_back.append(time.monotonic()))
+    task = asyncio.create_task(idle_workers._recycle_pool(0.1))  # noqa: SLF001
+    try:
+        await asyncio.sleep(0.3)
+        assert handed_back == []  # a page is open
+        pages.clear()
+        await until(lambda: len(handed_back) == 1, timeout=5, interval=0.02)
+        await asyncio.sleep(0.3)
+        assert len(handed_back) == 1  # once, not at every round while nobody comes back
+    finally:
+        task.cancel()
