@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tortoise import connections
 from tortoise.expressions import Q, Subquery
 
 from db.contact import Contact
@@ -117,14 +118,22 @@ def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None):
     if not search:
         return queryset
     if _is_number(search):
-        prefix = search.upper()
-        # The range reads the index, startswith makes it exact whatever the collation. One range only: an OR of
-        # two (as typed and upper-cased) would not use the index.
-        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return queryset.filter(number__gte=prefix, number__lt=after, number__startswith=prefix)
+        return queryset.filter(*number_prefix(search))
     if client_ids is not None:
         return queryset.filter(client_id__in=client_ids or [0])
     return queryset.filter(client_id__in=Subquery(_clients(search).values('id')))
+
+
+def number_prefix(search: str) -> list[Q]:
+    """The conditions of numbers starting with `search`, upper-cased (the numbering patterns make upper-case
+    numbers): a range, which reads the number index. One range only: an OR of two (as typed and upper-cased) would
+    not use the index. On SQLite (binary order) the range is exactly the prefix; elsewhere startswith makes it exact
+    whatever the collation, and costs a test per match (a fifth of the count of "F20", every invoice, at 100,000)."""
+    prefix = search.upper()
+    conditions = [Q(number__gte=prefix), Q(number__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))]
+    if connections.get('default').capabilities.dialect != 'sqlite':
+        conditions.append(Q(number__startswith=prefix))
+    return conditions
 
 
 def in_view(queryset, view: str, today: date):

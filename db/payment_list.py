@@ -36,7 +36,7 @@ from tortoise.functions import Count
 
 from db.contact import Contact
 from db.document import Installment, Payment
-from db.document_list import page_ids
+from db.document_list import number_prefix, page_ids
 from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
@@ -321,13 +321,8 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     if query.date_to:
         conditions.append(where(due_field, '__lte', query.date_to))
     search = _search_text(query)
-    if search and is_number(search):
-        # Like the documents lists: a range on the index, upper-cased (the numbering patterns make upper-case
-        # numbers), and startswith to be exact whatever the collation. One range only: an OR of two (as typed and
-        # upper-cased) would not use the index.
-        prefix = search.upper()
-        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        conditions += [Q(number__gte=prefix), Q(number__lt=after), Q(number__startswith=prefix)]
+    if search and is_number(search):  # like the documents lists, a range of the number index
+        conditions += number_prefix(search)
     elif search:
         clients = Subquery(_clients(search).values('id')) if client_ids is None else client_ids or [0]
         conditions.append(Q(client_id__in=clients))

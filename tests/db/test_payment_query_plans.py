@@ -78,6 +78,23 @@ async def test_the_summary_sums_ranges_of_the_covering_index(db, name):
         assert not any('TEMP B-TREE' in step for step in steps), (sql, steps)
 
 
+@pytest.mark.parametrize('status', ['', 'overdue', 'paid'])
+async def test_a_number_prefix_is_counted_paged_and_summed_from_its_index_alone(db, status):
+    """"F20" matches every invoice of the decade: no row of `installment` is read for the count, the page's order or
+    the sums (issue 17: 80 and 120 ms at 100,000 invoices when each match read its row)."""
+    query = _pinned(PaymentQuery(search='F20', status=status))
+    queryset = filtered(query, lead='search')
+    sums = summed(query, client_ids=None).annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount'),
+                                                   paid=ScaledSum('paid_amount')).group_by('kind', 'status') \
+        .values('kind', 'status', 'rows', 'due', 'paid')
+    for sql in (queryset.count().sql(params_inline=True),
+                queryset.order_by(*order_of(query)).limit(25).values_list('id', flat=True).sql(params_inline=True),
+                sums.sql(params_inline=True)):
+        steps = [step for step in await _plan(sql) if 'installment' in step]
+        assert steps and all('COVERING INDEX' in step and 'number>? AND number<?' in step for step in steps), (
+            sql, steps)
+
+
 def _pinned(query: PaymentQuery) -> PaymentQuery:
     query.today = TODAY
     return query
