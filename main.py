@@ -139,7 +139,8 @@ def _start_job_workers(app, config: Config) -> None:
     app.on_startup(lambda: heartbeat.start())
     app.on_shutdown(lambda: heartbeat.stop())
     if config.job_workers:
-        supervisor = WorkerSupervisor([sys.executable, str(ROOT / 'main.py'), 'worker'], config.job_workers)
+        supervisor = WorkerSupervisor([sys.executable, str(ROOT / 'main.py'), 'worker'], config.job_workers,
+                                      idle_seconds=config.workers_idle_seconds)
         app.on_startup(lambda: supervisor.start())
         app.on_shutdown(lambda: supervisor.stop())
 

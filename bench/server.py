@@ -198,7 +198,7 @@ def tree_rss_parts(pid: int) -> list[float]:
 
 
 def rss_parts_note(parts: list[float]) -> str:
-    """'web 180 MB; 2 other processes: 95, 12 MB' (the job worker, the e-invoice checker, PDF workers...)."""
+    """'web process 180 MB; 2 other process(es): 95, 12 MB' (the job worker, the checker, PDF workers...)."""
     if not parts:
         return 'no process'
     others = f'; {len(parts) - 1} other process(es): {", ".join(f"{mb:.0f}" for mb in parts[1:])} MB' \

@@ -7,9 +7,10 @@ The web server starts one worker itself unless FACTURIER_JOB_WORKERS=0; a deploy
 (docs/deploy.md) starts this command once per machine instead.
 """
 import asyncio
+import os
 import signal
 
-from db.job_worker import Worker, lower_priority
+from db.job_worker import IDLE_ENV, IDLE_EXIT, Worker, lower_priority
 from db.jobs import DEFAULT_SLOTS
 
 
@@ -28,5 +29,6 @@ async def run_worker(config, args) -> int:
         loop.add_signal_handler(sig, stop.set)
     slots = args.slots or getattr(config, 'job_slots', DEFAULT_SLOTS)
     print(f'Facturier : processus de travaux prêt ({slots} à la fois).', flush=True)
-    await Worker(config, slots=slots).run(stop)
-    return 0
+    idle_exit = float(os.environ[IDLE_ENV]) if os.environ.get(IDLE_ENV) else None  # started by the web server
+    idled = await Worker(config, slots=slots, idle_exit=idle_exit).run(stop)
+    return IDLE_EXIT if idled else 0

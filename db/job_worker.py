@@ -7,6 +7,11 @@ priority (os.nice), holds its own database connection, runs up to `slots` jobs a
 Every HEARTBEAT_SECONDS it writes its own heartbeat (db/processes.py) and its jobs' (progress included), takes back
 the jobs of workers that died (db.jobs.reap) and, hourly, removes old results (db.jobs.purge).
 
+A worker the web server started exits once unused for `workers_idle_seconds` (IDLE_EXIT): a process that printed
+500 invoices or exported 100,000 rows kept about 260 MB however much it gave back, and a server at rest must stay
+under 250 MB (issue 21). The server starts it again when a job is queued (WorkerSupervisor). A worker started apart
+(`python main.py worker`, docs/deploy.md) runs until stopped.
+
     worker = Worker(config)
     await worker.run(stop_event)     # until stop_event is set; its running jobs go back to the queue
     await worker.drain()             # tests: run what is queued, then return
@@ -24,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from db import jobs, processes
-from db.job import CANCELLED, Job
+from db.job import CANCELLED, QUEUED, Job
 from logic.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -35,12 +40,21 @@ REPORT_SECONDS = 1.0   # progress written to the job's row (a short UPDATE: SQLi
 PURGE_SECONDS = 3600
 # Set by WorkerSupervisor: the web server that started this worker. A worker whose server died (kill -9) stops.
 PARENT_ENV = 'FACTURIER_WORKER_PARENT'
+# Set by WorkerSupervisor: the seconds unused after which this worker exits with IDLE_EXIT, to be started again on
+# demand.
+IDLE_ENV = 'FACTURIER_WORKER_IDLE_EXIT'
+IDLE_EXIT = 75
+# While its worker is stopped for being unused, the server also looks for queued jobs this often (a job queued by
+# another process on SQLite, which publishes no change here).
+QUEUE_LOOK_SECONDS = 5.0
 
 
 class Worker:
 
-    def __init__(self, config, *, slots: int = jobs.DEFAULT_SLOTS, run=None, poll: float = POLL_SECONDS) -> None:
+    def __init__(self, config, *, slots: int = jobs.DEFAULT_SLOTS, run=None, poll: float = POLL_SECONDS,
+                 idle_exit: float | None = None) -> None:
         self.config = config
+        self.idle_exit = idle_exit  # seconds unused after which `run` returns (None: until stopped)
         self.slots = max(1, slots)
         self.poll = poll
         self.name = processes.process_id('worker')
@@ -50,8 +64,9 @@ class Worker:
         self._running: dict[int, asyncio.Task] = {}
         self._wake = asyncio.Event()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Claim and run jobs until `stop` is set; then the running jobs are stopped and queued again."""
+    async def run(self, stop: asyncio.Event) -> bool:
+        """Claim and run jobs until `stop` is set (then the running jobs are stopped and queued again), or until
+        unused for `idle_exit` seconds; returns whether it stopped for being unused."""
         from logic.facturx import checker  # noqa: PLC0415
 
         jobs.load_kinds()
@@ -60,9 +75,15 @@ class Worker:
         # The e-invoice checker this worker starts (originals made during a batch) stops once unused, as the web
         # process's does (pages/idle_workers.py): about 225 MB kept for nothing otherwise (bench: "at rest again").
         end_watch = checker.stop_when_idle(self.config.workers_idle_seconds)
+        busy_at = time.monotonic()
         try:
             while not stop.is_set():
                 await self._claim_while_free()
+                if self._running:
+                    busy_at = time.monotonic()
+                elif self.idle_exit is not None and time.monotonic() - busy_at >= self.idle_exit:
+                    log.info('job worker unused for %.0f s: exiting until the next job', self.idle_exit)
+                    return True
                 self._wake.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._first(stop.wait(), self._wake.wait()), self.poll)
@@ -75,6 +96,7 @@ class Worker:
             await jobs.reap(worker=self.name)  # a stopped worker's jobs go back to the queue for another one
             await processes.unregister(self.name)
             self._shutdown_pool()
+        return False
 
     async def drain(self) -> int:
         """Run queued jobs one after the other until none is left; returns how many ran (tests, scripts)."""
@@ -230,28 +252,41 @@ def lower_priority() -> None:
 class WorkerSupervisor:
     """The job workers of a one-command install, started by the web server: each one a `python main.py worker`
     subprocess, started again if it dies (its jobs are queued again at once, not after the heartbeat timeout), and
-    stopped with the server.
+    stopped with the server. With `idle_seconds`, a worker exits once unused that long and is started again when a
+    job is queued (a publication of changes.JOBS in this process, or a queued job seen every QUEUE_LOOK_SECONDS).
 
-        supervisor = WorkerSupervisor([sys.executable, 'main.py', 'worker'], count=1)
+        supervisor = WorkerSupervisor([sys.executable, 'main.py', 'worker'], count=1, idle_seconds=300)
         await supervisor.start() ... await supervisor.stop()
     """
 
     RESTART_SECONDS = (1, 2, 5, 10, 30)
 
-    def __init__(self, command: list[str], count: int = 1, *, env: dict | None = None) -> None:
+    def __init__(self, command: list[str], count: int = 1, *, env: dict | None = None,
+                 idle_seconds: float | None = None) -> None:
         self.command, self.count = command, count
         self.env = {key: value for key, value in (env or os.environ).items() if key != 'PYTEST_CURRENT_TEST'}
+        if idle_seconds is not None:
+            self.env[IDLE_ENV] = str(idle_seconds)
         self.processes: dict[int, asyncio.subprocess.Process] = {}
+        self.starts = 0  # how many worker processes were started (tests)
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
+        self._wanted = asyncio.Event()  # a job was queued (or changed) since the last worker started
+        self._unsubscribe = None
 
     async def start(self) -> None:
+        from db import changes  # noqa: PLC0415
+
         self.env[PARENT_ENV] = str(os.getpid())
+        self._unsubscribe = changes.subscribe(changes.JOBS, lambda _job_id: self._wanted.set())
         self._tasks = [asyncio.create_task(self._keep(index), name=f'job worker {index}')
                        for index in range(self.count)]
 
     async def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
+        self._wanted.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         for process in self.processes.values():
             if process.returncode is None:
                 process.terminate()  # the worker queues its running jobs again, then exits
@@ -268,12 +303,18 @@ class WorkerSupervisor:
         failures = 0
         while not self._stopping:
             started = time.monotonic()
+            self._wanted.clear()  # from now on the new worker sees what is queued
             process = await asyncio.create_subprocess_exec(*self.command, env=self.env,
                                                            stdin=asyncio.subprocess.DEVNULL)
             self.processes[index] = process
+            self.starts += 1
             code = await process.wait()
             if self._stopping:
                 return
+            if code == IDLE_EXIT:
+                failures = 0
+                await self._until_wanted()
+                continue
             log.warning('job worker (pid %s) exited with status %s: starting another one', process.pid, code)
             try:
                 await jobs.reap(worker_prefix=f'worker:{socket.gethostname()[:60]}:{process.pid}:')
@@ -281,3 +322,14 @@ class WorkerSupervisor:
                 log.exception('could not take back the jobs of a dead worker')
             failures = 0 if time.monotonic() - started > 60 else failures + 1
             await asyncio.sleep(self.RESTART_SECONDS[min(failures, len(self.RESTART_SECONDS) - 1)])
+
+    async def _until_wanted(self) -> None:
+        """Wait, with no worker running, for a job: one queued here (changes.JOBS) or found in the queue."""
+        while not self._stopping and not self._wanted.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wanted.wait(), QUEUE_LOOK_SECONDS)
+            try:
+                if await Job.filter(state=QUEUED).exists():
+                    return
+            except Exception:  # noqa: BLE001 - a database hiccup: look again next round
+                log.exception('could not look at the job queue')

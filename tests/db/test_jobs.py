@@ -196,3 +196,51 @@ async def test_a_worker_stops_its_e_invoice_checker_once_unused(db, config):
     finally:
         stop.set()
         await running
+
+
+async def test_a_worker_started_by_the_server_exits_once_unused_but_not_while_a_job_runs(db, config, test_kinds):
+    """A worker that printed or exported keeps its memory (about 260 MB at 100,000 invoices): the server's exits once
+    unused for `idle_exit` seconds and is started again on demand (WorkerSupervisor)."""
+    stop = asyncio.Event()
+    assert await asyncio.wait_for(Worker(config, poll=0.05, idle_exit=0.2).run(stop), 10) is True
+    job = await jobs.enqueue(ALICE, 'test.slow', {}, title='Long')
+    running = asyncio.create_task(Worker(config, poll=0.05, idle_exit=0.2).run(stop))
+    await _until(lambda: test_kinds.started == [job.id])
+    await asyncio.sleep(0.5)  # longer than idle_exit: a running job keeps it
+    assert not running.done()
+    test_kinds.gate.set()
+    assert await asyncio.wait_for(running, 10) is True
+    assert (await Job.get(id=job.id)).state == DONE
+    assert await asyncio.wait_for(Worker(config, poll=0.05).run(_set(asyncio.Event())), 10) is False  # stopped
+
+
+def _set(event: asyncio.Event) -> asyncio.Event:
+    event.set()
+    return event
+
+
+async def test_the_server_starts_its_worker_again_when_a_job_is_queued(db, monkeypatch):
+    """A worker that exited for being unused (IDLE_EXIT) is started again on a job queued in this process (the
+    changes.JOBS publication), or on a queued job found by looking at the queue, never in a loop meanwhile."""
+    import sys  # noqa: PLC0415
+
+    from db import changes, job_worker  # noqa: PLC0415
+
+    monkeypatch.setattr(job_worker, 'QUEUE_LOOK_SECONDS', 0.2)
+    supervisor = job_worker.WorkerSupervisor([sys.executable, '-c', f'raise SystemExit({job_worker.IDLE_EXIT})'],
+                                             idle_seconds=1)
+    assert supervisor.env[job_worker.IDLE_ENV] == '1'
+    await supervisor.start()
+    try:
+        await until(lambda: supervisor.starts == 1, timeout=10)
+        await asyncio.sleep(1)
+        assert supervisor.starts == 1  # unused: not started again
+        changes.publish(changes.JOBS, 1)
+        await until(lambda: supervisor.starts == 2, timeout=10)
+        await asyncio.sleep(1)
+        assert supervisor.starts == 2
+        await Job.create(kind='test.slow', user_id=2, title='Queued elsewhere', created_at=datetime.now(UTC),
+                         params={})
+        await until(lambda: supervisor.starts >= 3, timeout=10)
+    finally:
+        await supervisor.stop()
