@@ -1,8 +1,10 @@
 """PA6: which reminder is due, and what a late client owes on top of the principal (C. com. L441-10, D441-5)."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logic import dunning as rules
 from logic.dunning import PenaltyTerms, ReferenceRate
@@ -91,3 +93,22 @@ def test_a_sum_paid_late_bears_penalties_until_the_day_it_was_paid():
                                 paid_late=on_time) == D('15.65')
     assert rules.late_penalties(D('600.00'), due, today, RATES, PenaltyTerms(), business=True,
                                 paid_late=[(today, D('400.00'))]) == D('26.09')
+
+
+MEMO = {}  # one proposal's memo: kept across the examples, as across a proposal's installments
+
+
+@given(amount=st.decimals(min_value=D('0.01'), max_value=D('999999.99'), places=2),
+       due=st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 12, 31)),
+       late=st.integers(min_value=0, max_value=900), paid=st.lists(st.tuples(
+           st.integers(min_value=-30, max_value=900), st.decimals(min_value=D('0.00'), max_value=D('5000.00'),
+                                                                 places=2)), max_size=3))
+def test_the_memo_of_a_proposal_changes_no_penalty(amount, due, late, paid):
+    """A proposal remembers the half-years of each due date (logic.dunning.late_penalties): to the cent what the
+    periods give, paid late or not."""
+    today = due + timedelta(days=late)
+    paid_late = [(due + timedelta(days=offset), value) for offset, value in paid]
+    expected = sum((p.amount for p in rules.penalty_periods(amount, due, today, RATES, PenaltyTerms(),
+                                                            paid_late=paid_late)), D('0.00'))
+    assert rules.late_penalties(amount, due, today, RATES, PenaltyTerms(), business=True, memo=MEMO,
+                                paid_late=paid_late) == expected
