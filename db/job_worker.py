@@ -324,12 +324,16 @@ class WorkerSupervisor:
             await asyncio.sleep(self.RESTART_SECONDS[min(failures, len(self.RESTART_SECONDS) - 1)])
 
     async def _until_wanted(self) -> None:
-        """Wait, with no worker running, for a job: one queued here (changes.JOBS) or found in the queue."""
-        while not self._stopping and not self._wanted.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wanted.wait(), QUEUE_LOOK_SECONDS)
+        """Wait, with no worker running, for a job: found in the queue, or queued here from now on (changes.JOBS).
+        What was published while the worker ran, it has seen: a job queued just before it exited is in the queue."""
+        self._wanted.clear()
+        while not self._stopping:
             try:
                 if await Job.filter(state=QUEUED).exists():
                     return
             except Exception:  # noqa: BLE001 - a database hiccup: look again next round
                 log.exception('could not look at the job queue')
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wanted.wait(), QUEUE_LOOK_SECONDS)
+            if self._wanted.is_set():
+                return
