@@ -271,7 +271,7 @@ class WorkerSupervisor:
         self.starts = 0  # how many worker processes were started (tests)
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
-        self._wanted = asyncio.Event()  # a job was queued (or changed) since the last worker started
+        self._wanted = asyncio.Event()  # set by each job publication (changes.JOBS) in this process
         self._unsubscribe = None
 
     async def start(self) -> None:
