@@ -142,10 +142,10 @@ def log_in(browser, server: Server, email: str = ADMIN_EMAIL, password: str = AD
     wait_for(browser, lambda driver: driver.execute_script('return window.did_handshake === true'))
 
 
-def desktop(browser, width: int = 1280, height: int = 900) -> None:
-    """Back to a desktop window after a phone-width screenshot, once the layout has settled: the drawer comes back
-    and the page slides a moment after the resize, and a click aimed at an element before that lands beside it
-    (seen in CI: a checkbox's click landed on its card)."""
+def resize(browser, width: int = 1280, height: int = 900) -> None:
+    """Resize the window (by default back to a desktop after a phone-width screenshot), then wait for the layout to
+    settle: the drawer comes or goes and the page slides a moment after the resize, and a click aimed at an element
+    before that lands beside it (seen in CI: a checkbox's click landed on its card, a button's beside it)."""
     browser.set_window_size(width, height)
     script = ('const page = document.querySelector(".q-page-container") || document.body;'
               'const box = page.getBoundingClientRect();'

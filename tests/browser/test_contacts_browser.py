@@ -4,7 +4,7 @@ import time
 
 import openpyxl
 
-from tests.browser.helpers import click, desktop, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import click, fill, log_in, resize, screenshot, wait_for, wait_for_text
 
 CONTACTS = [
     ('Client', 'Société', 'Menuiserie Besson', '', '552100554', 'contact@menuiserie-besson.fr', '04 78 12 34 56',
@@ -65,12 +65,12 @@ def test_a_csv_is_imported_then_the_filtered_list_exported_as_shown(server, brow
     browser.find_element('css selector', '[data-field=import-file] input[type=file]').send_keys(str(csv))
     wait_for_text(browser, '8 contacts seront créés')
     screenshot(browser, 'contacts-import', 1280)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-action=import-commit]')
     wait_for_text(browser, '8 contact(s)')
     screenshot(browser, 'contacts-list', 1280)
     screenshot(browser, 'contacts-list', 390)
-    desktop(browser)
+    resize(browser)
 
     fill(browser, '[data-field=search]', 'lyon')
     wait_for_text(browser, '4 contact(s)')
@@ -94,7 +94,7 @@ def test_a_csv_is_imported_then_the_filtered_list_exported_as_shown(server, brow
     wait_for_text(browser, 'Adresse de facturation électronique')
     screenshot(browser, 'contact-detail', 1280)
     screenshot(browser, 'contact-detail', 390)
-    desktop(browser)
+    resize(browser)
     wait_for(browser, lambda driver: open_tab(driver, 'addresses') and shows(driver, 'Autres adresses'))
     screenshot(browser, 'contact-addresses', 390)
 
@@ -114,7 +114,7 @@ def test_articles_are_imported_and_shown_as_cards_on_a_phone(server, browser, tm
     wait_for_text(browser, '3 article(s)')
     screenshot(browser, 'articles-list', 1280)
     screenshot(browser, 'articles-list', 390)
-    desktop(browser)
+    resize(browser)
     wait_for(browser, lambda driver: click_row(driver, 'Parquet chêne massif 14 mm'))
     wait_for(browser, lambda driver: shows(driver, 'Composition'))
     screenshot(browser, 'article-detail', 1280)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 
 from db import accounts, documents, engine
 from db.user import User
-from tests.browser.helpers import click, desktop, log_in, screenshot, wait_for
+from tests.browser.helpers import click, log_in, resize, screenshot, wait_for
 from tests.db.documents_helpers import business_client, draft, individual_client, line, validated_invoice
 from tests.personas import ADMIN_EMAIL
 
@@ -36,7 +36,7 @@ def charts_drawn(browser) -> bool:
 
 async def test_the_dashboard_draws_its_widgets_and_a_click_opens_the_list_with_its_count(server, browser):
     await prepare(server)
-    desktop(browser)
+    resize(browser)
     log_in(browser, server)
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-widget=revenue] .app-dash-figure'))
     wait_for(browser, charts_drawn)
@@ -52,7 +52,7 @@ async def test_the_dashboard_draws_its_widgets_and_a_click_opens_the_list_with_i
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-table=invoices] tbody tr')) == 3)
     assert browser.find_elements(By.CSS_SELECTOR, '[data-role=view]')  # the list says what it is restricted to
 
-    browser.set_window_size(390, 900)
+    resize(browser, 390, 900)
     browser.get(server.url + '/')
     wait_for(browser, charts_drawn)
     widths = browser.execute_script(

@@ -19,7 +19,7 @@ from db.user import User
 from logic.facturx import checker
 from logic.render import store
 from pages import PAGE_MODULES
-from tests.browser.helpers import desktop, fill, log_in, screenshot, stands_still, text, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, resize, screenshot, stands_still, text, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, draft, line
 from tests.helpers import SECRET, TimedOut, free_port
 from tests.mail import Inbox
@@ -147,7 +147,7 @@ async def walkthrough(server, browser, inbox) -> None:
     if REVIEW:
         for width in (1280, 390):
             clean_screenshot(browser, 'review-quote-deposits-edit', width)
-        desktop(browser)
+        resize(browser)
     click(browser, '[data-action=save-deposits]')
     wait_for_text(browser, 'Acomptes enregistrés.', timeout=60)
     assert text(browser, '[data-role=deposits-total]') == 'Total des acomptes : 900,00 € (30 % du TTC)'
@@ -187,14 +187,14 @@ async def walkthrough(server, browser, inbox) -> None:
     wait_for(browser, lambda d: text(d, '[data-role=deposit-invoice]') == f'Facture d’acompte F{YEAR}-00001')
     assert text(browser, '[data-deposit] [data-status=paid]') == 'Réglé'
     clean_screenshot(browser, 'quote-deposits', 1280)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-role=deposit-invoice]')
     wait_for_text(browser, f'Facture d’acompte F{YEAR}-00001')
     assert text(browser, '[data-state]') == 'Réglée'
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-action=validate], [data-action=credit]')
     if REVIEW:
         clean_screenshot(browser, 'review-deposit-invoice', 1280)
-        desktop(browser)
+        resize(browser)
 
     # DE5: invoicing the quote; the balance deducts the deposit; IN5: two installments.
     STEPS.append('DE5: invoicing the quote; the balance deducts the deposit; I')
@@ -212,7 +212,7 @@ async def walkthrough(server, browser, inbox) -> None:
     if REVIEW:
         for width in (1280, 390):
             clean_screenshot(browser, 'review-invoice-schedule-draft', width)
-        desktop(browser)
+        resize(browser)
     click(browser, '[data-action=save-schedule]')
     wait_for_text(browser, 'Échéancier enregistré.', timeout=60)
     STEPS.append('validate the balance invoice')
@@ -234,7 +234,7 @@ async def walkthrough(server, browser, inbox) -> None:
              timeout=60)
     clean_screenshot(browser, 'invoice-schedule', 1280)
     clean_screenshot(browser, 'invoice-schedule', 390)
-    desktop(browser)
+    resize(browser)
     click_until(browser, '[data-action=settle]', lambda d: shown(d, '.q-dialog [data-action=confirm-settle]'))
     click_until(browser, '.q-dialog [data-action=confirm-settle]',
                 lambda d: not shown(d, '.q-dialog [data-action=confirm-settle]'), each=60)

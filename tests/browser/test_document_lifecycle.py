@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.helpers import click as click_at
-from tests.browser.helpers import desktop, fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, resize, screenshot, text, wait_for, wait_for_text
 
 pytestmark = pytest.mark.browser
 YEAR = date.today().year
@@ -34,7 +34,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     assert text(browser, '[data-total=total-ttc]') == '843,00 €'
     screenshot(browser, 'quote-editor-new', 1280)
     screenshot(browser, 'quote-editor-new', 390)
-    desktop(browser)
+    resize(browser)
 
     click(browser, '[data-action=save]')
     wait_for(browser, lambda d: re.search(r'/devis/\d+$', d.current_url))
@@ -42,7 +42,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     click(browser, '[data-action=state-accepted]')
     wait_for_text(browser, 'Devis accepté.')
     screenshot(browser, 'quote-accepted', 1280)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-action=invoice]')
     wait_for(browser, lambda d: re.search(r'/factures/\d+$', d.current_url))
     wait_for_text(browser, 'Facture (brouillon)')
@@ -55,7 +55,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-table=installments]'))
     screenshot(browser, 'invoice-validated', 1280)
     screenshot(browser, 'invoice-validated', 390)
-    desktop(browser)
+    resize(browser)
 
     click(browser, '[data-action=credit]')
     wait_for_text(browser, 'Montant de l’avoir : -843,00')
@@ -68,7 +68,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-table=invoices] tbody tr')) == 2)
     screenshot(browser, 'invoices-list', 1280)
     screenshot(browser, 'invoices-list', 390)
-    desktop(browser)
+    resize(browser)
     browser.get(f'{server.url}/devis')
     wait_for_text(browser, 'Facturé')
     screenshot(browser, 'quotes-list', 1280)

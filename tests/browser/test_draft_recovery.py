@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import desktop, fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, resize, screenshot, text, wait_for, wait_for_text
 from tests.browser.test_document_lifecycle import add_line, click, quick_create_client
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_unsaved_edits_come_back_after_a_reload(server, browser):
     assert text(browser, '[data-total=total-ht]') == '420,00 €'  # the saved version, until the user takes them
     screenshot(browser, 'kept-draft-offer', 1280)
     screenshot(browser, 'kept-draft-offer', 390)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-action=restore-kept]')
     wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '504,00 €')
     wait_for_text(browser, 'Modifications non enregistrées')

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from db import accounts, engine, mailer
 from db.reminder import Reminder
 from db.user import User
-from tests.browser.helpers import click, desktop, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import click, log_in, resize, screenshot, text, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
 from tests.helpers import SECRET, free_port
 from tests.mail import Inbox
@@ -78,7 +78,7 @@ def run_letters(browser, client_ids: list[int], action: str, done: str, shot: st
     shown = text(browser, '.q-dialog [data-role=dunning-run]')
     for width in (1280, 390):
         screenshot(browser, shot, width)
-    desktop(browser)
+    resize(browser)
     click(browser, '.q-dialog [data-action=close-run]')
     wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-action=start-run]'))
     return shown
@@ -95,7 +95,7 @@ async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
     assert not browser.find_elements(By.CSS_SELECTOR, f'[data-client="{private_id}"] [data-role=penalties]')
     for width in (1280, 390):
         screenshot(browser, 'dunning-proposal', width)
-    desktop(browser)
+    resize(browser)
 
     # Both chosen for e-mail: the private client has no address, is reported in the dialog and stays proposed.
     shown = run_letters(browser, [business_id, private_id], 'send-email', 'Camille Petit : pas d’adresse e-mail',

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from db import accounts, documents, engine, settings
 from db.document import Document
 from db.user import User
-from tests.browser.helpers import desktop, fill, log_in, text, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, resize, text, wait_for, wait_for_text
 from tests.browser.test_deposit_walkthrough import clean_screenshot, click
 from tests.db.documents_helpers import business_client, draft, line
 from tests.personas import ADMIN_EMAIL
@@ -69,7 +69,7 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     order_url = browser.current_url
 
     # First delivery: 6 parpaings, no cement (typed at a phone's width).
-    browser.set_window_size(390, 900)
+    resize(browser, 390, 900)
     click(browser, '[data-action=deliver]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-line]')) == 2)
     inputs = browser.find_elements(By.CSS_SELECTOR, '.q-dialog [data-line]')
@@ -90,14 +90,14 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     assert 'livrée en partie' in text(browser, '[data-role=chain]')
     clean_screenshot(browser, 'delivery-note', 1280)
     clean_screenshot(browser, 'delivery-note', 390)
-    desktop(browser)
+    resize(browser)
 
     # Second delivery: the rest, as the dialog proposes it.
     browser.get(order_url)
     wait_for_text(browser, 'Suivi des livraisons')
     clean_screenshot(browser, 'order-partly-delivered', 1280)
     clean_screenshot(browser, 'order-partly-delivered', 390)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-action=deliver]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-line]')) == 2)
     click(browser, '[data-action=confirm-deliver]')
@@ -127,7 +127,7 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     assert '75,60 €' in invoice and f'F{YEAR}-00001' in invoice
     clean_screenshot(browser, 'invoice-from-deliveries', 1280)
     clean_screenshot(browser, 'invoice-from-deliveries', 390)
-    desktop(browser)
+    resize(browser)
 
     browser.get(f'{server.url}/livraisons')
     wait_for_text(browser, f'BL{YEAR}-00002')

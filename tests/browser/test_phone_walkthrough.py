@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from db import accounts, documents, engine
 from db.document import Installment
 from db.user import User
-from tests.browser.helpers import click, fill, log_in, screenshot, wait_for
+from tests.browser.helpers import click, fill, log_in, resize, screenshot, wait_for
 from tests.db.documents_helpers import business_client, draft, line, validated_invoice
 from tests.personas import ADMIN_EMAIL
 
@@ -65,7 +65,7 @@ def designations(browser) -> list[str]:
 
 async def test_every_row_action_of_payments_and_of_the_editor_is_tappable_on_a_phone(server, browser):
     installment_id, draft_id = await prepare(server)
-    browser.set_window_size(PHONE, 900)
+    resize(browser, PHONE, 900)
     log_in(browser, server, path='/reglements')
     toggle, detail = f'[data-toggle="{installment_id}"]', f'[data-detail="{installment_id}"]'
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f'.app-pay-card {toggle}'))  # phone cards

@@ -13,7 +13,7 @@ from db.company import Company, PaymentMethod
 from db.contact import Contact
 from db.document import Document
 from db.user import User
-from tests.browser.helpers import desktop, fill, log_in, screenshot, wait_for, wait_for_text
+from tests.browser.helpers import fill, log_in, resize, screenshot, wait_for, wait_for_text
 from tests.browser.test_deposit_walkthrough import click
 from tests.db.documents_helpers import business_client, draft, line
 from tests.db.test_sepa import ICS, transactions
@@ -66,7 +66,7 @@ async def test_a_mandate_an_invoice_a_collection_downloaded_and_confirmed(server
     wait_for_text(browser, '1 échéance(s) à prélever')
     for width in (1280, 390):
         screenshot(browser, 'sepa-new-collection', width)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-action=build-collection]')
     files = wait_for(browser, lambda driver: [path for path in driver.downloads.glob('PRL-*.xml')], timeout=30)
     assert [row[0] for row in transactions(files[0].read_text(), '008')] == ['FRST']
@@ -74,7 +74,7 @@ async def test_a_mandate_an_invoice_a_collection_downloaded_and_confirmed(server
     wait_for(browser, lambda driver: driver.find_elements(By.CSS_SELECTOR, '[data-table=collections] tbody tr td'))
     for width in (1280, 390):
         screenshot(browser, 'sepa-collections', width)
-    desktop(browser)
+    resize(browser)
     click(browser, '[data-table=collections] tbody tr')
     click(browser, '[data-action=confirm-collection]')
     wait_for_text(browser, 'prélèvement(s) réglé(s)')

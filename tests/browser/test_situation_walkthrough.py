@@ -19,7 +19,7 @@ from db.situation import Contract, Situation
 from db.user import User
 from logic.facturx import checker
 from logic.render import store
-from tests.browser.helpers import desktop, fill, log_in, screenshot, text, wait_for
+from tests.browser.helpers import fill, log_in, resize, screenshot, text, wait_for
 from tests.browser.test_deposit_walkthrough import click
 from tests.db.documents_helpers import business_client, draft, line
 from tests.helpers import SECRET
@@ -71,7 +71,7 @@ def situation(browser, ids: list[int], percent: str, *, final: bool = False, sho
     if shots:
         for width in (1280, 390):
             screenshot(browser, shots, width)
-        desktop(browser)
+        resize(browser)
     click(browser, '[data-action=issue-situation]')
     click(browser, '.q-dialog [data-action=confirm-issue]')
     wait_for(browser, lambda d: '/nouvelle' not in d.current_url and d.find_elements(
@@ -87,7 +87,7 @@ async def test_the_guide_example_is_billed_in_three_situations_from_the_browser(
     situation(browser, ids, '75')
     for width in (1280, 390):
         screenshot(browser, 'situation-progress', width)
-    desktop(browser)
+    resize(browser)
     situation(browser, ids, '100', final=True)
     wait_for(browser, lambda d: 'Soldé' in text(d, '[data-role=situation-grid]') or 'Soldé' in d.find_element(
         By.TAG_NAME, 'body').text)
