@@ -303,7 +303,6 @@ class WorkerSupervisor:
         failures = 0
         while not self._stopping:
             started = time.monotonic()
-            self._wanted.clear()  # from now on the new worker sees what is queued
             process = await asyncio.create_subprocess_exec(*self.command, env=self.env,
                                                            stdin=asyncio.subprocess.DEVNULL)
             self.processes[index] = process

@@ -36,7 +36,7 @@ from tortoise.functions import Count
 
 from db.contact import Contact
 from db.document import Installment, Payment
-from db.document_list import number_prefix, page_ids
+from db.document_list import dialect, number_prefix, page_ids
 from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
@@ -348,10 +348,6 @@ def is_number(search: str) -> bool:
     (True, False, False)
     """
     return bool(NUMBER_FRAGMENT.fullmatch(search)) and any(char.isdigit() for char in search)
-
-
-def dialect() -> str:
-    return connections.get('default').capabilities.dialect
 
 
 def order_of(query: PaymentQuery) -> list[str]:
