@@ -88,8 +88,15 @@ def wait_for_text(browser, text: str, timeout: float = 15) -> None:
 
 def text(browser, selector: str) -> str:
     """The element's visible text; WebDriver turns the no-break spaces of French amounts into plain spaces."""
-    elements = browser.find_elements('css selector', selector)
-    return ' '.join(elements[0].text.split()) if elements else ''
+    from selenium.common.exceptions import StaleElementReferenceException  # noqa: PLC0415
+
+    for _attempt in range(5):  # an element re-rendered between finding and reading it is read again
+        try:
+            elements = browser.find_elements('css selector', selector)
+            return ' '.join(elements[0].text.split()) if elements else ''
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f'{selector} kept re-rendering while being read')
 
 
 def fill(browser, selector: str, value: str) -> None:

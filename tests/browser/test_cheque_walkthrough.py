@@ -57,14 +57,17 @@ async def test_three_cheques_settled_then_remitted_on_one_slip(server, browser, 
     assert text(browser, '[data-tab=cheques]') == 'account_balance Remises de chèques'
     click(browser, '[data-action=new-slip]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-dialog tbody tr')) == 3)
-    assert '3 chèque(s) sélectionné(s) · total 390,00 €' in browser.find_element(By.CSS_SELECTOR, '.q-dialog').text
+    wait_for(browser, lambda d: '3 chèque(s) sélectionné(s) · total 390,00 €'
+             in d.find_element(By.CSS_SELECTOR, '.q-dialog').text)
     tabs = len(browser.window_handles)
     click(browser, '.q-dialog [data-action=confirm-remittance]')
     wait_for_text(browser, f'RC{YEAR}-00001', timeout=30)
     wait_for(browser, lambda d: len(d.window_handles) > tabs)  # the slip's PDF opens beside the list
     browser.switch_to.window(browser.window_handles[0])
     wait_for_text(browser, 'Aucun chèque à remettre.')
-    link = browser.find_element(By.CSS_SELECTOR, '[data-pdf]').get_attribute('href')
+    # The list re-renders once more as the change is published: read the link through a wait, which retries a
+    # link that went stale between finding it and reading it (PostgreSQL in CI).
+    link = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, '[data-pdf]').get_attribute('href'))
 
     cookies = '; '.join(f'{cookie["name"]}={cookie["value"]}' for cookie in browser.get_cookies())
     with urllib.request.urlopen(urllib.request.Request(link, headers={'Cookie': cookies}), timeout=60) as response:

@@ -77,8 +77,8 @@ async def test_every_row_action_of_payments_and_of_the_editor_is_tappable_on_a_p
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-action=confirm-settle]'))
     paid_on = '.q-dialog input[data-field=paid_on]'  # Quasar hands the attribute to the <input>
     today = date.today()
-    assert browser.find_element(By.CSS_SELECTOR, paid_on).get_attribute('value') == \
-        today.strftime('%d/%m/%Y')
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, paid_on).get_attribute('value')
+             == today.strftime('%d/%m/%Y'))
     assert_tappable(browser, '.q-dialog [data-action=pick-date]')
     click(browser, '.q-dialog [data-action=pick-date]')
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.q-menu .q-date'))
