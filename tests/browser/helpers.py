@@ -99,6 +99,28 @@ def text(browser, selector: str) -> str:
     raise AssertionError(f'{selector} kept re-rendering while being read')
 
 
+def expect_text(browser, selector: str, *, equals: str | None = None, contains: str | None = None,
+                starts: str | None = None, differs: str | None = None, timeout: float = 15) -> str:
+    """Wait until the element's text (as `text` reads it) matches, and return it: the page may still be drawing
+    what an earlier wait did not cover. On timeout, an AssertionError names the text last seen."""
+    def matches(value: str) -> bool:
+        return ((equals is None or value == equals) and (contains is None or contains in value)
+                and (starts is None or value.startswith(starts)) and (differs is None or value != differs))
+
+    seen = {'text': ''}
+
+    def shown(driver) -> bool:
+        seen['text'] = text(driver, selector)
+        return matches(seen['text'])
+
+    try:
+        wait_for(browser, shown, timeout)
+    except TimedOut:
+        raise AssertionError(f'{selector}: {seen["text"]!r} (expected {equals=}, {contains=}, {starts=}, '
+                             f'{differs=})') from None
+    return seen['text']
+
+
 def fill(browser, selector: str, value: str) -> None:
     """Type into the <input> inside the element matched by a CSS selector (Quasar wraps inputs)."""
     element = wait_for(browser, lambda driver: driver.find_element('css selector', selector))

@@ -12,7 +12,7 @@ from db import accounts, engine
 from db.company import PaymentMethod
 from db.document import Installment
 from db.user import User
-from tests.browser.helpers import click, fill, log_in, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import click, expect_text, fill, log_in, screenshot, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, line, validated_invoice
 from tests.personas import ADMIN_EMAIL
 
@@ -54,7 +54,7 @@ async def test_three_cheques_settled_then_remitted_on_one_slip(server, browser, 
 
     browser.get(f'{server.url}/reglements/cheques')
     wait_for_text(browser, '3 chèque(s) à remettre')
-    assert text(browser, '[data-tab=cheques]') == 'account_balance Remises de chèques'
+    expect_text(browser, '[data-tab=cheques]', equals='account_balance Remises de chèques')
     click(browser, '[data-action=new-slip]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-dialog tbody tr')) == 3)
     wait_for(browser, lambda d: '3 chèque(s) sélectionné(s) · total 390,00 €'

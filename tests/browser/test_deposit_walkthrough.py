@@ -19,7 +19,8 @@ from db.user import User
 from logic.facturx import checker
 from logic.render import store
 from pages import PAGE_MODULES
-from tests.browser.helpers import fill, log_in, resize, screenshot, stands_still, text, wait_for, wait_for_text
+from tests.browser.helpers import (expect_text, fill, log_in, resize, screenshot, stands_still, text, wait_for,
+                                   wait_for_text)
 from tests.db.documents_helpers import business_client, draft, line
 from tests.helpers import SECRET, TimedOut, free_port
 from tests.mail import Inbox
@@ -150,7 +151,7 @@ async def walkthrough(server, browser, inbox) -> None:
         resize(browser)
     click(browser, '[data-action=save-deposits]')
     wait_for_text(browser, 'Acomptes enregistrés.', timeout=60)
-    assert text(browser, '[data-role=deposits-total]') == 'Total des acomptes : 900,00 € (30 % du TTC)'
+    expect_text(browser, '[data-role=deposits-total]', equals='Total des acomptes : 900,00 € (30 % du TTC)')
 
     # DE1: accepting the quote makes the deposit due.
     STEPS.append('DE1: accepting the quote makes the deposit due.')
@@ -185,12 +186,12 @@ async def walkthrough(server, browser, inbox) -> None:
              timeout=60)
     browser.get(quote_url)
     wait_for(browser, lambda d: text(d, '[data-role=deposit-invoice]') == f'Facture d’acompte F{YEAR}-00001')
-    assert text(browser, '[data-deposit] [data-status=paid]') == 'Réglé'
+    expect_text(browser, '[data-deposit] [data-status=paid]', equals='Réglé')
     clean_screenshot(browser, 'quote-deposits', 1280)
     resize(browser)
     click(browser, '[data-role=deposit-invoice]')
     wait_for_text(browser, f'Facture d’acompte F{YEAR}-00001')
-    assert text(browser, '[data-state]') == 'Réglée'
+    expect_text(browser, '[data-state]', equals='Réglée')
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-action=validate], [data-action=credit]')
     if REVIEW:
         clean_screenshot(browser, 'review-deposit-invoice', 1280)
@@ -203,7 +204,7 @@ async def walkthrough(server, browser, inbox) -> None:
     click(browser, '[data-action=invoice]')
     wait_for(browser, lambda d: re.search(r'/factures/\d+$', d.current_url))
     wait_for_text(browser, 'Acomptes déduits')
-    assert text(browser, '[data-role=deduction]').startswith(f'F{YEAR}-00001 Facture d’acompte du')
+    expect_text(browser, '[data-role=deduction]', starts=f'F{YEAR}-00001 Facture d’acompte du')
     wait_for(browser, lambda d: 'Total à échelonner : 2 100,00 €' in d.find_element(By.TAG_NAME, 'body').text
              .replace('\u202f', ' ').replace('\xa0', ' '))
     fill(browser, '[data-field=count]', '2')
@@ -222,7 +223,7 @@ async def walkthrough(server, browser, inbox) -> None:
     click_until(browser, '.q-dialog [data-action=confirm-validate]',
                 lambda d: not shown(d, '.q-dialog [data-action=confirm-validate]'), each=60)
     wait_for_text(browser, f'Facture F{YEAR}-00002', timeout=120)
-    assert text(browser, '[data-state]') == 'Validée'
+    expect_text(browser, '[data-state]', equals='Validée')
 
     # PA2: the first installment settled, then the second: the invoice is paid.
     STEPS.append('PA2: the first installment settled, then the second: the inv')

@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.helpers import click as click_at
-from tests.browser.helpers import fill, log_in, resize, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import expect_text, fill, log_in, resize, screenshot, text, wait_for, wait_for_text
 
 pytestmark = pytest.mark.browser
 YEAR = date.today().year
@@ -31,7 +31,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for(browser, lambda d: text(d, '[data-position="3"] [data-field=net]') == '472,50 €')
     click(browser, '[data-action=add-subtotal]')
     wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '702,50 €')
-    assert text(browser, '[data-total=total-ttc]') == '843,00 €'
+    expect_text(browser, '[data-total=total-ttc]', equals='843,00 €')
     screenshot(browser, 'quote-editor-new', 1280)
     screenshot(browser, 'quote-editor-new', 390)
     resize(browser)
@@ -51,7 +51,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     click(browser, '[data-action=validate]')
     click(browser, '[data-action=confirm-validate]')
     wait_for_text(browser, f'Facture F{YEAR}-00001')
-    assert text(browser, '[data-state]') == 'Validée'
+    expect_text(browser, '[data-state]', equals='Validée')
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-table=installments]'))
     screenshot(browser, 'invoice-validated', 1280)
     screenshot(browser, 'invoice-validated', 390)
@@ -61,7 +61,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     wait_for_text(browser, 'Montant de l’avoir : -843,00')
     click(browser, '[data-action=confirm-credit]')
     wait_for_text(browser, f'Avoir AV{YEAR}-00001')
-    assert text(browser, '[data-state]') == 'Validé'
+    expect_text(browser, '[data-state]', equals='Validé')
 
     browser.get(f'{server.url}/factures')
     wait_for_text(browser, 'Annulée')

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import fill, log_in, resize, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import expect_text, fill, log_in, resize, screenshot, text, wait_for, wait_for_text
 from tests.browser.test_document_lifecycle import add_line, click, quick_create_client
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_unsaved_edits_come_back_after_a_reload(server, browser):
     browser.get(address)
 
     wait_for_text(browser, 'n’ont pas été enregistrées')
-    assert text(browser, '[data-total=total-ht]') == '420,00 €'  # the saved version, until the user takes them
+    expect_text(browser, '[data-total=total-ht]', equals='420,00 €')  # the saved version, until the user takes them
     screenshot(browser, 'kept-draft-offer', 1280)
     screenshot(browser, 'kept-draft-offer', 390)
     resize(browser)

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from db import accounts, engine, mailer
 from db.reminder import Reminder
 from db.user import User
-from tests.browser.helpers import click, log_in, resize, screenshot, text, wait_for, wait_for_text
+from tests.browser.helpers import click, expect_text, log_in, resize, screenshot, text, wait_for, wait_for_text
 from tests.db.documents_helpers import business_client, individual_client, line, validated_invoice
 from tests.helpers import SECRET, free_port
 from tests.mail import Inbox
@@ -89,9 +89,9 @@ async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
     log_in(browser, server, path='/reglements/relances')
     wait_for_text(browser, 'Boulangerie Martin SAS')
     business = f'[data-client="{business_id}"]'
-    assert 'Niveau 1' in text(browser, f'{business} [data-level]')
-    assert text(browser, f'{business} [data-role=indemnity]') == 'Indemnité 40,00 €'
-    assert text(browser, f'{business} [data-role=penalties]') != 'Pénalités 0,00 €'
+    expect_text(browser, f'{business} [data-level]', contains='Niveau 1')
+    expect_text(browser, f'{business} [data-role=indemnity]', equals='Indemnité 40,00 €')
+    expect_text(browser, f'{business} [data-role=penalties]', starts='Pénalités ', differs='Pénalités 0,00 €')
     assert not browser.find_elements(By.CSS_SELECTOR, f'[data-client="{private_id}"] [data-role=penalties]')
     for width in (1280, 390):
         screenshot(browser, 'dunning-proposal', width)

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from db import accounts, documents, engine, settings
 from db.document import Document
 from db.user import User
-from tests.browser.helpers import fill, log_in, resize, text, wait_for, wait_for_text
+from tests.browser.helpers import expect_text, fill, log_in, resize, text, wait_for, wait_for_text
 from tests.browser.test_deposit_walkthrough import clean_screenshot, click
 from tests.db.documents_helpers import business_client, draft, line
 from tests.personas import ADMIN_EMAIL
@@ -63,7 +63,7 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     click(browser, '[data-action=order]')
     wait_for(browser, lambda d: '/commandes/' in d.current_url, timeout=60)
     wait_for_text(browser, 'Confirmer')
-    assert text(browser, '[data-role=document-head] .app-subtitle') == f'Bon de commande BC{YEAR}-00001'
+    expect_text(browser, '[data-role=document-head] .app-subtitle', equals=f'Bon de commande BC{YEAR}-00001')
     click(browser, '[data-action=state-confirmed]')
     wait_for_text(browser, 'Bon de commande confirmé.', timeout=60)
     order_url = browser.current_url
@@ -87,7 +87,7 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     receipt = downloaded(browser, before)
     assert f'BL{YEAR}-00001' in receipt and 'Parpaings' in receipt and 'Bon pour réception' in receipt
     assert 'Ciment' not in receipt and '€' not in receipt.split('Client')[1].split('Bon pour réception')[0]
-    assert 'livrée en partie' in text(browser, '[data-role=chain]')
+    expect_text(browser, '[data-role=chain]', contains='livrée en partie')
     clean_screenshot(browser, 'delivery-note', 1280)
     clean_screenshot(browser, 'delivery-note', 390)
     resize(browser)
@@ -116,10 +116,10 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     click(browser, '[data-action=confirm-validate]')
     wait_for(browser, lambda d: text(d, '[data-role=document-head] .app-subtitle') == f'Facture F{YEAR}-00001',
              timeout=90)
-    chain = text(browser, '[data-role=chain]')
-    for number in (f'D{YEAR}-00001', f'BC{YEAR}-00001', f'BL{YEAR}-00001', f'BL{YEAR}-00002'):
-        assert number in chain
-    assert 'facturée' in chain  # the order
+    # The chain of documents is drawn after the heading (the page re-renders once validated): waited for.
+    numbers = (f'D{YEAR}-00001', f'BC{YEAR}-00001', f'BL{YEAR}-00001', f'BL{YEAR}-00002')
+    wait_for(browser, lambda d: all(number in text(d, '[data-role=chain]') for number in numbers), timeout=30)
+    expect_text(browser, '[data-role=chain]', contains='facturée')  # the order
     before = pdf_names(browser)
     click(browser, '[data-action=pdf]')
     invoice = downloaded(browser, before)
