@@ -1,10 +1,10 @@
 """Dunning at size (PA6): `.venv/bin/python -m bench.bench_dunning --database URL`.
 
-Times what opening Règlements > Relances costs the server: db/dunning.py `proposals` (the overdue installments not
-fully reminded, the reminders already sent, the clients, the penalties computed per installment), and the letters
-of the first client's proposal (what a run prepares before sending). On the suite's dataset, whose demo holds a
-dunning history (db/demo_dunning.py). Targets: those of the lists (50 ms, bench/lists.py) for the proposal, which
-the page reads whole (it shows 20 clients at a time but sums them all), and for the letters of one client.
+Times what opening Règlements > Relances costs the server: db/dunning.py `proposal_page` (every installment due for
+a new level counted and summed by client in SQL, the clients sorted by name, then the first page's 20 clients read
+line by line with their penalties), what "Tout choisir" reads (`due_installment_ids`), and the letters of the first
+client's proposal (what a run prepares before sending). On the suite's dataset, whose demo holds a dunning history
+(db/demo_dunning.py). Targets: those of the lists (50 ms, bench/lists.py).
 """
 import argparse
 import asyncio
@@ -33,13 +33,15 @@ async def measure(*, database_url: str, runs: int = RUNS) -> list[dict]:
         today = date.today()
         overdue = await Installment.filter(status='open', kind='installment', due_date__lt=today).count()
         reminders = await Reminder.all().count()
-        groups = await dunning.proposals(today)
-        lines = sum(len(group.lines) for group in groups)
-        results = [_result(f'relances : proposition ({len(groups)} clients, {lines} échéances ; {overdue} échéances '
-                           f'en retard, {reminders} relances déjà envoyées)',
-                           await _median(runs, lambda: dunning.proposals(today)), 'ms', PROPOSAL_MS)]
-        if groups:
-            ids = [line.installment_id for line in groups[0].lines]
+        proposal = await dunning.proposal_page(1, today=today)
+        results = [_result(f'relances : proposition, première page ({len(proposal.groups)} clients sur '
+                           f'{proposal.clients}, {proposal.lines} échéances à relancer ; {overdue} échéances en '
+                           f'retard, {reminders} relances déjà envoyées)',
+                           await _median(runs, lambda: dunning.proposal_page(1, today=today)), 'ms', PROPOSAL_MS),
+                   _result(f'relances : « Tout choisir » ({proposal.lines} échéances)',
+                           await _median(runs, lambda: dunning.due_installment_ids(today)), 'ms', PROPOSAL_MS)]
+        if proposal.groups:
+            ids = [line.installment_id for line in proposal.groups[0].lines]
             results.append(_result(f'relances : lettres d’un client ({len(ids)} échéances)',
                                    await _median(runs, lambda: dunning.letters(ids, today)), 'ms', LETTERS_MS))
         return results

@@ -274,9 +274,11 @@ class Installment(Model):
         # The payments list (db/payment_list.py): pages in due-date order whatever the state and type filters, from
         # the index alone (status and kind ride along); the summary's sums from the (kind, status, ...) index alone;
         # a number searched as a prefix range, a client through its id (what the filters, the order and the sums read
-        # ride along: a search is counted, paged and summed from its index alone, issue 17).
+        # ride along: a search is counted, paged and summed from its index alone, issue 17); the dunning proposal's
+        # clients summed from the (kind, status, ...) index too (db/dunning.py due_clients).
         indexes = (('due_date', 'id', 'status', 'kind'), ('status', 'due_date', 'id'),
-                   ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount'), ('document_id', 'position'),
+                   ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount', 'client_id'),
+                   ('document_id', 'position'),
                    ('number', 'id', 'status', 'kind', 'due_date', 'amount', 'paid_amount'),
                    ('client_id', 'due_date', 'id', 'status', 'kind'))
 

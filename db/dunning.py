@@ -33,10 +33,8 @@ from logic.money import format_eur, parse_decimal
 from logic.render.style import TemplateStyle
 
 SETTINGS_ID = 1
-# The proposal reads at most this many overdue installments (oldest first): beyond, the oldest are proposed first
-# and the rest come with the next run.
-MAX_LINES = 5000
 CHUNK = 500
+CLIENTS_PER_PAGE = 20  # the page shows the proposal a page of clients at a time (pages/dunning.py)
 CENT = Decimal('0.01')
 
 
@@ -119,11 +117,83 @@ async def get_settings() -> DunningSettings:
     return await DunningSettings.get_or_none(id=SETTINGS_ID) or DunningSettings(id=SETTINGS_ID)
 
 
-async def proposals(today: date | None = None, *, installment_ids: list[int] | None = None) -> list[ClientGroup]:
-    """The clients to remind, by name, each with its installments due for a new level (oldest due first)."""
+@dataclass(kw_only=True, slots=True, frozen=True)
+class DueClient:
+    """A client with installments due for a reminder: what the proposal's summary and pages are made of."""
+    client_id: int
+    name: str
+    lines: int
+    left: Decimal
+
+
+@dataclass(kw_only=True, slots=True)
+class Proposal:
+    """One page of the proposal (its clients in full, penalties computed) and what every page sums up."""
+    clients: int
+    lines: int
+    left: Decimal          # what is left to pay on every line proposed, penalties and indemnities aside
+    page: int
+    pages: int
+    groups: list[ClientGroup]
+
+
+async def proposal_page(page: int = 1, *, per_page: int | None = None, today: date | None = None) -> Proposal:
+    """Page `page` of the proposal, clients by name. Every installment due for a reminder counts, whatever their
+    number: the summary is summed in SQL, and only the page's clients are read line by line, with their penalties
+    (computing them for tens of thousands of late installments took most of a second at 100,000 invoices)."""
+    today, per_page = today or date.today(), per_page or CLIENTS_PER_PAGE
+    config = await load_rules()
+    clients = await due_clients(today, config.thresholds)
+    pages = max(1, -(-len(clients) // per_page))
+    page = min(max(1, page), pages)
+    shown = [client.client_id for client in clients[(page - 1) * per_page:page * per_page]]
+    return Proposal(clients=len(clients), lines=sum(client.lines for client in clients),
+                    left=sum((client.left for client in clients), Decimal('0.00')), page=page, pages=pages,
+                    groups=await proposals(today, client_ids=shown, config=config) if shown else [])
+
+
+async def due_clients(today: date, thresholds: dict[int, int]) -> list[DueClient]:
+    """Every client not excluded with installments due for a new level, by name (as the groups are sorted), with
+    their count and what is left on them: one statement, the sums grouped from the installments' index alone
+    (migration documents/0016), then each client's name by primary key."""
+    client = connections.get('default')
+    sql, params = overdue_sql(today, thresholds, sqlite=client.capabilities.dialect == 'sqlite',
+                              select='i.client_id, COUNT(*) AS lines, SUM(i.amount - i.paid_amount) AS left_cents',
+                              tail='AND i.client_id IS NOT NULL GROUP BY i.client_id')
+    _, rows = await client.execute_query(
+        f'SELECT c.id, c.name, c.first_name, c.is_company, d.lines, d.left_cents FROM ({sql}) d '
+        f'JOIN contact c ON c.id = d.client_id WHERE d.client_id NOT IN (SELECT contact_id FROM dunning_exclusion)',
+        params)
+    result = [DueClient(client_id=row[0], name=_name(row[1], row[2], row[3]), lines=row[4],
+                        left=(Decimal(row[5]) / 100).quantize(CENT)) for row in rows]
+    result.sort(key=lambda item: (item.name.casefold(), item.client_id))
+    return result
+
+
+async def due_installment_ids(today: date | None = None) -> list[int]:
+    """Every installment the proposal holds, on every page ("Tout choisir")."""
     today = today or date.today()
     config = await load_rules()
-    rows = await overdue_rows(today, config.thresholds, installment_ids)
+    client = connections.get('default')
+    sql, params = overdue_sql(today, config.thresholds, sqlite=client.capabilities.dialect == 'sqlite', select='i.id',
+                              tail='AND i.client_id IS NOT NULL AND i.client_id NOT IN '
+                                   '(SELECT contact_id FROM dunning_exclusion)')
+    _, rows = await client.execute_query(sql, params)
+    return [row[0] for row in rows]
+
+
+def _name(name: str, first_name: str, is_company) -> str:
+    """What the proposal calls a client (and sorts it by)."""
+    return name if is_company else f'{first_name} {name}'.strip()
+
+
+async def proposals(today: date | None = None, *, installment_ids: list[int] | None = None,
+                    client_ids: list[int] | None = None, config: Rules | None = None) -> list[ClientGroup]:
+    """The clients to remind, by name, each with its installments due for a new level (oldest due first); only
+    `installment_ids` (the letters chosen) or the clients `client_ids` (a page) when given."""
+    today = today or date.today()
+    config = config or await load_rules()
+    rows = await overdue_rows(today, config.thresholds, installment_ids, client_ids)
     if not rows:
         return []
     excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
@@ -164,7 +234,7 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
                                                       business=business, memo=memo, paid_late=line.paid_late)
             except rules.RateMissing:
                 line.penalties = None
-        name = f'{contact.first_name} {contact.name}'.strip() if not contact.is_company else contact.name
+        name = _name(contact.name, contact.first_name, contact.is_company)
         address = [part for part in (contact.address, contact.address2,
                                      f'{contact.postcode} {contact.city}'.strip()) if part]
         groups.append(ClientGroup(client_id=client_id, name=name, email=contact.email, business=business,
@@ -201,8 +271,8 @@ async def _read_paid_late(lines: dict[int, Line]) -> None:
                 line.paid_late.append((paid_on, amount))
 
 
-async def overdue_rows(today: date, thresholds: dict[int, int],
-                       installment_ids: list[int] | None = None) -> list[OverdueRow]:
+async def overdue_rows(today: date, thresholds: dict[int, int], installment_ids: list[int] | None = None,
+                       client_ids: list[int] | None = None) -> list[OverdueRow]:
     """Open installments of invoices that reached the next level after the last one sent (logic/dunning.py
     level_due: late enough, and long enough after the previous level), oldest first, with that last level and day.
 
@@ -214,7 +284,8 @@ async def overdue_rows(today: date, thresholds: dict[int, int],
     Probing the reminders' (installment_id, level) index instead cost twice as much (docs/benchmarks.md).
     """
     client = connections.get('default')
-    sql, params = overdue_sql(today, thresholds, installment_ids, sqlite=client.capabilities.dialect == 'sqlite')
+    sql, params = overdue_sql(today, thresholds, installment_ids, client_ids,
+                              sqlite=client.capabilities.dialect == 'sqlite')
     result = []
     for row in await client.execute_query_dict(sql, params):
         if row['client_id'] is None:  # tested here, not in SQL: there it costs a table read per overdue row
@@ -228,8 +299,15 @@ async def overdue_rows(today: date, thresholds: dict[int, int],
     return result
 
 
-def overdue_sql(today: date, thresholds: dict[int, int], installment_ids: list[int] | None = None, *,
-                sqlite: bool) -> tuple[str, list]:
+ROW_COLUMNS = ('i.id, i.document_id, i.number, i.due_date, i.amount, i.paid_amount, i.client_id, '
+               's.level AS last_level, s.sent_on AS last_sent')
+
+
+def overdue_sql(today: date, thresholds: dict[int, int], installment_ids: list[int] | None = None,
+                client_ids: list[int] | None = None, *, sqlite: bool, select: str = ROW_COLUMNS,
+                tail: str = 'ORDER BY i.due_date, i.id') -> tuple[str, list]:
+    """The statement of the installments due for a new level: their `select` columns (the rows, or sums grouped
+    by `tail`), only `installment_ids` or those of `client_ids` when given (ids, made integers here)."""
     params: list = []
 
     def mark(day: date) -> str:
@@ -244,15 +322,14 @@ def overdue_sql(today: date, thresholds: dict[int, int], installment_ids: list[i
         f'AND s.sent_on <= {mark(today - timedelta(days=thresholds[level + 1] - thresholds[level]))})'
         for level in rules.LEVELS[:-1]]
     where_ids = ''
-    if installment_ids is not None:
-        ids = [int(i) for i in installment_ids] or [0]
-        where_ids = f' AND i.id IN ({", ".join(str(i) for i in ids)})'
-    sql = (f'SELECT i.id, i.document_id, i.number, i.due_date, i.amount, i.paid_amount, i.client_id, '
-           f's.level AS last_level, s.sent_on AS last_sent '
+    for column, ids in (('i.id', installment_ids), ('i.client_id', client_ids)):
+        if ids is not None:
+            where_ids += f' AND {column} IN ({", ".join(str(int(i)) for i in ids) or "0"})'
+    sql = (f'SELECT {select} '
            f'FROM installment i LEFT JOIN dunning_state s ON s.id = i.id '
            f"WHERE i.kind = 'installment' AND i.status = 'open' "
            f'AND i.due_date <= {first}{where_ids} '
-           f'AND ({" OR ".join(due_next)}) ORDER BY i.due_date, i.id LIMIT {MAX_LINES}')
+           f'AND ({" OR ".join(due_next)}) {tail}')
     return sql, params
 
 

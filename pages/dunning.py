@@ -7,7 +7,6 @@ the e-mails' outcome, waits in « Téléchargements ». The proposal is read aga
 Excluded clients (the toggle on the contact page) are never proposed. Amounts are recomputed on the server when the
 letters are made: the page only passes the chosen installment ids.
 """
-from decimal import Decimal
 
 from nicegui import ui
 
@@ -23,7 +22,6 @@ from pages import downloads
 from pages.security import PageContext, secured_page
 
 PATH = '/reglements/relances'
-CLIENTS_PER_PAGE = 20
 # The job of each channel and its title in « Téléchargements ».
 RUNS = {'email': (job_kinds.DUNNING_EMAIL, 'Relances par e-mail'),
         'post': (job_kinds.DUNNING_POST, 'Relances pour envoi postal')}
@@ -31,15 +29,16 @@ RUNS = {'email': (job_kinds.DUNNING_EMAIL, 'Relances par e-mail'),
 
 @secured_page(PATH, title='Relances')
 async def dunning_page(ctx: PageContext):
-    state = {'groups': await dunning.proposals(), 'page': 1}
+    state = {'proposal': await dunning.proposal_page(1)}
     chosen: set[int] = set()
     with frame(ctx, 'Relances'):
         payments_tabs(PATH)
         summary = ui.label('').classes('app-muted').mark('dunning-summary')
         with ui.row().classes('app-actions w-full items-center'):
-            ui.button('Tout choisir', icon='done_all', on_click=lambda: choose_all(True)) \
+            ui.button('Tout choisir', icon='done_all', on_click=ctx.handler(lambda: choose_all(True))) \
                 .props('flat no-caps data-action=choose-all').mark('choose-all')
-            ui.button('Ne rien choisir', on_click=lambda: choose_all(False)).props('flat no-caps data-action=choose-none')
+            ui.button('Ne rien choisir', on_click=ctx.handler(lambda: choose_all(False))) \
+                .props('flat no-caps data-action=choose-none')
             ui.space()
             email = ui.button('Envoyer par e-mail', icon='send', on_click=ctx.handler(lambda: open_run('email'))) \
                 .props('unelevated no-caps data-action=send-email').mark('send-email')
@@ -48,45 +47,42 @@ async def dunning_page(ctx: PageContext):
         body = ui.column().classes('w-full gap-3').mark('dunning-groups')
 
     def show_summary() -> None:
-        groups = state['groups']
-        lines = sum(len(group.lines) for group in groups)
-        if not groups:
+        proposal = state['proposal']
+        if not proposal.clients:
             summary.text = 'Aucune échéance à relancer aujourd’hui.'
         else:
-            total = sum((group.total for group in groups), Decimal('0.00'))
-            summary.text = (f'{len(groups)} client(s), {lines} échéance(s) à relancer, {format_eur(total)} dus '
-                            f'(pénalités et indemnités comprises) · {len(chosen)} choisie(s).')
+            # Penalties and indemnities are computed per client, on the page shown (each client's total).
+            summary.text = (f'{proposal.clients} client(s), {proposal.lines} échéance(s) à relancer, '
+                            f'{format_eur(proposal.left)} restant dus (hors pénalités et indemnités, comptées par '
+                            f'client) · {len(chosen)} choisie(s).')
         email.set_enabled(bool(chosen))
         post.set_enabled(bool(chosen))
 
     def draw() -> None:
         body.clear()
-        groups = state['groups']
-        pages = max(1, -(-len(groups) // CLIENTS_PER_PAGE))
-        start = (state['page'] - 1) * CLIENTS_PER_PAGE
+        proposal = state['proposal']
         with body:
-            for group in groups[start:start + CLIENTS_PER_PAGE]:
+            for group in proposal.groups:
                 DunningGroup(group, chosen, show_summary)
-            if pages > 1:
-                ui.pagination(1, pages, direction_links=True, value=state['page'],
-                              on_change=lambda e: turn(e.value)).props('data-role=dunning-pages')
+            if proposal.pages > 1:
+                ui.pagination(1, proposal.pages, direction_links=True, value=proposal.page,
+                              on_change=ctx.handler(lambda e: turn(e.value))).props('data-role=dunning-pages')
         show_summary()
 
-    def turn(page: int) -> None:
-        state['page'] = page
-        draw()
+    async def turn(page: int) -> None:
+        if page != state['proposal'].page:
+            state['proposal'] = await dunning.proposal_page(page)
+            draw()
 
-    def choose_all(value: bool) -> None:
+    async def choose_all(value: bool) -> None:
         chosen.clear()
-        if value:
-            chosen.update(line.installment_id for group in state['groups'] for line in group.lines)
+        if value:  # every page's installments, not only those shown
+            chosen.update(await dunning.due_installment_ids())
         draw()
 
     async def reload() -> None:
-        state['groups'] = await dunning.proposals()
-        current = {line.installment_id for group in state['groups'] for line in group.lines}
-        chosen.intersection_update(current)
-        state['page'] = 1
+        state['proposal'] = await dunning.proposal_page(1)
+        chosen.intersection_update(await dunning.due_installment_ids())
         draw()
 
     def open_run(channel: str) -> None:

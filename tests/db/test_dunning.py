@@ -238,3 +238,39 @@ async def test_a_sum_paid_late_counts_in_the_penalties_until_the_day_it_was_paid
     assert only_what_is_left < line.penalties < owed_all_along
     assert line.penalties == rules.late_penalties(line.left, due, LATER, config.rates, config.terms, business=True,
                                                   paid_late=[(TODAY - timedelta(days=10), part)])
+
+
+async def test_the_proposal_pages_its_clients_and_sums_every_page(db):
+    """Issue 17: the page reads its clients' lines only, the summary counts every installment due (no cap)."""
+    admin = await set_up_company()
+    # By name: "Atelier Zola", "Camille Petit" (an individual: first name first), "Épicerie Durand" (casefold order:
+    # accented after z, as the groups are sorted), and an excluded client never counted.
+    zola = await business_client(code='C1', name='Atelier Zola')
+    petit = await individual_client(code='C2')
+    epicerie = await business_client(code='C3', name='Épicerie Durand')
+    excluded = await business_client(code='C4', name='Banque Exclue')
+    for client in (zola, petit, epicerie, excluded, zola):
+        await invoice_in_two(admin, client)
+    await dunning.set_excluded(admin, excluded.id, True, 'Litige en cours')
+    every = await dunning.proposals(LATER)
+    assert [group.name for group in every] == ['Atelier Zola', 'Camille Petit', 'Épicerie Durand']
+
+    first = await dunning.proposal_page(1, per_page=2, today=LATER)
+    assert (first.clients, first.lines, first.page, first.pages) == (3, 8, 1, 2)
+    assert first.left == sum((line.left for group in every for line in group.lines), D('0.00'))
+    assert [group.name for group in first.groups] == ['Atelier Zola', 'Camille Petit']
+    assert [group.total for group in first.groups] == [group.total for group in every[:2]]
+    second = await dunning.proposal_page(2, per_page=2, today=LATER)
+    assert [(group.name, len(group.lines)) for group in second.groups] == [('Épicerie Durand', 2)]
+    assert (await dunning.proposal_page(9, per_page=2, today=LATER)).page == 2  # past the end: the last page
+    assert sorted(await dunning.due_installment_ids(LATER)) == sorted(
+        line.installment_id for group in every for line in group.lines)
+
+    await print_run_of(admin, [line.installment_id for group in every for line in group.lines])
+    empty = await dunning.proposal_page(1, per_page=2, today=LATER)
+    assert (empty.clients, empty.lines, empty.left, empty.pages, empty.groups) == (0, 0, D('0.00'), 1, [])
+    assert await dunning.due_installment_ids(LATER) == []
+
+
+async def print_run_of(admin, ids):
+    await dunning.record_letters(admin, await dunning.letters(ids, LATER), 'post', LATER)

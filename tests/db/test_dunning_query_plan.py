@@ -31,3 +31,25 @@ async def test_the_proposal_reads_an_index_and_each_state_by_primary_key(db):
         plan = '\n'.join(row['QUERY PLAN'] for row in rows)
         assert 'idx_installment' in plan and 'dunning_state_pkey' in plan, plan
         assert 'Seq Scan on installment' not in plan and 'reminder' not in plan, plan
+
+
+async def test_the_proposal_sums_its_clients_from_the_index_alone(db):
+    """The summary and the pages (db/dunning.py due_clients) group every installment due by client: on SQLite from
+    the (kind, status, due_date, ..., client_id) index alone (migration documents/0016), no installment row read;
+    on PostgreSQL from an index, never a scan of the table (its choice of index follows its statistics: measured at
+    size by bench/bench_dunning.py)."""
+    client = connections.get('default')
+    sqlite = client.capabilities.dialect == 'sqlite'
+    sql, params = overdue_sql(date(2026, 3, 15), THRESHOLDS, sqlite=sqlite,
+                              select='i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)',
+                              tail='AND i.client_id IS NOT NULL GROUP BY i.client_id')
+    if sqlite:
+        plan = [row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', params)]
+        assert any(step.startswith('SEARCH i USING COVERING INDEX') and 'kind=? AND status=? AND due_date<?' in step
+                   for step in plan), plan
+    else:
+        async with in_transaction() as connection:
+            await connection.execute_script('SET LOCAL enable_seqscan = off')
+            rows = await connection.execute_query_dict(f'EXPLAIN {sql}', params)
+        plan = '\n'.join(row['QUERY PLAN'] for row in rows)
+        assert 'idx_installment' in plan and 'Seq Scan on installment' not in plan, plan

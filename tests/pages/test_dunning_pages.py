@@ -3,6 +3,7 @@ worker (issue 17) and recorded in the invoice's history, a run by e-mail whose o
 « Téléchargements », a client excluded from its contact page, and the settings kept to admins."""
 from datetime import date, timedelta
 
+from nicegui import ui
 from nicegui.testing import User
 
 from db.reminder import DunningExclusion, Reminder
@@ -26,7 +27,8 @@ async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(us
     await user.should_see(marker='dunning-summary', retries=100)
     assert shown(user, 'dunning-summary').startswith('2 client(s), 2 échéance(s)')
     assert [label.text for label in elements(user, 'dunning-client')] == ['Boulangerie Martin SAS', 'Camille Petit']
-    user.find(marker='choose-all').click()
+    user.find(marker='choose-all').click()  # every page's installments, read from the server
+    await user.should_see(marker='dunning-summary', content='2 choisie(s)', retries=100)
     user.find(marker='print-post').click()
     await user.should_see(marker='start-run', retries=50)
     user.find(marker='start-run').click()
@@ -46,6 +48,22 @@ async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(us
     assert 'Historique des relances (1)' in shown(user, 'reminder-history')
 
 
+async def test_the_proposal_turns_pages_of_clients_and_chooses_on_every_page(user: User, admin, monkeypatch):
+    monkeypatch.setattr('db.dunning.CLIENTS_PER_PAGE', 1)
+    await late_invoice(admin, await business_client())
+    await late_invoice(admin, await individual_client(), price='10')
+    await log_in(user, next_path='/reglements/relances')
+    await user.should_see(marker='dunning-summary', retries=100)
+    assert shown(user, 'dunning-summary').startswith('2 client(s), 2 échéance(s) à relancer, 264,00\xa0€ restant dus')
+    assert [label.text for label in elements(user, 'dunning-client')] == ['Boulangerie Martin SAS']
+    [pages] = [element for element in user.find(ui.pagination).elements]
+    pages.value = 2  # the second page: its client read from the server
+    await user.should_see(marker='dunning-client', content='Camille Petit', retries=100)
+    assert [label.text for label in elements(user, 'dunning-client')] == ['Camille Petit']
+    user.find(marker='choose-all').click()  # both clients, the one not shown too
+    await user.should_see(marker='dunning-summary', content='2 choisie(s)', retries=100)
+
+
 async def test_an_email_run_reports_the_client_without_address_in_the_dialog_and_the_downloads(user: User, admin):
     await late_invoice(admin, await business_client(email='compta@martin.fr'))
     await late_invoice(admin, await individual_client(email=''), price='10')
@@ -54,6 +72,7 @@ async def test_an_email_run_reports_the_client_without_address_in_the_dialog_and
         await log_in(user, next_path='/reglements/relances')
         await user.should_see(marker='choose-all', retries=100)
         user.find(marker='choose-all').click()
+        await user.should_see(marker='dunning-summary', content='2 choisie(s)', retries=100)
         user.find(marker='send-email').click()
         await user.should_see(marker='start-run', retries=50)
         user.find(marker='start-run').click()
