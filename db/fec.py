@@ -31,6 +31,7 @@ from db.accounting import load_accounts
 from db.cheque import Cheque, ChequeSlip, ChequeSlipLine
 from db.contact import Contact
 from db.document import ChainEntry, Document, Payment
+from db.raw_values import day, money
 from db.settings import get_company
 from logic import doctypes
 from logic import fec as rules
@@ -275,7 +276,7 @@ class _Reader:
     def _sale(self, row, source_types: dict[int, str], contacts: dict[int, str]) -> rules.Sale:
         (_, doc_type, number, issue_date, validated_at, client_id, client_name, total_ht, total_vat, total_ttc,
          prepaid, source_id, snapshot) = row
-        total_ht, total_vat, total_ttc, prepaid = (_money(value) for value in (total_ht, total_vat, total_ttc,
+        total_ht, total_vat, total_ttc, prepaid = (money(value) for value in (total_ht, total_vat, total_ttc,
                                                                                prepaid))
         data = orjson.loads(snapshot) if isinstance(snapshot, (str, bytes)) else snapshot
         advance = doc_type == 'deposit_invoice' or (doc_type == 'credit_note'
@@ -286,8 +287,8 @@ class _Reader:
         else:
             self.sales_ht += total_ht
         self.advance_and_vat += total_vat - prepaid
-        return rules.Sale(doc_type=doc_type, number=number, issue_date=_day(issue_date),
-                          valid_date=_when(validated_at).date() if validated_at else _day(issue_date),
+        return rules.Sale(doc_type=doc_type, number=number, issue_date=day(issue_date),
+                          valid_date=_when(validated_at).date() if validated_at else day(issue_date),
                           client_account=contacts.get(client_id)
                           or default_account(NO_CLIENT, 'client'), client_name=client_name,
                           amount_due=total_ttc - prepaid, groups=sale_groups(data), advance=advance,
@@ -317,7 +318,7 @@ class _Reader:
         (payment_id, kind, method, amount, paid_on, created_at, label, client_name, document_id, reverses_id,
          client_id, number, reversed_kind, reversed_method, deposit_invoice) = row
         number = deposit_invoice or number  # a deposit is paid on its quote: its deposit invoice names it
-        amount = _money(amount)
+        amount = money(amount)
         base_kind = reversed_kind if kind == 'reversal' else kind
         method = reversed_method if kind == 'reversal' and not method else method
         if base_kind == 'settlement':
@@ -331,7 +332,7 @@ class _Reader:
             groups = await self._invoice_groups(document_id)
         bounced = bool(kind == 'reversal' and method == 'cheque' and reverses_id
                        and await _cheque_was_remitted(reverses_id, _when(created_at)))
-        return rules.Movement(kind=kind, method=method or '', amount=amount, paid_on=_day(paid_on),
+        return rules.Movement(kind=kind, method=method or '', amount=amount, paid_on=day(paid_on),
                               valid_date=_when(created_at).date(), label=label or f'R{payment_id}',
                               number=number or '', client_account=contacts.get(client_id)
                               or default_account(NO_CLIENT, 'client'), client_name=client_name or '',
@@ -462,7 +463,7 @@ async def _bounced_on_slip(slip: ChequeSlip, created: datetime, cancelled: datet
 
 
 def _issued_at(validated_at, issue_date) -> datetime:
-    return _when(validated_at) if validated_at else datetime.combine(_day(issue_date), datetime.min.time(), UTC)
+    return _when(validated_at) if validated_at else datetime.combine(day(issue_date), datetime.min.time(), UTC)
 
 
 @functools.lru_cache(maxsize=256)
@@ -477,17 +478,6 @@ def _when(value) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _day(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _money(value) -> Decimal:
-    """A money column as the database returns it: cents (db/fields.py)."""
-    return ZERO if value is None else (Decimal(int(value)) / 100).quantize(CENT)
 
 
 async def record_export(actor, kind: str, summary: FecSummary) -> None:
