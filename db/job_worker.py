@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from db import jobs, processes
-from db.job import CANCELLED, QUEUED, Job
+from db.job import CANCELLED, QUEUED, RUNNING, Job
 from logic.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,9 @@ class WorkerSupervisor:
     """The job workers of a one-command install, started by the web server: each one a `python main.py worker`
     subprocess, started again if it dies (its jobs are queued again at once, not after the heartbeat timeout), and
     stopped with the server. With `idle_seconds`, a worker exits once unused that long and is started again when a
-    job is queued (a publication of changes.JOBS in this process, or a queued job seen every QUEUE_LOOK_SECONDS).
+    job is queued (a publication of changes.JOBS in this process, or a queued job seen every QUEUE_LOOK_SECONDS);
+    it is first started the same way, when wanted (at once if a job is queued or left running by a process that
+    stopped: a server at rest holds no worker, about 110 MB saved until someone prints or exports).
 
         supervisor = WorkerSupervisor([sys.executable, 'main.py', 'worker'], count=1, idle_seconds=300)
         await supervisor.start() ... await supervisor.stop()
@@ -263,7 +265,7 @@ class WorkerSupervisor:
 
     def __init__(self, command: list[str], count: int = 1, *, env: dict | None = None,
                  idle_seconds: float | None = None) -> None:
-        self.command, self.count = command, count
+        self.command, self.count, self.on_demand = command, count, idle_seconds is not None
         self.env = {key: value for key, value in (env or os.environ).items() if key != 'PYTEST_CURRENT_TEST'}
         if idle_seconds is not None:
             self.env[IDLE_ENV] = str(idle_seconds)
@@ -301,6 +303,8 @@ class WorkerSupervisor:
 
     async def _keep(self, index: int) -> None:
         failures = 0
+        if self.on_demand and not await self._work_waiting():
+            await self._until_wanted()
         while not self._stopping:
             started = time.monotonic()
             process = await asyncio.create_subprocess_exec(*self.command, env=self.env,
@@ -321,6 +325,16 @@ class WorkerSupervisor:
                 log.exception('could not take back the jobs of a dead worker')
             failures = 0 if time.monotonic() - started > 60 else failures + 1
             await asyncio.sleep(self.RESTART_SECONDS[min(failures, len(self.RESTART_SECONDS) - 1)])
+
+    @staticmethod
+    async def _work_waiting() -> bool:
+        """A job queued, or one marked running (by a worker of a process that stopped, to take back, or of another
+        app process on PostgreSQL: starting one here then costs only its idle time)."""
+        try:
+            return await Job.filter(state__in=(QUEUED, RUNNING)).exists()
+        except Exception:  # noqa: BLE001 - a database hiccup: start the worker, as without idle exit
+            log.exception('could not look at the job queue')
+            return True
 
     async def _until_wanted(self) -> None:
         """Wait, with no worker running, for a job: found in the queue, or queued here from now on (changes.JOBS).

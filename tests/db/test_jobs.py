@@ -219,9 +219,10 @@ def _set(event: asyncio.Event) -> asyncio.Event:
     return event
 
 
-async def test_the_server_starts_its_worker_again_when_a_job_is_queued(db, monkeypatch):
-    """A worker that exited for being unused (IDLE_EXIT) is started again on a job queued in this process (the
-    changes.JOBS publication), or on a queued job found by looking at the queue, never in a loop meanwhile."""
+async def test_the_server_starts_its_worker_when_a_job_is_queued_and_again_after_an_idle_exit(db, monkeypatch):
+    """A server at rest holds no worker: it is started on a job queued in this process (the changes.JOBS
+    publication), or on a queued job found by looking at the queue; after exiting for being unused (IDLE_EXIT) it is
+    started again the same way, never in a loop meanwhile."""
     import sys  # noqa: PLC0415
 
     from db import changes, job_worker  # noqa: PLC0415
@@ -232,6 +233,9 @@ async def test_the_server_starts_its_worker_again_when_a_job_is_queued(db, monke
     assert supervisor.env[job_worker.IDLE_ENV] == '1'
     await supervisor.start()
     try:
+        await asyncio.sleep(1)
+        assert supervisor.starts == 0  # nothing to do: no worker
+        changes.publish(changes.JOBS, 1)
         await until(lambda: supervisor.starts == 1, timeout=10)
         changes.publish(changes.JOBS, 1)  # while the worker runs: it sees that job, no reason to start another
         await asyncio.sleep(2)
@@ -243,5 +247,21 @@ async def test_the_server_starts_its_worker_again_when_a_job_is_queued(db, monke
         await Job.create(kind='test.slow', user_id=2, title='Queued elsewhere', created_at=datetime.now(UTC),
                          params={})
         await until(lambda: supervisor.starts >= 3, timeout=10)
+    finally:
+        await supervisor.stop()
+
+
+async def test_a_server_started_with_a_job_waiting_starts_its_worker_at_once(db):
+    """Queued before the start (or left running by a process that stopped): the worker starts without waiting."""
+    import sys  # noqa: PLC0415
+
+    from db import job_worker  # noqa: PLC0415
+
+    await Job.create(kind='test.slow', user_id=2, title='Queued before', created_at=datetime.now(UTC), params={},
+                     state=job_worker.RUNNING, worker='worker:gone:1:1')
+    supervisor = job_worker.WorkerSupervisor([sys.executable, '-c', 'import time; time.sleep(5)'], idle_seconds=60)
+    await supervisor.start()
+    try:
+        await until(lambda: supervisor.starts == 1, timeout=5)
     finally:
         await supervisor.stop()
