@@ -182,11 +182,11 @@ def direct_debits() -> dict:
         return [row(item) for item in rows]
 
     async def due():
-        return await db.due_for_collection(date.today() + timedelta(days=14))
+        return await db.due_summary(date.today() + timedelta(days=14))
 
     return {'first page': first_page, 'filtered page': due,
-            'notes': {'filtered page': 'the installments due for collection within 14 days, and the clients '
-                                       'without a mandate'}}
+            'notes': {'filtered page': 'the dialog: the installments due for collection within 14 days counted and '
+                                       'summed, the first 200, and the clients without a mandate'}}
 
 
 def contracts() -> dict:

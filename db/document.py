@@ -275,10 +275,11 @@ class Installment(Model):
         # the index alone (status and kind ride along); the summary's sums from the (kind, status, ...) index alone;
         # a number searched as a prefix range, a client through its id (what the filters, the order and the sums read
         # ride along: a search is counted, paged and summed from its index alone, issue 17); the dunning proposal's
-        # clients summed from the (kind, status, ...) index too (db/dunning.py due_clients).
+        # clients summed from the (kind, status, ...) index too (db/dunning.py due_clients), the direct debits
+        # dialog's from (document_id, ...) (db/sepa.py due_summary).
         indexes = (('due_date', 'id', 'status', 'kind'), ('status', 'due_date', 'id'),
                    ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount', 'client_id'),
-                   ('document_id', 'position'),
+                   ('document_id', 'position', 'status', 'kind', 'due_date', 'client_id', 'amount', 'paid_amount'),
                    ('number', 'id', 'status', 'kind', 'due_date', 'amount', 'paid_amount'),
                    ('client_id', 'due_date', 'id', 'status', 'kind'))
 

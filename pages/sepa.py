@@ -158,27 +158,25 @@ class NewCollectionDialog(Dialog):
 
     async def show(self) -> None:
         due_by = self.due_by.day or date.today()
-        due = await sepa.due_for_collection(due_by)
         # The first rows only: the file holds them all, the summary counts them all (a table of thousands of rows
         # is sent whole to the browser and read by nobody).
+        due = await sepa.due_summary(due_by, shown=SHOWN_ROWS)
         self.table.rows = [{'id': row.installment_id, 'due': format_date(row.due_date), 'number': row.number,
                             'client': row.client_name, 'amount': format_eur(row.amount),
                             'sequence': f'{row.sequence} ({SEQUENCE_LABELS[row.sequence]})'}
-                           for row in due.collectable[:SHOWN_ROWS]]
+                           for row in due.rows]
         self.table.update()
-        count = len(due.collectable)
-        self.summary.text = f'{count} échéance(s) à prélever : {format_eur(due.total)}' + (
-            f' (les {SHOWN_ROWS} premières affichées, toutes seront prélevées)' if count > SHOWN_ROWS else '')
-        self.build_button.set_enabled(bool(due.collectable))
+        self.summary.text = f'{due.count} échéance(s) à prélever : {format_eur(due.total)}' + (
+            f' (les {SHOWN_ROWS} premières affichées, toutes seront prélevées)' if due.count > SHOWN_ROWS else '')
+        self.build_button.set_enabled(bool(due.count))
         self.missing.clear()
         if due.missing:
-            clients = {row.client_name: row.client_id for row in due.missing}
             with self.missing:
                 ui.label('Sans mandat utilisable (non prélevées) :').classes('text-negative font-medium')
-                for name in sorted(clients)[:SHOWN_ROWS]:
-                    ui.link(name, f'/contacts/{clients[name]}').props('data-role=missing-client')
-                if len(clients) > SHOWN_ROWS:
-                    ui.label(f'… et {len(clients) - SHOWN_ROWS} autre(s) client(s).').classes('app-muted')
+                for name, client_id in due.missing[:SHOWN_ROWS]:
+                    ui.link(name, f'/contacts/{client_id}').props('data-role=missing-client')
+                if len(due.missing) > SHOWN_ROWS:
+                    ui.label(f'… et {len(due.missing) - SHOWN_ROWS} autre(s) client(s).').classes('app-muted')
 
     async def build(self) -> None:
         collection = await sepa.build_collection(self.ctx.actor, due_by=self.due_by.day or date.today(),

@@ -17,7 +17,7 @@ from db.mandate import CollectionItem, Mandate
 from logic.errors import DomainError
 from logic.sepa import earliest_collection_date
 from tests.command import cli
-from tests.db.documents_helpers import business_client, draft, line
+from tests.db.documents_helpers import business_client, draft, individual_client, line
 from tests.helpers import SECRET
 from tests.issuing import issuer
 from tests.personas import add_clerk, set_up_company
@@ -213,3 +213,45 @@ async def test_only_an_admin_changes_the_prenotification_period_and_a_longer_one
     later = earliest_collection_date(TODAY, 30)
     collection = await sepa.build_collection(admin, due_by=TODAY + timedelta(days=60), collection_date=later)
     assert collection.version == '002' and collection.collection_date == later
+
+
+async def test_the_dialog_summary_counts_every_installment_and_shows_the_first_ones(db):
+    """Issue 17: the "Nouveau prélèvement" dialog sums in SQL what due_for_collection lists, shows the first rows
+    with their sequence types, and names the clients without a usable mandate."""
+    admin = await creditor()
+    martin, petit = await business_client(), await individual_client()
+    await mandate_for(admin, martin)
+    for _ in range(3):
+        await debit_invoice(admin, martin)
+    await debit_invoice(admin, petit)  # no mandate
+    due_by = TODAY + timedelta(days=60)
+    full = await sepa.due_for_collection(due_by)
+    summary = await sepa.due_summary(due_by, shown=4)
+    assert (summary.count, summary.total) == (6, full.total) == (len(full.collectable), D('720.00'))
+    assert [row.installment_id for row in summary.rows] == [row.installment_id for row in full.collectable[:4]]
+    assert [row.sequence for row in summary.rows] == ['FRST'] * 4
+    assert summary.missing == [('Camille Petit', petit.id)]
+    assert (await sepa.due_summary(TODAY - timedelta(days=1))).count == 0
+
+
+async def test_the_dialog_sums_from_the_debited_documents_indexes_alone(db):
+    """The summary's statement reads the documents paid by direct debit from their index, then their installments
+    from (document_id, ...) alone (migration documents/0016): no installment row, on SQLite; on PostgreSQL no scan
+    of the installments."""
+    from tortoise import connections  # noqa: PLC0415
+    from tortoise.transactions import in_transaction  # noqa: PLC0415
+
+    await creditor()
+    client = connections.get('default')
+    sql, params = await sepa._due_sql(TODAY, 'i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)',
+                                      tail='GROUP BY i.client_id')
+    if client.capabilities.dialect == 'sqlite':
+        plan = [row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', params)]
+        assert plan[0].startswith('SEARCH d USING COVERING INDEX'), plan
+        assert plan[1].startswith('SEARCH i USING COVERING INDEX') and '(document_id=?)' in plan[1], plan
+    else:
+        async with in_transaction() as connection:
+            await connection.execute_script('SET LOCAL enable_seqscan = off')
+            rows = await connection.execute_query_dict(f'EXPLAIN {sql}', params)
+        plan = '\n'.join(row['QUERY PLAN'] for row in rows)
+        assert 'Seq Scan on installment' not in plan, plan
