@@ -197,7 +197,7 @@ async def due_summary(due_by: date, *, shown: int = 200) -> DueSummary:
             summary.total += raw_values.money(cents)
         else:
             lacking.append(client_id)
-    summary.missing = sorted(await _client_names(due_by, lacking))
+    summary.missing = sorted(await _client_names(due_by, lacking), key=lambda named: (named[0], named[1] or 0))
     if summary.count:
         ids = ', '.join(str(int(client_id)) for client_id in mandates)
         sql, params = await _due_sql(due_by, ROW_COLUMNS, tail=f'AND i.client_id IN ({ids}) '

@@ -4,7 +4,9 @@ e-mail or printed as one PDF for the post by a job worker (issue 17, db/job_kind
 its progress in the dialog, and each is recorded (db/dunning.py). The run goes on if the page is closed; the PDF, or
 the e-mails' outcome, waits in « Téléchargements ». The proposal is read again once the job has ended.
 
-Excluded clients (the toggle on the contact page) are never proposed. Amounts are recomputed on the server when the
+The proposal comes a page of clients at a time (db/dunning.py proposal_page: CLIENTS_PER_PAGE); the summary counts
+every page, what is left to pay summed without penalties, which each client's card adds. Excluded clients (the
+toggle on the contact page) are never proposed. Amounts are recomputed on the server when the
 letters are made: the page only passes the chosen installment ids.
 """
 
