@@ -36,6 +36,7 @@ from logic.render.style import TemplateStyle
 
 SETTINGS_ID = 1
 CHUNK = 500
+ID_CHUNK = 5000  # installment ids per statement (SQLite caps a statement's length at 1 MB)
 CLIENTS_PER_PAGE = 20  # the page shows the proposal a page of clients at a time (pages/dunning.py)
 CENT = Decimal('0.01')
 
@@ -286,10 +287,19 @@ async def overdue_rows(today: date, thresholds: dict[int, int], installment_ids:
     Probing the reminders' (installment_id, level) index instead cost twice as much (docs/benchmarks.md).
     """
     client = connections.get('default')
-    sql, params = overdue_sql(today, thresholds, installment_ids, client_ids,
-                              sqlite=client.capabilities.dialect == 'sqlite')
+    sqlite = client.capabilities.dialect == 'sqlite'
+    if installment_ids is not None and len(installment_ids) > ID_CHUNK:  # "Tout choisir": a statement per chunk
+        rows = []
+        for start in range(0, len(installment_ids), ID_CHUNK):
+            sql, params = overdue_sql(today, thresholds, installment_ids[start:start + ID_CHUNK], client_ids,
+                                      sqlite=sqlite)
+            rows += await client.execute_query_dict(sql, params)
+        rows.sort(key=lambda row: (str(row['due_date']), row['id']))
+    else:
+        sql, params = overdue_sql(today, thresholds, installment_ids, client_ids, sqlite=sqlite)
+        rows = await client.execute_query_dict(sql, params)
     result = []
-    for row in await client.execute_query_dict(sql, params):
+    for row in rows:
         if row['client_id'] is None:  # tested here, not in SQL: there it costs a table read per overdue row
             continue
         last_level = row['last_level'] or 0

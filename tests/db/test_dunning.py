@@ -274,3 +274,17 @@ async def test_the_proposal_pages_its_clients_and_sums_every_page(db):
 
 async def print_run_of(admin, ids):
     await dunning.record_letters(admin, await dunning.letters(ids, LATER), 'post', LATER)
+
+
+async def test_letters_of_more_installments_than_one_statement_holds_come_in_due_date_order(db, monkeypatch):
+    admin = await set_up_company()
+    await invoice_in_two(admin, await business_client())
+    await invoice_in_two(admin, await individual_client())
+    """"Tout choisir" at size: the chosen ids are read a chunk per statement, then put back in due-date order."""
+    ids = [line.installment_id for group in await dunning.proposals(LATER) for line in group.lines]
+    thresholds = (await dunning.load_rules()).thresholds
+    whole = await dunning.overdue_rows(LATER, thresholds, ids)
+    monkeypatch.setattr(dunning, 'ID_CHUNK', 1)
+    chunked = await dunning.overdue_rows(LATER, thresholds, list(reversed(ids)))
+    assert len(whole) == 4 and chunked == whole
+    assert [row.due_date for row in chunked] == sorted(row.due_date for row in chunked)
