@@ -3,11 +3,12 @@
 The proposal is computed, never stored: overdue open installments of invoices, whose client is not excluded, that
 reached a level not sent yet (logic/dunning.py). The page reads it a page of clients at a time (`proposal_page`):
 every installment due is counted and summed in SQL, the page's clients alone are read line by line with their
-penalties; "Tout choisir" takes every page's (`due_installment_ids`). A run, a job of the job worker (db/job_kinds.py: dunning_email,
-dunning_post), sends or prints letters (one per client and level), then records one Reminder per installment with
-the amounts claimed that day, moves its DunningState to that level (db/dunning_state.py), and writes an audit
-entry per letter, in one short transaction per letter (no SMTP or PDF inside it). The level is checked again in that
-transaction: a second tab sending the same letter records nothing twice.
+penalties; "Tout choisir" takes every page's (`due_installment_ids`). A run, a job of the job worker
+(db/job_kinds.py: dunning_email, dunning_post), sends or prints letters (one per client and level), then records one
+Reminder per installment with the amounts claimed that day, moves its DunningState to that level
+(db/dunning_state.py), and writes an audit entry per letter, in one short transaction per letter (no SMTP or PDF
+inside it). The level is checked again in that transaction: a second tab sending the same letter records nothing
+twice.
 """
 import asyncio
 import io
