@@ -84,7 +84,7 @@ class Contact(Model):
 
     @property
     def display_name(self) -> str:
-        return f'{self.first_name} {self.name}'.strip() if not self.is_company and self.first_name else self.name
+        return display_name(self.name, self.first_name, self.is_company)
 
 
 class Address(Model):
@@ -114,3 +114,8 @@ class Counter(Model):
 
     class Meta:
         table = 'contacts_counter'
+
+
+def display_name(name: str, first_name: str | None, is_company) -> str:
+    """How a contact is named on documents and lists: a person's first name first (also for raw rows)."""
+    return f'{first_name} {name}'.strip() if not is_company and first_name else name

@@ -21,10 +21,10 @@ from types import SimpleNamespace
 
 from tortoise import connections
 
-from db import dunning_state
+from db import dunning_state, raw_values
 from db.actor import Actor, require_admin
 from db.audit import changes, record
-from db.contact import Contact
+from db.contact import Contact, display_name
 from db.document import Installment, Payment
 from db.reminder import DunningExclusion, DunningLevel, DunningSettings, ReferenceRate, Reminder
 from db.settings import get_company
@@ -39,7 +39,6 @@ SETTINGS_ID = 1
 CHUNK = 500
 ID_CHUNK = 5000  # installment ids per statement (SQLite caps a statement's length at 1 MB)
 CLIENTS_PER_PAGE = 20  # the page shows the proposal a page of clients at a time (pages/dunning.py)
-CENT = Decimal('0.01')
 
 
 @dataclass(kw_only=True, slots=True)
@@ -168,8 +167,8 @@ async def due_clients(today: date, thresholds: dict[int, int]) -> list[DueClient
         f'SELECT c.id, c.name, c.first_name, c.is_company, d.lines, d.left_cents FROM ({sql}) d '
         f'JOIN contact c ON c.id = d.client_id WHERE d.client_id NOT IN (SELECT contact_id FROM dunning_exclusion)',
         params)
-    result = [DueClient(client_id=row[0], name=_name(row[1], row[2], row[3]), lines=row[4],
-                        left=(Decimal(row[5]) / 100).quantize(CENT)) for row in rows]
+    result = [DueClient(client_id=row[0], name=display_name(row[1], row[2], row[3]), lines=row[4],
+                        left=raw_values.money(row[5])) for row in rows]
     result.sort(key=lambda item: (item.name.casefold(), item.client_id))
     return result
 
@@ -184,11 +183,6 @@ async def due_installment_ids(today: date | None = None) -> list[int]:
                                    '(SELECT contact_id FROM dunning_exclusion)')
     _, rows = await client.execute_query(sql, params)
     return [row[0] for row in rows]
-
-
-def _name(name: str, first_name: str, is_company) -> str:
-    """What the proposal calls a client (and sorts it by)."""
-    return name if is_company else f'{first_name} {name}'.strip()
 
 
 async def proposals(today: date | None = None, *, installment_ids: list[int] | None = None,
@@ -238,7 +232,7 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
                                                       business=business, memo=memo, paid_late=line.paid_late)
             except rules.RateMissing:
                 line.penalties = None
-        name = _name(contact.name, contact.first_name, contact.is_company)
+        name = display_name(contact.name, contact.first_name, contact.is_company)
         address = [part for part in (contact.address, contact.address2,
                                      f'{contact.postcode} {contact.city}'.strip()) if part]
         groups.append(ClientGroup(client_id=client_id, name=name, email=contact.email, business=business,
@@ -305,9 +299,10 @@ async def overdue_rows(today: date, thresholds: dict[int, int], installment_ids:
             continue
         last_level = row['last_level'] or 0
         result.append(OverdueRow(
-            id=row['id'], document_id=row['document_id'], number=row['number'], due_date=_day(row['due_date']),
-            left=(Decimal(row['amount'] - row['paid_amount']) / 100).quantize(CENT), client_id=row['client_id'],
-            last_level=last_level, last_sent=_day(row['last_sent']) if row['last_sent'] else None,
+            id=row['id'], document_id=row['document_id'], number=row['number'],
+            due_date=raw_values.day(row['due_date']), left=raw_values.money(row['amount'] - row['paid_amount']),
+            client_id=row['client_id'], last_level=last_level,
+            last_sent=raw_values.day(row['last_sent']) if row['last_sent'] else None,
             partly_paid=row['paid_amount'] != 0))
     return result
 
@@ -346,8 +341,6 @@ def overdue_sql(today: date, thresholds: dict[int, int], installment_ids: list[i
     return sql, params
 
 
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def letters(installment_ids: list[int], today: date | None = None) -> list[Letter]:

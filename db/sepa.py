@@ -25,7 +25,7 @@ from db import changes, payments, raw_values
 from db.actor import Actor, require_admin
 from db.audit import record
 from db.company import Company, PaymentMethod
-from db.contact import Contact
+from db.contact import Contact, display_name
 from db.document import Document, Installment
 from db.mandate import Collection, CollectionItem, Mandate, SepaSettings
 from db.unit_of_work import transaction
@@ -164,11 +164,11 @@ async def due_for_collection(due_by: date, *, installment_ids: list[int] | None 
 
     Raw SQL read as plain values (db/raw_values.py): through the ORM, parsing the dates and amounts of 5,000 rows
     and 2,500 mandates was most of the dialog's 90-170 ms at 100,000 invoices."""
-    client = connections.get('default')
-    sql, params = await _due_sql(due_by, ROW_COLUMNS, installment_ids=installment_ids,
-                                 tail='ORDER BY i.due_date, i.id' + ('' if limit is None else f' LIMIT {int(limit)}'))
-    if sql is None:
+    client, methods = connections.get('default'), await _debit_methods()
+    if not methods:
         return Due()
+    sql, params = _due_sql(methods, due_by, ROW_COLUMNS, installment_ids=installment_ids,
+                           tail='ORDER BY i.due_date, i.id' + ('' if limit is None else f' LIMIT {int(limit)}'))
     _, rows = await client.execute_query(sql, params)
     mandates = await _usable_mandates({row[4] for row in rows if row[4]})
     due = Due()
@@ -182,11 +182,11 @@ async def due_summary(due_by: date, *, shown: int = 200) -> DueSummary:
     """The dialog's view of `due_for_collection(due_by)` without reading every row: the installments summed by client
     in SQL (from the index (document_id, ..., paid_amount) alone, migration documents/0016), the clients' mandates,
     then the first `shown` collectable rows."""
-    client = connections.get('default')
-    sql, params = await _due_sql(due_by, 'i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)',
-                                 tail='GROUP BY i.client_id')
-    if sql is None:
+    client, methods = connections.get('default'), await _debit_methods()
+    if not methods:
         return DueSummary()
+    sql, params = _due_sql(methods, due_by, 'i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)',
+                           tail='GROUP BY i.client_id')
     _, groups = await client.execute_query(sql, params)
     mandates = await _usable_mandates({client_id for client_id, *_ in groups if client_id})
     summary = DueSummary()
@@ -197,11 +197,12 @@ async def due_summary(due_by: date, *, shown: int = 200) -> DueSummary:
             summary.total += raw_values.money(cents)
         else:
             lacking.append(client_id)
-    summary.missing = sorted(await _client_names(due_by, lacking), key=lambda named: (named[0], named[1] or 0))
+    summary.missing = sorted(await _client_names(methods, due_by, lacking),
+                             key=lambda named: (named[0], named[1] or 0))
     if summary.count:
         ids = ', '.join(str(int(client_id)) for client_id in mandates)
-        sql, params = await _due_sql(due_by, ROW_COLUMNS, tail=f'AND i.client_id IN ({ids}) '
-                                                               f'ORDER BY i.due_date, i.id LIMIT {int(shown)}')
+        sql, params = _due_sql(methods, due_by, ROW_COLUMNS, tail=f'AND i.client_id IN ({ids}) '
+                                                                  f'ORDER BY i.due_date, i.id LIMIT {int(shown)}')
         _, rows = await client.execute_query(sql, params)
         summary.rows = [_due_row(row) for row in rows]
         await _sequences(summary.rows, mandates)
@@ -212,7 +213,8 @@ ROW_COLUMNS = ('i.id, i.version, i.document_id, i.number, i.client_id, i.client_
                'i.paid_amount, i.label')
 
 
-async def _client_names(due_by: date, client_ids: list[int | None]) -> list[tuple[str, int | None]]:
+async def _client_names(methods: list[int], due_by: date,
+                        client_ids: list[int | None]) -> list[tuple[str, int | None]]:
     """(name, id) of the clients given (their contact's name), and of installments without a client (their own)."""
     client, names = connections.get('default'), []
     known = sorted(client_id for client_id in client_ids if client_id)
@@ -220,25 +222,27 @@ async def _client_names(due_by: date, client_ids: list[int | None]) -> list[tupl
         _, rows = await client.execute_query(
             'SELECT id, name, first_name, is_company FROM contact WHERE id IN '
             f'({", ".join(str(int(client_id)) for client_id in known[start:start + CHUNK])})')
-        names += [(name if is_company or not first_name else f'{first_name} {name}'.strip(), client_id)
+        names += [(display_name(name, first_name, is_company), client_id)
                   for client_id, name, first_name, is_company in rows]
     if None in client_ids:
-        sql, params = await _due_sql(due_by, 'DISTINCT i.client_name', tail='AND i.client_id IS NULL')
+        sql, params = _due_sql(methods, due_by, 'DISTINCT i.client_name', tail='AND i.client_id IS NULL')
         names += [(name, None) for (name,) in (await client.execute_query(sql, params))[1]]
     return names
 
 
-async def _due_sql(due_by: date, select: str, *, tail: str,
-                   installment_ids: list[int] | None = None) -> tuple[str | None, list]:
-    """The statement of the open installments of invoices paid by direct debit due by `due_by` (None when no
-    payment method debits). The documents paid by direct debit are read from an index (document: payment_method_id,
+async def _debit_methods() -> list[int]:
+    """The payment methods that debit (kind 'direct_debit')."""
+    return [int(method) for method in await PaymentMethod.filter(kind='direct_debit').values_list('id', flat=True)]
+
+
+def _due_sql(methods: list[int], due_by: date, select: str, *, tail: str,
+             installment_ids: list[int] | None = None) -> tuple[str, list]:
+    """The statement of the open installments of invoices paid by direct debit (`methods`, not empty) due by
+    `due_by`. The documents paid by direct debit are read from an index (document: payment_method_id,
     id), then their installments from (document_id, ...): not a lookup of each open installment's document. On
     SQLite the CROSS JOIN keeps that order and the unary `+` keeps the installments' other indexes out of the plan,
     statistics or not (9 ms at 100,000 invoices, against 20-55 ms from the due-date side); PostgreSQL plans it as
     any join."""
-    methods = [int(method) for method in await PaymentMethod.filter(kind='direct_debit').values_list('id', flat=True)]
-    if not methods:
-        return None, []
     sqlite = connections.get('default').capabilities.dialect == 'sqlite'
     ids = '' if installment_ids is None else \
         f' AND i.id IN ({", ".join(str(int(i)) for i in installment_ids) or "0"})'

@@ -243,8 +243,8 @@ async def test_the_dialog_sums_from_the_debited_documents_indexes_alone(db):
 
     await creditor()
     client = connections.get('default')
-    sql, params = await sepa._due_sql(TODAY, 'i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)',
-                                      tail='GROUP BY i.client_id')
+    sql, params = sepa._due_sql(await sepa._debit_methods(), TODAY,
+                                'i.client_id, COUNT(*), SUM(i.amount - i.paid_amount)', tail='GROUP BY i.client_id')
     if client.capabilities.dialect == 'sqlite':
         plan = [row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', params)]
         assert plan[0].startswith('SEARCH d USING COVERING INDEX'), plan
