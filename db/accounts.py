@@ -2,9 +2,11 @@
 import asyncio
 import functools
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from db import engine
 from db.actor import Actor, require_admin
 from db.audit import record
 from db.unit_of_work import transaction
@@ -19,6 +21,7 @@ FREE_FAILURES_PER_ADDRESS = 20
 MAX_DELAY_SECONDS = 300
 # The last activity is written at most this often: the idle timeout may cut a session this much early, no more.
 SEEN_WRITE_INTERVAL = timedelta(seconds=5)
+log = logging.getLogger(__name__)
 TICKET_LIFETIME = timedelta(seconds=60)
 
 
@@ -102,14 +105,83 @@ async def resolve_session(token: str | None, *, idle_minutes: int, absolute_hour
     if session is None:
         return None
     moment = now()
-    expired = (moment - session.last_seen_at > timedelta(minutes=idle_minutes)
+    expired = (moment - _ACTIVITY.last_seen(session) > timedelta(minutes=idle_minutes)
                or moment - session.created_at > timedelta(hours=absolute_hours))
     if expired or not session.user.is_active:
+        _ACTIVITY.forget(session.id)
         await session.delete()
         return None
     if moment - session.last_seen_at > SEEN_WRITE_INTERVAL:
-        await AuthSession.filter(id=session.id).update(last_seen_at=moment)
+        _ACTIVITY.seen(session, moment)
     return session.user
+
+
+class _Activity:
+    """The sessions' last activity, written for every session at once at most every SEEN_WRITE_INTERVAL.
+
+    Not by the click that saw it: on SQLite that write waits for the write lock whenever the job worker writes (p95
+    97 ms under a batch of PDFs, docs/benchmarks.md), and the web process's one connection waits with it, every
+    other click's queries behind it. This process checks the idle timeout with the activity it saw and has not
+    written yet; another process (several on PostgreSQL) sees it one interval late at most, as it saw the
+    activity of the interval before: the idle timeout may cut a session that much early, no more. Written at
+    close too (db/engine.py), so that a restart loses none.
+    """
+
+    def __init__(self) -> None:
+        self.unwritten: dict[int, tuple[datetime, datetime]] = {}  # session id: (its created_at, last activity)
+        self.flusher: asyncio.Task | None = None
+
+    def last_seen(self, session: AuthSession) -> datetime:
+        created, moment = self.unwritten.get(session.id, (None, session.last_seen_at))
+        # A session id reused by a newer session (or a database opened again) does not inherit the activity.
+        return max(session.last_seen_at, moment) if created == session.created_at else session.last_seen_at
+
+    def seen(self, session: AuthSession, moment: datetime) -> None:
+        self.unwritten[session.id] = (session.created_at, moment)
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.get_running_loop().create_task(self._flush_later())
+
+    def forget(self, session_id: int) -> None:
+        self.unwritten.pop(session_id, None)
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(SEEN_WRITE_INTERVAL.total_seconds())
+        try:
+            await self.flush()
+        except Exception:  # noqa: BLE001 - the next activity tries again; a session may then end a little early
+            log.warning('last activity of %s session(s) not written', len(self.unwritten), exc_info=True)
+
+    async def flush(self) -> None:
+        """Write every last activity seen and not written yet, in one short transaction."""
+        batch = dict(self.unwritten)
+        if not batch:
+            return
+        async with transaction():
+            for session_id, (created, moment) in batch.items():
+                # Never backwards: another process may have written a later activity.
+                await AuthSession.filter(id=session_id, created_at=created, last_seen_at__lt=moment) \
+                    .update(last_seen_at=moment)
+        for session_id, value in batch.items():
+            if self.unwritten.get(session_id) == value:  # not seen again meanwhile
+                del self.unwritten[session_id]
+
+    async def close(self) -> None:
+        if self.flusher is not None:
+            self.flusher.cancel()
+            self.flusher = None
+        try:
+            await self.flush()
+        finally:
+            self.unwritten.clear()
+
+
+_ACTIVITY = _Activity()
+engine.before_close(_ACTIVITY.close)
+
+
+async def write_activity() -> None:
+    """Write the sessions' last activity now rather than within SEEN_WRITE_INTERVAL (tests, shutdown)."""
+    await _ACTIVITY.flush()
 
 
 async def close_session(token: str | None, ip: str = '') -> None:

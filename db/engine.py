@@ -9,7 +9,7 @@ import fcntl
 import logging
 import sqlite3
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from tortoise import Tortoise, connections
@@ -101,9 +101,23 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# What must be written before the connections close (db/accounts.py: the sessions' last activity).
+_before_close: list[Callable[[], Awaitable[None]]] = []
+
+
+def before_close(hook: Callable[[], Awaitable[None]]) -> None:
+    """`await hook()` in every close_database(), before the connections close (an error is logged, not raised)."""
+    _before_close.append(hook)
+
+
 async def close_database() -> None:
     # Closing the global context also clears it, so that open_database() can init a fresh one.
     global _upkeep
+    for hook in _before_close if Tortoise._inited else ():
+        try:
+            await hook()
+        except Exception:  # noqa: BLE001 - closing goes on: a database closed on an error may refuse the write
+            log.warning('%s failed before closing the database', getattr(hook, '__qualname__', hook), exc_info=True)
     if _upkeep is not None:
         _upkeep.cancel()
         _upkeep = None

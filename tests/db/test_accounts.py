@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from db import accounts
+from db import accounts, engine
 from db.actor import PermissionRefused
 from db.audit import AuditEntry
 from db.user import ADMIN, AuthSession, LoginFailure, User
@@ -153,6 +153,48 @@ async def test_the_idle_timeout_counts_from_the_last_activity_to_within_a_few_se
     assert await accounts.resolve_session(tokens[0], idle_minutes=30, absolute_hours=12)
     clock.now = started + active_after + timedelta(minutes=30) + timedelta(seconds=1)
     assert await accounts.resolve_session(tokens[1], idle_minutes=30, absolute_hours=12) is None
+
+
+async def test_the_last_activity_is_written_after_the_click_for_every_session_at_once(db, clock, database_url):
+    """A click never waits for the write of its session's last activity (SQLite's write lock, issue 17): it is
+    written within SEEN_WRITE_INTERVAL, or when the database closes, and counts meanwhile in this process."""
+    await set_up_company()
+    user = await User.get(email=ADMIN_EMAIL)
+    started = clock.now
+    tokens = [await accounts.redeem_ticket(await accounts.open_session(user, '10.0.0.1')) for _ in range(3)]
+    clock.now = started + timedelta(minutes=20)
+    for token in tokens[:2]:
+        assert await accounts.resolve_session(token, idle_minutes=30, absolute_hours=12)
+    assert {session.last_seen_at for session in await AuthSession.all()} == {started}  # nothing written yet
+    clock.now = started + timedelta(minutes=40)  # 40 minutes after the start, 20 after the last click
+    assert await accounts.resolve_session(tokens[0], idle_minutes=30, absolute_hours=12)
+    assert await accounts.resolve_session(tokens[2], idle_minutes=30, absolute_hours=12) is None
+    await accounts.write_activity()
+    assert [session.last_seen_at for session in await AuthSession.all().order_by('id')] == [
+        started + timedelta(minutes=40), started + timedelta(minutes=20)]
+    clock.now = started + timedelta(minutes=45)
+    assert await accounts.resolve_session(tokens[1], idle_minutes=30, absolute_hours=12)
+    await engine.close_database()  # what a stopping server does: the activity seen is written first
+    await engine.open_database(database_url, migrate=False)
+    assert [session.last_seen_at for session in await AuthSession.all().order_by('id')] == [
+        started + timedelta(minutes=40), started + timedelta(minutes=45)]
+
+
+async def test_the_last_activity_is_written_in_the_background_and_never_backwards(db, monkeypatch):
+    await set_up_company()
+    user = await User.get(email=ADMIN_EMAIL)
+    monkeypatch.setattr(accounts, 'SEEN_WRITE_INTERVAL', timedelta(seconds=0.2))
+    token = await accounts.redeem_ticket(await accounts.open_session(user, '10.0.0.1'))
+    session = await AuthSession.get()
+    await AuthSession.all().update(last_seen_at=session.last_seen_at - timedelta(minutes=10))
+    await asyncio.sleep(0.01)
+    assert await accounts.resolve_session(token, idle_minutes=30, absolute_hours=12)
+    seen = accounts.now()
+    later = session.last_seen_at + timedelta(hours=1)  # another process wrote a later activity meanwhile
+    await AuthSession.all().update(last_seen_at=later)
+    await until(lambda: not accounts._ACTIVITY.unwritten)
+    assert seen < later
+    assert (await AuthSession.get()).last_seen_at == later
 
 
 @pytest.mark.parametrize('field, age', [('last_seen_at', timedelta(minutes=31)), ('created_at', timedelta(hours=13))])

@@ -82,6 +82,7 @@ async def test_the_audit_log_lists_logins_and_settings_changes(user: User, admin
 
 async def test_an_expired_session_sends_back_to_login(user: User, admin):
     await open_as_admin(user, '/compte', 'Changer le mot de passe')
+    await accounts.write_activity()  # the last activity this process saw, written: then two hours idle
     await AuthSession.all().update(last_seen_at=accounts.now() - timedelta(hours=2))
     user.find(marker='save-profile').click()
     await user.should_see('Votre session a expiré', retries=30)
