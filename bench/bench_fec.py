@@ -84,7 +84,16 @@ async def child(database_url: str, date_from: date | None, date_to: date | None)
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """This process's own peak resident memory: VmHWM, the high-water mark of its own address space. Not
+    `ru_maxrss`: Linux carries that one across exec from the process that forked it, so a child started by the
+    suite reported the suite's own memory (364 MB on SQLite, 980 MB on PostgreSQL at 100,000 invoices) as its peak."""
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux (see above)
 
 
 def main() -> None:

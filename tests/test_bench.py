@@ -110,3 +110,14 @@ def test_a_phase_that_breaks_gives_an_error_figure_and_the_next_phase_still_runs
     assert names == ['suite: server: phase broke', 'suite: server: phase time', 'lists: first page',
                      'suite: lists: phase time']
     assert 'export did not arrive' in output.with_suffix('.txt').read_text()
+
+
+def test_a_benchmark_child_reports_its_own_peak_memory_not_its_parents():
+    """bench/bench_fec.py runs the export in a child process and reports its peak resident memory: a child started
+    by a process holding 300 MB must not report those 300 MB (Linux's ru_maxrss carries them across exec)."""
+    code = ('import sys; sys.path.insert(0, sys.argv[1]); from bench.bench_fec import _peak_mb; print(_peak_mb())')
+    held = bytearray(300 * 1024 * 1024)
+    held[::4096] = b'\x01' * len(held[::4096])  # touched: resident
+    done = subprocess.run([sys.executable, '-c', code, str(ROOT)], capture_output=True, text=True, check=True)
+    assert 1 < float(done.stdout) < 150, done.stdout
+    del held
