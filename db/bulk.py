@@ -19,7 +19,7 @@ a later batch (a date before the series' last one, a missing mention) leaves the
 """
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from db import sepa
@@ -32,7 +32,7 @@ from db.issuing import Issue, Issuer, NewLine, issue
 from db.settings import get_company
 from db.validation import build_snapshot, due_on, frozen_values, party_of_contact
 from logic import doctypes
-from logic.draft import Draft, check_invoice_totals
+from logic.draft import Draft, DraftLine, check_invoice_totals
 from logic.errors import DomainError
 from logic.schedule import schedule_dates, split_evenly
 from logic.snapshot import Party, with_direct_debit
@@ -43,12 +43,26 @@ BATCH = 2000
 @dataclass(kw_only=True, slots=True)
 class BulkInvoice:
     """One invoice to create validated: its content, its date, its schedule (`parts` installments split evenly,
-    the first one due on the payment terms' date, the next ones a month apart)."""
+    the first one due on the payment terms' date, the next ones a month apart).
+
+    `make_lines`, when given, makes the draft's lines (its own `lines` then unused) when the invoice's batch is
+    prepared, and they are dropped with the batch: a million invoices' lines, all made at once, do not fit in
+    memory (db/demo.py draws them compactly)."""
 
     draft: Draft
     issue_date: date
     parts: int = 1
     source_id: int | None = None
+    make_lines: Callable[[], list[DraftLine]] | None = None
+    links: tuple[int | None, ...] | None = None  # the line each line bills (a delivery note's), by position
+
+    def full_draft(self) -> Draft:
+        if self.make_lines is None and self.links is None:
+            return self.draft
+        lines = self.draft.lines if self.make_lines is None else self.make_lines()
+        if self.links is not None:
+            lines = [replace(line, source_line_id=link) for line, link in zip(lines, self.links, strict=True)]
+        return replace(self.draft, lines=lines)
 
 
 Stop = tuple[date, Callable[[], Awaitable[object]]]
@@ -128,7 +142,7 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
     documents are new rows: `issue` checks their mentions, numbers, freezes and writes them."""
     issues = []
     for item in chunk:
-        draft = as_stored(item.draft)
+        draft = as_stored(item.full_draft())
         contact = context.contacts.get(draft.client_id)
         if contact is None:
             raise DomainError('Client inconnu.')

@@ -314,7 +314,7 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
             bulk.append(_invoice(rng, contact, lines, min(today, day + timedelta(days=rng.randint(1, 20))),
                                  quote_id, shipping=profile.shipping))
     while len(bulk) + balances < invoices:
-        bulk.append(_invoice(rng, clients.pick(), _lines(rng, articles),
+        bulk.append(_invoice(rng, clients.pick(), _DrawnLines(rng, articles),
                              today - timedelta(days=rng.randrange(span)), None, shipping=profile.shipping))
     step('invoices drawn')
     order_rng = random.Random(seed + 15)  # its own draws: the other documents stay what they were for a seed
@@ -329,7 +329,8 @@ async def _fill(*, secret: str, invoices: int | None, seed: int, company: str, p
                                  + building.stops)
     step('invoices validated')
     summary.quotes, summary.invoices = len(quote_ids), len(ids) + balances
-    summary.lines = sum(len(item.draft.lines) for item in bulk)
+    summary.lines = sum(len(item.make_lines) if item.make_lines else len(item.draft.lines) for item in bulk)
+    del bulk
     summary.deposits = sum(len(plan.dues) for plan in deposits)
     summary.deposit_invoices = sum(len(plan.paid_on) for plan in deposits)
     summary.quotes += building.contracts
@@ -516,33 +517,61 @@ def _shuffled(rng: random.Random, items: list) -> list:
 
 def _lines(rng: random.Random, articles: _Catalogue) -> list[DraftLine]:
     """1 to 40 lines, about 10 on average (a million lines for 100,000 invoices; fewer for the micro profile)."""
-    lines = []
-    for _ in range(min(40, 1 + int(rng.expovariate(1 / articles.mean_lines)))):
-        article = articles.picker.pick()
-        quantity = D(rng.randint(1, 16)) / 2 if article.kind == 'service' else D(rng.randint(1, 40))
-        discount = D(rng.choice((5, 10))) if rng.random() < 0.1 else D(0)
-        lines.append(DraftLine(article_id=article.id, reference=article.reference, designation=article.designation,
-                               quantity=quantity, unit=article.unit, unit_price=article.price, vat_rate=article.rate,
-                               vat_category=article.category, exemption_reason=article.exemption_reason,
-                               exemption_code=article.exemption_code, nature=article.kind, unit_cost=article.cost,
-                               discount_kind='percent' if discount else None,
-                               discount_value=discount))
-    return lines
+    return _DrawnLines(rng, articles)()
 
 
-def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine], day: date,
+class _DrawnLines:
+    """An invoice's lines as drawn: (article, quantity, discount) each, made into DraftLines only when called
+    (db/bulk.py: BulkInvoice.make_lines, when the invoice's batch is prepared). A million invoices' ten million
+    DraftLines do not fit in memory at once; these tuples of shared objects take about 70 bytes a line."""
+
+    __slots__ = ('specs',)
+
+    def __init__(self, rng: random.Random, articles: _Catalogue) -> None:
+        specs = []
+        for _ in range(min(40, 1 + int(rng.expovariate(1 / articles.mean_lines)))):
+            article = articles.picker.pick()
+            service = article.kind == 'service'
+            quantity = _QUANTITIES[service, rng.randint(1, 16) if service else rng.randint(1, 40)]
+            discount = _DISCOUNTS[rng.choice((5, 10))] if rng.random() < 0.1 else _DISCOUNTS[0]
+            specs.append((article, quantity, discount))
+        self.specs = tuple(specs)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def __call__(self) -> list[DraftLine]:
+        return [DraftLine(article_id=article.id, reference=article.reference, designation=article.designation,
+                          quantity=quantity, unit=article.unit, unit_price=article.price, vat_rate=article.rate,
+                          vat_category=article.category, exemption_reason=article.exemption_reason,
+                          exemption_code=article.exemption_code, nature=article.kind, unit_cost=article.cost,
+                          discount_kind='percent' if discount else None, discount_value=discount)
+                for article, quantity, discount in self.specs]
+
+
+# The values a drawn line's quantity and discount take, each one Decimal shared by every line: a service's half
+# hours (1 to 16 halves), a good's units (1 to 40).
+_QUANTITIES = {(True, count): D(count) / 2 for count in range(1, 17)} | {(False, count): D(count)
+                                                                           for count in range(1, 41)}
+_DISCOUNTS = {value: D(value) for value in (0, 5, 10)}
+_SHIPPING = {value: D(value) for value in (0, 15, 25, 40)}
+
+
+def _invoice(rng: random.Random, contact: Contact, lines: list[DraftLine] | _DrawnLines, day: date,
              quote_id: int | None, *, shipping: bool = True) -> BulkInvoice:
     """One invoice in INSTALLMENTS_SHARE to a private client is paid in 2 or 3 monthly installments (a business's
-    schedule would end past the 60-day ceiling of C. com. L441-10)."""
-    draft = Draft(client_id=contact.id, lines=lines,
-                  shipping=D(rng.choice((15, 25, 40))) if rng.random() < 0.15 else D(0),
-                  global_discount_kind='percent' if rng.random() < 0.1 else None, global_discount_value=D(5))
+    schedule would end past the 60-day ceiling of C. com. L441-10). Drawn lines are made when validated."""
+    drawn = isinstance(lines, _DrawnLines)
+    draft = Draft(client_id=contact.id, lines=[] if drawn else lines,
+                  shipping=_SHIPPING[rng.choice((15, 25, 40))] if rng.random() < 0.15 else _SHIPPING[0],
+                  global_discount_kind='percent' if rng.random() < 0.1 else None, global_discount_value=_DISCOUNTS[5])
     parts = rng.choice((2, 3)) if rng.random() < 1 / INSTALLMENTS_SHARE else 1
     if contact.category != 'individual':
         parts = 1
     if not shipping:  # drawn all the same: a profile without shipping keeps the other draws of its seed
-        draft.shipping = D(0)
-    return BulkInvoice(draft=draft, issue_date=day, parts=parts, source_id=quote_id)
+        draft.shipping = _SHIPPING[0]
+    return BulkInvoice(draft=draft, issue_date=day, parts=parts, source_id=quote_id,
+                       make_lines=lines if drawn else None)
 
 
 async def _quotes(actor: Actor, rng: random.Random, specs: list) -> list[int]:

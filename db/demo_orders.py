@@ -29,26 +29,33 @@ _SOURCE = LINE_COLUMNS.index('source_line_id')
 
 
 async def add_orders(actor: Actor, rng: random.Random, bulk: list[BulkInvoice]) -> int:
-    """Chain every DELIVERED_SHARE-th invoice without a quote to an order and a delivery note; returns how many."""
+    """Chain every DELIVERED_SHARE-th invoice without a quote to an order and a delivery note; returns how many.
+
+    Numbered in date order in each series over all of them, then written CHUNK invoices at a time: the content of
+    a million invoices' orders, all at once, would not fit in memory."""
     await settings.save_options(actor, {'orders': True, 'delivery_notes': True})
     chosen = [item for item in bulk if item.source_id is None][::DELIVERED_SHARE]
     if not chosen:
         return 0
     plans = [(item, item.issue_date - timedelta(days=rng.randint(0, 4))) for item in chosen]
     plans = [(item, delivered, delivered - timedelta(days=rng.randint(1, 15))) for item, delivered in plans]
-    contents = [_Content.of(item) for item, _, _ in plans]  # an order and its note carry the invoice's content
-    order_ids, order_lines = await _insert(actor, 'order', [(ordered, item, None) for item, _, ordered in plans],
-                                           contents, purchase_orders=[f'CMD-{rng.randint(10000, 99999)}'
-                                                                      for _ in plans])
-    note_ids, note_lines = await _insert(actor, 'delivery_note',
-                                         [(delivered, item, order_id) for (item, delivered, _), order_id
-                                          in zip(plans, order_ids)],
-                                         contents, sources=order_lines,
-                                         delivered=[delivered for _, delivered, _ in plans])
-    for (item, delivered, _), note_id, lines in zip(plans, note_ids, note_lines):
-        item.draft.lines = [replace(line, source_line_id=lines.get(position))
-                            for position, line in enumerate(item.draft.lines)]
-        item.draft.delivery_date, item.source_id = delivered, note_id
+    purchase_orders = [f'CMD-{rng.randint(10000, 99999)}' for _ in plans]
+    order_numbers = await _numbers('order', [ordered for _, _, ordered in plans])
+    note_numbers = await _numbers('delivery_note', [delivered for _, delivered, _ in plans])
+    for start in range(0, len(plans), CHUNK):
+        part = plans[start:start + CHUNK]
+        contents = [_Content.of(item) for item, _, _ in part]  # an order and its note carry the invoice's content
+        order_ids, order_lines = await _insert(actor, 'order', [(ordered, item, None) for item, _, ordered in part],
+                                               contents, order_numbers[start:start + CHUNK],
+                                               purchase_orders=purchase_orders[start:start + CHUNK])
+        note_ids, note_lines = await _insert(actor, 'delivery_note',
+                                             [(delivered, item, order_id) for (item, delivered, _), order_id
+                                              in zip(part, order_ids)],
+                                             contents, note_numbers[start:start + CHUNK], sources=order_lines,
+                                             delivered=[delivered for _, delivered, _ in part])
+        for (item, delivered, _), note_id, lines, content in zip(part, note_ids, note_lines, contents):
+            item.links = tuple(lines.get(position) for position in range(len(content.rows)))
+            item.draft.delivery_date, item.source_id = delivered, note_id
     return len(plans)
 
 
@@ -80,24 +87,20 @@ class _Content:
 
     @classmethod
     def of(cls, item: BulkInvoice) -> '_Content':
-        totals = item.draft.totals()
-        return cls(totals=totals, cost=item.draft.cost(),
+        draft = item.full_draft()
+        totals = draft.totals()
+        return cls(totals=totals, cost=draft.cost(),
                    rows=[line_row(0, position, line, totals.line_nets[position])
-                         for position, line in enumerate(item.draft.lines)])
+                         for position, line in enumerate(draft.lines)])
 
 
 async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoice, int | None]],
-                  contents: list[_Content], *, purchase_orders: list[str] | None = None,
+                  contents: list[_Content], numbers: list[str], *, purchase_orders: list[str] | None = None,
                   sources: list[dict[int, int]] | None = None,
                   delivered: list[date] | None = None) -> tuple[list[int], list[dict[int, int]]]:
-    """Insert one `doc_type` document per spec (dated, with the invoice's content), state 'invoiced', numbered in
-    date order; returns their ids and, per document, {position: line id} of its item lines, in the specs' order."""
+    """Insert one `doc_type` document per spec (dated, with the invoice's content, numbered `numbers`), state
+    'invoiced'; returns their ids and, per document, {position: line id} of its item lines, in the specs' order."""
     columns = type_columns(doc_type)
-    order = sorted(range(len(specs)), key=lambda index: specs[index][0])
-    numbers_sorted = await take_numbers(columns['series'], [specs[index][0] for index in order])
-    numbers = [''] * len(specs)
-    for index, number in zip(order, numbers_sorted):
-        numbers[index] = number
     rows = []
     client_ids = list({item.draft.client_id for _, item, _ in specs})
     names = {contact.id: contact.display_name[:255] for contact in await Contact.filter(id__in=client_ids)}
@@ -115,7 +118,7 @@ async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoi
             draft.purchase_order = purchase_orders[index]
     await Document.bulk_create(rows, batch_size=CHUNK)
     ids_by_number = dict(await Document.filter(series=columns['series'], number__in=numbers)
-                         .values_list('number', 'id')) if len(numbers) <= CHUNK else await _ids(columns, numbers)
+                         .values_list('number', 'id'))
     ids = [ids_by_number[number] for number in numbers]
     await insert_lines([(doc_id, *row[1:_SOURCE], sources[index].get(position) if sources else None,
                          *row[_SOURCE + 1:])
@@ -130,9 +133,14 @@ async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoi
     return ids, [positions[doc_id] for doc_id in ids]
 
 
-async def _ids(columns: dict, numbers: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(numbers), CHUNK):
-        found.update(await Document.filter(series=columns['series'], number__in=numbers[start:start + CHUNK])
-                     .values_list('number', 'id'))
-    return found
+async def _numbers(doc_type: str, dates: list[date]) -> list[str]:
+    """Numbers for documents dated `dates` (any order), given in date order (stable), CHUNK at a time: one call for
+    them all would check every number in one statement, past SQLite's limit of bound values."""
+    series = type_columns(doc_type)['series']
+    order = sorted(range(len(dates)), key=lambda index: dates[index])
+    numbers = [''] * len(dates)
+    for start in range(0, len(order), CHUNK):
+        part = order[start:start + CHUNK]
+        for index, number in zip(part, await take_numbers(series, [dates[index] for index in part])):
+            numbers[index] = number
+    return numbers

@@ -2,7 +2,9 @@
 line the way the operations link them, and nothing is billed twice."""
 from collections import Counter
 
-from db import demo
+import pytest
+
+from db import demo, demo_orders
 from db.document import Document, DocumentLine
 from db.order_links import order_progress
 from tests.helpers import SECRET
@@ -24,8 +26,17 @@ async def test_the_demo_invoices_about_one_in_five_from_delivery_notes_linked_li
     assert states['confirmed'] == states['part_delivered'] == 1 and states['delivered'] >= 1
 
 
-async def test_each_demo_order_and_its_delivery_note_carry_the_content_and_totals_of_their_invoice(db):
+@pytest.mark.parametrize('chunk', [demo_orders.CHUNK, 3])
+async def test_each_demo_order_and_its_delivery_note_carry_the_content_and_totals_of_their_invoice(db, monkeypatch,
+                                                                                                 chunk):
+    """Also when written a few at a time (a million invoices' orders are written CHUNK at a time): numbered in date
+    order in each series all the same."""
+    monkeypatch.setattr(demo_orders, 'CHUNK', chunk)
     await demo.fill_demo(secret=SECRET, invoices=40, seed=7)
+    for doc_type in ('order', 'delivery_note'):
+        made = await Document.filter(doc_type=doc_type, state='invoiced').order_by('number') \
+            .values_list('issue_date', flat=True)
+        assert len(made) > 6 and made == sorted(made)
     invoices = await Document.filter(doc_type='invoice', source__doc_type='delivery_note').exclude(state='draft')
     assert invoices
     columns = ('position', 'article_id', 'designation', 'quantity', 'unit_price', 'discount_value', 'vat_rate', 'net')
