@@ -194,20 +194,12 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
     rows = await overdue_rows(today, config.thresholds, installment_ids, client_ids)
     if not rows:
         return []
-    excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
     by_client: dict[int, list[Line]] = defaultdict(list)
     partly_paid: dict[int, Line] = {}
-    for row in rows:
-        if row.client_id in excluded:
-            continue
-        late = rules.days_late(row.due_date, today)
-        last_level, last_day = row.last_level, row.last_sent or today
-        level = rules.level_due(late, config.thresholds, last_level, (today - last_day).days)
-        if level is None:
-            continue
+    for row, late, level in await _due_levels(rows, today, config):
         by_client[row.client_id].append(line := Line(
             installment_id=row.id, document_id=row.document_id, number=row.number, due_date=row.due_date,
-            days_late=late, left=row.left, level=level, last_level=last_level))
+            days_late=late, left=row.left, level=level, last_level=row.last_level))
         if row.partly_paid:
             partly_paid[row.id] = line
     await _read_paid_late(partly_paid)
@@ -239,6 +231,35 @@ async def proposals(today: date | None = None, *, installment_ids: list[int] | N
                                   address=address, lines=lines, template_id=contact.dunning_template_id))
     groups.sort(key=lambda group: (group.name.casefold(), group.client_id))
     return groups
+
+
+async def _due_levels(rows: list['OverdueRow'], today: date, config: Rules) -> list[tuple['OverdueRow', int, int]]:
+    """(row, days late, level due) of the rows due for a new level, their client not excluded from dunning."""
+    excluded = set(await DunningExclusion.all().values_list('contact_id', flat=True))
+    due = []
+    for row in rows:
+        if row.client_id in excluded:
+            continue
+        late = rules.days_late(row.due_date, today)
+        level = rules.level_due(late, config.thresholds, row.last_level, (today - (row.last_sent or today)).days)
+        if level is not None:
+            due.append((row, late, level))
+    return due
+
+
+async def count_letters(installment_ids: list[int], today: date | None = None) -> int:
+    """How many letters `letters(installment_ids)` makes (one per client and level), without computing them: no
+    penalties, no texts. A run of every overdue installment ("Tout choisir", 23,000 at 100,000 invoices) is counted
+    on the click in about a third of the time; the job worker computes the letters themselves."""
+    today = today or date.today()
+    config = await load_rules()
+    rows = await overdue_rows(today, config.thresholds, installment_ids, None)
+    due = await _due_levels(rows, today, config) if rows else []
+    clients = list({row.client_id for row, _, _ in due})
+    known = set()
+    for start in range(0, len(clients), CHUNK):  # as `proposals`: a client without its contact has no letter
+        known.update(await Contact.filter(id__in=clients[start:start + CHUNK]).values_list('id', flat=True))
+    return len({(row.client_id, level) for row, _, level in due if row.client_id in known})
 
 
 @dataclass(kw_only=True, slots=True)

@@ -105,7 +105,7 @@ async def dunning_page(ctx: PageContext):
 
     async def start(dialog: DunningRunDialog, channel: str, ids: list[int]) -> None:
         # Counted here to refuse at once what is no longer due; the job worker computes the letters again.
-        count = len(await dunning.letters(ids))
+        count = await dunning.count_letters(ids)
         if not count:
             raise DomainError('Ces échéances ne sont plus à relancer (réglées ou déjà relancées entre-temps).')
         kind, title = RUNS[channel]

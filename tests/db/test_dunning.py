@@ -177,6 +177,22 @@ async def test_the_demo_holds_a_dunning_history_in_level_order(db):
     assert excluded and not excluded & {client_id for *_, client_id in rows}
 
 
+async def test_the_letters_are_counted_as_many_as_they_are_made(db):
+    """The run's dialog counts the letters on the click (`count_letters`) and the job makes them (`letters`): the
+    same number, excluded clients, several levels and installments not due yet among those chosen."""
+    from db import demo  # noqa: PLC0415
+    from db.document import Installment  # noqa: PLC0415
+
+    await demo.fill_demo(secret=SECRET, invoices=120, seed=3)
+    ids = await Installment.filter(status='open').values_list('id', flat=True)
+    for today in (TODAY, TODAY + timedelta(days=20), LATER):
+        letters = await dunning.letters(ids, today)
+        assert len({letter.level for letter in letters}) > 1 or today != TODAY
+        assert await dunning.count_letters(ids, today) == len(letters) > 0
+        assert await dunning.count_letters(ids[:7], today) == len(await dunning.letters(ids[:7], today))
+    assert await dunning.count_letters([], TODAY) == 0
+
+
 async def test_the_dunning_state_follows_the_reminders_recorded(db, tmp_path):
     """The proposal reads each installment's DunningState, not its reminders: it must say the last level sent and
     its day after each run, and come out the same when rebuilt from the reminders (the demo's path)."""
