@@ -134,8 +134,9 @@ async def _insert(actor: Actor, doc_type: str, specs: list[tuple[date, BulkInvoi
 
 
 async def _numbers(doc_type: str, dates: list[date]) -> list[str]:
-    """Numbers for documents dated `dates` (any order), given in date order (stable), CHUNK at a time: one call for
-    them all would check every number in one statement, past SQLite's limit of bound values."""
+    """Numbers for documents dated `dates` (any order), given in date order (stable), CHUNK at a time: `take_numbers`
+    checks every number it gives in one statement, and PostgreSQL's driver binds at most 32,767 values in one (there
+    are 200,000 orders at a million invoices)."""
     series = type_columns(doc_type)['series']
     order = sorted(range(len(dates)), key=lambda index: dates[index])
     numbers = [''] * len(dates)
