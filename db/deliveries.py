@@ -124,9 +124,11 @@ async def document_chain(doc_id: int) -> list[Document]:
         if sources:
             todo += await DocumentLine.filter(id__in=list(set(sources))).values_list('document_id', flat=True)
         line_ids = await DocumentLine.filter(document_id__in=batch).values_list('id', flat=True)
-        if line_ids:
-            todo += await DocumentLine.filter(source_line_id__in=list(line_ids)) \
-                .exclude(document__doc_type='credit_note').values_list('document_id', flat=True)
+        if line_ids:  # the linked lines by their index, then their documents (order_links._linked says why)
+            linked = set(await DocumentLine.filter(source_line_id__in=list(line_ids)).values_list('document_id',
+                                                                                               flat=True))
+            todo += await Document.filter(id__in=list(linked)).exclude(doc_type='credit_note') \
+                .values_list('id', flat=True) if linked else []
     chain = [doc for doc in seen.values() if doc.doc_type != 'credit_note']
     return sorted(chain, key=lambda doc: doc.id) if len(chain) > 1 else []
 

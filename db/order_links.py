@@ -36,22 +36,18 @@ async def lock(doc_ids: Iterable[int]) -> list[Document]:
 
 async def billed(source_ids: Iterable[int], *, exclude_document: int | None = None) -> dict[int, Decimal]:
     """{line id: quantity billed} by invoices not cancelled (`exclude_document`: the draft being saved)."""
-    ids = list(set(source_ids))
-    if not ids:
-        return {}
-    query = DocumentLine.filter(source_line_id__in=ids, kind='item', document__doc_type__in=BILLING_TYPES) \
-        .exclude(document__state='cancelled')
-    if exclude_document:
-        query = query.exclude(document_id=exclude_document)
-    return _sums(await query.values_list('source_line_id', 'quantity'))
+    rows = await _linked(source_ids, exclude_document, kind='item')
+    billing = await _documents_of(rows, doc_type__in=BILLING_TYPES, excluded_state='cancelled')
+    return _sums((source, quantity) for _, source, quantity, doc_id in rows if doc_id in billing)
 
 
 async def order_progress(order: Document, *, exclude_document: int | None = None) -> list[LineProgress]:
     """What each item line of `order` had delivered and invoiced (directly or through its delivery notes)."""
     lines = await DocumentLine.filter(document_id=order.id, kind='item').order_by('position')
     ids = [line.id for line in lines]
-    note_lines = await DocumentLine.filter(source_line_id__in=ids, document__doc_type='delivery_note').exclude(
-        document_id=exclude_document or 0).values_list('id', 'source_line_id', 'quantity') if ids else []
+    rows = await _linked(ids, exclude_document)
+    notes = await _documents_of(rows, doc_type='delivery_note')
+    note_lines = [(line_id, source, quantity) for line_id, source, quantity, doc_id in rows if doc_id in notes]
     delivered = _sums((source, quantity) for _, source, quantity in note_lines)
     direct = await billed(ids, exclude_document=exclude_document)
     through = await billed([line_id for line_id, _, _ in note_lines], exclude_document=exclude_document)
@@ -126,18 +122,23 @@ async def affected(doc_id: int) -> tuple[set[int], set[int]]:
         .values_list('source_line_id', flat=True)
     if not sources:
         return set(), ({doc_id} if document.doc_type == 'delivery_note' else set())
-    owners = await Document.filter(lines__id__in=list(set(sources))).distinct().values_list('id', 'doc_type')
+    owners = await Document.filter(id__in=await _owners(sources)).values_list('id', 'doc_type')
     orders = {owner for owner, kind in owners if kind == 'order'}
     notes = {owner for owner, kind in owners if kind == 'delivery_note'}
     if notes:
         note_sources = await DocumentLine.filter(document_id__in=list(notes), source_line_id__not_isnull=True) \
             .values_list('source_line_id', flat=True)
         if note_sources:
-            orders |= set(await Document.filter(lines__id__in=list(set(note_sources)), doc_type='order')
-                          .distinct().values_list('id', flat=True))
+            orders |= set(await Document.filter(id__in=await _owners(note_sources), doc_type='order')
+                          .values_list('id', flat=True))
     if document.doc_type == 'delivery_note':
         notes.add(doc_id)
     return orders, notes
+
+
+async def _owners(line_ids: Iterable[int]) -> list[int]:
+    """The documents of these lines (by the lines' primary key, then the documents': see `_linked`)."""
+    return list(set(await DocumentLine.filter(id__in=list(set(line_ids))).values_list('document_id', flat=True)))
 
 
 async def refresh(actor: Actor, order_ids: Iterable[int], note_ids: Iterable[int] = ()) -> None:
@@ -160,6 +161,30 @@ async def _move(actor: Actor, document: Document, target: str) -> None:
     await record(f'{document.doc_type}.state', actor, target=f'document:{document.id}',
                  details={'number': document.number, 'state': [old, target]})
     changes.publish(changes.DOCUMENTS, document.id)
+
+
+# The lines linked to some lines are read from the source_line_id index first, then their documents by primary key:
+# never a join that the planner could start from the documents (all delivery notes by type, then their lines),
+# which SQLite does without statistics, e.g. while the demo loads (minutes at a million invoices).
+async def _linked(source_ids: Iterable[int], exclude_document: int | None, **filters) \
+        -> list[tuple[int, int, Decimal, int]]:
+    """(line id, source line id, quantity, document id) of the lines linked to `source_ids`."""
+    ids = list(set(source_ids))
+    if not ids:
+        return []
+    return await DocumentLine.filter(source_line_id__in=ids, **filters).exclude(document_id=exclude_document or 0) \
+        .values_list('id', 'source_line_id', 'quantity', 'document_id')
+
+
+async def _documents_of(rows: list[tuple], *, excluded_state: str | None = None, **filters) -> set[int]:
+    """The ids of the rows' documents (the last value of each row) that match `filters`."""
+    ids = list({row[-1] for row in rows})
+    if not ids:
+        return set()
+    query = Document.filter(id__in=ids, **filters)
+    if excluded_state:
+        query = query.exclude(state=excluded_state)
+    return set(await query.values_list('id', flat=True))
 
 
 def _sums(pairs) -> dict[int, Decimal]:
