@@ -250,7 +250,7 @@ async def _due_levels(rows: list['OverdueRow'], today: date, config: Rules) -> l
 async def count_letters(installment_ids: list[int], today: date | None = None) -> int:
     """How many letters `letters(installment_ids)` makes (one per client and level), without computing them: no
     penalties, no texts. A run of every overdue installment ("Tout choisir", 23,000 at 100,000 invoices) is counted
-    on the click in about a third of the time; the job worker computes the letters themselves."""
+    on the click in about half the time; the job worker computes the letters themselves."""
     today = today or date.today()
     config = await load_rules()
     rows = await overdue_rows(today, config.thresholds, installment_ids, None)
