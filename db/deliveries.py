@@ -18,7 +18,7 @@ from db.audit import record
 from db.contact import Contact
 from db.document import Document, DocumentLine
 from db.documents import create_document, load_draft
-from db.order_links import check_order_billing, lock, note_progress, refresh
+from db.order_links import check_order_billing, documents_of, linked_lines, lock, note_progress, refresh
 from db.unit_of_work import transaction
 from logic.dates import format_date
 from logic.delivery import check_quantities
@@ -124,11 +124,7 @@ async def document_chain(doc_id: int) -> list[Document]:
         if sources:
             todo += await DocumentLine.filter(id__in=list(set(sources))).values_list('document_id', flat=True)
         line_ids = await DocumentLine.filter(document_id__in=batch).values_list('id', flat=True)
-        if line_ids:  # the linked lines by their index, then their documents (order_links._linked says why)
-            linked = set(await DocumentLine.filter(source_line_id__in=list(line_ids)).values_list('document_id',
-                                                                                               flat=True))
-            todo += await Document.filter(id__in=list(linked)).exclude(doc_type='credit_note') \
-                .values_list('id', flat=True) if linked else []
+        todo += await documents_of(await linked_lines(line_ids), exclude={'doc_type': 'credit_note'})
     chain = [doc for doc in seen.values() if doc.doc_type != 'credit_note']
     return sorted(chain, key=lambda doc: doc.id) if len(chain) > 1 else []
 

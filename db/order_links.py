@@ -36,8 +36,8 @@ async def lock(doc_ids: Iterable[int]) -> list[Document]:
 
 async def billed(source_ids: Iterable[int], *, exclude_document: int | None = None) -> dict[int, Decimal]:
     """{line id: quantity billed} by invoices not cancelled (`exclude_document`: the draft being saved)."""
-    rows = await _linked(source_ids, exclude_document, kind='item')
-    billing = await _documents_of(rows, doc_type__in=BILLING_TYPES, excluded_state='cancelled')
+    rows = await linked_lines(source_ids, exclude_document, kind='item')
+    billing = await documents_of(rows, exclude={'state': 'cancelled'}, doc_type__in=BILLING_TYPES)
     return _sums((source, quantity) for _, source, quantity, doc_id in rows if doc_id in billing)
 
 
@@ -45,8 +45,8 @@ async def order_progress(order: Document, *, exclude_document: int | None = None
     """What each item line of `order` had delivered and invoiced (directly or through its delivery notes)."""
     lines = await DocumentLine.filter(document_id=order.id, kind='item').order_by('position')
     ids = [line.id for line in lines]
-    rows = await _linked(ids, exclude_document)
-    notes = await _documents_of(rows, doc_type='delivery_note')
+    rows = await linked_lines(ids, exclude_document)
+    notes = await documents_of(rows, doc_type='delivery_note')
     note_lines = [(line_id, source, quantity) for line_id, source, quantity, doc_id in rows if doc_id in notes]
     delivered = _sums((source, quantity) for _, source, quantity in note_lines)
     direct = await billed(ids, exclude_document=exclude_document)
@@ -137,7 +137,7 @@ async def affected(doc_id: int) -> tuple[set[int], set[int]]:
 
 
 async def _owners(line_ids: Iterable[int]) -> list[int]:
-    """The documents of these lines (by the lines' primary key, then the documents': see `_linked`)."""
+    """The documents of these lines (by the lines' primary key, then the documents': see `linked_lines`)."""
     return list(set(await DocumentLine.filter(id__in=list(set(line_ids))).values_list('document_id', flat=True)))
 
 
@@ -166,7 +166,7 @@ async def _move(actor: Actor, document: Document, target: str) -> None:
 # The lines linked to some lines are read from the source_line_id index first, then their documents by primary key:
 # never a join that the planner could start from the documents (all delivery notes by type, then their lines),
 # which SQLite does without statistics, e.g. while the demo loads (minutes at a million invoices).
-async def _linked(source_ids: Iterable[int], exclude_document: int | None, **filters) \
+async def linked_lines(source_ids: Iterable[int], exclude_document: int | None = None, **filters) \
         -> list[tuple[int, int, Decimal, int]]:
     """(line id, source line id, quantity, document id) of the lines linked to `source_ids`."""
     ids = list(set(source_ids))
@@ -176,14 +176,14 @@ async def _linked(source_ids: Iterable[int], exclude_document: int | None, **fil
         .values_list('id', 'source_line_id', 'quantity', 'document_id')
 
 
-async def _documents_of(rows: list[tuple], *, excluded_state: str | None = None, **filters) -> set[int]:
-    """The ids of the rows' documents (the last value of each row) that match `filters`."""
+async def documents_of(rows: list[tuple], *, exclude: dict | None = None, **filters) -> set[int]:
+    """The ids of the rows' documents (the last value of each row) that match `filters` and not `exclude`."""
     ids = list({row[-1] for row in rows})
     if not ids:
         return set()
     query = Document.filter(id__in=ids, **filters)
-    if excluded_state:
-        query = query.exclude(state=excluded_state)
+    if exclude:
+        query = query.exclude(**exclude)
     return set(await query.values_list('id', flat=True))
 
 
