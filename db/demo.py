@@ -269,7 +269,7 @@ async def fill_demo(*, secret: str, invoices: int | None = None, seed: int = 1, 
     # read from the indexes alone: every table (the payments list counts installments from an index, the dunning
     # proposal reads the installments and their dunning state). VACUUM can't run in a transaction.
     if sqlite:
-        await engine.optimize(first=True)
+        await engine.optimize()
     else:
         await client.execute_script('VACUUM (ANALYZE)')
     summary.steps['statistics'] = time.perf_counter() - started

@@ -58,7 +58,7 @@ async def open_database(database_url: str, *, migrate: bool = True) -> None:
             async with migration_lock(database_url):
                 await MigrationExecutor(connections.get('default'), config['apps']).migrate()
         if not is_postgres(database_url):
-            await optimize(first=True)
+            await optimize()
             _start_upkeep()
     except (OSError, asyncio.TimeoutError) as exc:
         await close_database()
@@ -128,10 +128,11 @@ async def close_database() -> None:
 
 # SQLite upkeep (issue 17), done by the app on every instance rather than by whoever loads data: the query planner
 # needs statistics (sqlite_stat1) to pick the right index once tables are big, and SQLite gathers them only when
-# asked. As SQLite's documentation recommends for long-lived connections: `PRAGMA optimize=0x10002` when the
-# database is opened (after the migrations: every table checked, those never analysed or much grown analysed), then
-# `PRAGMA optimize` every hour and at close (only the tables this connection used and that changed a lot). Both are
-# no-ops almost always: a table is analysed again when it has grown or shrunk tenfold (25 times for the hourly one).
+# asked. `PRAGMA optimize=0x10002` when the database is opened (after the migrations), every hour and at close, as
+# SQLite's documentation recommends for long-lived connections: every table checked, those never analysed or much
+# grown analysed. Every table, not only those the writer connection used (plain `PRAGMA optimize`): the reads run on
+# read connections of their own (db/sqlite_backend.py), which the writer's PRAGMA would never hear of. Almost
+# always a no-op: a table is analysed again when it has grown or shrunk tenfold.
 # No analysis limit: a limited ANALYZE reads the first entries of each index only, and those sampled statistics sent
 # the planner to a full scan of the installments for a client-name search (98 ms instead of 2 ms at 100,000
 # invoices, docs/benchmarks.md); a full ANALYZE of the whole 100,000-invoice database takes 2.6 s, once.
@@ -141,17 +142,17 @@ UPKEEP_SECONDS = 3600
 _upkeep: asyncio.Task | None = None
 
 
-async def optimize(*, first: bool = False) -> list[str]:
+async def optimize() -> list[str]:
     """Refresh the planner's statistics where they are missing or stale (SQLite; PostgreSQL's autovacuum does
-    this by itself). `first`: check every table, as on opening. Returns the tables analysed here (before 3.46)."""
+    this by itself). Returns the tables analysed here (before SQLite 3.46)."""
     client = connections.get('default')
     if client.capabilities.dialect != 'sqlite':
         return []
     await client.execute_script(f'PRAGMA analysis_limit={ANALYSIS_LIMIT}')
     analysed = []
-    if first and sqlite3.sqlite_version_info < (3, 46):
+    if sqlite3.sqlite_version_info < (3, 46):
         analysed = await _analyze_unknown_tables(client)
-    await client.execute_script('PRAGMA optimize=0x10002' if first else 'PRAGMA optimize')
+    await client.execute_script('PRAGMA optimize=0x10002')
     return analysed
 
 
@@ -210,6 +211,9 @@ def is_postgres(database_url: str) -> bool:
 
 WAL_PAGES = 1000
 JOURNAL_LIMIT = 32 * 1024 * 1024
+# Read connections beside SQLite's writer (db/sqlite_backend.py): a slow count of one user's filter no longer holds
+# up everyone else's clicks. More than the cores: a cheap page can pass two slow reads still running.
+SQLITE_READERS = 4
 
 
 def _connection(database_url: str) -> dict | str:
@@ -225,6 +229,7 @@ def _connection(database_url: str) -> dict | str:
                 # database, and a WAL that a big transaction (a demo load) grew is cut back to JOURNAL_LIMIT bytes.
                 'wal_autocheckpoint': WAL_PAGES,
                 'journal_size_limit': JOURNAL_LIMIT,
+                'readers': SQLITE_READERS,
             },
         }
     return database_url.replace('postgres://', 'asyncpg://', 1)

@@ -10,10 +10,29 @@ default), and then reads what that commit wrote.
 
 Within one process nothing changes: Tortoise already runs one transaction at a time on its single SQLite
 connection. Savepoints (nested `transaction()`) are untouched. `db/engine.py` names this module as the engine.
-"""
-import sqlite3
 
-from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
+Read connections (issue 17, a million invoices): Tortoise gives a process one SQLite connection, so every query of
+the web process queued behind the one before, a 1 ms page behind a 600 ms count of another user's filter, and behind
+a transaction waiting for the job worker's write lock. A plain SELECT outside any transaction now runs on one of
+`readers` read-only connections of its own (opened when first needed, `PRAGMA query_only`), several at once, each
+in its own thread (SQLite releases the GIL while it works): WAL lets them read while the writer writes. What a
+SELECT sees is the same: in autocommit each statement reads the last commit, so a read after a write of the same
+task sees it. Transactions, writes, PRAGMAs and scripts stay on the writer connection, and a SELECT inside a
+transaction goes through the transaction (Tortoise's context), seeing its own uncommitted rows as before. What
+changes is only what PostgreSQL already does: a read of another task no longer waits for a transaction in progress
+to commit; it sees the data as it was before it.
+"""
+import asyncio
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+    translate_exceptions,
+)
 from tortoise.exceptions import TransactionManagementError
 
 
@@ -29,8 +48,66 @@ class _ImmediateTransaction(SqliteTransactionWrapper):
 
 class ImmediateSqliteClient(SqliteClient):
 
+    def __init__(self, file_path: str, *, readers: int = 0, **kwargs) -> None:
+        super().__init__(file_path, **kwargs)  # every other keyword is a PRAGMA of the writer connection
+        in_memory = not file_path or file_path.startswith(':memory:') or 'mode=memory' in file_path
+        self._readers = 0 if in_memory else int(readers)  # an in-memory database is one connection's alone
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._open: set[aiosqlite.Connection] = set()
+        self._opening = 0
+
     def _in_transaction(self) -> SqliteTransactionContext:
         return SqliteTransactionContext(_ImmediateTransaction(self), self._lock)
+
+    @translate_exceptions
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
+        if not self._reads(query):
+            return await super().execute_query(query, values)
+        rows = await self._read(query, values)
+        return len(rows), rows
+
+    @translate_exceptions
+    async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
+        if not self._reads(query):
+            return await super().execute_query_dict(query, values)
+        return list(map(dict, await self._read(query, values)))
+
+    def _reads(self, query: str) -> bool:
+        return self._readers > 0 and query.lstrip()[:6].upper() == 'SELECT'
+
+    async def _read(self, query: str, values: list | None) -> list[sqlite3.Row]:
+        query = query.replace('\x00', "'||CHAR(0)||'")  # as Tortoise does on its connection
+        connection = await self._take()
+        try:
+            self.log.debug('%s: %s', query, values)
+            return await connection.execute_fetchall(query, values or [])
+        finally:
+            self._give(connection)
+
+    async def _take(self) -> aiosqlite.Connection:
+        if self._idle.empty() and len(self._open) + self._opening < self._readers:
+            self._opening += 1
+            try:
+                connection = await aiosqlite.connect(self.filename, isolation_level=None)
+                connection._conn.row_factory = sqlite3.Row  # noqa: SLF001 - as Tortoise sets its own
+                await connection.execute('PRAGMA query_only=ON')  # a write sent here by mistake fails loudly
+            finally:
+                self._opening -= 1
+            self._open.add(connection)
+            return connection
+        return await self._idle.get()
+
+    def _give(self, connection: aiosqlite.Connection) -> None:
+        if connection in self._open:
+            self._idle.put_nowait(connection)  # wakes a task waiting in _take, if any
+        else:  # the client closed while this one read: close it now
+            asyncio.get_running_loop().create_task(connection.close())
+
+    async def close(self) -> None:
+        self._open.clear()
+        while not self._idle.empty():
+            await self._idle.get_nowait().close()
+        await super().close()
 
 
 client_class = ImmediateSqliteClient
