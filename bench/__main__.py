@@ -139,7 +139,8 @@ async def run(args, url: str, data_dir: Path, suite: Suite) -> None:
     if 'server' not in phases:
         return
     stress = args.clients
-    load = Load(tiers=tiers(min(args.realistic_clients, stress), stress), batch=args.batch or (3 if args.quick else 500),
+    load = Load(tiers=tiers(min(args.realistic_clients, stress), stress),
+                batch=args.batch or (3 if args.quick else 500),
                 seed=args.seed, settle_seconds=0.5 if args.quick else 4, idle_seconds=1 if args.quick else 5,
                 min_seconds=3 if args.quick else 20, profile=args.profile_server,
                 workers_idle_seconds=5 if args.quick else 20)

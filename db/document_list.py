@@ -11,11 +11,12 @@ Every sort key is served by an index that starts with `family` (db/document.py M
 tie-breaker so that paging is stable; tests/db/test_document_query_plans.py checks the plans.
 """
 import re
+import time
 from dataclasses import dataclass
 from datetime import date
 
 from tortoise import connections
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 
 from db.contact import Contact
 from db.document import Document
@@ -67,7 +68,9 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     queryset = filtered(query, client_ids=client_ids)
     if total is None:
         total = await queryset.count()
-    ids = await page_ids(queryset, order_of(query), max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT), total)
+    offset, limit = max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT)
+    ids = await page_ids(queryset, order_of(query), offset, limit, total,
+                         apart=await few_matches(Document, total, offset + limit))
     by_id = {row['id']: row for row in await Document.filter(id__in=ids).values(*COLUMNS)}
     rows = [by_id[doc_id] for doc_id in ids if doc_id in by_id]
     for row in rows:
@@ -76,14 +79,18 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     return rows, total
 
 
-async def page_ids(queryset, order: list[str], offset: int, limit: int, total: int) -> list[int]:
+async def page_ids(queryset, order: list[str], offset: int, limit: int, total: int, *,
+                   apart: bool = False) -> list[int]:
     """The ids of one page, read from the sort index alone, then the rows by id (a "deferred join").
 
     Skipping 50,000 index entries is cheap, skipping 50,000 rows (each with its frozen copy) is not. Past the middle
     the page is read from the other end in the opposite order, so no page skips more than half of the documents.
+    `apart`: the matching rows sorted apart instead of looked for along the sort index (`few_matches`).
     """
     if offset >= total:
         return []
+    if apart:
+        queryset, order = _sorted_apart(queryset, order)
     if offset > total // 2:
         flipped = [term[1:] if term.startswith('-') else f'-{term}' for term in order]
         count = min(limit, total - offset)
@@ -91,6 +98,46 @@ async def page_ids(queryset, order: list[str], offset: int, limit: int, total: i
             'id', flat=True)
         return list(reversed(ids))
     return list(await queryset.order_by(*order).offset(offset).limit(limit).values_list('id', flat=True))
+
+
+# SQLite's planner reads a sorted page along the sort column's index whenever one exists, testing the filters row by
+# row until the page is full: a few rows read when the filter matches many, every row of the table when it matches
+# few (its statistics give the average rows per value, not that 275 of a million invoices are cancelled). At a million
+# invoices "Annulée" sorted by due date read the whole table, 950 ms for 50 rows. Walking the sort index costs about
+# `rows needed × table rows / matches` row reads, sorting the matches about `matches`: `few_matches` compares them
+# (the table's rows from sqlite_stat1), and `_sorted_apart` then words the sort so that no index can serve it, which
+# leaves the planner the filters' index. PostgreSQL's statistics know each value's frequency: it chooses alone.
+# Not for the payments list, which words its filters so that no index serves them (db/payment_list.py).
+_TABLE_ROWS: dict[str, tuple[float, int | None]] = {}
+_TABLE_ROWS_SECONDS = 600
+
+
+async def few_matches(model, total: int, needed: int) -> bool:
+    """True on SQLite when sorting the `total` matching rows costs less than walking the sort index for `needed`."""
+    if total <= 0 or dialect() != 'sqlite':
+        return False
+    table = model._meta.db_table
+    seen, rows = _TABLE_ROWS.get(table, (0.0, None))
+    if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
+        found = await connections.get('default').execute_query_dict(
+            "SELECT stat FROM sqlite_master JOIN sqlite_stat1 ON tbl = name WHERE name = ? LIMIT 1", [table]) \
+            if await _has_statistics() else []
+        rows = int(str(found[0]['stat']).split()[0]) if found else None
+        _TABLE_ROWS[table] = (time.monotonic(), rows)
+    return rows is not None and total * total < needed * rows
+
+
+async def _has_statistics() -> bool:
+    return bool(await connections.get('default').execute_query_dict(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"))
+
+
+def _sorted_apart(queryset, order: list[str]):
+    """The same order, its first column wrapped in SQLite's no-op unary plus: an expression, which no index serves."""
+    first = order[0]
+    sign, field = ('-', first[1:]) if first.startswith('-') else ('', first)
+    column = queryset.model._meta.fields_map[field].source_field or field
+    return queryset.annotate(sort_apart=RawSQL(f'+"{column}"')), [f'{sign}sort_apart', *order[1:]]
 
 
 def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None):
