@@ -74,11 +74,12 @@ def contact_query(filters: ContactFilter) -> QuerySet[Contact]:
     return query
 
 
-async def list_contacts(filters: ContactFilter, order: list[str], *, offset: int, limit: int
-                        ) -> tuple[list[dict], int]:
-    """One page of the list, as plain dicts of LIST_FIELDS, and the number of matching contacts."""
+async def list_contacts(filters: ContactFilter, order: list[str], *, offset: int, limit: int,
+                        total: int | None = None) -> tuple[list[dict], int]:
+    """One page of the list, as plain dicts of LIST_FIELDS, and the number of matching contacts. `total`: that
+    number, already known for the same filters (a page or sort change): no COUNT then (66 ms at 200,000 contacts)."""
     query = contact_query(filters)
-    total = await query.count()
+    total = await query.count() if total is None else total
     rows = await query.order_by(*order).offset(offset).limit(limit).values(*LIST_FIELDS)
     return rows, total
 

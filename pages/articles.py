@@ -128,7 +128,7 @@ class ArticlesScreen:
     async def fetch(self, request: PageRequest):
         self.order = articles.list_order(request.sort_by, request.descending)
         rows, total = await articles.list_articles(self.current(), self.order, offset=request.offset,
-                                                   limit=request.per_page)
+                                                   limit=request.per_page, total=request.total)
         self.count.text = f'{total} article(s)'
         return [table_row(row, self.labels) for row in rows], total
 

@@ -95,7 +95,7 @@ async def contacts_page(ctx: PageContext):
         async def fetch(request: PageRequest):
             state['order'] = contacts.list_order(request.sort_by, request.descending)
             rows, total = await contacts.list_contacts(current(), state['order'], offset=request.offset,
-                                                       limit=request.per_page)
+                                                       limit=request.per_page, total=request.total)
             count.text = f'{total} contact(s)'
             return [table_row(row) for row in rows], total
 

@@ -149,6 +149,9 @@ async def test_the_list_searches_filters_and_sorts_prices_as_numbers(db):
     await new(admin, 'P-3', '3', designation='Joint')
     rows, total = await articles.list_articles(articles.ArticleFilter(), ['sale_price', 'id'], offset=0, limit=10)
     assert [row['reference'] for row in rows] == ['P-3', 'P-20', 'P-100'] and total == 3
+    rows, total = await articles.list_articles(articles.ArticleFilter(), ['-sale_price', 'id'], offset=2, limit=10,
+                                               total=7)  # known from the same filters: not counted again
+    assert [row['reference'] for row in rows] == ['P-3'] and total == 7
     rows, _ = await articles.list_articles(articles.ArticleFilter(search='evier'), articles.DEFAULT_ORDER,
                                            offset=0, limit=10)
     assert [row['designation'] for row in rows] == ['Évier inox']
