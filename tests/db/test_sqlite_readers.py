@@ -43,18 +43,18 @@ async def _timed(coroutine) -> tuple[object, float]:
     return result, time.perf_counter() - started
 
 
-async def _slow_count(client, rows: int) -> float:
-    """Seconds the slow count of `rows` takes alone."""
-    _, alone = await _timed(client.execute_query_dict(SLOW, [rows]))
-    return alone
+async def _slow_rows(client, seconds: float = 0.4) -> int:
+    """Rows for a slow count of `seconds` at least on this machine, whatever its speed."""
+    rows = 200_000
+    while (await _timed(client.execute_query_dict(SLOW, [rows])))[1] < seconds:
+        rows *= 2
+    return rows
 
 
 async def test_a_cheap_read_passes_a_slow_one_still_running(sqlite_db):
     client = sqlite_db
     await _contact('R1')
-    rows = 200_000
-    while await _slow_count(client, rows) < 0.4:  # slow enough on any machine, whatever its speed
-        rows *= 2
+    rows = await _slow_rows(client)
     slow = asyncio.ensure_future(_timed(client.execute_query_dict(SLOW, [rows])))
     await asyncio.sleep(0.05)  # the slow count is running on a reader
     contacts, cheap = await _timed(Contact.filter(code='R1').values_list('name', flat=True))
@@ -121,13 +121,14 @@ async def test_reads_use_at_most_the_configured_read_connections_and_writes_stay
 
 async def test_the_read_connections_close_with_the_database_even_one_busy_reading(sqlite_db, database_url):
     client = sqlite_db
-    busy = asyncio.ensure_future(client.execute_query_dict(SLOW, [300_000]))
+    rows = await _slow_rows(client)
+    busy = asyncio.ensure_future(client.execute_query_dict(SLOW, [rows]))
     await asyncio.sleep(0.05)
     await client.execute_query_dict('SELECT 1 AS one')
     readers = set(client._open)
     assert len(readers) >= 2
     await engine.close_database()
-    assert (await busy)[0]['total'] == 300_000  # the read in progress finishes, then its connection closes
+    assert (await busy)[0]['total'] == rows  # the read in progress finishes, then its connection closes
     await asyncio.sleep(0.1)
     for reader in readers:
         with pytest.raises(ValueError):  # aiosqlite: "no active connection"
