@@ -46,6 +46,9 @@ class _ImmediateTransaction(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+_CLOSING: set[asyncio.Task] = set()
+
+
 class ImmediateSqliteClient(SqliteClient):
 
     def __init__(self, file_path: str, *, readers: int = 0, **kwargs) -> None:
@@ -89,11 +92,16 @@ class ImmediateSqliteClient(SqliteClient):
             self._opening += 1
             try:
                 connection = await aiosqlite.connect(self.filename, isolation_level=None)
-                connection._conn.row_factory = sqlite3.Row  # noqa: SLF001 - as Tortoise sets its own
-                await connection.execute('PRAGMA query_only=ON')  # a write sent here by mistake fails loudly
             finally:
                 self._opening -= 1
             self._open.add(connection)
+            try:
+                connection._conn.row_factory = sqlite3.Row  # noqa: SLF001 - as Tortoise sets its own
+                await connection.execute('PRAGMA query_only=ON')  # a write sent here by mistake fails loudly
+            except BaseException:  # cancelled or refused: never a connection left open, untracked
+                self._open.discard(connection)
+                self._closing(connection)
+                raise
             return connection
         return await self._idle.get()
 
@@ -101,7 +109,12 @@ class ImmediateSqliteClient(SqliteClient):
         if connection in self._open:
             self._idle.put_nowait(connection)  # wakes a task waiting in _take, if any
         else:  # the client closed while this one read: close it now
-            asyncio.get_running_loop().create_task(connection.close())
+            self._closing(connection)
+
+    def _closing(self, connection: aiosqlite.Connection) -> None:
+        task = asyncio.get_running_loop().create_task(connection.close())
+        _CLOSING.add(task)  # a reference until done: an unreferenced task may be collected before it ran
+        task.add_done_callback(_CLOSING.discard)
 
     async def close(self) -> None:
         self._open.clear()
