@@ -276,8 +276,11 @@ class Installment(Model):
         # a number searched as a prefix range, a client through its id (what the filters, the order and the sums read
         # ride along: a search is counted, paged and summed from its index alone, issue 17); the dunning proposal's
         # clients summed from the (kind, status, ...) index too (db/dunning.py due_clients), the direct debits
-        # dialog's from (document_id, ...) (db/sepa.py due_summary).
+        # dialog's from (document_id, ...) (db/sepa.py due_summary). Pages sorted by amount or client read
+        # (amount, due_date, id) and (client_name, due_date, id), the list's whole order (475 / 905 ms -> 1 ms at a
+        # million installments: no sort of every installment).
         indexes = (('due_date', 'id', 'status', 'kind'), ('status', 'due_date', 'id'),
+                   ('amount', 'due_date', 'id'), ('client_name', 'due_date', 'id'),
                    ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount', 'client_id'),
                    ('document_id', 'position', 'status', 'kind', 'due_date', 'client_id', 'amount', 'paid_amount'),
                    ('number', 'id', 'status', 'kind', 'due_date', 'amount', 'paid_amount'),

@@ -107,7 +107,7 @@ async def page_ids(queryset, order: list[str], offset: int, limit: int, total: i
 # `rows needed × table rows / matches` row reads, sorting the matches about `matches`: `few_matches` compares them
 # (the table's rows from sqlite_stat1), and `_sorted_apart` then words the sort so that no index can serve it, which
 # leaves the planner the filters' index. PostgreSQL's statistics know each value's frequency: it chooses alone.
-# Not for the payments list, which words its filters so that no index serves them (db/payment_list.py).
+# The payments list too, for its sorts by amount or client (db/payment_list.list_installments).
 _TABLE_ROWS: dict[str, tuple[float, int | None]] = {}
 _TABLE_ROWS_SECONDS = 600
 
@@ -133,7 +133,10 @@ async def _has_statistics() -> bool:
 
 
 def _sorted_apart(queryset, order: list[str]):
-    """The same order, its first column wrapped in SQLite's no-op unary plus: an expression, which no index serves."""
+    """The same order, its first column wrapped in SQLite's no-op unary plus: an expression, which no index serves.
+    On PostgreSQL (no unary plus on text or dates; its planner chooses alone) the order as it is."""
+    if dialect() != 'sqlite':
+        return queryset, order
     first = order[0]
     sign, field = ('-', first[1:]) if first.startswith('-') else ('', first)
     column = queryset.model._meta.fields_map[field].source_field or field

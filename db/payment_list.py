@@ -36,7 +36,7 @@ from tortoise.functions import Count
 
 from db.contact import Contact
 from db.document import Installment, Payment
-from db.document_list import dialect, number_prefix, page_ids
+from db.document_list import dialect, few_matches, number_prefix, page_ids
 from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 from logic.search_text import search_words
@@ -119,10 +119,18 @@ async def list_installments(query: PaymentQuery, *, total: int | None = None) ->
         # is read but the page's (issue 17: 100 ms at 200,000 installments).
         queryset = counted = filtered(query, lead='search', client_ids=await matching_clients(query))
     else:
-        queryset, counted = filtered(query, lead='due'), filtered(query)
+        queryset = counted = filtered(query)
     if total is None:
         total = await counted.count()
-    ids = await page_ids(queryset, order_of(query), offset, limit, total)
+    order, apart = order_of(query), False
+    if not _search_text(query):
+        # The index of the sort leads: (due_date, id, ...), (amount, due_date, id) or (client_name, due_date, id),
+        # unless few installments match (a rare state or type): then the filters' index, and a sort of those few
+        # (walking a sort index for them would read every installment: db/document_list.few_matches).
+        apart = await few_matches(Installment, total, offset + limit)
+        lead = 'filters' if apart else 'due' if order[0].lstrip('-') == 'due_date' else 'sort'
+        queryset = filtered(query, lead=lead)
+    ids = await page_ids(queryset, order, offset, limit, total, apart=apart)
     by_id = {row['id']: row for row in await Installment.filter(id__in=ids).values(*COLUMNS)}
     rows = [by_id[item] for item in ids if item in by_id]
     await add_imputations(rows)
@@ -278,7 +286,8 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     matching_clients() found for a name search (else a subquery finds them).
 
     `lead`, the index SQLite must read ('filters': any index of the state, type and date conditions, for a count;
-    'due': the due-date order of a page, 'sums': the summary's, 'search': the number or client index). Conditions
+    'due': the due-date order of a page, 'sort': the amount or client order of a page, 'sums': the summary's,
+    'search': the number or client index). Conditions
     that must not pick the index are written `+status`, `+kind`, `+due_date` on SQLite. Without statistics (a base
     never analysed) its planner would otherwise take (status, due_date, id) for three states and sort 190,000 ids
     for each page, or fetch the rows of a sum one by one (tests/db/test_payment_query_plans.py).
@@ -287,7 +296,8 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     queryset = Installment.all()
     several_states = query.kind != 'irrecoverable' and query.status not in STATUSES
     hidden = {'filters': (), 'due': ('status', 'kind') if several_states else (), 'sums': ('due_date',),
-              'search': ('status', 'kind', 'due_date')}[lead] if dialect() == 'sqlite' else ()
+              'search': ('status', 'kind', 'due_date'), 'sort': ('status', 'kind', 'due_date')}[lead] \
+        if dialect() == 'sqlite' else ()
     for column in hidden:
         queryset = queryset.annotate(**{f'plus_{column}': RawSQL(f'+{column}')})
     status_field, kind_field, due_field = (f'plus_{column}' if column in hidden else column

@@ -246,3 +246,22 @@ async def test_a_credit_note_imputed_on_an_invoice_is_neither_money_received_nor
     [[*_, state, _, credited]] = [row async for batch in payment_list.export_rows(PaymentQuery(kind='refund'))
                                   for row in batch]
     assert (state, credited) == ('Imputé', D('60.00'))
+
+
+async def test_a_page_of_few_matches_sorted_apart_gives_the_same_rows(db, monkeypatch):
+    """Few installments matching (a rare state or type) are sorted apart instead of looked for along the sort index
+    (db/payment_list.list_installments, issue 17): the same rows in the same order, for every sort and filter."""
+    await ledger()
+    for status, kind in (('', ''), ('open', ''), ('', 'deposit'), ('', 'irrecoverable'), ('overdue', ''),
+                         ('', 'refund')):
+        for sort_by in ('due', 'amount', 'client', 'number'):
+            for descending in (True, False):
+                pages = []
+                for few in (False, True):
+                    async def decided(*_, few=few) -> bool:
+                        return few
+                    monkeypatch.setattr(payment_list, 'few_matches', decided)
+                    pages.append([numbers((await payment_list.list_installments(PaymentQuery(
+                        status=status, kind=kind, sort_by=sort_by, descending=descending, offset=offset, limit=2,
+                        today=TODAY)))[0]) for offset in range(0, 8, 2)])
+                assert pages[0] == pages[1] and pages[0][0], (status, kind, sort_by, descending)
