@@ -113,17 +113,18 @@ async def list_installments(query: PaymentQuery, *, total: int | None = None) ->
     same filters (a page or sort change): no COUNT then (on PostgreSQL a parallel scan of ~190,000 installments at
     100,000 invoices, the tail of the payments list's clicks in the benchmark's tiers)."""
     offset, limit = max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT)
-    if _search_text(query):
+    searched = bool(_search_text(query))
+    if searched:
         # Counted and paged in SQL from the number index or the client index (client_id, due_date, id, status,
         # kind), which holds what the count and the due-date order need: however many installments match, no row
         # is read but the page's (issue 17: 100 ms at 200,000 installments).
         queryset = counted = filtered(query, lead='search', client_ids=await matching_clients(query))
     else:
-        queryset = counted = filtered(query)
+        counted = filtered(query)
     if total is None:
         total = await counted.count()
     order, apart = order_of(query), False
-    if not _search_text(query):
+    if not searched:
         # The index of the sort leads: (due_date, id, ...), (amount, due_date, id) or (client_name, due_date, id),
         # unless few installments match (a rare state or type): then the filters' index, and a sort of those few
         # (walking a sort index for them would read every installment: db/document_list.few_matches).
@@ -287,10 +288,10 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
 
     `lead`, the index SQLite must read ('filters': any index of the state, type and date conditions, for a count;
     'due': the due-date order of a page, 'sort': the amount or client order of a page, 'sums': the summary's,
-    'search': the number or client index). Conditions
-    that must not pick the index are written `+status`, `+kind`, `+due_date` on SQLite. Without statistics (a base
-    never analysed) its planner would otherwise take (status, due_date, id) for three states and sort 190,000 ids
-    for each page, or fetch the rows of a sum one by one (tests/db/test_payment_query_plans.py).
+    'search': the number or client index). Conditions that must not pick the index are written `+status`,
+    `+kind`, `+due_date` on SQLite. Without statistics (a base never analysed) its planner would otherwise take
+    (status, due_date, id) for three states and sort 190,000 ids for each page, or fetch the rows of a sum one by
+    one (tests/db/test_payment_query_plans.py).
     """
     today = query.today or date.today()
     queryset = Installment.all()
