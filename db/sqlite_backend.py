@@ -55,9 +55,14 @@ class ImmediateSqliteClient(SqliteClient):
         super().__init__(file_path, **kwargs)  # every other keyword is a PRAGMA of the writer connection
         in_memory = not file_path or file_path.startswith(':memory:') or 'mode=memory' in file_path
         self._readers = 0 if in_memory else int(readers)  # an in-memory database is one connection's alone
-        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        self._open: set[aiosqlite.Connection] = set()
-        self._opening = 0
+        self._slots = asyncio.Semaphore(max(self._readers, 1))  # reads at once, one per read connection
+        self._idle: list[aiosqlite.Connection] = []
+        self._open: set[aiosqlite.Connection] = set()  # this client's read connections, until it closes
+        self._closed = False  # closed, not reopened: a read still finishing or waiting uses a connection once
+
+    async def create_connection(self, with_db: bool) -> None:
+        await super().create_connection(with_db)
+        self._closed = False
 
     def _in_transaction(self) -> SqliteTransactionContext:
         return SqliteTransactionContext(_ImmediateTransaction(self), self._lock)
@@ -88,38 +93,39 @@ class ImmediateSqliteClient(SqliteClient):
             self._give(connection)
 
     async def _take(self) -> aiosqlite.Connection:
-        if self._idle.empty() and len(self._open) + self._opening < self._readers:
-            self._opening += 1
-            try:
-                connection = await aiosqlite.connect(self.filename, isolation_level=None)
-            finally:
-                self._opening -= 1
-            self._open.add(connection)
-            try:
-                connection._conn.row_factory = sqlite3.Row  # noqa: SLF001 - as Tortoise sets its own
-                await connection.execute('PRAGMA query_only=ON')  # a write sent here by mistake fails loudly
-            except BaseException:  # cancelled or refused: never a connection left open, untracked
-                self._open.discard(connection)
-                self._closing(connection)
-                raise
-            return connection
-        return await self._idle.get()
+        await self._slots.acquire()  # a slot is a read connection: an idle one, or one opened now
+        try:
+            if self._idle:
+                return self._idle.pop()
+            opened = self._open
+            connection = await aiosqlite.connect(self.filename, isolation_level=None)
+        except BaseException:
+            self._slots.release()
+            raise
+        opened.add(connection)  # the set of the client as it was: one closed meanwhile closes it after this read
+        try:
+            connection._conn.row_factory = sqlite3.Row  # noqa: SLF001 - as Tortoise sets its own
+            await connection.execute('PRAGMA query_only=ON')  # a write sent here by mistake fails loudly
+        except BaseException:  # cancelled or refused: never a connection left open
+            opened.discard(connection)
+            self._give(connection)
+            raise
+        return connection
 
     def _give(self, connection: aiosqlite.Connection) -> None:
-        if connection in self._open:
-            self._idle.put_nowait(connection)  # wakes a task waiting in _take, if any
-        else:  # the client closed while this one read: close it now
-            self._closing(connection)
-
-    def _closing(self, connection: aiosqlite.Connection) -> None:
-        task = asyncio.get_running_loop().create_task(connection.close())
-        _CLOSING.add(task)  # a reference until done: an unreferenced task may be collected before it ran
-        task.add_done_callback(_CLOSING.discard)
+        if connection in self._open and not self._closed:
+            self._idle.append(connection)
+        else:  # refused, or the client closed while it read: close it now
+            task = asyncio.get_running_loop().create_task(connection.close())
+            _CLOSING.add(task)  # a reference until done: an unreferenced task may be collected before it ran
+            task.add_done_callback(_CLOSING.discard)
+        self._slots.release()  # wakes a read waiting for a slot, which opens a connection if none is idle
 
     async def close(self) -> None:
-        self._open.clear()
-        while not self._idle.empty():
-            await self._idle.get_nowait().close()
+        self._closed = True
+        idle, self._idle, self._open = self._idle, [], set()
+        for connection in idle:
+            await connection.close()
         await super().close()
 
 

@@ -3,6 +3,7 @@ read-only connection of its own, several at once, so that one slow count does no
 web process, nor a transaction waiting for the write lock; what a read sees stays what it saw on one connection."""
 import asyncio
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -119,22 +120,31 @@ async def test_reads_use_at_most_the_configured_read_connections_and_writes_stay
     assert await Contact.filter(code='X1').values_list('name', flat=True) == ['Écrit']
 
 
-async def test_the_read_connections_close_with_the_database_even_one_busy_reading(sqlite_db, database_url):
+async def test_the_read_connections_close_with_the_database_even_busy_or_awaited(sqlite_db, database_url):
     client = sqlite_db
     rows = await _slow_rows(client)
-    busy = asyncio.ensure_future(client.execute_query_dict(SLOW, [rows]))
+    threads = _reader_threads()
+    reads = [asyncio.ensure_future(client.execute_query_dict(SLOW, [rows]))
+             for _ in range(engine.SQLITE_READERS + 1)]  # every read connection busy, one more read waiting
     await asyncio.sleep(0.05)
-    await client.execute_query_dict('SELECT 1 AS one')
     readers = set(client._open)
-    assert len(readers) >= 2
+    assert len(readers) == engine.SQLITE_READERS
     await engine.close_database()
-    assert (await busy)[0]['total'] == rows  # the read in progress finishes, then its connection closes
-    await asyncio.sleep(0.1)
+    # The reads in progress finish, then their connections close; the one waiting reads once, then closes its own.
+    assert [result[0]['total'] for result in await asyncio.wait_for(asyncio.gather(*reads), 60)] == \
+        [rows] * (engine.SQLITE_READERS + 1)
+    await asyncio.sleep(0.2)
     for reader in readers:
         with pytest.raises(ValueError):  # aiosqlite: "no active connection"
             await reader.execute('SELECT 1')
+    assert _reader_threads() <= threads, 'a connection thread outlived its closed database'
     await engine.open_database(database_url, migrate=False)  # for the fixture's close; reopened lazily
     assert await Contact.all().count() == 0
+
+
+def _reader_threads() -> set:
+    """The aiosqlite connection threads alive (each connection has one, until it closes)."""
+    return {thread.ident for thread in threading.enumerate() if '_connection_worker_thread' in thread.name}
 
 
 async def test_an_error_in_a_read_is_reported_as_from_the_writer_and_frees_its_connection(sqlite_db):
