@@ -20,6 +20,7 @@ from tortoise.expressions import Q, RawSQL, Subquery
 
 from db.contact import Contact
 from db.document import Document
+from db.engine import analysed_rows
 from logic import doctypes
 from logic.dashboard import OPEN_QUOTE_STATES
 from logic.search_text import search_words
@@ -119,17 +120,9 @@ async def few_matches(model, total: int, needed: int) -> bool:
     table = model._meta.db_table
     seen, rows = _TABLE_ROWS.get(table, (0.0, None))
     if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
-        found = await connections.get('default').execute_query_dict(
-            "SELECT stat FROM sqlite_master JOIN sqlite_stat1 ON tbl = name WHERE name = ? LIMIT 1", [table]) \
-            if await _has_statistics() else []
-        rows = int(str(found[0]['stat']).split()[0]) if found else None
+        rows = (await analysed_rows(connections.get('default'))).get(table)
         _TABLE_ROWS[table] = (time.monotonic(), rows)
     return rows is not None and total * total < needed * rows
-
-
-async def _has_statistics() -> bool:
-    return bool(await connections.get('default').execute_query_dict(
-        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"))
 
 
 def _sorted_apart(queryset, order: list[str]):

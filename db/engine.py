@@ -159,10 +159,7 @@ async def optimize() -> list[str]:
 async def _analyze_unknown_tables(client) -> list[str]:
     """What the 0x10000 bit of `PRAGMA optimize` does since SQLite 3.46: the indexed tables without statistics,
     or that grew or shrank tenfold since theirs were taken (rows estimated by the largest rowid: no scan)."""
-    known = {}
-    if await client.execute_query_dict("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
-        for row in await client.execute_query_dict('SELECT tbl, stat FROM sqlite_stat1'):
-            known[row['tbl']] = max(known.get(row['tbl'], 0), int(str(row['stat']).split()[0] or 0))
+    known = await analysed_rows(client)
     analysed = []
     for row in await client.execute_query_dict(
             "SELECT DISTINCT m.tbl_name AS name FROM sqlite_master m WHERE m.type = 'index' "
@@ -176,6 +173,15 @@ async def _analyze_unknown_tables(client) -> list[str]:
         await client.execute_script(f'ANALYZE "{table}"')
         analysed.append(table)
     return analysed
+
+
+async def analysed_rows(client) -> dict[str, int]:
+    """The rows of each table as its last ANALYZE counted them (sqlite_stat1; empty before any ANALYZE)."""
+    known: dict[str, int] = {}
+    if await client.execute_query_dict("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
+        for row in await client.execute_query_dict('SELECT tbl, stat FROM sqlite_stat1'):
+            known[row['tbl']] = max(known.get(row['tbl'], 0), int(str(row['stat']).split()[0] or 0))
+    return known
 
 
 def _start_upkeep() -> None:
