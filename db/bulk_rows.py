@@ -70,7 +70,7 @@ async def insert_lines(rows: list[tuple], *, chunk: int = 20000) -> None:
         async with client.acquire_connection() as connection:  # asyncpg's: the transaction's when in one
             await connection.copy_records_to_table('document_line', records=rows, columns=LINE_COLUMNS)
         return
-    if client.capabilities.dialect == 'sqlite':
+    if client.capabilities.dialect == 'sqlite':  # written many rows per statement (db/sqlite_backend.py)
         marks = ', '.join('?' for _ in LINE_COLUMNS)
     else:
         marks = ', '.join(f'${index}' for index in range(1, len(LINE_COLUMNS) + 1))
