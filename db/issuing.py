@@ -138,6 +138,9 @@ class Issue:
     - `lines`: a new document's lines (an existing draft keeps its own); `installments`: the (due date, amount) of
       the installments to create, of `installment_kind`; an existing draft's own installments are kept.
     - `state`: 'validated', or 'paid' when nothing is left to receive; `audit`: details added to its audit entry.
+    - `encoded`, `missing`: what `encode()` and `lacks()` make of the snapshot and lines, kept once made. The bulk
+      path (db/bulk.py) makes them before the transaction, in another process, and passes `lines=[]` with them:
+      the rows to write are in `encoded`.
     """
 
     document: Document
@@ -149,6 +152,7 @@ class Issue:
     audit: dict = field(default_factory=dict)
 
     encoded: tuple[dict, list[tuple]] | None = None
+    missing: list[str] | None = None
 
     def __post_init__(self) -> None:
         kind = doctypes.doc_type(self.document.doc_type)  # where the registry files and numbers it
@@ -158,9 +162,15 @@ class Issue:
     def series(self) -> str:
         return doctypes.doc_type(self.document.doc_type).series
 
+    def lacks(self) -> list[str]:
+        """The legal mentions its frozen copy lacks (`logic.mentions.missing_mentions`), as French phrases."""
+        if self.missing is None:
+            self.missing = missing_mentions(self.snapshot)
+        return self.missing
+
     def encode(self) -> tuple[dict, list[tuple]]:
         """The snapshot as stored (without its number) and the new lines' rows (document id 0): pure Python, which
-        the bulk path runs in a thread before the transaction."""
+        the bulk path runs before the transaction, with `lacks()`."""
         if self.encoded is None:
             self.encoded = (snapshot_dict(self.snapshot),
                             [line_row(0, position, new.line, new.net, new.source_line_id)
@@ -173,7 +183,7 @@ class Issue:
             raise ValueError('only a new document is copied')
         return Issue(document=self.document.clone(), snapshot=self.snapshot, lines=self.lines,
                      installments=self.installments, installment_kind=self.installment_kind, state=self.state,
-                     audit=self.audit, encoded=self.encoded)
+                     audit=self.audit, encoded=self.encoded, missing=self.missing)
 
     @property
     def issue_date(self) -> date:
@@ -314,7 +324,7 @@ async def _issue_once(actor: Actor, prepare: Prepare, complete: Complete | None,
     for item in issues:  # every mention of every document first: nothing is taken when one is missing
         if not doctypes.is_legal(item.document.doc_type):
             raise ValueError(f'{item.document.doc_type} is not a legal document type')
-        missing = missing_mentions(item.snapshot)
+        missing = item.lacks()
         if missing:
             raise MentionsMissing(missing)
     documents = await _number_and_freeze(actor, issues, issuer.secret)

@@ -1,10 +1,11 @@
 """The one issuing path (db/issuing.py): parity of the single and bulk paths, originals made before the number is
 committed, retry when the number moved, and the unit of work's publications."""
+import multiprocessing
 from datetime import date, timedelta
 
 import pytest
 
-from db import changes, credit_notes, documents, engine, integrity, issuing, numbering, payments, validation
+from db import bulk, changes, credit_notes, documents, engine, integrity, issuing, numbering, payments, validation
 from db.audit import AuditEntry
 from db.bulk import BulkInvoice, validate_in_bulk
 from db.company import PaymentMethod
@@ -12,6 +13,7 @@ from db.contact import Contact
 from db.drafts import payment_method_for, pick_payment_method
 from db.document import FROZEN_COLUMNS, ChainEntry, Document, DocumentLine, Installment
 from db.unit_of_work import transaction
+from logic.errors import DomainError
 from logic.facturx import checker
 from logic.render import store
 from logic.schedule import schedule_dates, split_evenly
@@ -267,4 +269,75 @@ async def test_the_bulk_path_refuses_missing_mentions_and_numbers_nothing(db):
     with pytest.raises(issuing.MentionsMissing):
         await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY)],
                                issuer=issuing.Issuer.for_generated_data(issuer().secret))
+    assert not await Document.exists() and not await ChainEntry.exists()
+
+
+@pytest.fixture
+def feeds(monkeypatch) -> list[bool]:
+    """For each bulk call, whether its batches were prepared in a child process (db/bulk.py: _Feed)."""
+    started = []
+    original = bulk._Feed.__init__
+
+    def init(self, chunks, context):
+        original(self, chunks, context)
+        started.append(self.process is not None)
+
+    monkeypatch.setattr(bulk._Feed, '__init__', init)
+    return started
+
+
+async def _bulk_of_three(batch: int) -> list[int]:
+    admin = await company()
+    client = await business_client(payment_terms_derogation=SCHEDULE_AGREED)
+    invoices = [BulkInvoice(draft=draft(client, line(), line('Joints', quantity=str(parts), price='12.5', rate='10')),
+                            issue_date=DAY + timedelta(days=parts), parts=parts) for parts in (3, 1, 2)]
+    return await validate_in_bulk(admin, invoices, issuer=issuing.Issuer.for_generated_data(issuer().secret),
+                                  batch=batch)
+
+
+async def test_batches_prepared_in_a_child_process_issue_what_a_thread_issues(databases, tmp_path, feeds):
+    """Three batches of one (a child process prepares them) and one batch of three (a thread): the same rows."""
+    states = []
+    for batch in (3, 1):
+        (tmp_path / str(batch)).mkdir()
+        url = await databases.fresh(tmp_path / str(batch))
+        await engine.open_database(url, migrate=False)
+        try:
+            assert len(await _bulk_of_three(batch)) == 3
+            states.append(await _issued_state())
+        finally:
+            await engine.close_database()
+            await databases.drop(url)
+    assert feeds == [False, True]
+    in_thread, in_process = states
+    assert [row['state'] for row in in_thread['documents']] == ['validated'] * 3
+    assert len(in_thread['installments']) == 6 and len(in_thread['lines']) == 6
+    for part in ('documents', 'lines', 'installments', 'chain', 'audit'):
+        assert _differences(in_thread[part], in_process[part]) == [], part
+    assert not [child for child in multiprocessing.active_children() if child.name == 'facturier-bulk-prepare']
+
+
+async def test_a_batch_refused_by_the_child_process_stops_there_and_keeps_the_batches_before(db, feeds):
+    admin = await company()
+    client = await business_client()
+    ghost = Contact(id=client.id + 1000, code='FANTOME', name='Client effacé')  # not in the database
+    invoices = [BulkInvoice(draft=_draft(client), issue_date=DAY) for _ in range(2)]
+    invoices.append(BulkInvoice(draft=_draft(ghost), issue_date=DAY + timedelta(days=1)))
+    invoices.append(BulkInvoice(draft=_draft(client), issue_date=DAY + timedelta(days=2)))
+    with pytest.raises(DomainError, match='Client inconnu'):
+        await validate_in_bulk(admin, invoices, issuer=issuing.Issuer.for_generated_data(issuer().secret), batch=1)
+    assert feeds == [True]
+    assert await Document.filter(state='validated').count() == 2  # each batch commits on its own
+    assert all(report.ok for report in await integrity.verify_integrity(issuer().secret))
+    assert not [child for child in multiprocessing.active_children() if child.name == 'facturier-bulk-prepare']
+
+
+async def test_missing_mentions_found_by_the_child_process_are_refused_by_the_issuing_path(db, feeds):
+    admin = await company()
+    client = await business_client(siren='', address='')
+    with pytest.raises(issuing.MentionsMissing) as refused:
+        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY) for _ in range(2)],
+                               issuer=issuing.Issuer.for_generated_data(issuer().secret), batch=1)
+    assert feeds == [True]
+    assert refused.value.missing and 'SIREN' in ' '.join(refused.value.missing)
     assert not await Document.exists() and not await ChainEntry.exists()
