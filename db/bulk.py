@@ -189,9 +189,10 @@ def _issue_of(prepared: tuple) -> Issue:
 class _Feed:
     """The prepared batches, in order. With several batches, a child process (forked: it shares the invoices
     and the context as they are, nothing is pickled to it) prepares them one ahead and sends each through a pipe;
-    the writing process only unpickles and makes the rows' models. Preparing in a thread instead kept the GIL
-    from SQLite's own thread (it takes the GIL back after every row it inserts): at 20,000 invoices the lines'
-    inserts took 3 times as long as alone. One batch is prepared in a thread, without a process to start."""
+    the writing process only unpickles and makes the rows' models. Prepared in a thread, the batches held the
+    writing process's GIL (about 0.5 ms of Python an invoice) that SQLite's thread and the chain's hashing wait
+    for. A single batch is prepared in a thread, without a process to start. (Receiving two batches ahead instead
+    of one was not faster: 117 s against 108 s for the invoices of the demo's load at 100,000.)"""
 
     def __init__(self, chunks: list[list[BulkInvoice]], context: _Context) -> None:
         self.chunks, self.context, self.index = chunks, context, 0
