@@ -94,7 +94,7 @@ async def validate_in_bulk(actor: Actor, invoices: list[BulkInvoice], *, issuer:
     chunks = _chunks(invoices, batch, [day for day, _ in stops])
     ids: list[int] = []
     waiting = list(reversed(stops))
-    # The next batch is prepared (in a child process: _Feed) and received while this one is written.
+    # The next batch is prepared (on SQLite in a child process: _Feed) and received while this one is written.
     feed = _Feed(chunks, context)
     upcoming = asyncio.ensure_future(asyncio.to_thread(feed.next_batch)) if chunks else None
     try:
