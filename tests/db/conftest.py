@@ -1,9 +1,13 @@
-"""Fixtures shared by the db/ tests: a real SMTP server, the publishing configuration, and the e-invoice checker."""
+"""Fixtures shared by the db/ tests: a real SMTP server, the publishing configuration, the e-invoice checker, and an
+open SQLite database (the SQLite backend's own tests)."""
 from types import SimpleNamespace
 
 import pytest
+from tortoise import connections
 
+from db import engine
 from logic.facturx import checker
+from tests.databases import use_postgres
 from tests.helpers import SECRET
 from tests.issuing import issuer
 from tests.mail import running_smtp_server
@@ -33,3 +37,15 @@ def stop_checker():
     """The checker is a long-lived subprocess: stop it after each module so none outlives the tests."""
     yield
     checker.shutdown()
+
+
+@pytest.fixture
+async def sqlite_db(database_url):
+    """The open SQLite database's client, for the tests of db/sqlite_backend.py (skipped on PostgreSQL)."""
+    if use_postgres():
+        pytest.skip('SQLite backend only (PostgreSQL has its own pool and executemany)')
+    await engine.open_database(database_url, migrate=False)
+    try:
+        yield connections.get('default')
+    finally:
+        await engine.close_database()

@@ -1,14 +1,11 @@
 """SQLite's `execute_many` of a plain INSERT as statements of many rows (db/sqlite_backend.py, issue 17): the same
 rows, triggers and refusals as `executemany`, without taking the GIL back after every row (the demo's load)."""
-import sqlite3
 
 import pytest
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from db import engine, sqlite_backend
-from tests.databases import use_postgres
+from db import sqlite_backend
 
 TABLE = ('CREATE TABLE many_rows (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, amount INTEGER, note TEXT);'
          'CREATE TABLE many_rows_seen (code TEXT);'
@@ -18,16 +15,9 @@ INSERT = 'INSERT INTO "many_rows" ("code","amount","note") VALUES (?,?,?)'
 
 
 @pytest.fixture
-async def sqlite_db(database_url):
-    if use_postgres():
-        pytest.skip('SQLite only (PostgreSQL: asyncpg executemany)')
-    await engine.open_database(database_url, migrate=False)
-    try:
-        client = connections.get('default')
-        await client.execute_script(TABLE)
-        yield client
-    finally:
-        await engine.close_database()
+async def table(sqlite_db):
+    await sqlite_db.execute_script(TABLE)
+    return sqlite_db
 
 
 @pytest.fixture
@@ -54,8 +44,8 @@ async def _stored(client) -> tuple[list, list]:
     return [[row['code'], row['amount'], row['note']] for row in rows], [row['code'] for row in seen]
 
 
-async def test_the_rows_of_several_statements_are_stored_in_order_with_their_triggers(sqlite_db, counted):
-    client = sqlite_db
+async def test_the_rows_of_several_statements_are_stored_in_order_with_their_triggers(table, counted):
+    client = table
     rows = _rows(sqlite_backend.VARIABLES // 3 * 2 + 7)  # three statements, the last one short
     async with in_transaction() as connection:
         await connection.execute_many(INSERT, rows)
@@ -68,8 +58,8 @@ async def test_the_rows_of_several_statements_are_stored_in_order_with_their_tri
     assert counted == []  # never row by row
 
 
-async def test_a_refused_row_leaves_none_of_the_call(sqlite_db):
-    client = sqlite_db
+async def test_a_refused_row_leaves_none_of_the_call(table):
+    client = table
     await client.execute_many(INSERT, _rows(2))
     clash = _rows(sqlite_backend.VARIABLES // 3 + 10, start=2) + _rows(1)  # C000000 again, in the second statement
     with pytest.raises(IntegrityError):
@@ -81,8 +71,8 @@ async def test_a_refused_row_leaves_none_of_the_call(sqlite_db):
     assert (await _stored(client))[0] == _rows(2)
 
 
-async def test_other_statements_still_go_row_by_row(sqlite_db, counted):
-    client = sqlite_db
+async def test_other_statements_still_go_row_by_row(table, counted):
+    client = table
     await client.execute_many(INSERT, _rows(3))
     upsert = INSERT + ' ON CONFLICT (code) DO UPDATE SET amount = excluded.amount'
     update = 'UPDATE many_rows SET amount = ? WHERE code = ?'
@@ -94,6 +84,3 @@ async def test_other_statements_still_go_row_by_row(sqlite_db, counted):
     expected[0][1], expected[1][1], expected[2][1] = 7, 'x', 8
     assert (await _stored(client))[0] == [*expected, ['C000009', 9, None]]
 
-
-def test_the_statements_stay_within_sqlite_s_limit():
-    assert sqlite_backend.VARIABLES == (32766 if sqlite3.sqlite_version_info >= (3, 32) else 999)

@@ -7,28 +7,15 @@ import threading
 import time
 
 import pytest
-from tortoise import connections
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 from db import engine
 from db.contact import Contact
-from tests.databases import use_postgres
 
 # SQLite work that takes time (a recursive count), in a SELECT so that it goes to a read connection.
 SLOW = ('SELECT (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) '
         'SELECT count(*) FROM n) AS total')
-
-
-@pytest.fixture
-async def sqlite_db(database_url):
-    if use_postgres():
-        pytest.skip('SQLite read connections (PostgreSQL has its pool)')
-    await engine.open_database(database_url, migrate=False)
-    try:
-        yield connections.get('default')
-    finally:
-        await engine.close_database()
 
 
 async def _contact(code: str) -> Contact:
