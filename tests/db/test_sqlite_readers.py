@@ -109,11 +109,13 @@ async def test_reads_use_at_most_the_configured_read_connections_and_writes_stay
 
 async def test_the_read_connections_close_with_the_database_even_busy_or_awaited(sqlite_db):
     client = sqlite_db
-    rows = await _slow_rows(client)
+    rows = await _slow_rows(client, seconds=0.8)
     threads = _reader_threads()
     reads = [asyncio.ensure_future(client.execute_query_dict(SLOW, [rows]))
              for _ in range(engine.SQLITE_READERS + 1)]  # every read connection busy, one more read waiting
-    await asyncio.sleep(0.05)
+    deadline = time.perf_counter() + 0.5  # opening the connections takes longer on a loaded machine (CI: 50 ms missed)
+    while len(client._open) < engine.SQLITE_READERS and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
     readers = set(client._open)
     assert len(readers) == engine.SQLITE_READERS
     # The client itself (engine.close_database first runs the upkeep's reads, which wait for these to end).
