@@ -104,9 +104,12 @@ class Document(Model):
         unique_together = (('series', 'number'),)
         # Each sort of the lists ends with the id (the tie-breaker): pages are read from the index alone.
         indexes = (('family', 'issue_date', 'id'), ('doc_type', 'issue_date', 'id'),
-                   ('family', 'state', 'issue_date', 'id'), ('family', 'number', 'id'),
+                   # The state's entries carry the number: a number prefix with a state filter counted from
+                   # the index alone (db/document_list.py: _broad_prefix).
+                   ('family', 'state', 'issue_date', 'id', 'number'), ('family', 'number', 'id'),
                    ('family', 'client_name', 'id'), ('family', 'total_ttc', 'id'), ('family', 'due_date', 'id'),
-                   ('family', 'client_id', 'issue_date', 'id'), ('client_id', 'issue_date'), ('source_id',),
+                   # With the state: a client search with a state filter counted from the index alone.
+                   ('family', 'client_id', 'issue_date', 'id', 'state'), ('client_id', 'issue_date'), ('source_id',),
                    # The dashboard's turnover and margin per day (db/dashboard.py), read from the index alone.
                    ('family', 'issue_date', 'doc_type', 'state', 'total_ht', 'total_cost', 'source_id'),
                    ('family', 'id'),  # the dashboard's last documents created

@@ -158,8 +158,16 @@ async def optimize() -> list[str]:
 
 async def _analyze_unknown_tables(client) -> list[str]:
     """What the 0x10000 bit of `PRAGMA optimize` does since SQLite 3.46: the indexed tables without statistics,
-    or that grew or shrank tenfold since theirs were taken (rows estimated by the largest rowid: no scan)."""
+    with an index that has none (a migration added it: the planner would guess its worth), or that grew or shrank
+    tenfold since theirs were taken (rows estimated by the largest rowid: no scan). A partial index may have no
+    statistics after an ANALYZE (no row matches its WHERE): it is no reason to analyse again."""
     known = await analysed_rows(client)
+    unanalysed = set()
+    if known:
+        unanalysed = {row['tbl'] for row in await client.execute_query_dict(
+            "SELECT m.tbl_name AS tbl FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name NOT LIKE 'sqlite_%' "
+            "AND (m.sql IS NULL OR m.sql NOT LIKE '% WHERE %') "
+            "AND m.name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)")}
     analysed = []
     for row in await client.execute_query_dict(
             "SELECT DISTINCT m.tbl_name AS name FROM sqlite_master m WHERE m.type = 'index' "
@@ -168,7 +176,8 @@ async def _analyze_unknown_tables(client) -> list[str]:
         rows = (await client.execute_query_dict(f'SELECT max(rowid) AS n FROM "{table}"'))[0]['n']
         if rows is None and table not in known:
             continue  # empty (ANALYZE would record nothing)
-        if table in known and rows is not None and known[table] / 10 <= rows <= known[table] * 10:
+        if table in known and table not in unanalysed and rows is not None and \
+                known[table] / 10 <= rows <= known[table] * 10:
             continue
         await client.execute_script(f'ANALYZE "{table}"')
         analysed.append(table)

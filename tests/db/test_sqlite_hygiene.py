@@ -72,6 +72,24 @@ async def test_it_analyses_again_a_table_that_grew_tenfold_but_not_one_that_bare
     assert {int(stat.split()[0]) for stat in grown.values()} == {440}
 
 
+async def test_it_analyses_a_table_again_when_a_migration_added_an_index_without_statistics(sqlite_url):
+    await engine.open_database(sqlite_url, migrate=False)
+    try:
+        await _add_contacts(50)
+        await engine.optimize()
+        assert await engine.optimize() == []  # analysed, nothing new
+        client = connections.get('default')
+        await client.execute_script('CREATE INDEX contact_code_name ON contact (code, name)')  # as a migration does
+        await client.execute_script("CREATE INDEX contact_none ON contact (code) WHERE code = 'nobody'")
+        assert 'contact' in await engine.optimize()
+        stats = {row['idx']: row['stat'] for row in await _statistics('contact')}
+        assert stats['contact_code_name'] == '50 1 1'
+        assert 'contact_none' not in stats  # a partial index no row enters: no statistics, and no reason to analyse
+        assert await engine.optimize() == []
+    finally:
+        await engine.close_database()
+
+
 async def test_it_keeps_wal_checkpoints_small_and_analyses_whole_indexes(sqlite_url):
     await engine.open_database(sqlite_url, migrate=False)
     try:
