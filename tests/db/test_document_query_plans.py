@@ -161,54 +161,80 @@ async def test_a_page_of_few_matches_sorts_them_instead_of_walking_the_sort_inde
                     assert pages[0] == pages[1] and pages[0], (state, sort_by, descending, offset)
 
 
-async def test_a_broad_number_prefix_is_read_through_the_sort_or_state_index_and_lists_the_same(db, monkeypatch):
+async def test_a_broad_search_is_read_along_the_sort_or_state_index_and_lists_the_same(db, monkeypatch):
     """"F20" (every invoice) with « Réglée » (issue 17: 200 ms at 100,000 invoices on SQLite, the number range read
     row by row): past BROAD_PREFIX numbers, the page walks the sort index and the count reads the state index alone,
-    whose entries carry the number; a narrow prefix keeps the number range. Either way the same rows, in the same
-    order, and the same total as the number range gives."""
+    whose entries carry the number; a narrow prefix keeps the number range. A client search with many matches walks
+    the sort index too (240 ms at a million: every match read through the client index, then sorted). Either way the
+    same rows, in the same order, and the same total as through the search's own index."""
     from db import document_list
+    from db.contact import Contact
     from db.document import Document
 
-    monkeypatch.setattr(document_list, 'BROAD_PREFIX', 5)
+    contacts = [Contact(code=f'C{index}', name=name) for index, name in
+                enumerate(('Garage Martin', 'Cabinet Martin', 'Boulangerie Dupont'))]
+    for contact in contacts:
+        contact.refresh_derived()
+        await contact.save()
     states = ('sent', 'refused', 'accepted', 'sent')
     await Document.bulk_create([  # quotes: invoices are created as drafts only; 36 numbers D2026-…, 4 X2026-…
         Document(family='quote', doc_type='quote', series='quote', state=states[index % 4],
-                 number=f'{"X" if index % 10 == 3 else "D"}2026-{index:05d}', client_name=f'Client {index % 7}',
-                 issue_date=date(2026, 1, 1 + index % 28), due_date=date(2026, 3, 1 + (index * 7) % 28),
-                 total_ttc=(index * 37) % 500)
+                 number=f'{"X" if index % 10 == 3 else "D"}2026-{index:05d}', client_id=contacts[index % 3].id,
+                 client_name=contacts[index % 3].name, issue_date=date(2026, 1, 1 + index % 28),
+                 due_date=date(2026, 3, 1 + (index * 7) % 28), total_ttc=(index * 37) % 500)
         for index in range(40)])
     client = connections.get('default')
     sqlite = client.capabilities.dialect == 'sqlite'
-    assert await document_list._broad_prefix(DocumentQuery(family='quote'), 'd20') == sqlite
+    monkeypatch.setattr(document_list, 'BROAD_PREFIX', 5)
+    monkeypatch.setattr(document_list, '_NUMBERED', {})  # counted here, not by an earlier test
+    assert await document_list._broad_prefix(DocumentQuery(family='quote'), 'd20') == sqlite  # 36 of 40
+    assert not await document_list._broad_prefix(DocumentQuery(family='quote'), 'D2026-0001')  # 9: not half
     assert not await document_list._broad_prefix(DocumentQuery(family='quote'), 'X20')
     if sqlite:
         await _million_statistics(client)
         broad = DocumentQuery(family='quote', states=('refused',), search='D20')
-        apart = filtered(broad, number_apart=True)
+        apart = filtered(broad, search_apart=True)
+        by_date = DocumentQuery(family='quote', search='martin')
         for queryset, index in ((apart.count(), 'COVERING INDEX idx_document_family_893dc6'),
                                 (filtered(broad).count(), 'idx_document_family_e8dd7d'),
                                 (apart.order_by(*order_of(broad)).limit(25).values_list('id', flat=True),
-                                 'idx_document_family_893dc6 (family=? AND state=?)')):
+                                 'idx_document_family_893dc6 (family=? AND state=?)'),
+                                (filtered(by_date, client_ids=[contacts[0].id, contacts[1].id], search_apart=True)
+                                 .order_by(*order_of(by_date)).limit(25).values_list('id', flat=True),
+                                 'idx_document_family_a79558 (family=?)')):
             sql, params = _parameterized(queryset)
             plan = ' / '.join(row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}',
                                                                                          params))
             assert index in plan and 'TEMP B-TREE' not in plan, plan
-    for search in ('D20', 'x2026', 'D2026-0001'):
+    real_few_matches = document_list.few_matches
+
+    async def few(model, total, needed):
+        return True
+
+    async def many(model, total, needed):
+        return False
+
+    # Through the search's own index (never broad, matches sorted apart); walking past a broad prefix and many
+    # matches; as the list decides.
+    ways = ((1_000_000, few), (5, many), (5, real_few_matches))
+    for search in ('D20', 'x2026', 'D2026-0001', 'martin', 'Dupont', 'cabinet martin'):
         for state in ((), ('refused',), ('sent',)):
-            for sort_by in ('number', 'total', 'due', None):
+            for sort_by in ('number', 'total', 'due', 'client', None):
                 for descending in (False, True):
                     query = DocumentQuery(family='quote', states=state, search=search, sort_by=sort_by,
                                           descending=descending, limit=4)
                     lists = []
-                    for prefix in (5, 1_000_000):  # past BROAD_PREFIX on SQLite, then never
+                    for prefix, matches in ways:
                         monkeypatch.setattr(document_list, 'BROAD_PREFIX', prefix)
+                        monkeypatch.setattr(document_list, 'few_matches', matches)
                         pages = []
                         for offset in range(0, 40, 4):
                             query.offset = offset
                             rows, total = await document_list.list_documents(query)
-                            pages.append(([row['number'] for row in rows], total))
+                            pages.append(([(row['number'], row['client_name']) for row in rows], total))
                         lists.append(pages)
-                    assert lists[0] == lists[1], (search, state, sort_by, descending)
-                    numbers = [number for page, _ in lists[0] for number in page]
-                    assert all(number.startswith(search.upper()) for number in numbers)
-                    assert len(numbers) == lists[0][0][1] == len(set(numbers)) > 0, (search, state)
+                    assert lists[0] == lists[1] == lists[2], (search, state, sort_by, descending)
+                    found = [row for page, _ in lists[0] for row in page]
+                    assert all(number.startswith(search.upper()) or set(search.lower().split()) <= set(
+                        name.lower().split()) for number, name in found), found
+                    assert len(found) == lists[0][0][1] == len(set(found)) > 0, (search, state)
