@@ -201,7 +201,11 @@ async def test_a_broad_search_is_read_along_the_sort_or_state_index_and_lists_th
                                  'idx_document_family_893dc6 (family=? AND state=?)'),
                                 (filtered(by_date, client_ids=[contacts[0].id, contacts[1].id], search_apart=True)
                                  .order_by(*order_of(by_date)).limit(25).values_list('id', flat=True),
-                                 'idx_document_family_a79558 (family=?)')):
+                                 'idx_document_family_a79558 (family=?)'),
+                                # a client search with a state: counted from the client index, which carries it
+                                (filtered(DocumentQuery(family='quote', states=('refused',), search='martin'),
+                                          client_ids=[contacts[0].id, contacts[1].id]).count(),
+                                 'COVERING INDEX idx_document_family_6cdd15')):
             sql, params = _parameterized(queryset)
             plan = ' / '.join(row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}',
                                                                                          params))
