@@ -190,7 +190,24 @@ def _amount(value: object) -> Decimal | None:
 
 def _plain(value: object) -> object:
     """The JSON-ready copy of a payload; refuses anything whose text form could vary."""
-    if value is None or isinstance(value, (str, bool, int)):
+    kind = type(value)  # the exact JSON types first, by identity: a frozen copy is mostly strings, dicts and lists
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        plain = {}
+        for key, item in value.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise TypeError('payload keys must be strings')
+            plain[key] = _plain(item)
+        return plain
+    if kind is list:
+        return [_plain(item) for item in value]
+    return _plain_other(value)
+
+
+def _plain_other(value: object) -> object:
+    """The rest of `_plain`: subclasses of the JSON types, Decimals, dates, tuples, and the refusals."""
+    if isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         raise TypeError('floats are not allowed in a hashed payload: use Decimal')

@@ -1,5 +1,7 @@
+from collections import OrderedDict
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from enum import IntEnum
 
 import pytest
 
@@ -25,8 +27,20 @@ def test_it_writes_datetimes_in_iso_format() -> None:
     assert canonical({'at': moment}) == b'{"at":"2026-03-09T14:30:00+00:00"}'
 
 
+def test_it_writes_subclasses_of_the_json_types_and_tuples_in_their_plain_form() -> None:
+    class Code(str):
+        pass
+
+    class Level(IntEnum):
+        ONE = 1
+
+    payload = {'a': Code('x'), 'b': Level.ONE, 'c': ('u', 1), 'd': OrderedDict(z=1, y=[True, (Decimal('2.0'),)])}
+    assert canonical(payload) == b'{"a":"x","b":1,"c":["u",1],"d":{"y":[true,["2.0"]],"z":1}}'
+
+
 @pytest.mark.parametrize('payload', [{'total': 12.5}, {'lines': [{'qty': 1.0}]}, {1: 'a'}, {'s': {1, 2}},
-                                     {'b': b'raw'}])
+                                     {'b': b'raw'}, {'d': {2: 'x'}}, {'d': OrderedDict({3: 'x'})},
+                                     {'t': ('a', 1.5)}])
 def test_it_refuses_values_whose_text_form_could_vary(payload: dict) -> None:
     with pytest.raises(TypeError):
         canonical(payload)
