@@ -202,7 +202,7 @@ class _Feed:
         if len(chunks) > 1 and _writes_in_a_thread() and 'fork' in multiprocessing.get_all_start_methods():
             fork = multiprocessing.get_context('fork')
             self.reader, writer = fork.Pipe(duplex=False)
-            self.process = fork.Process(target=_feed, args=(chunks, context, writer), daemon=True,
+            self.process = fork.Process(target=_feed, args=(chunks, context, writer, self.reader), daemon=True,
                                         name='facturier-bulk-prepare')
             self.process.start()
             writer.close()
@@ -238,8 +238,11 @@ def _writes_in_a_thread() -> bool:
     return connections.get('default').capabilities.dialect == 'sqlite'
 
 
-def _feed(chunks: list[list[BulkInvoice]], context: _Context, writer) -> None:
+def _feed(chunks: list[list[BulkInvoice]], context: _Context, writer, reader) -> None:
     """The child process: prepare every batch in order and send it; a refusal is sent as its French message."""
+    # The pipe's reading end, inherited from the fork, closed here: with the writing process gone (killed), the
+    # next send fails and the child ends, where it waited forever on a full pipe that it kept open itself.
+    reader.close()
     gc.freeze()  # the parent's objects as forked: the collector does not walk (and so copy) their pages
     try:
         for chunk in chunks:

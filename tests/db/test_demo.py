@@ -6,6 +6,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from schwifty import IBAN
@@ -24,7 +25,8 @@ from logic.errors import DomainError
 from logic.payments import LISTED_STATUSES
 from logic.snapshot import DocumentSnapshot
 from tests.command import ROOT, cli
-from tests.helpers import SECRET
+from tests.databases import use_postgres
+from tests.helpers import SECRET, until
 from tests.personas import set_up_company
 
 EXAMPLE_INVOICES = 6  # db/demo_cases.py: intra-EU goods and services, export, private, mixed rates, a balance
@@ -139,11 +141,15 @@ async def test_it_leaves_nothing_when_killed_halfway_and_runs_again_with_a_worki
             if 'factures validées' in line:
                 break
         assert loading.poll() is None, ''.join(seen)
+        children = _children(loading.pid)  # on SQLite, the process preparing the batches (db/bulk.py)
+        assert children or use_postgres()
         loading.send_signal(signal.SIGKILL)
     finally:
         loading.kill()
         loading.wait()
         loading.stdout.close()
+    # None outlives it (the preparing child once waited forever on its pipe, 200 MB each).
+    await until(lambda: not any(_alive(pid) for pid in children), timeout=20)
 
     await engine.open_database(database_url, migrate=False)
     try:
@@ -158,6 +164,22 @@ async def test_it_leaves_nothing_when_killed_halfway_and_runs_again_with_a_worki
         assert (await accounts.authenticate(email, password, '127.0.0.1')).email == email
     finally:
         await engine.close_database()
+
+
+def _children(pid: int) -> set[int]:
+    """The processes `pid` started, from every one of its threads (Linux's /proc)."""
+    found = set()
+    for task in Path(f'/proc/{pid}/task').iterdir():
+        found.update(int(child) for child in (task / 'children').read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (or sleeping), not gone nor a zombie waiting to be reaped."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
 
 
 def is_valid_iban(text: str) -> bool:
