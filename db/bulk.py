@@ -150,9 +150,9 @@ def _prepare_batch(chunk: list[BulkInvoice], context: _Context) -> list[Issue]:
 
 
 def _prepared(item: BulkInvoice, context: _Context) -> tuple:
-    """One invoice prepared, as plain values that cross a pipe cheaply: its row's columns, its frozen copy, its
-    schedule, its state, its encoded snapshot and line rows, the mentions it lacks. Its DraftLines stay behind (the
-    rows are made): they are most of what pickling an `Issue` costs."""
+    """One invoice prepared, as plain values that cross a pipe cheaply: its row's columns, its schedule, its state,
+    its encoded snapshot and line rows, the mentions it lacks. Its DraftLines and its frozen copy as dataclasses stay
+    behind (the rows and the stored copy are made): they were most of what unpickling cost the writing process."""
     draft = as_stored(item.full_draft())
     contact = context.contacts.get(draft.client_id)
     if contact is None:
@@ -179,12 +179,12 @@ def _prepared(item: BulkInvoice, context: _Context) -> tuple:
                    lines=[NewLine(line=line, net=net, source_line_id=line.source_line_id)  # a delivery's line
                           for line, net in zip(draft.lines, totals.line_nets)],
                    state='validated' if any(amount for _, amount in schedule) else 'paid')
-    return columns, snapshot, schedule, issue_.state, issue_.encode(), issue_.lacks()
+    return columns, schedule, issue_.state, issue_.encode(), issue_.lacks()
 
 
 def _issue_of(prepared: tuple) -> Issue:
-    columns, snapshot, schedule, state, encoded, missing = prepared
-    return Issue(document=Document(**columns), snapshot=snapshot, installments=schedule, lines=[], state=state,
+    columns, schedule, state, encoded, missing = prepared
+    return Issue(document=Document(**columns), snapshot=None, installments=schedule, lines=[], state=state,
                  encoded=encoded, missing=missing)
 
 

@@ -139,12 +139,12 @@ class Issue:
       the installments to create, of `installment_kind`; an existing draft's own installments are kept.
     - `state`: 'validated', or 'paid' when nothing is left to receive; `audit`: details added to its audit entry.
     - `encoded`, `missing`: what `encode()` and `lacks()` make of the snapshot and lines, kept once made. The bulk
-      path (db/bulk.py) makes them before the transaction, in another process, and passes `lines=[]` with them:
-      the rows to write are in `encoded`.
+      path (db/bulk.py) makes them before the transaction, in another process, and passes `lines=[]` and
+      `snapshot=None` with them: the rows to write and the frozen copy as stored are in `encoded`.
     """
 
     document: Document
-    snapshot: DocumentSnapshot
+    snapshot: DocumentSnapshot | None
     lines: list[NewLine] | None = None
     installments: list[tuple[date, Decimal]] = field(default_factory=list)
     installment_kind: str = 'installment'
@@ -155,6 +155,8 @@ class Issue:
     missing: list[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.snapshot is None and (self.encoded is None or self.missing is None):
+            raise ValueError('an issue without its snapshot comes with it encoded and its missing mentions')
         kind = doctypes.doc_type(self.document.doc_type)  # where the registry files and numbers it
         self.document.family, self.document.series = kind.family, kind.series
 
@@ -187,7 +189,16 @@ class Issue:
 
     @property
     def issue_date(self) -> date:
-        return self.snapshot.issue_date
+        if self.snapshot is not None:
+            return self.snapshot.issue_date
+        return date.fromisoformat(self.encoded[0]['issue_date'])
+
+    @property
+    def due_date(self) -> date | None:
+        if self.snapshot is not None:
+            return self.snapshot.due_date
+        due = self.encoded[0]['due_date']
+        return date.fromisoformat(due) if due else None
 
 
 Prepare = Callable[[], Awaitable[list[Issue]]]
@@ -352,7 +363,7 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
     for item, number in zip(issues, numbers):
         document = item.document  # plain attributes: the column checks run when the row is written
         document.number, document.snapshot = number, dict(item.encode()[0], number=number)
-        document.issue_date, document.due_date = item.issue_date, item.snapshot.due_date
+        document.issue_date, document.due_date = item.issue_date, item.due_date
         document.validated_at, document.created_by_id = now, document.created_by_id or actor.user_id
     new = [item for item in issues if item.document.id is None]
     try:

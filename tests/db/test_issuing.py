@@ -342,3 +342,16 @@ async def test_missing_mentions_found_by_the_child_process_are_refused_by_the_is
     assert feeds == [not use_postgres()]
     assert refused.value.missing and 'SIREN' in ' '.join(refused.value.missing)
     assert not await Document.exists() and not await ChainEntry.exists()
+
+
+async def test_an_issue_without_its_snapshot_takes_its_dates_from_the_stored_copy(db):
+    """The bulk path sends the frozen copy as stored only (db/bulk.py: no dataclasses to unpickle)."""
+    stored = {'issue_date': '2026-03-09', 'due_date': '2026-04-08', 'number': ''}
+    item = issuing.Issue(document=Document(doc_type='invoice'), snapshot=None, encoded=(stored, []), missing=[])
+    assert (item.issue_date, item.due_date, item.lacks()) == (date(2026, 3, 9), date(2026, 4, 8), [])
+    undated = issuing.Issue(document=Document(doc_type='invoice'), snapshot=None,
+                            encoded=(dict(stored, due_date=None), []), missing=[])
+    assert undated.due_date is None and undated.copy().issue_date == date(2026, 3, 9)
+    for incomplete in ({'encoded': (stored, [])}, {'missing': []}):
+        with pytest.raises(ValueError):
+            issuing.Issue(document=Document(doc_type='invoice'), snapshot=None, **incomplete)
