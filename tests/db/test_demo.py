@@ -167,19 +167,26 @@ async def test_it_leaves_nothing_when_killed_halfway_and_runs_again_with_a_worki
 
 
 def _children(pid: int) -> set[int]:
-    """The processes `pid` started, from every one of its threads (Linux's /proc)."""
+    """The live processes whose parent is `pid` (Linux's /proc: state and parent follow the name in `stat`)."""
     found = set()
-    for task in Path(f'/proc/{pid}/task').iterdir():
-        found.update(int(child) for child in (task / 'children').read_text().split())
+    for entry in Path('/proc').iterdir():
+        fields = _stat(entry.name) if entry.name.isdigit() else None
+        if fields and fields[0] != 'Z' and int(fields[1]) == pid:
+            found.add(int(entry.name))
     return found
 
 
 def _alive(pid: int) -> bool:
     """Running (or sleeping), not gone nor a zombie waiting to be reaped."""
+    fields = _stat(str(pid))
+    return bool(fields) and fields[0] != 'Z'
+
+
+def _stat(pid: str) -> list[str] | None:
     try:
-        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
-    except FileNotFoundError:
-        return False
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None  # gone meanwhile
 
 
 def is_valid_iban(text: str) -> bool:
