@@ -12,6 +12,7 @@ tie-breaker so that paging is stable; tests/db/test_document_query_plans.py chec
 """
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,15 +63,16 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     search = _search_text(query)
     # The few matching clients first, as a literal list: the planner then reads (family, client_id, ...) directly.
     # Beyond MAX_CLIENTS, a subquery: every match is listed, never the first 500 clients' only.
-    client_ids, broad = None, False
-    if search and not _is_number(search):
+    client_search = bool(search) and not _is_number(search)
+    client_ids, broad, narrowed = None, False, _narrowed(query)
+    if client_search:
         client_ids = await _clients(search).limit(MAX_CLIENTS + 1).values_list('id', flat=True)
         client_ids = client_ids if len(client_ids) <= MAX_CLIENTS else None
-    elif search:
-        broad = await _broad_prefix(query, search)
+    elif search:  # alone, the prefix's count is the total the page already shows
+        broad = await _broad_prefix(query, search, matches=None if narrowed else total)
     if total is None:
         # A broad prefix alone is counted from the number index alone; with another filter, from that filter's.
-        total = await filtered(query, client_ids=client_ids, search_apart=broad and _narrowed(query)).count()
+        total = await filtered(query, client_ids=client_ids, search_apart=broad and narrowed).count()
     offset, limit = max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT)
     apart = await few_matches(Document, total, offset + limit)
     # A client search matching many documents ("cabinet": 72,849 invoices at a million) walks the sort index and
@@ -78,7 +80,7 @@ async def list_documents(query: DocumentQuery, *, total: int | None = None) -> t
     # (240 ms). Not when sorted by client: the matching names are bunched along that index, not spread. A broad
     # prefix walks too; with few matches it sorts them, found through the state index when a state is chosen (the
     # 28 cancelled of "F20") or else through the number index (at most a few thousand numbers then).
-    many_clients = bool(search) and not _is_number(search) and not apart and dialect() == 'sqlite' and \
+    many_clients = client_search and not apart and dialect() == 'sqlite' and \
         SORTS.get(query.sort_by or '') != 'client_name'
     walk = many_clients or broad and (not apart or bool(query.states))
     ids = await page_ids(filtered(query, client_ids=client_ids, search_apart=walk), order_of(query), offset, limit,
@@ -129,11 +131,21 @@ async def few_matches(model, total: int, needed: int) -> bool:
     if total <= 0 or dialect() != 'sqlite':
         return False
     table = model._meta.db_table
-    seen, rows = _TABLE_ROWS.get(table, (0.0, None))
-    if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
-        rows = (await analysed_rows(connections.get('default'))).get(table)
-        _TABLE_ROWS[table] = (time.monotonic(), rows)
+    rows = await _kept(_TABLE_ROWS, table, lambda: _analysed(table))
     return rows is not None and total * total < needed * rows
+
+
+async def _analysed(table: str) -> int | None:
+    return (await analysed_rows(connections.get('default'))).get(table)
+
+
+async def _kept(store: dict, key: str, compute: Callable[[], Awaitable]):
+    """`compute()` for `key`, kept _TABLE_ROWS_SECONDS in `store`: sizes that guide a plan, not totals shown."""
+    seen, value = store.get(key, (0.0, None))
+    if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
+        value = await compute()
+        store[key] = (time.monotonic(), value)
+    return value
 
 
 def _sorted_apart(queryset, order: list[str]):
@@ -217,18 +229,19 @@ def _narrowed(query: DocumentQuery) -> bool:
                 query.view in VIEWS.get(query.family, {}))
 
 
-async def _broad_prefix(query: DocumentQuery, search: str) -> bool:
+async def _broad_prefix(query: DocumentQuery, search: str, *, matches: int | None = None) -> bool:
     """True on SQLite when half of the family's numbered documents or more (BROAD_PREFIX at least) start with the
-    number prefix `search`: skipping that many entries of the number index, without reading a row (2 ms at 100,000
-    invoices). The family's numbers are counted again every _TABLE_ROWS_SECONDS (a guide, not a total)."""
+    number prefix `search`: `matches`, their count when known (the total of the prefix alone, on a page or sort
+    click), else skipping that many entries of the number index, without reading a row (2 ms at 100,000 invoices).
+    The family's numbers are counted again every _TABLE_ROWS_SECONDS."""
     if dialect() != 'sqlite':
         return False
-    seen, numbered = _NUMBERED.get(query.family, (0.0, 0))
-    if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
-        numbered = await Document.filter(family=query.family, number__not_isnull=True).count()
-        _NUMBERED[query.family] = (time.monotonic(), numbered)
+    numbered = await _kept(_NUMBERED, query.family, Document.filter(family=query.family, number__not_isnull=True).count)
+    threshold = max(BROAD_PREFIX, numbered // 2)
+    if matches is not None:
+        return matches >= threshold
     beyond = await Document.filter(Q(family=query.family), *number_prefix(search)).order_by('number').offset(
-        max(BROAD_PREFIX, numbered // 2) - 1).limit(1).values_list('id', flat=True)
+        threshold - 1).limit(1).values_list('id', flat=True)
     return bool(beyond)
 
 

@@ -52,8 +52,9 @@ async def _execute_many(connection: aiosqlite.Connection, query: str, values: li
     Why: `executemany` binds each row's values holding the GIL and runs the row without it, so SQLite's thread takes
     the GIL back after every row, waiting each time for whichever thread runs Python meanwhile (the bulk path hashes
     its chain and receives its next batch while it writes): in the demo's load at 20,000 invoices a line cost about
-    30 µs, 17 of them the thread's own work. One statement of 1,400 rows takes the GIL back once. The rows, triggers and constraints are the same;
-    a refusal rolls the whole call back, as a transaction's caller (and the autocommit path's BEGIN) already did."""
+    30 µs, 17 of them the thread's own work. One statement of 1,400 rows takes the GIL back once. The rows, triggers
+    and constraints are the same; a refusal rolls the whole call back, as a transaction's caller (and the autocommit
+    path's BEGIN) already did."""
     match = _PLAIN_INSERT.fullmatch(query)
     if match is None or len(values) < 2:
         await connection.executemany(query, values)

@@ -220,9 +220,7 @@ def _plain_other(value: object) -> object:
         # Also datetimes (a subclass): ISO 8601, with the offset when the datetime is aware.
         return value.isoformat()
     if isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            raise TypeError('payload keys must be strings')
-        return {key: _plain(item) for key, item in value.items()}
+        return _plain(dict(value))
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return _plain(list(value))
     raise TypeError(f'{type(value).__name__} is not allowed in a hashed payload')
