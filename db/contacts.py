@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 
+from db import contact_search
 from db.actor import Actor
 from db.audit import changes, record
 from db.company import PaymentMethod, VatRate
@@ -25,7 +26,6 @@ from logic.contact import (
 from logic.contact_fields import clean_payment_terms_derogation
 from logic.draft import address_line, delivery_copy
 from logic.errors import DomainError
-from logic.search_text import search_words
 
 EDITABLE = (
     'kind', 'is_company', 'category', 'name', 'first_name', 'legal_form', 'siren', 'siret', 'vat_number',
@@ -69,9 +69,7 @@ def contact_query(filters: ContactFilter) -> QuerySet[Contact]:
         query = query.filter(kind=filters.kind)
     if filters.status in ('active', 'archived'):
         query = query.filter(active=filters.status == 'active')
-    for word in search_words(filters.search):
-        query = query.filter(search_text__contains=word)
-    return query
+    return contact_search.with_words(query, filters.search)
 
 
 async def list_contacts(filters: ContactFilter, order: list[str], *, offset: int, limit: int,

@@ -15,6 +15,8 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.migrations.executor import MigrationExecutor
 
+from db import contact_search
+
 log = logging.getLogger(__name__)
 # A model module registered ahead of its models (an area being built) is not worth a warning on every command.
 warnings.filterwarnings('ignore', message=r'Module "db\.\w+" has no models', category=RuntimeWarning)
@@ -60,6 +62,7 @@ async def open_database(database_url: str, *, migrate: bool = True) -> None:
         if not is_postgres(database_url):
             await optimize()
             _start_upkeep()
+        await contact_search.detect_index()
     except (OSError, asyncio.TimeoutError) as exc:
         await close_database()
         raise DatabaseUnavailable(f'Base de données injoignable : {exc}') from exc

@@ -30,16 +30,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from tortoise import connections
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 
-from db.contact import Contact
+from db.contact_search import clients_named
 from db.document import Installment, Payment
 from db.document_list import dialect, few_matches, number_prefix, page_ids
 from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
-from logic.search_text import search_words
 
 COLUMNS = ('id', 'document_id', 'kind', 'status', 'due_date', 'amount', 'paid_amount', 'paid_on', 'number',
            'client_name', 'label', 'position', 'deposit_invoice_id')
@@ -278,7 +276,7 @@ async def matching_clients(query: PaymentQuery) -> list[int] | None:
     search = _search_text(query)
     if not search or is_number(search):
         return None
-    ids = await _clients(search).limit(MAX_CLIENTS + 1).values_list('id', flat=True)
+    ids = await clients_named(search).limit(MAX_CLIENTS + 1).values_list('id', flat=True)
     return list(ids) if len(ids) <= MAX_CLIENTS else None
 
 
@@ -335,18 +333,10 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     if search and is_number(search):  # like the documents lists, a range of the number index
         conditions += number_prefix(search)
     elif search:
-        clients = Subquery(_clients(search).values('id')) if client_ids is None else client_ids or [0]
+        clients = Subquery(clients_named(search).values('id')) if client_ids is None else client_ids or [0]
         conditions.append(Q(client_id__in=clients))
     return queryset.filter(*conditions)
 
-
-def _clients(search: str):
-    """Contacts whose folded name (name and first name, db/contact.py sort_name) holds every word of the search."""
-    words = search_words(search)
-    contacts = Contact.filter(id__in=[0]) if not words else Contact.all()
-    for word in words:
-        contacts = contacts.filter(sort_name__contains=word)
-    return contacts
 
 
 def _search_text(query: PaymentQuery) -> str:
