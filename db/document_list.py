@@ -103,7 +103,7 @@ async def page_ids(queryset, order: list[str], offset: int, limit: int, total: i
     if offset >= total:
         return []
     if apart:
-        queryset, order = _sorted_apart(queryset, order)
+        queryset, order = sorted_apart(queryset, order)
     if offset > total // 2:
         flipped = [term[1:] if term.startswith('-') else f'-{term}' for term in order]
         count = min(limit, total - offset)
@@ -118,7 +118,7 @@ async def page_ids(queryset, order: list[str], offset: int, limit: int, total: i
 # few (its statistics give the average rows per value, not that 275 of a million invoices are cancelled). At a million
 # invoices "Annulée" sorted by due date read the whole table, 950 ms for 50 rows. Walking the sort index costs about
 # `rows needed × table rows / matches` row reads, sorting the matches about `matches`: `few_matches` compares them
-# (the table's rows from sqlite_stat1), and `_sorted_apart` then words the sort so that no index can serve it, which
+# (the table's rows from sqlite_stat1), and `sorted_apart` then words the sort so that no index can serve it, which
 # leaves the planner the filters' index. PostgreSQL's statistics know each value's frequency: it chooses alone.
 # The payments list too, for its sorts by amount or client (db/payment_list.list_installments).
 _TABLE_ROWS: dict[str, tuple[float, int | None]] = {}
@@ -147,7 +147,7 @@ async def _kept(store: dict, key: str, compute: Callable[[], Awaitable]):
     return value
 
 
-def _sorted_apart(queryset, order: list[str]):
+def sorted_apart(queryset, order: list[str]):
     """The same order, its first column wrapped in SQLite's no-op unary plus: an expression, which no index serves.
     On PostgreSQL (no unary plus on text or dates; its planner chooses alone) the order as it is."""
     if dialect() != 'sqlite':

@@ -136,6 +136,31 @@ async def test_the_list_filters_by_kind_and_status_and_sorts_without_regard_to_c
     assert await contacts.search_for_picker('abeille') == []
 
 
+async def test_a_page_of_few_matches_sorted_apart_gives_the_same_rows(db, monkeypatch):
+    """Few contacts matching (a rare type, a search) are sorted apart instead of looked for along the sort index
+    (db/contacts.list_contacts, issue 17): the same rows in the same order, for every filter, sort and page."""
+    admin = await set_up_company()
+    cities = ['Lyon', 'lyon', 'Nantes', '', 'Évry']
+    for index in range(14):
+        await contacts.create_contact(admin, {
+            'name': f'{["Dupont", "Élan", "dupond", "Zoé"][index % 4]} {index % 3}', 'city': cities[index % 5],
+            'kind': ['client', 'supplier', 'client', 'prospect'][index % 4], 'postcode': f'{69000 + index % 2}',
+            'email': f'c{index % 6}@exemple.fr'})
+    for filters in (contacts.ContactFilter(), contacts.ContactFilter(kind='supplier'),
+                    contacts.ContactFilter(search='dupon'), contacts.ContactFilter(search='lyon', status='all')):
+        for column in [None, *contacts.SORTS]:
+            for descending in (False, True):
+                order = contacts.list_order(column, descending)
+                pages = []
+                for few in (False, True):
+                    async def decided(*_, few=few) -> bool:
+                        return few
+                    monkeypatch.setattr(contacts, 'few_matches', decided)
+                    pages.append([[row['id'] for row in (await contacts.list_contacts(
+                        filters, order, offset=offset, limit=3))[0]] for offset in range(0, 15, 3)])
+                assert pages[0] == pages[1] and pages[0][0], (filters, order)
+
+
 async def test_the_picker_search_is_limited_and_describes_each_contact(db):
     admin = await set_up_company()
     for number in range(12):

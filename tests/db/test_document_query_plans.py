@@ -142,7 +142,7 @@ async def test_a_page_of_few_matches_sorts_them_instead_of_walking_the_sort_inde
         assert not await document_list.few_matches(Document, 20_000, 100)  # read 5,000 rows rather than sort 20,000
         rare = DocumentQuery(family='quote', states=('refused',), sort_by='due')
         walked = filtered(rare).order_by(*order_of(rare)).limit(25).values_list('id', flat=True)
-        apart, order = document_list._sorted_apart(filtered(rare), order_of(rare))
+        apart, order = document_list.sorted_apart(filtered(rare), order_of(rare))
         for queryset, index, sorts in ((walked, 'idx_document_family_46c9c1', False),
                                        (apart.order_by(*order).limit(25).values_list('id', flat=True),
                                         'idx_document_family_893dc6', True)):
