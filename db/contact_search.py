@@ -14,6 +14,7 @@ find, stay contains-conditions. PostgreSQL keeps the contains-conditions (no tri
 """
 from pypika_tortoise.terms import Term, ValueWrapper
 from tortoise import connections
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from db.contact import Contact
@@ -78,3 +79,13 @@ def clients_named(search: str) -> QuerySet[Contact]:
     if not search_words(search):
         return Contact.filter(id__in=[0])
     return with_words(Contact.all(), search, column='sort_name')
+
+
+def named_ids(search: str) -> Term:
+    """The ids of the contacts `clients_named` finds, for an `__in` condition: the words index's own rowids (its
+    rows are the contacts, by id) when every word is indexed, reading no contact row (13,823 ids for "cabinet" at
+    200,000 contacts: 32 -> 3 ms); else a subquery of the contacts."""
+    words = search_words(search)
+    if _indexed and words and all(len(word) >= SHORTEST_INDEXED for word in words):
+        return _IndexedIds(match_expression('sort_name', words))
+    return Subquery(clients_named(search).values('id'))

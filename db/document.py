@@ -287,7 +287,7 @@ class Installment(Model):
                    ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount', 'client_id'),
                    ('document_id', 'position', 'status', 'kind', 'due_date', 'client_id', 'amount', 'paid_amount'),
                    ('number', 'id', 'status', 'kind', 'due_date', 'amount', 'paid_amount'),
-                   ('client_id', 'due_date', 'id', 'status', 'kind'))
+                   ('client_id', 'due_date', 'id', 'status', 'kind', 'amount', 'paid_amount'))
 
     @property
     def left_to_pay(self):
@@ -325,7 +325,9 @@ class Payment(Model):
 
     class Meta:
         table = 'payment'
-        indexes = (('installment_id', 'id'), ('paid_on', 'id'))
+        # (method, ...): the credit notes' imputations, few among all the payments, read by the payments list's
+        # summary (db/payment_list.imputed_by_type) as a range.
+        indexes = (('installment_id', 'id'), ('paid_on', 'id'), ('method', 'installment_id', 'amount'))
 
 
 class ChainEntry(Model):

@@ -19,7 +19,7 @@ from datetime import date
 from tortoise import connections
 from tortoise.expressions import Q, RawSQL, Subquery
 
-from db.contact_search import clients_named
+from db.contact_search import clients_named, named_ids
 from db.document import Document
 from db.engine import analysed_rows
 from logic import doctypes
@@ -129,16 +129,21 @@ async def few_matches(model, total: int, needed: int) -> bool:
     """True on SQLite when sorting the `total` matching rows costs less than walking the sort index for `needed`."""
     if total <= 0 or dialect() != 'sqlite':
         return False
-    table = model._meta.db_table
-    rows = await _kept(_TABLE_ROWS, table, lambda: _analysed(table))
+    rows = await table_rows(model)
     return rows is not None and total * total < needed * rows
+
+
+async def table_rows(model) -> int | None:
+    """The rows of `model`'s table as SQLite's last ANALYZE counted them (None: never analysed), kept a while."""
+    table = model._meta.db_table
+    return await kept(_TABLE_ROWS, table, lambda: _analysed(table))
 
 
 async def _analysed(table: str) -> int | None:
     return (await analysed_rows(connections.get('default'))).get(table)
 
 
-async def _kept(store: dict, key: str, compute: Callable[[], Awaitable]):
+async def kept(store: dict, key: str, compute: Callable[[], Awaitable]):
     """`compute()` for `key`, kept _TABLE_ROWS_SECONDS in `store`: sizes that guide a plan, not totals shown."""
     seen, value = store.get(key, (0.0, None))
     if time.monotonic() - seen > _TABLE_ROWS_SECONDS:
@@ -194,7 +199,7 @@ def filtered(query: DocumentQuery, *, client_ids: list[int] | None = None, searc
         queryset, column = queryset.annotate(client_apart=RawSQL('+"client_id"')), 'client_apart'
     if client_ids is not None:
         return queryset.filter(**{f'{column}__in': client_ids or [0]})
-    return queryset.filter(**{f'{column}__in': Subquery(clients_named(search).values('id'))})
+    return queryset.filter(**{f'{column}__in': named_ids(search)})
 
 
 def number_prefix(search: str, *, field: str = 'number') -> list[Q]:
@@ -202,11 +207,21 @@ def number_prefix(search: str, *, field: str = 'number') -> list[Q]:
     numbers): a range, which reads the number index. One range only: an OR of two (as typed and upper-cased) would
     not use the index. On SQLite (binary order) the range is exactly the prefix; elsewhere startswith makes it exact
     whatever the collation, and costs a test per match (a fifth of the count of "F20", every invoice, at 100,000)."""
-    prefix = search.upper()
-    conditions = [Q(**{f'{field}__gte': prefix}), Q(**{f'{field}__lt': prefix[:-1] + chr(ord(prefix[-1]) + 1)})]
+    prefix, after = prefix_bounds(search)
+    conditions = [Q(**{f'{field}__gte': prefix}), Q(**{f'{field}__lt': after})]
     if dialect() != 'sqlite':
         conditions.append(Q(**{f'{field}__startswith': prefix}))
     return conditions
+
+
+def prefix_bounds(search: str) -> tuple[str, str]:
+    """The numbers starting with `search` (upper-cased) are those from the first bound and before the second.
+
+    >>> prefix_bounds('f20')
+    ('F20', 'F21')
+    """
+    prefix = search.upper()
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 # A broad number prefix ("F20": every invoice of the decade; issue 17, the realistic tier's slowest invoices clicks on
@@ -235,7 +250,7 @@ async def _broad_prefix(query: DocumentQuery, search: str, *, matches: int | Non
     The family's numbers are counted again every _TABLE_ROWS_SECONDS."""
     if dialect() != 'sqlite':
         return False
-    numbered = await _kept(_NUMBERED, query.family, Document.filter(family=query.family, number__not_isnull=True).count)
+    numbered = await kept(_NUMBERED, query.family, Document.filter(family=query.family, number__not_isnull=True).count)
     threshold = max(BROAD_PREFIX, numbered // 2)
     if matches is not None:
         return matches >= threshold

@@ -30,12 +30,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.expressions import Q, RawSQL
 from tortoise.functions import Count
 
-from db.contact_search import clients_named
+from db.contact_search import clients_named, named_ids
 from db.document import Installment, Payment
-from db.document_list import dialect, few_matches, number_prefix, page_ids
+from db.document_list import (
+    BROAD_PREFIX,
+    dialect,
+    few_matches,
+    kept,
+    number_prefix,
+    page_ids,
+    prefix_bounds,
+    table_rows,
+)
 from db.fields import ScaledSum, summed_money
 from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, type_of
 
@@ -111,24 +120,37 @@ async def list_installments(query: PaymentQuery, *, total: int | None = None) ->
     same filters (a page or sort change): no COUNT then (on PostgreSQL a parallel scan of ~190,000 installments at
     100,000 invoices, the tail of the payments list's clicks in the benchmark's tiers)."""
     offset, limit = max(query.offset, 0), min(max(query.limit, 1), MAX_LIMIT)
-    searched = bool(_search_text(query))
+    search = _search_text(query)
+    broad = await broad_number(query)
+    searched = bool(search) and not broad
+    client_ids = await matching_clients(query) if searched else None
     if searched:
         # Counted and paged in SQL from the number index or the client index (client_id, due_date, id, status,
-        # kind), which holds what the count and the due-date order need: however many installments match, no row
-        # is read but the page's (issue 17: 100 ms at 200,000 installments).
-        queryset = counted = filtered(query, lead='search', client_ids=await matching_clients(query))
+        # kind, ...), which holds what the count and the due-date order need: however many installments match, no
+        # row is read but the page's (issue 17: 100 ms at 200,000 installments).
+        queryset = counted = filtered(query, lead='search', client_ids=client_ids)
     else:
-        counted = filtered(query)
+        counted = filtered(query, search_as='none' if broad else 'index')
     if total is None:
         total = await counted.count()
-    order, apart = order_of(query), False
+        if broad:  # every installment of the filters but those numbered outside the prefix (a few, on their index)
+            total -= await filtered(query, lead='search', search_as='outside').count()
+    order = order_of(query)
+    apart = await few_matches(Installment, total, offset + limit)
+    sort_lead = 'due' if order[0].lstrip('-') == 'due_date' else 'sort'
     if not searched:
         # The index of the sort leads: (due_date, id, ...), (amount, due_date, id) or (client_name, due_date, id),
         # unless few installments match (a rare state or type): then the filters' index, and a sort of those few
-        # (walking a sort index for them would read every installment: db/document_list.few_matches).
-        apart = await few_matches(Installment, total, offset + limit)
-        lead = 'filters' if apart else 'due' if order[0].lstrip('-') == 'due_date' else 'sort'
-        queryset = filtered(query, lead=lead)
+        # (walking a sort index for them would read every installment: db/document_list.few_matches). A broad
+        # number prefix is tested on each row of the walk (`+number`).
+        queryset = filtered(query, lead='filters' if apart else sort_lead, search_as='apart' if broad else 'index')
+    elif not apart and not is_number(search) and dialect() == 'sqlite' and order[0].lstrip('-') != 'client_name':
+        # A client search matching many installments ("cabinet": 72,854 at a million) walks the sort index and tests
+        # the client on each row, as the documents lists do, rather than sorting every match (38 ms a page). Not when
+        # sorted by client: the matching names are bunched along that index, not spread.
+        queryset = filtered(query, lead=sort_lead, client_ids=client_ids, search_as='apart')
+    else:
+        apart = False  # the search's own index, its matches sorted
     ids = await page_ids(queryset, order, offset, limit, total, apart=apart)
     by_id = {row['id']: row for row in await Installment.filter(id__in=ids).values(*COLUMNS)}
     rows = [by_id[item] for item in ids if item in by_id]
@@ -163,25 +185,33 @@ async def payment_summary(query: PaymentQuery) -> Summary:
     much at 200,000 installments (docs/benchmarks.md, Payments). A search reads its few rows through its own index.
     """
     client_ids = await matching_clients(query)
-    groups = await summed(query, client_ids=client_ids) \
-        .annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount'), paid=ScaledSum('paid_amount')) \
-        .group_by('kind', 'status').values('kind', 'status', 'rows', 'due', 'paid')
-    late = {}
-    if query.status in ('', 'open', 'overdue') and query.kind in ('', 'installment', 'deposit', RECEIVABLE):
-        overdue = summed(replace(query, status='overdue'), client_ids=client_ids)
-        if not query.kind:  # money to receive: refunds apart
-            overdue = overdue.filter(kind__in=('installment', 'deposit'))
-        late = (await overdue.annotate(due=ScaledSum('amount'), paid=ScaledSum('paid_amount')).values('due', 'paid'))[0]
+    # A broad number prefix: the sums of the filters (their covering index's ranges) less those of the few
+    # installments numbered outside the prefix (the number index's), rather than a million rows of the number index
+    # grouped and sorted (900 ms for "F20" at a million installments).
+    parts = [(1, 'index')] if not await broad_number(query) else [(1, 'none'), (-1, 'outside')]
+    groups: dict[tuple[str, str], dict] = {}
+    late = {'due': 0, 'paid': 0}
+    overdue_too = query.status in ('', 'open', 'overdue') and query.kind in ('', 'installment', 'deposit', RECEIVABLE)
+    for sign, search_as in parts:
+        for group in await grouped_sums(query, client_ids=client_ids, search_as=search_as):
+            names = ('row_kind', 'row_status') if search_as == 'outside' else ('kind', 'status')
+            total = groups.setdefault((group[names[0]], group[names[1]]), {'rows': 0, 'due': 0, 'paid': 0})
+            for part in total:
+                total[part] += sign * (group[part] or 0)
+        if overdue_too:
+            sums = (await overdue_sums(query, client_ids=client_ids, search_as=search_as))[0]
+            for part in late:
+                late[part] += sign * (sums[part] or 0)
     value = {f'{kind}_{part}': ZERO for kind in KINDS for part in ('open', 'paid')}
     credited = await imputed_by_type(query, client_ids=client_ids)
     summary = Summary()
-    for group in groups:
-        kind = 'irrecoverable' if group['status'] == 'irrecoverable' else group['kind']
+    for (row_kind, status), group in groups.items():
+        kind = 'irrecoverable' if status == 'irrecoverable' else row_kind
         if f'{kind}_open' not in value:
             continue
         summary.count += group['rows'] or 0
         paid = summed_money(group['paid'])
-        if group['status'] != 'paid':  # open, or written off: what is left
+        if status != 'paid':  # open, or written off: what is left
             value[f'{kind}_open'] += summed_money(group['due']) - paid
         value[f'{kind}_paid'] += paid
     for kind in ('installment', 'deposit', 'refund', 'irrecoverable'):
@@ -203,11 +233,33 @@ async def payment_summary(query: PaymentQuery) -> Summary:
     return summary
 
 
+def grouped_sums(query: PaymentQuery, *, client_ids: list[int] | None, search_as: str = 'index'):
+    """The summary's rows, count and sums of amount and paid_amount per (kind, status), as `values()` dicts
+    ('kind' and 'status' named 'row_kind' and 'row_status' for the numbers 'outside' a prefix)."""
+    grouped = summed(query, client_ids=client_ids, search_as=search_as) \
+        .annotate(rows=Count(RawSQL('*')), due=ScaledSum('amount'), paid=ScaledSum('paid_amount'))
+    if search_as != 'outside':
+        return grouped.group_by('kind', 'status').values('kind', 'status', 'rows', 'due', 'paid')
+    # Grouped by expressions, which no index orders: the number index does the reading (SQLite walked the whole
+    # (kind, status, ...) index for its order, 410 ms at a million installments, rather than two ranges).
+    return grouped.annotate(row_kind=RawSQL('+"kind"'), row_status=RawSQL('+"status"')) \
+        .group_by('row_kind', 'row_status').values('row_kind', 'row_status', 'rows', 'due', 'paid')
+
+
+def overdue_sums(query: PaymentQuery, *, client_ids: list[int] | None, search_as: str = 'index'):
+    """The summary's overdue part: the sums of amount and paid_amount of the overdue installments (refunds apart
+    when no type is chosen), one `values()` dict."""
+    # No type chosen: the money to receive (refunds apart), a condition `filtered` words for the index it reads.
+    overdue = summed(replace(query, status='overdue', kind=query.kind or RECEIVABLE), client_ids=client_ids,
+                     search_as=search_as)
+    return overdue.annotate(due=ScaledSum('amount'), paid=ScaledSum('paid_amount')).values('due', 'paid')
+
+
 async def imputed_by_type(query: PaymentQuery, *, client_ids: list[int] | None) -> dict[str, Decimal]:
     """What credit notes imputed on the installments matching the filters, per type (logic.payments.type_of),
     signed like the installments. Imputations are few (one or two journal records per credit note): they are read
-    first, then which of their installments the filters keep, by primary key. Payment has no index on `method`: the
-    first read scans the journal (an index (method, installment_id) would make it a range)."""
+    first, as a range of the index (method, installment_id, amount), then which of their installments the filters
+    keep, by primary key."""
     per_installment: dict[int, Decimal] = {}
     for installment_id, amount in await Payment.filter(method=IMPUTATION).values_list('installment_id', 'amount'):
         per_installment[installment_id] = per_installment.get(installment_id, ZERO) + amount
@@ -222,12 +274,13 @@ async def imputed_by_type(query: PaymentQuery, *, client_ids: list[int] | None) 
     return sums
 
 
-def summed(query: PaymentQuery, *, client_ids: list[int] | None):
+def summed(query: PaymentQuery, *, client_ids: list[int] | None, search_as: str = 'index'):
     """The rows the summary adds up: `filtered()` read through the index (kind, status, ...) by ranges, both its
-    leading columns constrained (then SQLite takes it even without statistics), or through a search's index."""
-    if _search_text(query):
-        return filtered(query, lead='search', client_ids=client_ids)
-    queryset = filtered(query, lead='sums', client_ids=client_ids)
+    leading columns constrained (then SQLite takes it even without statistics), or through a search's index
+    (`search_as`: see `filtered`)."""
+    if _search_text(query) and search_as != 'none':
+        return filtered(query, lead='search', client_ids=client_ids, search_as=search_as)
+    queryset = filtered(query, lead='sums', client_ids=client_ids, search_as=search_as)
     return queryset.filter(kind__in=ROW_KINDS) if query.kind in ('', 'irrecoverable') else queryset
 
 
@@ -270,6 +323,32 @@ async def export_rows(query: PaymentQuery, *, batch: int = EXPORT_BATCH) -> Asyn
         after = (rows[-1][1], rows[-1][0])
 
 
+# A broad number prefix ("F20": every invoice's installments of the century; issue 17, the payments list at a million
+# installments on SQLite): its range of the number index is read whole by the count (130 ms), sorted for each page
+# (200 ms) and grouped for the summary (900 ms). When it holds half of the installments or more, the list counts and
+# sums the filters without it, less the few installments numbered outside it, and walks the sort index testing the
+# number on each row (`+number`). Known per prefix for _TABLE_ROWS_SECONDS.
+_BROAD: dict[str, tuple[float, bool]] = {}
+
+
+async def broad_number(query: PaymentQuery) -> bool:
+    """True on SQLite when the search is a number prefix held by half of the installments or more (the table's
+    rows as last analysed; BROAD_PREFIX at least): one skip along the number index, no row read."""
+    search = _search_text(query)
+    if not search or not is_number(search) or dialect() != 'sqlite':
+        return False
+    rows = await table_rows(Installment)
+    if rows is None or rows < 2 * BROAD_PREFIX:
+        return False
+    if len(_BROAD) > 1000:
+        _BROAD.clear()
+
+    async def beyond_half() -> bool:
+        return bool(await Installment.filter(*number_prefix(search)).order_by('number').offset(rows // 2 - 1)
+                    .limit(1).values_list('id', flat=True))
+    return await kept(_BROAD, search.upper(), beyond_half)
+
+
 async def matching_clients(query: PaymentQuery) -> list[int] | None:
     """The ids of the contacts a name search designates (each word in the folded name, like the contacts list), or
     None: no name search, or too many clients to list (the search then takes them through a subquery)."""
@@ -280,7 +359,8 @@ async def matching_clients(query: PaymentQuery) -> list[int] | None:
     return list(ids) if len(ids) <= MAX_CLIENTS else None
 
 
-def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int] | None = None):
+def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int] | None = None,
+             search_as: str = 'index'):
     """The queryset of the filters, without order (the list, the summary, the export). `client_ids`: what
     matching_clients() found for a name search (else a subquery finds them).
 
@@ -290,6 +370,11 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
     `+kind`, `+due_date` on SQLite. Without statistics (a base never analysed) its planner would otherwise take
     (status, due_date, id) for three states and sort 190,000 ids for each page, or fetch the rows of a sum one by
     one (tests/db/test_payment_query_plans.py).
+
+    `search_as`, how the search's condition is written: 'index' (a range of the number index, the client ids in the
+    client index), 'apart' (the same condition as an expression, `+number` or `+client_id`, tested on each row
+    another index finds), and for a number prefix, 'outside' (the numbers before and after its range: what the
+    filters hold besides the prefix) or 'none' (the prefix left out): see `broad_number`.
     """
     today = query.today or date.today()
     queryset = Installment.all()
@@ -331,10 +416,20 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
         conditions.append(where(due_field, '__lte', query.date_to))
     search = _search_text(query)
     if search and is_number(search):  # like the documents lists, a range of the number index
-        conditions += number_prefix(search)
+        if search_as == 'apart':
+            queryset = queryset.annotate(number_apart=RawSQL('+"number"'))
+            conditions += number_prefix(search, field='number_apart')
+        elif search_as == 'outside':
+            before, after = prefix_bounds(search)
+            conditions.append(Q(number__lt=before) | Q(number__gte=after))
+        elif search_as == 'index':
+            conditions += number_prefix(search)
     elif search:
-        clients = Subquery(clients_named(search).values('id')) if client_ids is None else client_ids or [0]
-        conditions.append(Q(client_id__in=clients))
+        clients = named_ids(search) if client_ids is None else client_ids or [0]
+        column = 'client_id'
+        if search_as == 'apart':
+            queryset, column = queryset.annotate(client_apart=RawSQL('+"client_id"')), 'client_apart'
+        conditions.append(Q(**{f'{column}__in': clients}))
     return queryset.filter(*conditions)
 
 

@@ -10,6 +10,7 @@ from db.payment_list import PaymentQuery
 from logic.deposits import DepositSpec
 from tests.db.documents_helpers import business_client, draft, individual_client, validated_invoice
 from tests.helpers import SECRET
+from tests.databases import use_postgres
 from tests.personas import set_up_company
 from tests.issuing import issuer
 
@@ -265,3 +266,52 @@ async def test_a_page_of_few_matches_sorted_apart_gives_the_same_rows(db, monkey
                         status=status, kind=kind, sort_by=sort_by, descending=descending, offset=offset, limit=2,
                         today=TODAY)))[0]) for offset in range(0, 8, 2)])
                 assert pages[0] == pages[1] and pages[0][0], (status, kind, sort_by, descending)
+
+
+@pytest.mark.skipif(use_postgres(), reason='a broad number prefix is worded for SQLite’s planner only')
+async def test_a_broad_number_prefix_lists_counts_and_sums_the_same_installments(db, monkeypatch):
+    """A number prefix held by half of the installments or more ("F20" at a million: db/payment_list.broad_number)
+    is counted and summed as the filters less the installments numbered outside it, and paged along the sort index
+    testing the number on each row: the same rows, order, totals and summary as its number range, for every
+    filter, sort and page, with installments numbered outside the prefix (deposits D…, a refund AV…, none)."""
+    made = await ledger()
+    await Installment.filter(id=made['F2026-00003'].id).update(number='')  # an installment without a number
+    for search in ('F20', 'f2026-0000', 'D20', 'AV2026', 'F2026-00006', 'F2026-00001'):  # the last: F2026-00002 after
+        for status, kind in (('', ''), ('open', ''), ('overdue', ''), ('paid', ''), ('', 'installment'),
+                             ('', 'deposit'), ('', 'irrecoverable'), ('', 'refund'), ('open', 'installment')):
+            for sort_by in ('due', 'amount', 'client', 'number'):
+                results = []
+                for broad in (False, True):
+                    async def decided(*_, broad=broad) -> bool:
+                        return broad
+                    monkeypatch.setattr(payment_list, 'broad_number', decided)
+                    query = PaymentQuery(search=search, status=status, kind=kind, sort_by=sort_by, today=TODAY,
+                                         limit=2)
+                    pages = []
+                    for offset in range(0, 8, 2):
+                        query.offset = offset
+                        rows, total = await payment_list.list_installments(query)
+                        pages.append((numbers(rows), total))
+                    results.append((pages, await payment_list.payment_summary(query)))
+                assert results[0] == results[1], (search, status, kind, sort_by)
+    # The case above is not empty: "F20" finds the invoices' installments, and sums them.
+    rows, total = await payment_list.list_installments(PaymentQuery(search='F20', today=TODAY, limit=50))
+    assert total == 4 and set(numbers(rows)) == {'F2026-00001', 'F2026-00002', 'F2026-00004', 'F2026-00005'}
+
+
+@pytest.mark.skipif(use_postgres(), reason='a broad number prefix is worded for SQLite’s planner only')
+async def test_a_number_prefix_is_broad_when_half_of_the_installments_hold_it(db, monkeypatch):
+    await ledger()  # 10 installments: 6 F2026-…, 3 D2026-…, 1 AV2026-…
+
+    async def analysed(_model) -> int:
+        return 10
+    monkeypatch.setattr(payment_list, 'table_rows', analysed)
+    monkeypatch.setattr(payment_list, 'BROAD_PREFIX', 1)
+    payment_list._BROAD.clear()
+    decided = {search: await payment_list.broad_number(PaymentQuery(search=search))
+               for search in ('F20', 'f2026-0000', 'F2026-0000', 'D2026', 'AV', 'martin', '')}
+    assert decided == {'F20': True, 'f2026-0000': True, 'F2026-0000': True, 'D2026': False, 'AV': False,
+                       'martin': False, '': False}
+    monkeypatch.setattr(payment_list, 'BROAD_PREFIX', 1000)  # a small table: never broad
+    payment_list._BROAD.clear()
+    assert not await payment_list.broad_number(PaymentQuery(search='F20'))
