@@ -108,8 +108,10 @@ class Document(Model):
                    # the index alone (db/document_list.py: _broad_prefix).
                    ('family', 'state', 'issue_date', 'id', 'number'), ('family', 'number', 'id'),
                    ('family', 'client_name', 'id'), ('family', 'total_ttc', 'id'), ('family', 'due_date', 'id'),
-                   # With the state: a client search with a state filter counted from the index alone.
-                   ('family', 'client_id', 'issue_date', 'id', 'state'), ('client_id', 'issue_date'), ('source_id',),
+                   # With the state: a client search with a state filter counted from the index alone; with the
+                   # client's name: a client search sorted by client sorts its matches from the index alone.
+                   ('family', 'client_id', 'issue_date', 'id', 'state', 'client_name'), ('client_id', 'issue_date'),
+                   ('source_id',),
                    # The dashboard's turnover and margin per day (db/dashboard.py), read from the index alone.
                    ('family', 'issue_date', 'doc_type', 'state', 'total_ht', 'total_cost', 'source_id'),
                    ('family', 'id'),  # the dashboard's last documents created
@@ -287,7 +289,7 @@ class Installment(Model):
                    ('kind', 'status', 'due_date', 'id', 'amount', 'paid_amount', 'client_id'),
                    ('document_id', 'position', 'status', 'kind', 'due_date', 'client_id', 'amount', 'paid_amount'),
                    ('number', 'id', 'status', 'kind', 'due_date', 'amount', 'paid_amount'),
-                   ('client_id', 'due_date', 'id', 'status', 'kind', 'amount', 'paid_amount'))
+                   ('client_id', 'due_date', 'id', 'status', 'kind', 'amount', 'paid_amount', 'client_name'))
 
     @property
     def left_to_pay(self):

@@ -99,7 +99,7 @@ MILLION_STATISTICS = {
     'idx_document_family_a79558': '1505000 376250 110 1', 'idx_document_doc_typ_1d0b82': '1505000 215000 109 1',
     'idx_document_family_893dc6': '1505000 376250 94063 79 1 1', 'idx_document_family_e8dd7d': '1505000 376250 1 1',
     'idx_document_family_629400': '1505000 376250 842 1', 'idx_document_family_d2e8ee': '1505000 376250 2 1',
-    'idx_document_family_46c9c1': '1505000 376250 405 1', 'idx_document_family_6cdd15': '1505000 376250 7 2 1 1',
+    'idx_document_family_46c9c1': '1505000 376250 405 1', 'idx_document_family_4473ea': '1505000 376250 7 2 1 1 1',
     'idx_document_client__f002ff': '1505000 13 2', 'idx_document_source__353ad7': '1505000 4',
     'document_legal_number_unique': '1000681 1', 'idx_document_family_c8f62e': '1505000 376250 110 109 79 1 1 1',
     'idx_document_family_035768': '1505000 376250 1', 'idx_document_payment_556a14': '1505000 188125 1',
@@ -205,11 +205,18 @@ async def test_a_broad_search_is_read_along_the_sort_or_state_index_and_lists_th
                                 # a client search with a state: counted from the client index, which carries it
                                 (filtered(DocumentQuery(family='quote', states=('refused',), search='martin'),
                                           client_ids=[contacts[0].id, contacts[1].id]).count(),
-                                 'COVERING INDEX idx_document_family_6cdd15')):
+                                 'COVERING INDEX idx_document_family_4473ea')):
             sql, params = _parameterized(queryset)
             plan = ' / '.join(row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}',
                                                                                          params))
             assert index in plan and 'TEMP B-TREE' not in plan, plan
+        # A client search sorted by client: its matches sorted, their names read from the client index, which
+        # carries them (no row read per match: 300-625 -> 24-56 ms a page at a million).
+        by_client = DocumentQuery(family='quote', search='martin', sort_by='client')
+        sql, params = _parameterized(filtered(by_client, client_ids=[contacts[0].id, contacts[1].id])
+                                     .order_by(*order_of(by_client)).limit(25).values_list('id', flat=True))
+        plan = ' / '.join(row['detail'] for row in await client.execute_query_dict(f'EXPLAIN QUERY PLAN {sql}', params))
+        assert 'COVERING INDEX idx_document_family_4473ea' in plan, plan
     real_few_matches = document_list.few_matches
 
     async def few(model, total, needed):
