@@ -292,7 +292,6 @@ def _is_number(search: str) -> bool:
     return bool(NUMBER_FRAGMENT.fullmatch(search)) and any(char.isdigit() for char in search)
 
 
-
 def order_of(query: DocumentQuery) -> list[str]:
     """Oldest first by default (DOC5); any sort column, then the date and the id as tie-breakers."""
     field = SORTS.get(query.sort_by or '', 'issue_date')

@@ -51,6 +51,7 @@ from logic.payments import IMPUTATION, LISTED_STATUSES, installment_display, typ
 COLUMNS = ('id', 'document_id', 'kind', 'status', 'due_date', 'amount', 'paid_amount', 'paid_on', 'number',
            'client_name', 'label', 'position', 'deposit_invoice_id')
 SORTS = {'due': 'due_date', 'number': 'number', 'client': 'client_name', 'amount': 'amount', 'paid_on': 'paid_on'}
+WALKED_SORTS = ('due_date', 'number', 'amount')  # a client search with many matches walks their index
 STATUSES = ('open', 'overdue', 'paid')
 KINDS = ('installment', 'deposit', 'refund', 'irrecoverable')
 ROW_KINDS = ('installment', 'deposit', 'refund')  # the `kind` column ('irrecoverable' is a status)
@@ -144,10 +145,11 @@ async def list_installments(query: PaymentQuery, *, total: int | None = None) ->
         # (walking a sort index for them would read every installment: db/document_list.few_matches). A broad
         # number prefix is tested on each row of the walk (`+number`).
         queryset = filtered(query, lead='filters' if apart else sort_lead, search_as='apart' if broad else 'index')
-    elif not apart and not is_number(search) and dialect() == 'sqlite' and order[0].lstrip('-') != 'client_name':
+    elif not apart and not is_number(search) and dialect() == 'sqlite' and order[0].lstrip('-') in WALKED_SORTS:
         # A client search matching many installments ("cabinet": 72,854 at a million) walks the sort index and tests
         # the client on each row, as the documents lists do, rather than sorting every match (38 ms a page). Not when
-        # sorted by client: the matching names are bunched along that index, not spread.
+        # sorted by client: the matching names are bunched along that index, not spread (the client index carries
+        # them: its matches are sorted from it alone).
         queryset = filtered(query, lead=sort_lead, client_ids=client_ids, search_as='apart')
     else:
         apart = False  # the search's own index, its matches sorted
@@ -431,7 +433,6 @@ def filtered(query: PaymentQuery, *, lead: str = 'filters', client_ids: list[int
             queryset, column = queryset.annotate(client_apart=RawSQL('+"client_id"')), 'client_apart'
         conditions.append(Q(**{f'{column}__in': clients}))
     return queryset.filter(*conditions)
-
 
 
 def _search_text(query: PaymentQuery) -> str:

@@ -315,3 +315,31 @@ async def test_a_number_prefix_is_broad_when_half_of_the_installments_hold_it(db
     monkeypatch.setattr(payment_list, 'BROAD_PREFIX', 1000)  # a small table: never broad
     payment_list._BROAD.clear()
     assert not await payment_list.broad_number(PaymentQuery(search='F20'))
+
+
+async def test_a_client_search_walked_along_the_sort_index_gives_the_same_rows(db, monkeypatch):
+    """A client search matching many installments walks the sort index testing `+client_id` (SQLite), where few
+    matches are found through the client index and sorted: the same rows in the same order either way, for every
+    sort, state and page, with the client ids listed or in a subquery."""
+    await ledger()
+    for max_clients in (500, 0):
+        monkeypatch.setattr(payment_list, 'MAX_CLIENTS', max_clients)
+        for search in ('martin', 'PETIT', 'garage dupont', 'a'):
+            for status in ('', 'open', 'paid', 'overdue'):
+                for sort_by in ('due', 'amount', 'client', 'number'):
+                    for descending in (True, False):
+                        pages = []
+                        for few in (True, False):
+                            async def decided(*_, few=few) -> bool:
+                                return few
+                            monkeypatch.setattr(payment_list, 'few_matches', decided)
+                            query = PaymentQuery(search=search, status=status, sort_by=sort_by, descending=descending,
+                                                 today=TODAY, limit=2)
+                            pages.append([])
+                            for offset in range(0, 8, 2):
+                                query.offset = offset
+                                rows, total = await payment_list.list_installments(query)
+                                pages[-1].append((numbers(rows), total))
+                        assert pages[0] == pages[1], (max_clients, search, status, sort_by, descending)
+    rows, total = await payment_list.list_installments(PaymentQuery(search='martin', today=TODAY, limit=50))
+    assert total == 2 and set(numbers(rows)) == {'F2026-00001', 'F2026-00002'}

@@ -6,7 +6,7 @@ the two texts (not an external-content table: its rows could not drift from what
 imports, so that this migration always creates the same objects.
 
 A later migration that rebuilds the `contact` table on SQLite (altering a column) drops these triggers with it: it
-must create them again (tests/db/test_contact_search.py checks they exist after every migration).
+must create them again (tests/db/test_contact_search.py checks they exist once every migration has run).
 PostgreSQL: nothing (its searches keep their contains-conditions).
 """
 from tortoise import migrations
