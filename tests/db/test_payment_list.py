@@ -56,6 +56,13 @@ def numbers(rows):
     return [row['number'] for row in rows]
 
 
+def decide(monkeypatch, name: str, answer: bool) -> None:
+    """Make the payments list's planner decision `name` ('few_matches', 'broad_number') answer `answer`."""
+    async def decided(*_) -> bool:
+        return answer
+    monkeypatch.setattr(payment_list, name, decided)
+
+
 async def test_it_lists_newest_first_and_never_planned_nor_cancelled(db):
     await ledger()
     rows, total = await payment_list.list_installments(PaymentQuery(today=TODAY))
@@ -259,9 +266,7 @@ async def test_a_page_of_few_matches_sorted_apart_gives_the_same_rows(db, monkey
             for descending in (True, False):
                 pages = []
                 for few in (False, True):
-                    async def decided(*_, few=few) -> bool:
-                        return few
-                    monkeypatch.setattr(payment_list, 'few_matches', decided)
+                    decide(monkeypatch, 'few_matches', few)
                     pages.append([numbers((await payment_list.list_installments(PaymentQuery(
                         status=status, kind=kind, sort_by=sort_by, descending=descending, offset=offset, limit=2,
                         today=TODAY)))[0]) for offset in range(0, 8, 2)])
@@ -282,9 +287,7 @@ async def test_a_broad_number_prefix_lists_counts_and_sums_the_same_installments
             for sort_by in ('due', 'amount', 'client', 'number'):
                 results = []
                 for broad in (False, True):
-                    async def decided(*_, broad=broad) -> bool:
-                        return broad
-                    monkeypatch.setattr(payment_list, 'broad_number', decided)
+                    decide(monkeypatch, 'broad_number', broad)
                     query = PaymentQuery(search=search, status=status, kind=kind, sort_by=sort_by, today=TODAY,
                                          limit=2)
                     pages = []
@@ -330,9 +333,7 @@ async def test_a_client_search_walked_along_the_sort_index_gives_the_same_rows(d
                     for descending in (True, False):
                         pages = []
                         for few in (True, False):
-                            async def decided(*_, few=few) -> bool:
-                                return few
-                            monkeypatch.setattr(payment_list, 'few_matches', decided)
+                            decide(monkeypatch, 'few_matches', few)
                             query = PaymentQuery(search=search, status=status, sort_by=sort_by, descending=descending,
                                                  today=TODAY, limit=2)
                             pages.append([])
