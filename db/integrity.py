@@ -215,7 +215,8 @@ async def append_payment(payment: Payment, secret: str | bytes) -> ChainEntry:
 class _Source:
     """Where the rows of a series' chain live: how to load them, their label and hashed payload, and the wording."""
 
-    load: Callable[[list[int]], Awaitable[dict[int, object]]]
+    load: Callable[[list[int]], Awaitable[dict[int, dict]]]
+    typed: Callable[[dict], object]  # a loaded row as the checks read it (run in the hashing thread)
     label: Callable[[object], str | None]
     payload: Callable[[object], dict]
     count: Callable[[str], Awaitable[int]]
@@ -231,36 +232,41 @@ _PAYMENT_COLUMNS = ('id', 'installment_id', 'document_id', 'kind', 'amount', 'pa
                     'reason', 'reverses_id', 'label', 'client_name', 'created_by_id')
 
 
-async def _load_documents(ids: list[int]) -> dict[int, SimpleNamespace]:
+async def _load_documents(ids: list[int]) -> dict[int, dict]:
     return await _stored(Document, _DOCUMENT_COLUMNS, ids)
 
 
-async def _load_payments(ids: list[int]) -> dict[int, SimpleNamespace]:
+async def _load_payments(ids: list[int]) -> dict[int, dict]:
     return await _stored(Payment, _PAYMENT_COLUMNS, ids)
 
 
-async def _stored(model, columns: tuple[str, ...], ids: list[int]) -> dict[int, SimpleNamespace]:
-    """Rows `ids` of `model`, the `columns` a check reads, with the values the model's fields give (dates, booleans,
-    money, JSON). Raw rows rather than models: building whole Document models (every timestamp parsed) was a quarter
-    of a check's time at 100,000 invoices, on the event loop's thread."""
-    fields = model._meta.fields_map
-    converters = {}
-    for name in columns:
-        kind = fields[name]
-        if isinstance(kind, DateField):  # not a DatetimeField (none is read here)
-            converters[name] = lambda value: None if value is None else day(value)
-        elif isinstance(kind, BooleanField):
-            converters[name] = lambda value: None if value is None else bool(value)
-        elif isinstance(kind, (FixedDecimalField, JSONField)):
-            converters[name] = kind.to_python_value
-    found = {}
-    for row in await model._meta.db.execute_query_dict(
-            f'SELECT {", ".join(f"{chr(34)}{name}{chr(34)}" for name in columns)} FROM {model._meta.db_table} '
-            f'WHERE id IN ({", ".join(str(int(id_)) for id_ in ids)})'):
-        for name, convert in converters.items():
-            row[name] = convert(row[name])
-        found[row['id']] = SimpleNamespace(**row)
-    return found
+async def _stored(model, columns: tuple[str, ...], ids: list[int]) -> dict[int, dict]:
+    """Rows `ids` of `model`, the `columns` a check reads, as the driver returns them (`_typing` converts them, in
+    the hashing thread). Raw rows rather than models: building whole Document models (every timestamp parsed) was
+    a quarter of a check's time at 100,000 invoices, on the event loop's thread."""
+    rows = await model._meta.db.execute_query_dict(
+        f'SELECT {", ".join(f"{chr(34)}{name}{chr(34)}" for name in columns)} FROM {model._meta.db_table} '
+        f'WHERE id IN ({", ".join(str(int(id_)) for id_ in ids)})')
+    return {row['id']: row for row in rows}
+
+
+def _typing(model, columns: tuple[str, ...]) -> Callable[[dict], SimpleNamespace]:
+    """A row of `_stored` with the values the model's fields give (dates, booleans, money, JSON), as attributes.
+    The fields are looked at on first use: a foreign key's `_id` field exists once Tortoise is initialised."""
+    converters: dict[str, Callable] = {}
+
+    def typed(row: dict) -> SimpleNamespace:
+        if not converters:
+            for name in columns:
+                kind = model._meta.fields_map[name]
+                if isinstance(kind, DateField):  # not a DatetimeField (none is read here)
+                    converters[name] = lambda value: None if value is None else day(value)
+                elif isinstance(kind, BooleanField):
+                    converters[name] = lambda value: None if value is None else bool(value)
+                elif isinstance(kind, (FixedDecimalField, JSONField)):
+                    converters[name] = kind.to_python_value
+        return SimpleNamespace(**{**row, **{name: convert(row[name]) for name, convert in converters.items()}})
+    return typed
 
 
 async def _count_documents(series: str) -> int:
@@ -271,11 +277,12 @@ async def _count_payments(_series: str) -> int:
     return await Payment.all().count()
 
 
-_DOCUMENTS = _Source(load=_load_documents, label=lambda doc: doc.number, payload=chain_payload,
-                     count=_count_documents, plural='document(s) validé(s)',
+_DOCUMENTS = _Source(load=_load_documents, typed=_typing(Document, _DOCUMENT_COLUMNS), label=lambda doc: doc.number,
+                     payload=chain_payload, count=_count_documents, plural='document(s) validé(s)',
                      missing='le document a été supprimé ou renuméroté',
                      altered='a été modifié après sa validation')
-_SOURCES = {PAYMENT_SERIES: _Source(load=_load_payments, label=lambda payment: payment.label, payload=payment_payload,
+_SOURCES = {PAYMENT_SERIES: _Source(load=_load_payments, typed=_typing(Payment, _PAYMENT_COLUMNS),
+                                    label=lambda payment: payment.label, payload=payment_payload,
                                     count=_count_payments, plural='règlement(s)',
                                     missing='le règlement a été supprimé ou modifié',
                                     altered='a été modifié après son enregistrement')}
@@ -339,7 +346,7 @@ class _Walk:
     state_issue: str = ''
     state_count: int = 0
 
-    def walk(self, batch: list[SimpleNamespace], rows: dict[int, object], lines: dict[int, list[dict]],
+    def walk(self, batch: list[SimpleNamespace], rows: dict[int, dict], lines: dict[int, list[dict]],
              events: dict[int, list[tuple]]) -> None:
         for entry in batch:
             self.count += 1
@@ -347,6 +354,7 @@ class _Walk:
             self.last = entry.label
             self.labels.add(entry.label)
             row = rows.get(entry.document_id)
+            row = None if row is None else self.source.typed(row)
             if self.broken is None:
                 self._check(entry, row)
             if self.source is _DOCUMENTS and row is not None:
