@@ -19,7 +19,6 @@ from db.document_list import DocumentQuery, filtered, order_of
 FIELDS = ('doc_type', 'state', 'number', 'issue_date', 'due_date', 'validity_date', 'client_name', 'total_ht',
           'total_vat', 'total_ttc', 'probability')
 ID_SLICE = 5000
-CENT = Decimal('0.01')
 
 
 async def export_ids(query: DocumentQuery) -> list[int]:
@@ -48,11 +47,18 @@ async def raw_rows(ids: list[int]) -> list[tuple]:
 
 def from_database(raw: tuple) -> dict:
     """What Tortoise would give for (id, *FIELDS): money is stored in cents, dates are text on SQLite."""
-    row = dict(zip(('id',) + FIELDS, raw))
-    for key in ('issue_date', 'due_date', 'validity_date'):
-        if isinstance(row[key], str):
-            row[key] = date.fromisoformat(row[key][:10])
-    for key in ('total_ht', 'total_vat', 'total_ttc'):
-        if row[key] is not None:
-            row[key] = (Decimal(int(row[key])) / 100).quantize(CENT)
+    row = dict(zip(_KEYS, raw))
+    for key in _DATES:
+        value = row[key]
+        if type(value) is str:
+            row[key] = date.fromisoformat(value[:10])
+    for key in _MONEY:
+        value = row[key]
+        if value is not None:
+            row[key] = Decimal(int(value)).scaleb(-2)  # cents to euros, exactly: '12.30', '0.00'
     return row
+
+
+_KEYS = ('id',) + FIELDS
+_DATES = ('issue_date', 'due_date', 'validity_date')
+_MONEY = ('total_ht', 'total_vat', 'total_ttc')

@@ -91,46 +91,59 @@ def _write_sheet(stream, sheet: Sheet) -> None:
 
 def _row_xml(number: int, values: Sequence[object], letters: list[str], *, header: bool = False) -> str:
     cells = [f'<row r="{number}">']
+    text_style, quoted_style = (_HEADER, _QUOTED_HEADER) if header else (_TEXT, _QUOTED_TEXT)
     for index, value in enumerate(values):
-        if value is None or value == '':
-            continue
-        ref = f'{letters[index]}{number}'
-        if isinstance(value, str) or isinstance(value, bool):
-            text = ('Oui' if value else 'Non') if isinstance(value, bool) else value
-            style = _HEADER if header else _TEXT
-            if _formula_like(text):
-                style = _QUOTED_HEADER if header else _QUOTED_TEXT
-            cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}'
-                         '</t></is></c>')
-        elif isinstance(value, Decimal):
-            if not value.is_finite():
-                raise ValueError(f'cannot write {value} to a spreadsheet')
-            cells.append(f'<c r="{ref}" s="{_MONEY}"><v>{value:f}</v></c>')
-        elif isinstance(value, int):
-            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-        elif isinstance(value, datetime):
-            if value.tzinfo is not None:  # Excel has no time zones: show the time as it was in France
-                value = value.astimezone(_PARIS).replace(tzinfo=None)
-            serial = (value.date() - _EPOCH).days + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
-            cells.append(f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>')
-        elif isinstance(value, date):
-            cells.append(f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>')
-        else:
-            raise TypeError(f'cannot write {type(value).__name__} to a spreadsheet: convert it first '
-                            '(money is Decimal, never float)')
+        kind = type(value)  # the exact types first, by identity: an export is mostly texts, amounts and dates
+        if kind is str:
+            if not value:
+                continue
+            text, quoted = _cell_text(value)
+            cells.append(f'<c r="{letters[index]}{number}" s="{quoted_style if quoted else text_style}" '
+                         f't="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        elif kind is Decimal and value.is_finite():
+            cells.append(f'<c r="{letters[index]}{number}" s="{_MONEY}"><v>{value:f}</v></c>')
+        elif kind is date:
+            cells.append(f'<c r="{letters[index]}{number}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>')
+        elif value is not None:
+            cell = _other_cell(f'{letters[index]}{number}', value, text_style, quoted_style)
+            if cell:
+                cells.append(cell)
     cells.append('</row>')
     return ''.join(cells)
 
 
-def _formula_like(text: str) -> bool:
-    """Whether the text, as written (characters XML can't carry dropped), starts like a formula."""
-    return (_NOT_XML.sub('', text) if _NOT_XML.search(text) else text).startswith(FORMULA_STARTS)
+def _other_cell(ref: str, value: object, text_style: int, quoted_style: int) -> str:
+    """The rest of `_row_xml`: booleans, integers, datetimes, subclasses, and the refusals; '' for an empty text."""
+    if value == '':
+        return ''
+    if isinstance(value, str) or isinstance(value, bool):
+        text, quoted = _cell_text(('Oui' if value else 'Non') if isinstance(value, bool) else value)
+        return (f'<c r="{ref}" s="{quoted_style if quoted else text_style}" t="inlineStr"><is><t '
+                f'xml:space="preserve">{text}</t></is></c>')
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f'cannot write {value} to a spreadsheet')
+        return f'<c r="{ref}" s="{_MONEY}"><v>{value:f}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:  # Excel has no time zones: show the time as it was in France
+            value = value.astimezone(_PARIS).replace(tzinfo=None)
+        serial = (value.date() - _EPOCH).days + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+        return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>'
+    raise TypeError(f'cannot write {type(value).__name__} to a spreadsheet: convert it first '
+                    '(money is Decimal, never float)')
 
 
-def _xml_text(text: str) -> str:
+def _cell_text(text: str) -> tuple[str, bool]:
+    """The text as a cell holds it (characters XML can't carry dropped, cut at Excel's limit, escaped) and whether
+    it starts like a formula."""
     if _NOT_XML.search(text):
         text = _NOT_XML.sub('', text)
-    return escape(text[:MAX_CELL_TEXT])
+    return (text[:MAX_CELL_TEXT].replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;'),
+            text.startswith(FORMULA_STARTS))
 
 
 def _column_letter(index: int) -> str:

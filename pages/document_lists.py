@@ -97,25 +97,45 @@ def write_list_xlsx(keys: list[str], batches: list[bytes]) -> bytes:
     """The sheet of `export_list`, from its pickled batches of raw rows. Module level, plain data in and out: the
     job worker runs it in its pool of processes."""
     columns = {key: (label, width) for key, label, width in EXPORT_COLUMNS}
+    getters = [_EXPORT_VALUES[key] for key in keys]
+    type_labels, state_labels = _Labels(doctypes.label), _Labels(state_label)
 
     def rows():
         for batch in batches:
             for raw in pickle.loads(batch):
                 row = from_database(raw)
-                yield [_export_value(row, key) for key in keys]
+                yield [get(row, type_labels, state_labels) for get in getters]
 
     return xlsx_bytes([Sheet(title='Documents', headers=[columns[key][0] for key in keys], rows=rows(),
                              column_widths=[columns[key][1] for key in keys])])
 
 
-def _export_value(row: dict, key: str):
-    return {
-        'number': row['number'] or 'Brouillon', 'type': doctypes.label(row['doc_type']),
-        'date': row['issue_date'], 'client': row['client_name'], 'total_ht': row['total_ht'],
-        'total_vat': row['total_vat'], 'total_ttc': row['total_ttc'],
-        'state': state_label(row['doc_type'], row['state']),
-        'due': row['due_date'], 'validity': row['validity_date'], 'probability': row['probability'],
-    }[key]
+class _Labels(dict):
+    """A label function's answers, each asked once per export (a list holds few types and states)."""
+
+    def __init__(self, label) -> None:
+        super().__init__()
+        self.label = label
+
+    def __missing__(self, key):
+        self[key] = value = self.label(*key)
+        return value
+
+
+# Each export column's value from a row of `from_database`, with the export's labels of types and states.
+_EXPORT_VALUES = {
+    'number': lambda row, types, states: row['number'] or 'Brouillon',
+    'type': lambda row, types, states: types[(row['doc_type'],)],
+    'date': lambda row, types, states: row['issue_date'],
+    'client': lambda row, types, states: row['client_name'],
+    'total_ht': lambda row, types, states: row['total_ht'],
+    'total_vat': lambda row, types, states: row['total_vat'],
+    'total_ttc': lambda row, types, states: row['total_ttc'],
+    'state': lambda row, types, states: states[(row['doc_type'], row['state'])],
+    'due': lambda row, types, states: row['due_date'],
+    'validity': lambda row, types, states: row['validity_date'],
+    'probability': lambda row, types, states: row['probability'],
+}
 
 
 def follow_list(ctx: PageContext, document_list: DocumentList, *, family: str | None = None) -> None:
