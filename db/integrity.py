@@ -90,14 +90,15 @@ def chain_payload(document: Document) -> dict:
 
 
 def next_entries(series: str, start_position: int, previous: str, documents: list[Document],
-                 secret: str | bytes) -> list[ChainEntry]:
-    """Chain entries for documents validated together, in order (the bulk path: hashes computed in Python)."""
+                 secret: str | bytes) -> list[dict]:
+    """Chain entries for documents validated together, in order, as rows of ChainEntry (`db.bulk_rows.insert_rows`;
+    the bulk path: hashes computed in Python)."""
     entries, key = [], secret_key(secret)
     for offset, document in enumerate(documents):
         digest = chain_hash(key, previous, chain_payload(document))
-        entries.append(ChainEntry(series=series, position=start_position + offset, document_id=document.id,
-                                  label=document.number, payload_version=PAYLOAD_VERSION, previous_hash=previous,
-                                  hash=digest))
+        entries.append({'series': series, 'position': start_position + offset, 'document_id': document.id,
+                        'label': document.number, 'payload_version': PAYLOAD_VERSION, 'previous_hash': previous,
+                        'hash': digest})
         previous = digest
     return entries
 

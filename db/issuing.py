@@ -46,7 +46,7 @@ from tortoise.exceptions import IntegrityError
 from db import changes, originals
 from db.actor import Actor
 from db.audit import AuditEntry
-from db.bulk_rows import insert_lines, line_row, snapshot_dict
+from db.bulk_rows import insert_lines, insert_rows, line_row, snapshot_dict
 from db.closings import check_open
 from db.contact import Contact
 from db.document import ChainEntry, Document, Installment
@@ -384,10 +384,10 @@ async def _number_and_freeze(actor: Actor, issues: list[Issue], secret: str | by
     try:
         await _finish_new(new)
         await _write_installments(issues)
-        await AuditEntry.bulk_create([_audit_entry(actor, item, now) for item in issues])
+        await insert_rows(AuditEntry, [_audit_entry(actor, item, now) for item in issues])
     finally:
         entries = await chained
-    await ChainEntry.bulk_create(entries)
+    await insert_rows(ChainEntry, entries)
     await record_issued(documents, secret)  # the genesis of each document's chain of states
     return documents
 
@@ -430,11 +430,11 @@ async def _finish_new(issues: list[Issue]) -> None:
 async def _write_installments(issues: list[Issue]) -> None:
     """Create the new installments, and enter every installment of the issued documents in Payments (PA1) with the
     number and the client they are listed and searched by: 'paid' when nothing is left to receive."""
-    await Installment.bulk_create([
-        Installment(document_id=item.document.id, position=position, due_date=due, amount=amount,
-                    kind=item.installment_kind, status='open' if amount else 'paid', paid_amount=0,
-                    number=item.document.number, client_id=item.document.client_id,
-                    client_name=item.document.client_name)
+    await insert_rows(Installment, [
+        {'document_id': item.document.id, 'position': position, 'due_date': due, 'amount': amount,
+         'kind': item.installment_kind, 'status': 'open' if amount else 'paid', 'paid_amount': 0,
+         'number': item.document.number, 'client_id': item.document.client_id,
+         'client_name': item.document.client_name}
         for item in issues for position, (due, amount) in enumerate(item.installments)])
     for item in issues:
         if item.lines is not None:
@@ -444,13 +444,14 @@ async def _write_installments(issues: list[Issue]) -> None:
             client_id=item.document.client_id, client_name=item.document.client_name)
 
 
-def _audit_entry(actor: Actor, item: Issue, now: datetime) -> AuditEntry:
+def _audit_entry(actor: Actor, item: Issue, now: datetime) -> dict:
+    """The audit entry of one document issued, as a row of AuditEntry (`insert_rows`)."""
     document = item.document
-    return AuditEntry(at=now, user_id=actor.user_id, actor=actor.email, action=f'{document.doc_type}.validate',
-                      target=f'document:{document.id}', ip=actor.ip,
-                      details={'number': document.number, 'issue_date': document.issue_date.isoformat(),
-                               'client': document.client_name, 'total_ttc': str(document.total_ttc),
-                               'state': ['draft', document.state], **item.audit})
+    return {'at': now, 'user_id': actor.user_id, 'actor': actor.email, 'action': f'{document.doc_type}.validate',
+            'target': f'document:{document.id}', 'ip': actor.ip,
+            'details': {'number': document.number, 'issue_date': document.issue_date.isoformat(),
+                        'client': document.client_name, 'total_ttc': str(document.total_ttc),
+                        'state': ['draft', document.state], **item.audit}}
 
 
 _locks: 'weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]' = weakref.WeakKeyDictionary()

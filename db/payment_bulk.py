@@ -30,6 +30,7 @@ from tortoise import connections
 from db import changes, cheques
 from db.actor import Actor
 from db.audit import record
+from db.bulk_rows import insert_rows
 from db.closings import check_open
 from db.document import ChainEntry, Document, Installment, Payment
 from db.integrity import PAYMENT_SERIES, chain_head, payment_payload
@@ -103,7 +104,7 @@ async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str |
             payment.label = rules.label_of(today.year, first + offset)
         last_id = (await Payment.all().order_by('-id').limit(1).values_list('id', flat=True) or [0])[0]
         now = datetime.now(timezone.utc)
-        await _insert(client, Payment, PAYMENT_COLUMNS, [entry.row(now) for entry in records])
+        await insert_rows(Payment, [entry.row(now) for entry in records])
         # The ids are the database's: read back by label (ours are the only ones past last_id, the counter's lock
         # queues every other payment behind this transaction).
         ids = dict(await Payment.filter(id__gt=last_id).values_list('label', 'id'))
@@ -122,7 +123,7 @@ async def _settle_batch(actor: Actor, chunk: list[BulkSettlement], secret: str |
             await _update_installments(client, list(installments.values()))
         finally:
             entries = await chained
-        await _insert(client, ChainEntry, CHAIN_COLUMNS, entries)
+        await insert_rows(ChainEntry, entries)
         # Each invoice paid is one chained state event and one audit entry (db/state_chain.py), as in `settle`.
         await change_states(actor, await _paid_documents(document_ids), 'paid', secret=secret,
                             only_from=('validated',))
@@ -150,12 +151,6 @@ class _Installment:
         return self.amount - self.paid_amount
 
 
-PAYMENT_COLUMNS = ('installment_id', 'document_id', 'kind', 'amount', 'paid_on', 'method', 'reference', 'reason',
-                   'reverses_id', 'label', 'client_name', 'created_by_id', 'created_at')
-CHAIN_COLUMNS = ('series', 'position', 'document_id', 'label', 'payload_version', 'previous_hash', 'hash',
-                 'created_at')
-
-
 @dataclass(kw_only=True, slots=True)
 class _Record:
     """A settlement of the journal as inserted, with the attributes `db.integrity.payment_payload` reads."""
@@ -179,24 +174,6 @@ class _Record:
                 'amount': self.amount, 'paid_on': self.paid_on, 'method': self.method, 'reference': self.reference,
                 'reason': self.reason, 'reverses_id': self.reverses_id, 'label': self.label,
                 'client_name': self.client_name, 'created_by_id': self.created_by_id, 'created_at': now}
-
-
-async def _insert(client, model, columns: tuple[str, ...], rows: list[dict]) -> None:
-    """Rows inserted with one executemany, each value through its field's `to_db_value` (as bulk_create does)."""
-    fields = [model._meta.fields_map.get(column) for column in columns]
-    marks = ['?'] * len(columns) if client.capabilities.dialect == 'sqlite' else [
-        f'${index}' for index in range(1, len(columns) + 1)]
-    sql = f'INSERT INTO {model._meta.db_table} ({", ".join(columns)}) VALUES ({", ".join(marks)})'
-    converters = [_converter(field) for field in fields]
-    await client.execute_many(sql, [[convert(row[column]) for convert, column in zip(converters, columns)]
-                                    for row in rows])
-
-
-def _converter(field):
-    """A column's own conversion (money to cents, dates, datetimes); ids (foreign keys) as they are."""
-    if field is None or hasattr(field, 'related_model'):
-        return lambda value: value
-    return lambda value: field.to_db_value(value, None)
 
 
 def _checked(item: BulkSettlement, installment: _Installment, today: date) -> Decimal:

@@ -26,6 +26,7 @@ from tortoise.expressions import F
 
 from db.actor import Actor
 from db.audit import AuditEntry
+from db.bulk_rows import insert_rows
 from db.document import Document, StateEvent
 from logic import doctypes, states
 from logic.integrity import GENESIS, STATE_PAYLOAD_VERSION, chain_hash, secret_key, state_payload
@@ -50,8 +51,8 @@ class Moving:
 async def record_issued(documents: list[Document], secret: str | bytes) -> None:
     """The genesis event of documents just issued, in their issuing transaction (`document.state` already set)."""
     key = secret_key(secret)
-    await StateEvent.bulk_create([_event(key, Moving.of(document), seq=1, previous_hash=GENESIS,
-                                         previous_state='draft', state=document.state) for document in documents])
+    await insert_rows(StateEvent, [_event(key, Moving.of(document), seq=1, previous_hash=GENESIS,
+                                          previous_state='draft', state=document.state) for document in documents])
 
 
 async def change_state(actor: Actor, document: Document, target: str, *, secret: str | bytes,
@@ -93,19 +94,20 @@ async def _change(actor: Actor, rows: list[Moving], target: str, key: bytes, det
     for row in rows:
         seq, previous = heads.get(row.id, (0, GENESIS))
         events.append(_event(key, row, seq=seq + 1, previous_hash=previous, previous_state=row.state, state=target))
-    await StateEvent.bulk_create(events)
-    await AuditEntry.bulk_create([
-        AuditEntry(at=now, user_id=actor.user_id, actor=actor.email, action=f'{row.doc_type}.state',
-                   target=f'document:{row.id}', ip=actor.ip,
-                   details={'number': row.number, 'state': [row.state, target], **details}) for row in rows])
+    await insert_rows(StateEvent, events)
+    await insert_rows(AuditEntry, [
+        {'at': now, 'user_id': actor.user_id, 'actor': actor.email, 'action': f'{row.doc_type}.state',
+         'target': f'document:{row.id}', 'ip': actor.ip,
+         'details': {'number': row.number, 'state': [row.state, target], **details}} for row in rows])
 
 
-def _event(key: bytes, row: Moving, *, seq: int, previous_hash: str, previous_state: str, state: str) -> StateEvent:
+def _event(key: bytes, row: Moving, *, seq: int, previous_hash: str, previous_state: str, state: str) -> dict:
+    """A chained state event, as a row of StateEvent (`insert_rows`)."""
     payload = state_payload(document_id=row.id, series=row.series, number=row.number, seq=seq,
                             previous_state=previous_state, state=state)
-    return StateEvent(document_id=row.id, seq=seq, series=row.series, number=row.number,
-                      previous_state=previous_state, state=state, payload_version=STATE_PAYLOAD_VERSION,
-                      previous_hash=previous_hash, hash=chain_hash(key, previous_hash, payload))
+    return {'document_id': row.id, 'seq': seq, 'series': row.series, 'number': row.number,
+            'previous_state': previous_state, 'state': state, 'payload_version': STATE_PAYLOAD_VERSION,
+            'previous_hash': previous_hash, 'hash': chain_hash(key, previous_hash, payload)}
 
 
 # --- the check ----------------------------------------------------------------------------------------------------
