@@ -38,8 +38,12 @@ async def export_ids(query: DocumentQuery) -> list[int]:
 
 async def raw_rows(ids: list[int]) -> list[tuple]:
     """(id, *FIELDS) of these documents, in this order, as the database returns them (see `from_database`).
-    The SQL carries integers only (the ids), so inlining them is safe."""
-    sql = Document.filter(id__in=ids).values_list('id', *FIELDS).sql(params_inline=True)
+    The SQL carries integers only (the ids), so inlining them is safe; written by hand, as the query builder took a
+    third of the time for a slice of 500 ids."""
+    if not ids:
+        return []
+    columns = ', '.join(f'"{Document._meta.fields_db_projection[name]}"' for name in ('id',) + FIELDS)
+    sql = f'SELECT {columns} FROM "{Document._meta.db_table}" WHERE "id" IN ({", ".join(str(int(i)) for i in ids)})'
     _, rows = await connections.get('default').execute_query(sql)
     by_id = {row[0]: tuple(row) for row in rows}
     return [by_id[doc_id] for doc_id in ids if doc_id in by_id]
