@@ -110,7 +110,7 @@ def _insert_columns(model: type[Model]) -> list[tuple]:
         if field.generated:
             continue
         auto = getattr(field, 'auto_now_add', False) or getattr(field, 'auto_now', False)
-        default = _NOW if auto else field.default  # a field with only a database default: give its value
+        default = _NOW if auto else field.default  # None: given by the row, or null
         immutable = default is None or default is _NOW or isinstance(default, (int, str, bytes, Decimal))
         if not immutable and not callable(default):
             raise TypeError(f'{model.__name__}.{name}: a mutable default needs a copy per row')  # as Model does
