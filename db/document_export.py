@@ -8,13 +8,11 @@ list's index in slices, then the rows by id as raw database values (`raw_rows`),
     raw = await raw_rows(ids[:500])           # in the event loop, a few ms
     rows = [from_database(row) for row in raw]  # in the worker
 """
-from datetime import date
-from decimal import Decimal
-
 from tortoise import connections
 
 from db.document import Document
 from db.document_list import DocumentQuery, filtered, order_of
+from db.raw_values import day, money, rows_by_ids
 
 FIELDS = ('doc_type', 'state', 'number', 'issue_date', 'due_date', 'validity_date', 'client_name', 'total_ht',
           'total_vat', 'total_ttc', 'probability')
@@ -37,14 +35,10 @@ async def export_ids(query: DocumentQuery) -> list[int]:
 
 
 async def raw_rows(ids: list[int]) -> list[tuple]:
-    """(id, *FIELDS) of these documents, in this order, as the database returns them (see `from_database`).
-    The SQL carries integers only (the ids), so inlining them is safe; written by hand, as the query builder took a
-    third of the time for a slice of 500 ids."""
+    """(id, *FIELDS) of these documents, in this order, as the database returns them (see `from_database`)."""
     if not ids:
         return []
-    columns = ', '.join(f'"{Document._meta.fields_db_projection[name]}"' for name in ('id',) + FIELDS)
-    sql = f'SELECT {columns} FROM "{Document._meta.db_table}" WHERE "id" IN ({", ".join(str(int(i)) for i in ids)})'
-    _, rows = await connections.get('default').execute_query(sql)
+    _, rows = await connections.get('default').execute_query(rows_by_ids(Document, _KEYS, ids))
     by_id = {row[0]: tuple(row) for row in rows}
     return [by_id[doc_id] for doc_id in ids if doc_id in by_id]
 
@@ -53,13 +47,11 @@ def from_database(raw: tuple) -> dict:
     """What Tortoise would give for (id, *FIELDS): money is stored in cents, dates are text on SQLite."""
     row = dict(zip(_KEYS, raw))
     for key in _DATES:
-        value = row[key]
-        if type(value) is str:
-            row[key] = date.fromisoformat(value[:10])
+        if row[key] is not None:
+            row[key] = day(row[key])
     for key in _MONEY:
-        value = row[key]
-        if value is not None:
-            row[key] = Decimal(int(value)).scaleb(-2)  # cents to euros, exactly: '12.30', '0.00'
+        if row[key] is not None:
+            row[key] = money(row[key])
     return row
 
 
