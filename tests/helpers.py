@@ -1,4 +1,5 @@
-"""Helpers shared by every test tier: the instance secret, CI detection, a free port, and the one way to wait.
+"""Helpers shared by every test tier: the instance secret, CI detection, a free port, last month's last day, and
+the one way to wait.
 
 Waiting: `until` polls from inside the event loop (page and db tests, where the app runs in the test process and must
 get the loop between tries); `wait_until` blocks the thread (a server subprocess, a real browser). Both poll the same
@@ -10,10 +11,16 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 SECRET = 'test-secret-' + 'x' * 40
 IN_CI = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
+
+
+def last_day_of_last_month() -> date:
+    """Taken when called, not at import: a run crossing midnight must agree with the application's own date."""
+    return date.today().replace(day=1) - timedelta(days=1)
 
 
 class TimedOut(AssertionError):

@@ -2,14 +2,12 @@
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
 
 from db import closings, engine, settings
 from logic.archive import ArchiveWriter, signing_key
 from tests.command import ROOT, cli
 from tests.db.documents_helpers import business_client, company, validated_invoice
-
-LAST_DAY = date.today().replace(day=1) - timedelta(days=1)
+from tests.helpers import last_day_of_last_month
 
 
 def test_verify_archive_needs_neither_configuration_nor_database(tmp_path):
@@ -31,19 +29,20 @@ def test_verify_archive_needs_neither_configuration_nor_database(tmp_path):
 
 
 async def test_close_writes_a_report_that_verify_compares_with_the_database(database_url, tmp_path):
+    last_day = last_day_of_last_month()
     await engine.open_database(database_url, migrate=False)
     try:
         admin = await company()
-        await settings.save_options(admin, {'fiscal_year_start': LAST_DAY.month})
-        await validated_invoice(admin, await business_client(), issue_date=LAST_DAY)
+        await settings.save_options(admin, {'fiscal_year_start': last_day.month})
+        await validated_invoice(admin, await business_client(), issue_date=last_day)
     finally:
         await engine.close_database()
     report = tmp_path / 'rapport.pdf'
     # The data dir is the test issuer's: the originals made at issuing are where the command looks for them.
-    done = cli(database_url, tmp_path / 'issuer', 'close', '--month', f'{LAST_DAY:%Y-%m}', '--report', str(report))
+    done = cli(database_url, tmp_path / 'issuer', 'close', '--month', f'{last_day:%Y-%m}', '--report', str(report))
     assert done.returncode == 0 and 'clôturé : empreinte' in done.stdout, done.stdout + done.stderr
     assert report.read_bytes().startswith(b'%PDF-')
-    done = cli(database_url, tmp_path / 'issuer', 'close', '--month', f'{LAST_DAY:%Y-%m}')
+    done = cli(database_url, tmp_path / 'issuer', 'close', '--month', f'{last_day:%Y-%m}')
     assert done.returncode == 2 and 'déjà clôturé' in done.stderr
     done = cli(database_url, tmp_path / 'issuer', 'verify', '--closing-report', str(report))
     assert done.returncode == 0 and 'la base correspond au rapport' in done.stdout, done.stdout + done.stderr

@@ -1,14 +1,10 @@
 """`python main.py fec --from D --to D -o DIR [--csv]` (AC1), run as an operator would: the checked file, named after
 the SIREN and the closing date; exit 2 with a French line when the checker refuses or the period is empty."""
-from datetime import date
-
 from db import engine
 from db.accounting import AccountingSettings
 from logic.fec_check import check_bytes
 from tests.command import cli
 from tests.db.documents_helpers import business_client, company, validated_invoice
-
-YEAR = date.today().year
 
 
 async def test_it_writes_the_checked_fec_and_csv_of_a_year_and_refuses_what_the_checker_refuses(database_url,
@@ -19,15 +15,16 @@ async def test_it_writes_the_checked_fec_and_csv_of_a_year_and_refuses_what_the_
         invoice = await validated_invoice(admin, await business_client())
     finally:
         await engine.close_database()
+    year = invoice.issue_date.year  # the year the application dated it
     out = tmp_path / 'out'
     out.mkdir()
-    done = cli(database_url, tmp_path / 'data', 'fec', '--from', f'{YEAR}-01-01', '--to', f'{YEAR}-12-31', '-o',
+    done = cli(database_url, tmp_path / 'data', 'fec', '--from', f'{year}-01-01', '--to', f'{year}-12-31', '-o',
                str(out), '--csv')
     assert done.returncode == 0, done.stdout + done.stderr
-    fec_file = out / f'732829320FEC{YEAR}1231.txt'
+    fec_file = out / f'732829320FEC{year}1231.txt'
     assert 'Fichier conforme : 1 écritures' in done.stdout and str(fec_file) in done.stdout
     assert check_bytes(fec_file.read_bytes()).ok and invoice.number in fec_file.read_text('iso-8859-15')
-    assert (out / f'732829320-ecritures-{YEAR}0101-{YEAR}1231.csv').read_bytes().startswith(b'\xef\xbb\xbf')
+    assert (out / f'732829320-ecritures-{year}0101-{year}1231.csv').read_bytes().startswith(b'\xef\xbb\xbf')
 
     empty = cli(database_url, tmp_path / 'data', 'fec', '--from', '2001-01-01', '--to', '2001-12-31', '-o', str(out))
     assert empty.returncode == 2
@@ -40,7 +37,7 @@ async def test_it_writes_the_checked_fec_and_csv_of_a_year_and_refuses_what_the_
     finally:
         await engine.close_database()
     fec_file.unlink()
-    refused = cli(database_url, tmp_path / 'data', 'fec', '--from', f'{YEAR}-01-01', '--to', f'{YEAR}-12-31', '-o',
+    refused = cli(database_url, tmp_path / 'data', 'fec', '--from', f'{year}-01-01', '--to', f'{year}-12-31', '-o',
                   str(out))
     assert refused.returncode == 2 and 'Fichier refusé par le contrôle' in refused.stderr
     assert 'CompteNum « CLIENTS » doit commencer par trois chiffres' in refused.stderr

@@ -17,7 +17,6 @@ from tests.db.documents_helpers import business_client, line, validated_invoice
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
-YEAR = date.today().year
 CHEQUES = [('Boulangerie Martin', 'Crédit Agricole', '0001001'), ('M. Paul Martin', 'CIC', '0001002'),
            ('SCI du Marché', 'La Banque Postale', '0001003')]
 
@@ -61,7 +60,7 @@ async def test_three_cheques_settled_then_remitted_on_one_slip(server, browser, 
              in d.find_element(By.CSS_SELECTOR, '.q-dialog').text)
     tabs = len(browser.window_handles)
     click(browser, '.q-dialog [data-action=confirm-remittance]')
-    wait_for_text(browser, f'RC{YEAR}-00001', timeout=30)
+    wait_for_text(browser, f'RC{date.today().year}-00001', timeout=30)
     wait_for(browser, lambda d: len(d.window_handles) > tabs)  # the slip's PDF opens beside the list
     browser.switch_to.window(browser.window_handles[0])
     wait_for_text(browser, 'Aucun chèque à remettre.')
@@ -76,7 +75,7 @@ async def test_three_cheques_settled_then_remitted_on_one_slip(server, browser, 
     (tmp_path / 'slip.pdf').write_bytes(pdf)
     slip = subprocess.run(['pdftotext', '-layout', str(tmp_path / 'slip.pdf'), '-'], capture_output=True, text=True,
                           check=True).stdout
-    assert f'RC{YEAR}-00001' in slip and 'Nombre de chèques : 3' in slip and '390,00 €' in slip
+    assert f'RC{date.today().year}-00001' in slip and 'Nombre de chèques : 3' in slip and '390,00 €' in slip
     for (drawer, bank, number), invoice in zip(CHEQUES, numbers):
         assert drawer in slip and bank in slip and number in slip and invoice in slip
     with pytest.raises(urllib.error.HTTPError):  # not without a session

@@ -27,7 +27,6 @@ from tests.mail import Inbox
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
-YEAR = date.today().year
 CLIENT_EMAIL = 'compta@boulangerie-martin.fr'
 # Extra screenshots of the editing states, to look at while working on the page (FACTURIER_REVIEW=1).
 REVIEW = os.environ.get('FACTURIER_REVIEW') == '1'
@@ -185,12 +184,13 @@ async def walkthrough(server, browser, inbox) -> None:
     wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-action=confirm-settle]'),
              timeout=60)
     browser.get(quote_url)
-    wait_for(browser, lambda d: text(d, '[data-role=deposit-invoice]') == f'Facture d’acompte F{YEAR}-00001')
+    wait_for(browser, lambda d: text(d, '[data-role=deposit-invoice]')
+             == f'Facture d’acompte F{date.today().year}-00001')
     expect_text(browser, '[data-deposit] [data-status=paid]', equals='Réglé')
     clean_screenshot(browser, 'quote-deposits', 1280)
     resize(browser)
     click(browser, '[data-role=deposit-invoice]')
-    wait_for_text(browser, f'Facture d’acompte F{YEAR}-00001')
+    wait_for_text(browser, f'Facture d’acompte F{date.today().year}-00001')
     expect_text(browser, '[data-state]', equals='Réglée')
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-action=validate], [data-action=credit]')
     if REVIEW:
@@ -204,7 +204,7 @@ async def walkthrough(server, browser, inbox) -> None:
     click(browser, '[data-action=invoice]')
     wait_for(browser, lambda d: re.search(r'/factures/\d+$', d.current_url))
     wait_for_text(browser, 'Acomptes déduits')
-    expect_text(browser, '[data-role=deduction]', starts=f'F{YEAR}-00001 Facture d’acompte du')
+    expect_text(browser, '[data-role=deduction]', starts=f'F{date.today().year}-00001 Facture d’acompte du')
     wait_for(browser, lambda d: 'Total à échelonner : 2 100,00 €' in d.find_element(By.TAG_NAME, 'body').text
              .replace('\u202f', ' ').replace('\xa0', ' '))
     fill(browser, '[data-field=count]', '2')
@@ -222,7 +222,7 @@ async def walkthrough(server, browser, inbox) -> None:
     STEPS.append('confirm the validation')
     click_until(browser, '.q-dialog [data-action=confirm-validate]',
                 lambda d: not shown(d, '.q-dialog [data-action=confirm-validate]'), each=60)
-    wait_for_text(browser, f'Facture F{YEAR}-00002', timeout=120)
+    wait_for_text(browser, f'Facture F{date.today().year}-00002', timeout=120)
     expect_text(browser, '[data-state]', equals='Validée')
 
     # PA2: the first installment settled, then the second: the invoice is paid.

@@ -12,7 +12,6 @@ from tests.browser.helpers import click as click_at
 from tests.browser.helpers import expect_text, fill, log_in, resize, screenshot, text, wait_for, wait_for_text
 
 pytestmark = pytest.mark.browser
-YEAR = date.today().year
 
 
 def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
@@ -38,7 +37,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
 
     click(browser, '[data-action=save]')
     wait_for(browser, lambda d: re.search(r'/devis/\d+$', d.current_url))
-    wait_for_text(browser, f'Devis D{YEAR}-00001')
+    wait_for_text(browser, f'Devis D{date.today().year}-00001')
     click(browser, '[data-action=state-accepted]')
     wait_for_text(browser, 'Devis accepté.')
     screenshot(browser, 'quote-accepted', 1280)
@@ -50,7 +49,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
 
     click(browser, '[data-action=validate]')
     click(browser, '[data-action=confirm-validate]')
-    wait_for_text(browser, f'Facture F{YEAR}-00001')
+    wait_for_text(browser, f'Facture F{date.today().year}-00001')
     expect_text(browser, '[data-state]', equals='Validée')
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '[data-table=installments]'))
     screenshot(browser, 'invoice-validated', 1280)
@@ -60,7 +59,7 @@ def test_a_quote_is_accepted_invoiced_validated_and_credited(server, browser):
     click(browser, '[data-action=credit]')
     wait_for_text(browser, 'Montant de l’avoir : -843,00')
     click(browser, '[data-action=confirm-credit]')
-    wait_for_text(browser, f'Avoir AV{YEAR}-00001')
+    wait_for_text(browser, f'Avoir AV{date.today().year}-00001')
     expect_text(browser, '[data-state]', equals='Validé')
 
     browser.get(f'{server.url}/factures')

@@ -23,7 +23,6 @@ from tests.mail import Inbox
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
-TODAY = date.today()
 CLIENT_EMAIL = 'compta@boulangerie-martin.fr'
 
 
@@ -49,8 +48,9 @@ async def prepare(server, port: int):
                                            'sender': 'factures@atelier-durand.fr', 'username': ''}, secret=SECRET)
         business = await business_client(email=CLIENT_EMAIL)
         private = await individual_client()
-        invoice = await validated_invoice(admin, business, line(price='1000'), issue_date=TODAY - timedelta(days=90))
-        await validated_invoice(admin, private, line(price='50'), issue_date=TODAY - timedelta(days=60))
+        today = date.today()
+        invoice = await validated_invoice(admin, business, line(price='1000'), issue_date=today - timedelta(days=90))
+        await validated_invoice(admin, private, line(price='50'), issue_date=today - timedelta(days=60))
         return business.id, private.id, invoice.id
     finally:
         await engine.close_database()
@@ -111,7 +111,7 @@ async def test_a_dunning_run_by_email_and_by_post(server, browser, inbox):
     wait_for_text(browser, '1 client(s), 1 échéance(s)')
     wait_for_text(browser, '1 choisie(s)')
     run_letters(browser, [], 'print-post', '1 lettre(s) prête(s)', 'dunning-run-post')
-    pdf = browser.downloads / f'relances-{TODAY.isoformat()}.pdf'  # downloaded by itself once ready
+    pdf = browser.downloads / f'relances-{date.today().isoformat()}.pdf'  # downloaded by itself once ready
     wait_for(browser, lambda _: pdf.is_file(), timeout=30)
     if shutil.which('pdftotext'):
         printed = subprocess.run(['pdftotext', '-layout', str(pdf), '-'], capture_output=True, text=True,

@@ -19,7 +19,6 @@ from tests.db.documents_helpers import business_client, draft, line
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
-YEAR = date.today().year
 
 
 async def prepare(server) -> int:
@@ -57,13 +56,14 @@ def pdf_names(browser) -> set:
 
 async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, browser):
     quote_id = await prepare(server)
+    year = date.today().year
     log_in(browser, server, path=f'/devis/{quote_id}')
     wait_for_text(browser, 'Commander')
 
     click(browser, '[data-action=order]')
     wait_for(browser, lambda d: '/commandes/' in d.current_url, timeout=60)
     wait_for_text(browser, 'Confirmer')
-    expect_text(browser, '[data-role=document-head] .app-subtitle', equals=f'Bon de commande BC{YEAR}-00001')
+    expect_text(browser, '[data-role=document-head] .app-subtitle', equals=f'Bon de commande BC{year}-00001')
     click(browser, '[data-action=state-confirmed]')
     wait_for_text(browser, 'Bon de commande confirmé.', timeout=60)
     order_url = browser.current_url
@@ -79,13 +79,13 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     clean_screenshot(browser, 'delivery-dialog', 1280)
     click(browser, '[data-action=confirm-deliver]')
     wait_for(browser, lambda d: '/livraisons/' in d.current_url, timeout=60)
-    wait_for_text(browser, f'BL{YEAR}-00001')
+    wait_for_text(browser, f'BL{year}-00001')
     click(browser, '[data-action=state-delivered]')
     wait_for_text(browser, 'Bon de livraison marqué livré.', timeout=60)
     before = pdf_names(browser)
     click(browser, '[data-action=pdf-priceless]')
     receipt = downloaded(browser, before)
-    assert f'BL{YEAR}-00001' in receipt and 'Parpaings' in receipt and 'Bon pour réception' in receipt
+    assert f'BL{year}-00001' in receipt and 'Parpaings' in receipt and 'Bon pour réception' in receipt
     assert 'Ciment' not in receipt and '€' not in receipt.split('Client')[1].split('Bon pour réception')[0]
     expect_text(browser, '[data-role=chain]', contains='livrée en partie')
     clean_screenshot(browser, 'delivery-note', 1280)
@@ -101,7 +101,7 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     click(browser, '[data-action=deliver]')
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-dialog [data-line]')) == 2)
     click(browser, '[data-action=confirm-deliver]')
-    wait_for_text(browser, f'BL{YEAR}-00002', timeout=60)
+    wait_for_text(browser, f'BL{year}-00002', timeout=60)
     click(browser, '[data-action=state-delivered]')
     wait_for_text(browser, 'Bon de livraison marqué livré.', timeout=60)
 
@@ -114,23 +114,23 @@ async def test_a_quote_is_ordered_delivered_twice_and_invoiced_once(server, brow
     wait_for(browser, lambda d: text(d, '[data-total=total-ht]') == '63,00 €', timeout=30)
     click(browser, '[data-action=validate]')
     click(browser, '[data-action=confirm-validate]')
-    wait_for(browser, lambda d: text(d, '[data-role=document-head] .app-subtitle') == f'Facture F{YEAR}-00001',
+    wait_for(browser, lambda d: text(d, '[data-role=document-head] .app-subtitle') == f'Facture F{year}-00001',
              timeout=90)
     # The chain of documents is drawn after the heading (the page re-renders once validated): waited for.
-    numbers = (f'D{YEAR}-00001', f'BC{YEAR}-00001', f'BL{YEAR}-00001', f'BL{YEAR}-00002')
+    numbers = (f'D{year}-00001', f'BC{year}-00001', f'BL{year}-00001', f'BL{year}-00002')
     wait_for(browser, lambda d: all(number in text(d, '[data-role=chain]') for number in numbers), timeout=30)
     expect_text(browser, '[data-role=chain]', contains='facturée')  # the order
     before = pdf_names(browser)
     click(browser, '[data-action=pdf]')
     invoice = downloaded(browser, before)
-    assert f'Bon de livraison BL{YEAR}-00001' in invoice and f'Bon de livraison BL{YEAR}-00002' in invoice
-    assert '75,60 €' in invoice and f'F{YEAR}-00001' in invoice
+    assert f'Bon de livraison BL{year}-00001' in invoice and f'Bon de livraison BL{year}-00002' in invoice
+    assert '75,60 €' in invoice and f'F{year}-00001' in invoice
     clean_screenshot(browser, 'invoice-from-deliveries', 1280)
     clean_screenshot(browser, 'invoice-from-deliveries', 390)
     resize(browser)
 
     browser.get(f'{server.url}/livraisons')
-    wait_for_text(browser, f'BL{YEAR}-00002')
+    wait_for_text(browser, f'BL{year}-00002')
     clean_screenshot(browser, 'delivery-note-list', 1280)
     clean_screenshot(browser, 'delivery-note-list', 390)
     await _check_stored(server)

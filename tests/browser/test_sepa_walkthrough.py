@@ -21,7 +21,6 @@ from tests.issuing import issuer
 from tests.personas import ADMIN_EMAIL
 
 pytestmark = pytest.mark.browser
-TODAY = date.today()
 
 
 async def in_database(server, work):
@@ -43,7 +42,8 @@ async def an_invoice(admin, client_id: int) -> Document:
     contact = await Contact.get(id=client_id)
     document = await documents.create_document(admin, draft(contact, line(price='100'),
                                                             payment_method_id=method.id))
-    document = await documents.set_installments(admin, document.id, [(TODAY + timedelta(days=5), Decimal('240.00'))],
+    due = date.today() + timedelta(days=5)
+    document = await documents.set_installments(admin, document.id, [(due, Decimal('240.00'))],
                                                 document.version)
     return await validation.validate_invoice(admin, document.id, issuer=issuer())
 

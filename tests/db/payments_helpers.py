@@ -8,15 +8,15 @@ from tests.db.documents_helpers import business_client, draft, line
 from tests.issuing import issuer
 
 D = Decimal
-TODAY = date.today()
 
 
 async def invoice_in_two(admin, client=None, *, first='100.00', second='140.00'):
     """A 240.00 invoice payable in two installments, due in 10 and 40 days."""
     client = client or await business_client()
     document = await documents.create_document(admin, draft(client, line(price='100')))
-    document = await documents.set_installments(admin, document.id, [(TODAY + timedelta(days=10), D(first)),
-                                                                    (TODAY + timedelta(days=40), D(second))],
+    today = date.today()
+    document = await documents.set_installments(admin, document.id, [(today + timedelta(days=10), D(first)),
+                                                                    (today + timedelta(days=40), D(second))],
                                                 document.version)
     return await validation.validate_invoice(admin, document.id, issuer=issuer())
 
@@ -29,7 +29,7 @@ async def invoice_of_a_quote_with_a_deposit(admin, *, deposit_status='open'):
     await Document.filter(id=invoice.id).update(source_id=quote.id)
     invoice = await validation.validate_invoice(admin, invoice.id, issuer=issuer())
     # Made after the validation (which refuses open deposits, DE5): the rule must hold in db/payments.py too.
-    deposit = await Installment.create(document=quote, kind='deposit', status=deposit_status, due_date=TODAY,
+    deposit = await Installment.create(document=quote, kind='deposit', status=deposit_status, due_date=date.today(),
                                        amount=D('72.00'), number=quote.number, client_name=quote.client_name)
     return quote, deposit, invoice
 

@@ -1,7 +1,7 @@
 """The signed archive of a closed fiscal year (issue 13): built from the database, checked without it."""
 import json
 import tarfile
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,21 +14,19 @@ from logic.archive import public_key_text, verify_archive
 from logic.errors import DomainError
 from logic.render import store
 from tests.db.documents_helpers import business_client, company, validated_invoice
-from tests.helpers import SECRET
+from tests.helpers import SECRET, last_day_of_last_month
 from tests.issuing import issuer
-
-TODAY = date.today()
-LAST_DAY = TODAY.replace(day=1) - timedelta(days=1)  # the fiscal year made to end with last month
 
 
 async def test_a_closed_year_is_archived_signed_and_verifies_without_the_database(db, config, tmp_path):
     admin = await company()
-    await settings.save_options(admin, {'fiscal_year_start': TODAY.month})
-    invoice = await validated_invoice(admin, await business_client(), issue_date=LAST_DAY)
+    last_day = last_day_of_last_month()  # the fiscal year made to end with last month
+    await settings.save_options(admin, {'fiscal_year_start': date.today().month})
+    invoice = await validated_invoice(admin, await business_client(), issue_date=last_day)
     installment = await Installment.filter(document_id=invoice.id).first()
-    await payments.settle(admin, installment.id, paid_on=LAST_DAY, method='transfer', amount=invoice.total_ttc,
+    await payments.settle(admin, installment.id, paid_on=last_day, method='transfer', amount=invoice.total_ttc,
                           secret=SECRET)
-    year = LAST_DAY.year
+    year = last_day.year
     with pytest.raises(DomainError, match='n’est pas clôturé'):
         await build_archive(year, tmp_path / 'a.tar', config=config, run=in_thread)
     made = await closings.close_due(admin, secret=SECRET)

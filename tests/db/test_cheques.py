@@ -16,13 +16,12 @@ from tests.db.documents_helpers import business_client, company, line, validated
 from tests.helpers import SECRET
 
 D = Decimal
-TODAY = date.today()
 
 
 async def cheque_payment(admin, client, price, number, *, drawer='Martin', bank='Crédit Agricole'):
     invoice = await validated_invoice(admin, client, line(price=price))
     [installment] = await payments.document_installments(invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=installment.amount,
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=installment.amount,
                           reference=number, secret=SECRET,
                           cheque=ChequeDetails(drawer=drawer, bank=bank, number=number))
     return invoice, installment
@@ -48,14 +47,15 @@ async def test_a_slip_of_three_cheques_is_numbered_totalled_and_chained(db):
         ('0000103', 'Martin', 'Crédit Agricole')]
     assert [cheque.invoice_number for cheque in pending] == [invoice.number for invoice in invoices]
     slip = await cheques.create_slip(admin, [cheque.id for cheque in pending], secret=SECRET)
+    today = date.today()
     # 2 x (100 + 50 + 12.50) HT at 20 % VAT
-    assert (slip.number, slip.count, slip.total) == (f'RC{TODAY.year}-00001', 3, D('390.00'))
+    assert (slip.number, slip.count, slip.total) == (f'RC{today.year}-00001', 3, D('390.00'))
     assert slip.total == sum(installment.amount for installment in installments)
     assert slip.iban == 'FR7630006000011234567890189' and slip.state == 'issued'
     assert await cheques.pending_totals() == (0, D('0.00'))
     assert await Cheque.filter(slip_id=slip.id, status='remitted').count() == 3
     second = await cheques_slip_of_one_more(admin)
-    assert second.number == f'RC{TODAY.year}-00002'
+    assert second.number == f'RC{today.year}-00002'
     report = await slips_report()
     assert report.ok and report.count == 2 and report.last_number == second.number
 
@@ -109,7 +109,7 @@ async def test_a_refused_remittance_changes_nothing(db):
     assert (await slips_report()).ok
     # the next slip takes the next number: nothing was skipped
     slip = await cheques.create_slip(admin, ids[1:], secret=SECRET)
-    assert slip.number == f'RC{TODAY.year}-00002'
+    assert slip.number == f'RC{date.today().year}-00002'
 
 
 async def test_cancelling_a_slip_frees_its_cheques_and_keeps_its_number(db):
@@ -127,7 +127,7 @@ async def test_cancelling_a_slip_frees_its_cheques_and_keeps_its_number(db):
     with pytest.raises(ChequeError, match='déjà annulée'):
         await cheques.cancel_slip(admin, slip.id, reason='encore', secret=SECRET)
     again = await cheques.create_slip(admin, ids, secret=SECRET)
-    assert again.number == f'RC{TODAY.year}-00002'
+    assert again.number == f'RC{date.today().year}-00002'
     report = await slips_report()
     assert report.ok and report.count == 3  # two slips and one cancellation
 
@@ -150,7 +150,7 @@ async def test_a_bad_cheque_number_is_refused_and_records_nothing(db):
     with pytest.raises(ChequeError, match='Numéro de chèque'):
         invoice = await validated_invoice(admin, await business_client(code='C0003'))
         [installment] = await payments.document_installments(invoice.id)
-        await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=installment.amount,
+        await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=installment.amount,
                               secret=SECRET, cheque=ChequeDetails(number='12<script>'))
     assert await Cheque.all().count() == 1  # the refused settlement left nothing
 

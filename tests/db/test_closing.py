@@ -1,6 +1,6 @@
 """Closings of periods (issue 13, AC3): what a closing records, the closed period, and the re-sealed chain a closing
 catches. The month closed is last month, the fiscal year made to start with it: one closing is due."""
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,31 +15,35 @@ from logic.errors import DomainError
 from logic.integrity import GENESIS, chain_hash, secret_key
 from tests.db.documents_helpers import business_client, line, validated_invoice
 from tests.db.test_tampering import execute, play_the_attacker
-from tests.helpers import SECRET
+from tests.helpers import SECRET, last_day_of_last_month
 from tests.personas import set_up_company
 
 D = Decimal
-TODAY = date.today()
-LAST_MONTH = month((TODAY.replace(day=1) - timedelta(days=1)).year, (TODAY.replace(day=1) - timedelta(days=1)).month)
+
+
+def last_month():
+    last_day = last_day_of_last_month()
+    return month(last_day.year, last_day.month)
 
 
 async def last_month_books():
     """Two invoices of last month (one at 10 %), the first paid by cheque last month; the admin."""
     admin = await set_up_company()
-    await settings.save_options(admin, {'fiscal_year_start': LAST_MONTH.start.month})
+    period = last_month()
+    await settings.save_options(admin, {'fiscal_year_start': period.start.month})
     client = await business_client()
-    first = await validated_invoice(admin, client, issue_date=LAST_MONTH.start)
-    second = await validated_invoice(admin, client, line(price='50', rate='10'), issue_date=LAST_MONTH.end)
+    first = await validated_invoice(admin, client, issue_date=period.start)
+    second = await validated_invoice(admin, client, line(price='50', rate='10'), issue_date=period.end)
     installment = await Installment.filter(document_id=first.id).first()
-    await payments.settle(admin, installment.id, paid_on=LAST_MONTH.end, method='cheque', amount=D('240.00'),
+    await payments.settle(admin, installment.id, paid_on=period.end, method='cheque', amount=D('240.00'),
                           secret=SECRET)
     return admin, first, second
 
 
 async def test_it_closes_last_month_with_its_totals_series_and_chain_heads(db):
     admin, first, second = await last_month_books()
-    assert await closings.due_periods() == [LAST_MONTH]
-    closing, = await closings.close(admin, LAST_MONTH, secret=SECRET)
+    assert await closings.due_periods() == [last_month()]
+    closing, = await closings.close(admin, last_month(), secret=SECRET)
     totals = closing.payload['totals']
     assert totals['documents'] == {'count': 2, 'total_ht': '300.00', 'total_vat': '50.00', 'total_ttc': '350.00',
                                    'absolute_ttc': '350.00'}
@@ -57,12 +61,13 @@ async def test_it_closes_last_month_with_its_totals_series_and_chain_heads(db):
 
 async def test_a_closing_is_frozen_and_a_period_is_closed_once_and_only_when_over(db):
     admin, *_ = await last_month_books()
-    this_month = month(TODAY.year, TODAY.month)
+    today = date.today()
+    this_month = month(today.year, today.month)
     with pytest.raises(DomainError, match='n’est pas terminé'):
         await closings.close(admin, this_month, secret=SECRET)
-    closing, = await closings.close(admin, LAST_MONTH, secret=SECRET)
+    closing, = await closings.close(admin, last_month(), secret=SECRET)
     with pytest.raises(DomainError, match='déjà clôturé'):
-        await closings.close(admin, LAST_MONTH, secret=SECRET)
+        await closings.close(admin, last_month(), secret=SECRET)
     with pytest.raises(Exception, match='append-only'):
         await execute(f"UPDATE closing SET label = 'x' WHERE id = {closing.id}")
     with pytest.raises(Exception, match='append-only'):
@@ -71,16 +76,17 @@ async def test_a_closing_is_frozen_and_a_period_is_closed_once_and_only_when_ove
 
 async def test_it_refuses_a_payment_or_an_invoice_dated_in_a_closed_month(db):
     admin, _, second = await last_month_books()
-    await closings.close(admin, LAST_MONTH, secret=SECRET)
+    await closings.close(admin, last_month(), secret=SECRET)
     installment = await Installment.filter(document_id=second.id).first()
     with pytest.raises(closings.ClosedPeriod, match='période clôturée'):
-        await payments.settle(admin, installment.id, paid_on=LAST_MONTH.end, method='transfer', amount=D('55.00'),
+        await payments.settle(admin, installment.id, paid_on=last_month().end, method='transfer', amount=D('55.00'),
                               secret=SECRET)
     assert (await Installment.get(id=installment.id)).status == 'open'
     client = await business_client(code='C0009')
     with pytest.raises(closings.ClosedPeriod, match='valider un document'):
-        await validated_invoice(admin, client, issue_date=LAST_MONTH.end)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='transfer', amount=D('55.00'), secret=SECRET)
+        await validated_invoice(admin, client, issue_date=last_month().end)
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='transfer', amount=D('55.00'),
+                          secret=SECRET)
 
 
 async def reseal(series: str) -> None:
@@ -95,7 +101,7 @@ async def reseal(series: str) -> None:
 
 async def test_a_chain_resealed_after_a_closing_is_caught_by_the_closing(db):
     admin, first, second = await last_month_books()
-    await closings.close(admin, LAST_MONTH, secret=SECRET)
+    await closings.close(admin, last_month(), secret=SECRET)
     await play_the_attacker()
     for invoice in (first, second):  # two amounts lowered, then the chain recomputed with the instance secret
         await execute(f'UPDATE document SET total_ttc = total_ttc - 1000, total_ht = total_ht - 1000 '
@@ -113,7 +119,7 @@ async def test_a_closing_rewritten_too_is_caught_by_the_report_that_left_the_mac
     from db.cli_output import in_thread
 
     admin, first, _ = await last_month_books()
-    closing, = await closings.close(admin, LAST_MONTH, secret=SECRET)
+    closing, = await closings.close(admin, last_month(), secret=SECRET)
     report = tmp_path / 'rapport.pdf'
     report.write_bytes(await closings.report_pdf(closing, secret=SECRET, run=in_thread))
     assert await check_closing_report(report)
@@ -124,7 +130,8 @@ async def test_a_closing_rewritten_too_is_caught_by_the_report_that_left_the_mac
     await execute(f'UPDATE document SET total_ttc = total_ttc - 1000 WHERE id = {first.id}')
     await reseal('invoice')
     # ... and the closing made again from the rows as they now are, with the secret: the database agrees with itself.
-    rebuilt = dict(closing.payload, totals=await closings.period_totals(LAST_MONTH), chains=await closings.chain_heads())
+    rebuilt = dict(closing.payload, totals=await closings.period_totals(last_month()),
+                   chains=await closings.chain_heads())
     await Closing.filter(id=closing.id).update(payload=rebuilt, fingerprint=fingerprint(rebuilt),
                                                hash=chain_hash(secret_key(SECRET), GENESIS, rebuilt))
     assert (await closings.verify_closings(SECRET)).ok
@@ -138,12 +145,12 @@ async def test_payments_racing_a_closing_are_either_counted_in_it_or_refused(db)
 
     admin, _, second = await last_month_books()
     client = await business_client(code='C0008')
-    invoices = [second] + [await validated_invoice(admin, client, issue_date=LAST_MONTH.end) for _ in range(4)]
+    invoices = [second] + [await validated_invoice(admin, client, issue_date=last_month().end) for _ in range(4)]
     installments = [await Installment.filter(document_id=invoice.id).first() for invoice in invoices]
     results = await asyncio.gather(
-        *(payments.settle(admin, installment.id, paid_on=LAST_MONTH.end, method='transfer',
+        *(payments.settle(admin, installment.id, paid_on=last_month().end, method='transfer',
                           amount=installment.amount, secret=SECRET) for installment in installments),
-        closings.close(admin, LAST_MONTH, secret=SECRET), return_exceptions=True)
+        closings.close(admin, last_month(), secret=SECRET), return_exceptions=True)
     refused = [result for result in results[:-1] if isinstance(result, Exception)]
     assert all(isinstance(result, closings.ClosedPeriod) for result in refused), refused
     closing, = results[-1]
@@ -160,7 +167,7 @@ async def test_the_report_goes_to_the_accountant_in_one_call_with_its_fingerprin
 
     controller, inbox = smtp_server
     admin, *_ = await last_month_books()
-    closing, = await closings.close(admin, LAST_MONTH, secret=SECRET)
+    closing, = await closings.close(admin, last_month(), secret=SECRET)
     with pytest.raises(DomainError, match='adresse e-mail du comptable'):
         await closings.send_report(admin, closing, config=config, run=in_thread)
     await configured(admin, controller.port)
@@ -175,10 +182,11 @@ async def test_the_report_goes_to_the_accountant_in_one_call_with_its_fingerprin
 
 async def test_the_fiscal_year_start_cannot_change_once_a_fiscal_year_is_closed(db):
     admin = await set_up_company()
-    await settings.save_options(admin, {'fiscal_year_start': TODAY.month})  # a fiscal year ended last month
-    await validated_invoice(admin, await business_client(), issue_date=LAST_MONTH.start)
+    this_month = date.today().month
+    await settings.save_options(admin, {'fiscal_year_start': this_month})  # a fiscal year ended last month
+    await validated_invoice(admin, await business_client(), issue_date=last_month().start)
     await closings.close_due(admin, secret=SECRET)
     assert await Closing.filter(kind='year').exists()
     with pytest.raises(DomainError, match='ne peut plus changer'):
-        await settings.save_options(admin, {'fiscal_year_start': TODAY.month % 12 + 1})
-    await settings.save_options(admin, {'fiscal_year_start': TODAY.month, 'quote_validity_days': 45})  # unchanged
+        await settings.save_options(admin, {'fiscal_year_start': this_month % 12 + 1})
+    await settings.save_options(admin, {'fiscal_year_start': this_month, 'quote_validity_days': 45})  # unchanged

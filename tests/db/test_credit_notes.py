@@ -15,7 +15,6 @@ from tests.helpers import SECRET
 from tests.personas import set_up_company
 from tests.issuing import issuer
 
-YEAR = date.today().year
 S20, S10 = ('S', D('20.00')), ('S', D('10.00'))
 
 
@@ -29,7 +28,7 @@ async def test_a_full_credit_note_is_the_negated_copy_and_cancels_the_invoice(db
     admin = await set_up_company()
     invoice = await invoice_of_two_rates(admin)
     note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), reason='Erreur de client')
-    assert note.number == f'AV{YEAR}-00001' and note.state == 'validated' and note.source_id == invoice.id
+    assert note.number == f'AV{date.today().year}-00001' and note.state == 'validated' and note.source_id == invoice.id
     assert (note.total_ht, note.total_ttc) == (-invoice.total_ht, -invoice.total_ttc)
     snapshot = DocumentSnapshot.from_dict(note.snapshot)
     assert [(ref.number, ref.issue_date) for ref in snapshot.references] == [(invoice.number, invoice.issue_date)]

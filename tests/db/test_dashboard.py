@@ -18,12 +18,11 @@ from tests.db.test_deposits import quote_with_deposit, settle
 from tests.issuing import issuer
 from tests.personas import set_up_company
 
-TODAY = date.today()
 ALL = list(rules.WIDGETS)
 
 
-async def read(widgets=ALL, today=TODAY):
-    return await dashboard.read_dashboard(today=today, options=await settings.get_options(), widgets=widgets)
+async def read(widgets=ALL):
+    return await dashboard.read_dashboard(today=date.today(), options=await settings.get_options(), widgets=widgets)
 
 
 async def article(reference: str, cost: str) -> Article:
@@ -51,7 +50,7 @@ async def test_turnover_counts_invoices_less_credit_notes_and_leaves_deposits_an
     # has no article, hence no cost.
     assert figures.cost_year == D('80.00')
     assert figures.revenue_year.amount - figures.cost_year == D('370.00')
-    month = next(m for m in figures.months if m.first == TODAY.replace(day=1))
+    month = next(m for m in figures.months if m.first == date.today().replace(day=1))
     assert month.revenue == D('450.00') and month.count == 3
 
     rows, total = await list_documents(DocumentQuery(family='invoice', view='ca', date_from=figures.month.start,
@@ -76,11 +75,12 @@ async def test_the_fiscal_year_starts_on_the_month_the_options_say(db):
     admin = await set_up_company()
     client = await individual_client()
     await validated_invoice(admin, client, line('Pose', '1', '100'))
-    start = TODAY.month % 12 + 1  # the fiscal year began 11 months ago: this month is its last
+    today = date.today()
+    start = today.month % 12 + 1  # the fiscal year began 11 months ago: this month is its last
     await settings.save_options(admin, {'fiscal_year_start': start})
-    figures = await dashboard.read_dashboard(today=TODAY, options=await settings.get_options(), widgets=['revenue'])
-    assert figures.year.start.month == start and figures.year.end >= TODAY >= figures.year.start
-    assert [m.first.month for m in figures.months][-1] == TODAY.month
+    figures = await dashboard.read_dashboard(today=today, options=await settings.get_options(), widgets=['revenue'])
+    assert figures.year.start.month == start and figures.year.end >= today >= figures.year.start
+    assert [m.first.month for m in figures.months][-1] == today.month
     assert figures.revenue_year.amount == D('100.00')
     with pytest.raises(DomainError, match='un mois'):
         await settings.save_options(admin, {'fiscal_year_start': 13})
@@ -90,15 +90,16 @@ async def test_the_fiscal_year_starts_on_the_month_the_options_say(db):
 async def test_payment_widgets_count_what_the_payments_list_shows(db):
     admin = await set_up_company()
     client = await business_client()
-    late = await validated_invoice(admin, client, line('Pose', '1', '100'), issue_date=TODAY - timedelta(days=40))
-    await Installment.filter(document_id=late.id).update(due_date=TODAY - timedelta(days=10))
+    today = date.today()
+    late = await validated_invoice(admin, client, line('Pose', '1', '100'), issue_date=today - timedelta(days=40))
+    await Installment.filter(document_id=late.id).update(due_date=today - timedelta(days=10))
     await validated_invoice(admin, client, line('Pose', '2', '100'))
     figures = await read(['payments', 'payments_chart', 'oldest_installments'])
     assert (figures.overdue.amount, figures.overdue.count) == (D('120.00'), 1)
-    assert figures.oldest_due == TODAY - timedelta(days=10)
+    assert figures.oldest_due == today - timedelta(days=10)
     assert figures.upcoming.count == 1 and figures.upcoming.amount == D('240.00')
-    for status, start, count in (('overdue', None, 1), ('open', TODAY, 1)):
-        _, total = await list_installments(PaymentQuery(status=status, kind=RECEIVABLE, date_from=start, today=TODAY))
+    for status, start, count in (('overdue', None, 1), ('open', today, 1)):
+        _, total = await list_installments(PaymentQuery(status=status, kind=RECEIVABLE, date_from=start, today=today))
         assert total == count
     assert sum(amount for _, amount in figures.weeks) == D('240.00')  # due within the 8 weeks
     assert len(figures.oldest_installments) == 2 and figures.oldest_installments[0]['document_id'] == late.id
@@ -111,7 +112,7 @@ async def test_quote_widgets_split_expired_from_valid_with_the_weighted_amount(d
                                                          probability=50))
     expired = await documents.create_document(admin, draft(client, line('Pose', '3', '100'), doc_type='quote',
                                                            probability=80))
-    await Document.filter(id=expired.id).update(validity_date=TODAY - timedelta(days=1))
+    await Document.filter(id=expired.id).update(validity_date=date.today() - timedelta(days=1))
     accepted = await documents.create_document(admin, draft(client, line('Pose', '1', '100'), doc_type='quote'))
     await documents.set_quote_state(admin, accepted.id, 'accepted')  # answered: in neither
     figures = await read(['quotes', 'pipeline_chart'])

@@ -25,9 +25,9 @@ from tests.mail import configured
 from tests.personas import set_up_company
 from tests.issuing import issuer
 
-TODAY = date.today()
-YEAR = TODAY.year
-SOON = TODAY + timedelta(days=15)
+
+def soon() -> date:
+    return date.today() + timedelta(days=15)
 
 
 async def two_rate_quote(admin, client=None):
@@ -40,7 +40,7 @@ async def two_rate_quote(admin, client=None):
 
 async def quote_with_deposit(admin, *, percent=D(30), accept=True, client=None):
     quote = await two_rate_quote(admin, client)
-    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=percent, due_date=SOON)],
+    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=percent, due_date=soon())],
                                         quote.version)
     if accept:
         quote = await documents.set_quote_state(admin, quote.id, 'accepted')
@@ -48,7 +48,8 @@ async def quote_with_deposit(admin, *, percent=D(30), accept=True, client=None):
 
 
 async def settle(admin, installment, **changes):
-    values = {'paid_on': TODAY, 'method': 'transfer', 'amount': installment.amount, 'invoice_date': TODAY,
+    today = date.today()
+    values = {'paid_on': today, 'method': 'transfer', 'amount': installment.amount, 'invoice_date': today,
               'issuer': issuer(), **changes}
     return await deposits.settle_deposit(admin, installment.id, **values)
 
@@ -64,7 +65,7 @@ async def test_deposits_are_planned_on_a_draft_quote_and_percentages_follow_its_
     admin = await set_up_company()
     quote = await two_rate_quote(admin)
     quote = await deposits.set_deposits(admin, quote.id, [
-        DepositSpec(percent=D(30), due_date=SOON, label=''), DepositSpec(amount=D('100.00'), due_date=SOON)],
+        DepositSpec(percent=D(30), due_date=soon(), label=''), DepositSpec(amount=D('100.00'), due_date=soon())],
         quote.version)
     rows = await deposits.quote_deposits(quote.id)
     assert [(row.status, row.amount, row.percent, row.kind) for row in rows] == [
@@ -82,11 +83,11 @@ async def test_it_refuses_deposits_above_the_quote_total_and_changes_nothing(db)
     quote, _ = await quote_with_deposit(admin, accept=False)
     before = await state_of_the_books()
     with pytest.raises(DepositError, match='plus que le total du devis'):
-        await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=D(30), due_date=SOON),
-                                                      DepositSpec(amount=D('1000.00'), due_date=SOON)], quote.version)
+        await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=D(30), due_date=soon()),
+                                                      DepositSpec(amount=D('1000.00'), due_date=soon())], quote.version)
     _, editable = await documents.load_draft(quote.id)
     editable.lines = editable.lines[1:]  # 211,00 TTC left: the 30 % still fits, but add a fixed deposit of 200
-    await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('1000.00'), due_date=SOON)], quote.version)
+    await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('1000.00'), due_date=soon())], quote.version)
     quote = await Document.get(id=quote.id)
     with pytest.raises(DepositError, match='plus que le total du devis'):
         await documents.save_draft(admin, quote.id, editable, quote.version)
@@ -113,8 +114,8 @@ async def test_accepting_the_quote_opens_its_deposits_in_payments(db):
     assert (opened.status, opened.number, opened.client_name) == ('open', quote.number, 'Boulangerie Martin SAS')
     quote = await Document.get(id=quote.id)
     quote = await deposits.set_deposits(admin, quote.id, [
-        DepositSpec(id=deposit.id, percent=D(30), due_date=SOON),
-        DepositSpec(amount=D('50.00'), due_date=SOON + timedelta(days=30), label='Solde des fournitures')],
+        DepositSpec(id=deposit.id, percent=D(30), due_date=soon()),
+        DepositSpec(amount=D('50.00'), due_date=soon() + timedelta(days=30), label='Solde des fournitures')],
         quote.version)
     assert [row.status for row in await deposits.quote_deposits(quote.id)] == ['open', 'open']
 
@@ -122,9 +123,10 @@ async def test_accepting_the_quote_opens_its_deposits_in_payments(db):
 async def test_settling_makes_a_paid_deposit_invoice_in_the_invoice_series_with_vat_per_rate(db):
     admin = await set_up_company()
     quote, deposit = await quote_with_deposit(admin)
-    invoice = await settle(admin, deposit, paid_on=TODAY - timedelta(days=2))
+    today = date.today()
+    invoice = await settle(admin, deposit, paid_on=today - timedelta(days=2))
     assert invoice.doc_type == 'deposit_invoice' and invoice.state == 'paid' and invoice.vat_included
-    assert invoice.number == f'F{YEAR}-00001' and invoice.source_id == quote.id
+    assert invoice.number == f'F{date.today().year}-00001' and invoice.source_id == quote.id
     assert invoice.total_ttc == D('423.30') == invoice.amount_due
     snap = DocumentSnapshot.from_dict(invoice.snapshot)
     # 423,30 x 1 200 / 1 411 = 360,00 at 20 % (300,00 + 60,00), the rest 63,30 at 5,5 % (60,00 + 3,30)
@@ -133,7 +135,7 @@ async def test_settling_makes_a_paid_deposit_invoice_in_the_invoice_series_with_
     assert [(item.designation, item.quantity, item.unit_price, item.net) for item in snap.lines] == [
         (f'Acompte de 30 % sur le devis n° {quote.number} – TVA 20 %', D(1), D('300.00'), D('300.00')),
         (f'Acompte de 30 % sur le devis n° {quote.number} – TVA 5,5 %', D(1), D('60.00'), D('60.00'))]
-    assert snap.operation_nature == 'M' and snap.due_date == TODAY - timedelta(days=2)
+    assert snap.operation_nature == 'M' and snap.due_date == today - timedelta(days=2)
     assert snap.extra['quote_number'] == quote.number
     settled = await Installment.get(id=deposit.id)
     assert (settled.status, settled.paid_amount, settled.deposit_invoice_id) == ('paid', D('423.30'), invoice.id)
@@ -151,7 +153,7 @@ async def test_settling_makes_a_paid_deposit_invoice_in_the_invoice_series_with_
 async def test_a_deposit_of_any_amount_totals_exactly_what_was_received(db):
     admin = await set_up_company()
     quote = await two_rate_quote(admin)
-    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('100.03'), due_date=SOON)],
+    quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(amount=D('100.03'), due_date=soon())],
                                         quote.version)
     await documents.set_quote_state(admin, quote.id, 'accepted')
     deposit = (await deposits.quote_deposits(quote.id))[0]
@@ -173,10 +175,11 @@ async def test_it_refuses_to_settle_what_is_not_due_or_not_the_deposit_and_takes
     before = await state_of_the_books()
     with pytest.raises(DepositError, match='en une fois'):
         await settle(admin, deposit, amount=D('100.00'))
+    today = date.today()
     with pytest.raises(DomainError, match='futur'):
-        await settle(admin, deposit, invoice_date=TODAY + timedelta(days=1))
+        await settle(admin, deposit, invoice_date=today + timedelta(days=1))
     with pytest.raises(DomainError, match='futur'):
-        await settle(admin, deposit, paid_on=TODAY + timedelta(days=1))
+        await settle(admin, deposit, paid_on=today + timedelta(days=1))
     assert await state_of_the_books() == before
 
 
@@ -186,8 +189,9 @@ async def test_a_deposit_invoice_is_not_dated_before_the_last_invoice(db):
     other = await documents.create_document(admin, draft(await business_client(code='C0009')))
     await validation.validate_invoice(admin, other.id, issuer=issuer())
     before = await state_of_the_books()
+    today = date.today()
     with pytest.raises(DomainError, match='chronologique'):
-        await settle(admin, deposit, invoice_date=TODAY - timedelta(days=1), paid_on=TODAY - timedelta(days=1))
+        await settle(admin, deposit, invoice_date=today - timedelta(days=1), paid_on=today - timedelta(days=1))
     assert await state_of_the_books() == before
 
 
@@ -200,14 +204,14 @@ async def test_a_paid_deposit_can_not_be_changed_nor_removed(db):
     with pytest.raises(DepositError, match='ne peut pas être retiré'):
         await deposits.set_deposits(admin, quote.id, [], quote.version)
     with pytest.raises(DepositError, match='ne se modifie plus'):
-        await deposits.set_deposits(admin, quote.id, [DepositSpec(id=deposit.id, percent=D(40), due_date=SOON)],
+        await deposits.set_deposits(admin, quote.id, [DepositSpec(id=deposit.id, percent=D(40), due_date=soon())],
                                     quote.version)
     with pytest.raises(DepositError, match='non réglé'):
         await deposits.delete_deposit(admin, deposit.id)
     assert await state_of_the_books() == before
     # Unchanged, it may come back with a new deposit beside it.
-    await deposits.set_deposits(admin, quote.id, [DepositSpec(id=deposit.id, percent=D(30), due_date=SOON),
-                                                  DepositSpec(amount=D('10.00'), due_date=SOON)], quote.version)
+    await deposits.set_deposits(admin, quote.id, [DepositSpec(id=deposit.id, percent=D(30), due_date=soon()),
+                                                  DepositSpec(amount=D('10.00'), due_date=soon())], quote.version)
     assert [row.status for row in await deposits.quote_deposits(quote.id)] == ['paid', 'open']
 
 
@@ -246,15 +250,15 @@ async def test_the_balance_invoice_deducts_and_cites_the_deposit_invoices(db, co
     preview = await validation.preview_snapshot(balance.id)
     assert preview.prepaid == D('423.30') and [ref.number for ref in preview.references] == [deposit_invoice.number]
     with pytest.raises(DomainError, match='totalisent'):
-        await documents.set_installments(admin, balance.id, [(SOON, D('1411.00'))], balance.version)
-    balance = await documents.set_installments(admin, balance.id, [(SOON, D('500.00')), (SOON, D('487.70'))],
+        await documents.set_installments(admin, balance.id, [(soon(), D('1411.00'))], balance.version)
+    balance = await documents.set_installments(admin, balance.id, [(soon(), D('500.00')), (soon(), D('487.70'))],
                                                balance.version)
     validated = await validation.validate_invoice(admin, balance.id, issuer=issuer())
     assert (validated.total_ttc, validated.prepaid, validated.amount_due) == (D('1411.00'), D('423.30'),
                                                                                D('987.70'))
     snap = DocumentSnapshot.from_dict(validated.snapshot)
     assert [(ref.number, ref.issue_date, ref.amount) for ref in snap.references] == [
-        (deposit_invoice.number, TODAY, D('423.30'))]
+        (deposit_invoice.number, date.today(), D('423.30'))]
     # Its HT and VAT per rate, as on the deposit invoice: no one counts the deposit's VAT twice (docs/legal.md 2.3).
     assert snap.references[0].vat_breakdown == ((D('20.00'), D('300.00'), D('60.00')),
                                                 (D('5.50'), D('60.00'), D('3.30')))
@@ -296,7 +300,7 @@ async def test_unsettling_with_a_credit_note_cancels_the_deposit_invoice_and_a_n
                                                                                                  'reversal']
     assert await Installment.filter(document_id=note.id, status='open').count() == 0  # nothing to refund
     second = await settle(admin, reopened)
-    assert second.id != first.id and second.number == f'F{YEAR}-00002' and second.state == 'paid'
+    assert second.id != first.id and second.number == f'F{date.today().year}-00002' and second.state == 'paid'
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
 
 
@@ -334,7 +338,7 @@ async def test_a_quote_schedule_is_its_deposits(db):
     admin = await set_up_company()
     quote = await two_rate_quote(admin)
     with pytest.raises(DomainError, match='Acomptes'):
-        await documents.set_installments(admin, quote.id, [(SOON, D('1411.00'))], quote.version)
+        await documents.set_installments(admin, quote.id, [(soon(), D('1411.00'))], quote.version)
 
 
 async def test_the_deposit_request_pdf_takes_no_number(db, config):
@@ -380,9 +384,10 @@ async def test_deleting_the_balance_draft_reopens_the_quote_despite_its_deposit_
 async def test_settle_and_publish_stores_a_facturx_pdf_that_passes_the_checks(db, config):
     admin = await set_up_company()
     _, deposit = await quote_with_deposit(admin, client=await individual_client(email='camille@example.fr'))
+    today = date.today()
     invoice = await deposits.settle_deposit_and_publish(admin, deposit.id, config=config, run=in_thread,
-                                                        paid_on=TODAY, method='cheque', amount=deposit.amount,
-                                                        invoice_date=TODAY, reference='CHQ 0042')
+                                                        paid_on=today, method='cheque', amount=deposit.amount,
+                                                        invoice_date=today, reference='CHQ 0042')
     stored = store.load_pdf(config.files_dir, invoice.id)
     assert stored is not None
     result = checker.check_blocking(store.xml_from_pdf(stored))

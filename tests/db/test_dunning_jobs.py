@@ -20,8 +20,6 @@ from tests.helpers import until
 from tests.mail import Inbox, configured, running_smtp_server
 from tests.personas import set_up_company
 
-TODAY = date.today()
-
 
 @pytest.fixture
 def held_smtp():
@@ -54,7 +52,7 @@ async def three_late_clients(admin, *, emails=('compta@martin.fr', '', 'camille@
                await business_client(code='C0003', name='Menuiserie Roux SARL', email=emails[1]),
                await individual_client(email=emails[2])]
     for days, client in zip((90, 80, 70), clients, strict=True):
-        await validated_invoice(admin, client, line(), issue_date=TODAY - timedelta(days=days))
+        await validated_invoice(admin, client, line(), issue_date=date.today() - timedelta(days=days))
     return [line.installment_id for group in await dunning.proposals() for line in group.lines]
 
 
@@ -65,14 +63,14 @@ async def test_the_postal_job_makes_one_page_per_letter_and_records_each_once(db
     assert await Worker(config, run=in_thread).drain() == 1
     job = await Job.get(id=job.id)
     assert job.state == DONE, job.message
-    name = f'relances-{TODAY.isoformat()}.pdf'
+    name = f'relances-{date.today().isoformat()}.pdf'
     assert (job.result_name, job.message) == (name, f'3 lettre(s) prête(s) : {name}')
     pdf = PdfReader(io.BytesIO(jobs.result_file(config, job).read_bytes()))
     assert len(pdf.pages) == 3
     pages = [page.extract_text() for page in pdf.pages]
     assert 'Boulangerie Martin SAS' in pages[0] and 'Camille Petit' in pages[1] and 'Menuiserie Roux' in pages[2]
     rows = await Reminder.all().order_by('id').values_list('channel', 'level', 'sent_on', 'user_id')
-    assert rows == [('post', 1, TODAY, admin.user_id)] * 3
+    assert rows == [('post', 1, date.today(), admin.user_id)] * 3
     assert await dunning.proposals() == []
     # The same letters queued again (a second tab): nothing is due any more, nothing recorded twice.
     again = await jobs.enqueue(admin, job_kinds.DUNNING_POST, {'ids': ids}, title='Encore')

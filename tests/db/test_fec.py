@@ -24,9 +24,6 @@ from tests.helpers import SECRET
 from tests.issuing import issuer
 from tests.personas import add_clerk, set_up_company
 
-TODAY = date.today()
-YEAR_START, YEAR_END = date(TODAY.year, 1, 1), date(TODAY.year, 12, 31)
-
 
 def parsed(data: bytes) -> list[dict]:
     """The file's lines as dicts, read the way an auditor's tool would (ISO-8859-15, tab, header first)."""
@@ -55,9 +52,11 @@ def entries(rows: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
-async def export(date_from=YEAR_START, date_to=YEAR_END) -> tuple[fec.FecSummary, list[dict], bytes]:
+async def export(date_from=None, date_to=None) -> tuple[fec.FecSummary, list[dict], bytes]:
+    """The FEC of the period, this year by default."""
+    year = date.today().year
     out = io.BytesIO()
-    summary = await fec.write_fec(date_from, date_to, out)
+    summary = await fec.write_fec(date_from or date(year, 1, 1), date_to or date(year, 12, 31), out)
     return summary, parsed(out.getvalue()), out.getvalue()
 
 
@@ -67,14 +66,15 @@ async def test_a_year_of_sales_payments_and_write_offs_balances_and_matches_the_
     quote, deposit = await quote_with_deposit(admin)
     deposit_invoice = await settle(admin, deposit)
     balance = await documents.invoice_quote(admin, quote.id)
-    balance = await documents.set_installments(admin, balance.id, [(TODAY, D('500.00')), (TODAY, D('487.70'))],
+    today = date.today()
+    balance = await documents.set_installments(admin, balance.id, [(today, D('500.00')), (today, D('487.70'))],
                                                balance.version)
     balance = await validation.validate_invoice(admin, balance.id, issuer=issuer())
     by_amount = {item.amount: item for item in await Installment.filter(document_id=balance.id)}
     first, second = by_amount[D('500.00')], by_amount[D('487.70')]
-    await payments.settle(admin, first.id, paid_on=TODAY, method='cheque', amount=D('500.00'), secret=SECRET,
+    await payments.settle(admin, first.id, paid_on=today, method='cheque', amount=D('500.00'), secret=SECRET,
                           cheque=ChequeDetails(drawer='Boulangerie Martin', bank='CIC', number='1234567'))
-    await payments.settle(admin, second.id, paid_on=TODAY, method='transfer', amount=D('487.70'), secret=SECRET)
+    await payments.settle(admin, second.id, paid_on=today, method='transfer', amount=D('487.70'), secret=SECRET)
     slip = await cheques.create_slip(admin, [cheque.id for cheque in await Cheque.all()], secret=SECRET)
     # An invoice credited in full, and one written off (of a client with no accounting account typed).
     private = await individual_client(account='')
@@ -83,7 +83,7 @@ async def test_a_year_of_sales_payments_and_write_offs_balances_and_matches_the_
     note = await credit_notes.create_credit_note(admin, credited.id, issuer=issuer(), mode='full')
     lost = await validated_invoice(admin, await business_client(code='C0009', name='Faillite SA', account='411FAIL'),
                                    line('Pose', '3', '100', '20'))
-    await payments.write_off(admin, lost.id, on=TODAY, reason='Liquidation judiciaire', secret=SECRET)
+    await payments.write_off(admin, lost.id, on=today, reason='Liquidation judiciaire', secret=SECRET)
 
     summary, rows, data = await export()
 
@@ -125,7 +125,7 @@ async def test_a_cheque_reversed_after_its_remittance_leaves_the_bank_and_nothin
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await Installment.filter(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=invoice.total_ttc,
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=invoice.total_ttc,
                           secret=SECRET)
     slip = await cheques.create_slip(admin, [cheque.id for cheque in await Cheque.all()], secret=SECRET)
     await payments.cancel_settlement(admin, installment.id, secret=SECRET, reason='Chèque impayé')
@@ -181,7 +181,7 @@ async def test_the_settings_change_the_accounts_and_refuse_what_the_chart_does_n
 async def test_a_year_boundary_keeps_each_document_in_its_period(db):
     admin = await set_up_company()
     client = await business_client()
-    old = await validated_invoice(admin, client, issue_date=TODAY - timedelta(days=400))
+    old = await validated_invoice(admin, client, issue_date=date.today() - timedelta(days=400))
     await Contact.filter(id=client.id).update(account='411MARTIN')
     new = await validated_invoice(admin, client)
     _, rows, _ = await export()

@@ -21,27 +21,30 @@ from tests.databases import use_postgres
 from tests.db.documents_helpers import business_client, company, draft, line, validated_invoice
 from tests.issuing import issuer
 
-DAY = date.today() - timedelta(days=40)
-
-
 # A 3-month schedule ends past the business ceiling of C. com. L441-10: agreed with this client (logic/terms.py).
 SCHEDULE_AGREED = 'Échéancier en 3 mois convenu au contrat'
+
+
+def forty_days_ago() -> date:
+    return date.today() - timedelta(days=40)
 
 
 async def _issue_one_by_one(parts: int) -> None:
     admin = await company()
     client = await business_client(payment_terms_derogation=SCHEDULE_AGREED)
     document = await documents.create_document(admin, _draft(client))
-    first = validation.due_on(DAY, await payment_method_for(None, client))  # as the schedule editor proposes
+    day = forty_days_ago()
+    first = validation.due_on(day, await payment_method_for(None, client))  # as the schedule editor proposes
     await documents.set_installments(admin, document.id, list(zip(
         schedule_dates(first, parts, 1, 'months'), split_evenly(document.total_ttc, parts))), document.version)
-    await validation.validate_invoice(admin, document.id, issuer=issuer(), issue_date=DAY)
+    await validation.validate_invoice(admin, document.id, issuer=issuer(), issue_date=day)
 
 
 async def _issue_in_bulk(parts: int) -> None:
     admin = await company()
     client = await business_client(payment_terms_derogation=SCHEDULE_AGREED)
-    await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY, parts=parts)], issuer=issuer())
+    day = forty_days_ago()
+    await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=day, parts=parts)], issuer=issuer())
 
 
 def _draft(client):
@@ -207,7 +210,8 @@ async def test_nested_operations_publish_once_after_the_outermost_commit(db):
 async def test_the_bulk_path_writes_one_audit_entry_per_document(db):
     admin = await company()
     client = await business_client()
-    ids = await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY) for _ in range(3)],
+    day = forty_days_ago()
+    ids = await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=day) for _ in range(3)],
                                  issuer=issuing.Issuer.for_generated_data(issuer().secret))
     entries = await AuditEntry.filter(action='invoice.validate').values_list('target', flat=True)
     assert sorted(entries) == sorted(f'document:{doc_id}' for doc_id in ids)
@@ -267,8 +271,9 @@ async def test_the_bulk_path_falls_back_to_the_clients_payment_method_like_the_e
 async def test_the_bulk_path_refuses_missing_mentions_and_numbers_nothing(db):
     admin = await company()
     client = await business_client(siren='', address='')
+    day = forty_days_ago()
     with pytest.raises(issuing.MentionsMissing):
-        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY)],
+        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=day)],
                                issuer=issuing.Issuer.for_generated_data(issuer().secret))
     assert not await Document.exists() and not await ChainEntry.exists()
 
@@ -290,8 +295,9 @@ def feeds(monkeypatch) -> list[bool]:
 async def _bulk_of_three(batch: int) -> list[int]:
     admin = await company()
     client = await business_client(payment_terms_derogation=SCHEDULE_AGREED)
+    day = forty_days_ago()
     invoices = [BulkInvoice(draft=draft(client, line(), line('Joints', quantity=str(parts), price='12.5', rate='10')),
-                            issue_date=DAY + timedelta(days=parts), parts=parts) for parts in (3, 1, 2)]
+                            issue_date=day + timedelta(days=parts), parts=parts) for parts in (3, 1, 2)]
     return await validate_in_bulk(admin, invoices, issuer=issuing.Issuer.for_generated_data(issuer().secret),
                                   batch=batch)
 
@@ -322,9 +328,10 @@ async def test_a_batch_refused_by_the_child_process_stops_there_and_keeps_the_ba
     admin = await company()
     client = await business_client()
     ghost = Contact(id=client.id + 1000, code='FANTOME', name='Client effacé')  # not in the database
-    invoices = [BulkInvoice(draft=_draft(client), issue_date=DAY) for _ in range(2)]
-    invoices.append(BulkInvoice(draft=_draft(ghost), issue_date=DAY + timedelta(days=1)))
-    invoices.append(BulkInvoice(draft=_draft(client), issue_date=DAY + timedelta(days=2)))
+    day = forty_days_ago()
+    invoices = [BulkInvoice(draft=_draft(client), issue_date=day) for _ in range(2)]
+    invoices.append(BulkInvoice(draft=_draft(ghost), issue_date=day + timedelta(days=1)))
+    invoices.append(BulkInvoice(draft=_draft(client), issue_date=day + timedelta(days=2)))
     with pytest.raises(DomainError, match='Client inconnu'):
         await validate_in_bulk(admin, invoices, issuer=issuing.Issuer.for_generated_data(issuer().secret), batch=1)
     assert feeds == [not use_postgres()]
@@ -336,8 +343,9 @@ async def test_a_batch_refused_by_the_child_process_stops_there_and_keeps_the_ba
 async def test_missing_mentions_found_by_the_child_process_are_refused_by_the_issuing_path(db, feeds):
     admin = await company()
     client = await business_client(siren='', address='')
+    day = forty_days_ago()
     with pytest.raises(issuing.MentionsMissing) as refused:
-        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=DAY) for _ in range(2)],
+        await validate_in_bulk(admin, [BulkInvoice(draft=_draft(client), issue_date=day) for _ in range(2)],
                                issuer=issuing.Issuer.for_generated_data(issuer().secret), batch=1)
     assert feeds == [not use_postgres()]
     assert refused.value.missing and 'SIREN' in ' '.join(refused.value.missing)

@@ -21,7 +21,6 @@ from tests.personas import set_up_company
 from tests.issuing import issuer
 
 D = Decimal
-TODAY = date.today()
 
 
 async def installments_of(doc_id):
@@ -29,7 +28,7 @@ async def installments_of(doc_id):
 
 
 async def settle(admin, installment, amount, **extra):
-    values = {'paid_on': TODAY, 'method': 'transfer', 'reference': '', 'secret': SECRET, **extra}
+    values = {'paid_on': date.today(), 'method': 'transfer', 'reference': '', 'secret': SECRET, **extra}
     return await payments.settle(admin, installment.id, amount=D(amount), **values)
 
 
@@ -41,10 +40,11 @@ async def test_a_partial_payment_leaves_the_rest_due(db):
     installment = await Installment.get(id=installment.id)
     assert (installment.status, installment.paid_amount, installment.left_to_pay) == ('open', D('100.00'),
                                                                                        D('140.00'))
-    assert installment.paid_on == TODAY
+    today = date.today()
+    assert installment.paid_on == today
     assert (payment.kind, payment.amount, payment.method, payment.reference) == ('settlement', D('100.00'), 'cheque',
                                                                                  '1234567')
-    assert payment.label == f'REG{TODAY.year}-000001' and payment.client_name == 'Boulangerie Martin SAS'
+    assert payment.label == f'REG{today.year}-000001' and payment.client_name == 'Boulangerie Martin SAS'
     assert (await Document.get(id=invoice.id)).state == 'validated'
     assert await AuditEntry.filter(action='payment.settle').count() == 1
 
@@ -95,7 +95,7 @@ async def test_it_refuses_a_payment_dated_in_the_future_or_without_a_method(db):
     [installment] = await installments_of(invoice.id)
     before = await snapshot_of_payments(invoice.id)
     with pytest.raises(DomainError, match='futur'):
-        await settle(admin, installment, '10.00', paid_on=TODAY + timedelta(days=1))
+        await settle(admin, installment, '10.00', paid_on=date.today() + timedelta(days=1))
     with pytest.raises(DomainError, match='mode de règlement'):
         await settle(admin, installment, '10.00', method='bitcoin')
     with pytest.raises(DomainError, match='mode de règlement'):
@@ -112,12 +112,13 @@ async def test_it_refuses_a_paid_a_planned_or_a_cancelled_installment(db):
     with pytest.raises(DomainError, match='déjà réglée'):
         await settle(admin, installment, '1.00')
     pending = await documents.create_document(admin, draft(client))
-    await documents.set_installments(admin, pending.id, [(TODAY, D('240.00'))], pending.version)
+    today = date.today()
+    await documents.set_installments(admin, pending.id, [(today, D('240.00'))], pending.version)
     [planned] = await installments_of(pending.id)
     with pytest.raises(DomainError, match='pas encore due'):
         await settle(admin, planned, '1.00')
     quote = await documents.create_document(admin, draft(client, doc_type='quote'))
-    given_up = await Installment.create(document=quote, kind='deposit', status='cancelled', due_date=TODAY,
+    given_up = await Installment.create(document=quote, kind='deposit', status='cancelled', due_date=today,
                                         amount=D('50.00'))
     with pytest.raises(DomainError):
         await settle(admin, given_up, '1.00')
@@ -126,7 +127,7 @@ async def test_it_refuses_a_paid_a_planned_or_a_cancelled_installment(db):
 async def test_it_refuses_to_settle_a_deposit_here(db):
     admin = await set_up_company()
     quote = await documents.create_document(admin, draft(await business_client(), doc_type='quote'))
-    deposit = await Installment.create(document=quote, kind='deposit', status='open', due_date=TODAY,
+    deposit = await Installment.create(document=quote, kind='deposit', status='open', due_date=date.today(),
                                        amount=D('72.00'))
     with pytest.raises(DomainError, match='acompte se règle depuis son devis'):
         await settle(admin, deposit, '72.00')
@@ -157,7 +158,7 @@ async def test_unticking_makes_one_reversal_per_settlement_and_reopens_the_invoi
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await installments_of(invoice.id)
-    first = await settle(admin, installment, '100.00', paid_on=TODAY - timedelta(days=3))
+    first = await settle(admin, installment, '100.00', paid_on=date.today() - timedelta(days=3))
     second = await settle(admin, installment, '140.00')
     assert (await Document.get(id=invoice.id)).state == 'paid'
     reversals = await payments.cancel_settlement(admin, installment.id, secret=SECRET, reason='Chèque sans provision')
@@ -200,11 +201,12 @@ async def test_a_deposit_settled_and_unticked_moves_its_deposit_invoice(db):
     client = await business_client()
     quote = await documents.create_document(admin, draft(client, doc_type='quote'))
     deposit_invoice = await validated_invoice(admin, client)
-    deposit = await Installment.create(document=quote, kind='deposit', status='open', due_date=TODAY,
+    today = date.today()
+    deposit = await Installment.create(document=quote, kind='deposit', status='open', due_date=today,
                                        amount=D('240.00'), deposit_invoice=deposit_invoice)
     async with in_transaction():
         locked = await Installment.filter(id=deposit.id).select_for_update().first()
-        await payments.settle_in_transaction(admin, locked, paid_on=TODAY, method='card', amount=D('240.00'),
+        await payments.settle_in_transaction(admin, locked, paid_on=today, method='card', amount=D('240.00'),
                                              secret=SECRET)
     assert (await Installment.get(id=deposit.id)).status == 'paid'
     assert (await Document.get(id=deposit_invoice.id)).state == 'paid'
@@ -219,7 +221,8 @@ async def test_a_write_off_records_what_is_left_and_can_be_cancelled(db):
     first, second = await installments_of(invoice.id)
     await settle(admin, first, '100.00')
     await settle(admin, second, '40.00')
-    records = await payments.write_off(admin, invoice.id, on=TODAY, reason='Liquidation judiciaire', secret=SECRET)
+    records = await payments.write_off(admin, invoice.id, on=date.today(), reason='Liquidation judiciaire',
+                                       secret=SECRET)
     assert [(item.kind, item.amount, item.installment_id) for item in records] == [('write_off', D('100.00'),
                                                                                     second.id)]
     assert [item.status for item in await installments_of(invoice.id)] == ['paid', 'irrecoverable']
@@ -241,15 +244,16 @@ async def test_a_write_off_records_what_is_left_and_can_be_cancelled(db):
 async def test_it_refuses_to_write_off_a_paid_invoice_or_without_a_reason(db):
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
+    today = date.today()
     with pytest.raises(DomainError, match='motif'):
-        await payments.write_off(admin, invoice.id, on=TODAY, reason=' ', secret=SECRET)
+        await payments.write_off(admin, invoice.id, on=today, reason=' ', secret=SECRET)
     with pytest.raises(DomainError, match='futur'):
-        await payments.write_off(admin, invoice.id, on=TODAY + timedelta(days=1), reason='x', secret=SECRET)
+        await payments.write_off(admin, invoice.id, on=today + timedelta(days=1), reason='x', secret=SECRET)
     [installment] = await installments_of(invoice.id)
     await settle(admin, installment, '240.00')
     before = await snapshot_of_payments(invoice.id)
     with pytest.raises(DomainError):
-        await payments.write_off(admin, invoice.id, on=TODAY, reason='Faillite', secret=SECRET)
+        await payments.write_off(admin, invoice.id, on=today, reason='Faillite', secret=SECRET)
     with pytest.raises(DomainError, match='pas passée en irrécouvrable'):
         await payments.cancel_write_off(admin, invoice.id, secret=SECRET)
     assert await snapshot_of_payments(invoice.id) == before
@@ -275,7 +279,7 @@ async def test_concurrent_settlements_chain_one_after_the_other(db):
     installments = [(await installments_of(invoice.id))[0] for invoice in invoices]
     results = await asyncio.gather(*(settle(admin, item, str(item.amount)) for item in installments))
     labels = sorted(payment.label for payment in results)
-    assert labels == [f'REG{TODAY.year}-{n:06d}' for n in range(1, 13)]
+    assert labels == [f'REG{date.today().year}-{n:06d}' for n in range(1, 13)]
     positions = await ChainEntry.filter(series='payment').order_by('position').values_list('position', flat=True)
     assert positions == list(range(1, 13))
     report = await integrity.verify_series('payment', SECRET)

@@ -23,8 +23,6 @@ from logic.snapshot import DocumentSnapshot
 from tests.db.documents_helpers import D, business_client, company, draft, line
 from tests.issuing import issuer
 
-TODAY = date.today()
-
 
 async def guide_contract(admin, *, deposit='30', category='S', rate='20', **settings):
     """The guide's three articles, 160 + 182,45 + 252,80 = 595,25 HT, accepted, with a 30 % deposit settled."""
@@ -34,14 +32,15 @@ async def guide_contract(admin, *, deposit='30', category='S', rate='20', **sett
         client, line('Béton dosé à 250 kg/m3', '1', '160', rate, reference='ART12', **extra),
         line('Ardoise pilée', '1', '182.45', rate, reference='ART15', **extra),
         line('Clôture en bois compo. ajourée', '1', '252.80', rate, reference='ART31', **extra), doc_type='quote'))
+    today = date.today()
     if deposit:
-        quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=D(deposit), due_date=TODAY)],
+        quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=D(deposit), due_date=today)],
                                             quote.version)
     quote = await documents.set_quote_state(admin, quote.id, 'accepted')
     if deposit:
         item = (await deposits.quote_deposits(quote.id))[0]
-        await deposits.settle_deposit(admin, item.id, paid_on=TODAY, method='transfer', amount=item.amount,
-                                      invoice_date=TODAY, issuer=issuer())
+        await deposits.settle_deposit(admin, item.id, paid_on=today, method='transfer', amount=item.amount,
+                                      invoice_date=today, issuer=issuer())
     contract = await situations.open_contract(admin, quote.id, **settings)
     ids = await DocumentLine.filter(document_id=quote.id).order_by('position').values_list('id', flat=True)
     return contract, list(ids)
@@ -55,9 +54,10 @@ async def test_the_guide_example_bills_30_45_25_percent_with_holdback_and_deposi
     admin = await company()
     contract, ids = await guide_contract(admin)
     issued = []
+    today = date.today()
     for cumulative in ('30', '75', '100'):
         issued.append(await situations.issue_situation(admin, contract.id, percents=everywhere(ids, cumulative),
-                                                       reception_date=TODAY, issuer=issuer()))
+                                                       reception_date=today, issuer=issuer()))
     assert [doc.doc_type for doc in issued] == ['progress_invoice'] * 3
     assert [doc.total_ht for doc in issued] == [D('178.58'), D('267.86'), D('148.81')]
     assert [doc.total_vat for doc in issued] == [D('35.72'), D('53.57'), D('29.76')]
@@ -86,7 +86,7 @@ async def test_the_guide_example_bills_30_45_25_percent_with_holdback_and_deposi
         (D('139.29'), 'open', ''), (D('10.72'), 'open', 'Retenue de garantie'),
         (D('208.93'), 'open', ''), (D('16.07'), 'open', 'Retenue de garantie'),
         (D('116.07'), 'open', ''), (D('8.93'), 'open', 'Retenue de garantie')]
-    release = TODAY.replace(year=TODAY.year + 1) if (TODAY.month, TODAY.day) != (2, 29) else date(TODAY.year + 1, 2, 28)
+    release = today.replace(year=today.year + 1) if (today.month, today.day) != (2, 29) else date(today.year + 1, 2, 28)
     assert {item.due_date for item in due if item.label} == {release}
     closed = await Contract.get(id=contract.id)
     assert (closed.state, closed.billed_ht, closed.holdback_total, closed.situations) == (
@@ -171,7 +171,7 @@ async def test_a_credit_note_is_the_way_back_the_next_situation_starts_from_the_
     assert third.total_ht == D('178.57')
     assert (await Contract.get(id=contract.id)).billed_ht == D('357.15')
     last = await situations.issue_situation(admin, contract.id, percents=everywhere(ids, '100'),
-                                            reception_date=TODAY, issuer=issuer())
+                                            reception_date=date.today(), issuer=issuer())
     holdbacks = await Installment.filter(label='Retenue de garantie').order_by('document_id')
     assert [(item.document_id == wrong.id, item.status) for item in holdbacks] == [
         (False, 'open'), (True, 'cancelled'), (False, 'open'), (False, 'open')]

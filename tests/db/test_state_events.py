@@ -19,8 +19,6 @@ from tests.helpers import SECRET
 from tests.issuing import issuer
 from tests.personas import set_up_company
 
-TODAY = date.today()
-
 
 async def states_of(document_id: int) -> list[tuple[str, str]]:
     return [tuple(row) for row in await StateEvent.filter(document_id=document_id).order_by('seq').values_list(
@@ -31,10 +29,11 @@ async def test_every_state_change_of_an_invoice_is_a_chained_event_with_its_audi
     admin = await set_up_company()
     invoice = await validated_invoice(admin, await business_client())
     [installment] = await Installment.filter(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('240.00'),
+    today = date.today()
+    await payments.settle(admin, installment.id, paid_on=today, method='cheque', amount=Decimal('240.00'),
                           secret=SECRET)
     await payments.cancel_settlement(admin, installment.id, secret=SECRET)
-    await payments.write_off(admin, invoice.id, on=TODAY, reason='Liquidation judiciaire', secret=SECRET)
+    await payments.write_off(admin, invoice.id, on=today, reason='Liquidation judiciaire', secret=SECRET)
     note = await credit_notes.create_credit_note(admin, invoice.id, issuer=issuer(), mode='full')
     assert await states_of(invoice.id) == [('draft', 'validated'), ('validated', 'paid'), ('paid', 'validated'),
                                            ('validated', 'irrecoverable'), ('irrecoverable', 'validated'),
@@ -51,7 +50,7 @@ async def test_bulk_settlements_record_each_invoice_paid_as_a_chained_event(db):
     client = await business_client()
     invoices = [await validated_invoice(admin, client) for _ in range(3)]
     installments = [(await Installment.filter(document_id=invoice.id))[0] for invoice in invoices]
-    await settle_in_bulk(admin, [BulkSettlement(installment_id=item.id, amount=item.amount, paid_on=TODAY,
+    await settle_in_bulk(admin, [BulkSettlement(installment_id=item.id, amount=item.amount, paid_on=date.today(),
                                                 method='transfer') for item in installments[:2]], secret=SECRET)
     assert [await states_of(invoice.id) for invoice in invoices] == [
         [('draft', 'validated'), ('validated', 'paid')]] * 2 + [[('draft', 'validated')]]
@@ -88,9 +87,10 @@ async def a_base_issued_before_the_state_events(url: str):
     client = await business_client()
     paid, written_off, credited, left = [await validated_invoice(admin, client) for _ in range(4)]
     [installment] = await Installment.filter(document_id=paid.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('240.00'),
+    today = date.today()
+    await payments.settle(admin, installment.id, paid_on=today, method='cheque', amount=Decimal('240.00'),
                           secret=SECRET)
-    await payments.write_off(admin, written_off.id, on=TODAY, reason='Liquidation judiciaire', secret=SECRET)
+    await payments.write_off(admin, written_off.id, on=today, reason='Liquidation judiciaire', secret=SECRET)
     note = await credit_notes.create_credit_note(admin, credited.id, issuer=issuer(), mode='full')
     apps = engine.tortoise_config(url)['apps']
     await MigrationExecutor(connections.get('default'), apps).migrate(
@@ -114,7 +114,7 @@ async def test_an_upgraded_instance_gets_the_genesis_of_each_state_chain_and_ver
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))
     # and the chains go on from their genesis
     [installment] = await Installment.filter(document_id=documents[3].id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cash', amount=Decimal('240.00'),
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal('240.00'),
                           secret=SECRET)
     assert await states_of(documents[3].id) == [('', 'validated'), ('validated', 'paid')]
     assert all(report.ok for report in await integrity.verify_integrity(SECRET))

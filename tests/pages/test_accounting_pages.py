@@ -14,22 +14,20 @@ from tests.helpers import until
 from tests.pages.helpers import elements, log_in
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
-TODAY = date.today()
-
 
 async def test_an_admin_exports_the_fec_of_the_year_as_a_job_and_downloads_the_checked_file(user: User, admin):
     invoice = await validated_invoice(admin, await business_client(), line('Pose', '2', '100', '20'))
     await log_in(user, next_path='/comptabilite')
     await user.should_see(marker='export-fec', retries=100)
     elements(user, 'preset')[0].value = 'this_year'
-    assert elements(user, 'date_to')[0].value.endswith(f'/{TODAY.year}')
+    assert elements(user, 'date_to')[0].value.endswith(f'/{date.today().year}')
     user.find(marker='export-fec').click()
     await user.should_see(marker='job-status', content='Fichier conforme : 1 écritures', retries=300)
     job = await Job.get(user_id=admin.user_id, kind=accounting_jobs.EXPORT_FEC)
-    assert (job.state, job.result_name) == ('done', f'732829320FEC{TODAY.year}1231.txt')
+    assert (job.state, job.result_name) == ('done', f'732829320FEC{date.today().year}1231.txt')
     response = await user.http_client.get(f'/telechargements/{job.id}/fichier')
     assert response.status_code == 200
-    assert f'732829320FEC{TODAY.year}1231.txt' in response.headers['content-disposition']
+    assert f'732829320FEC{date.today().year}1231.txt' in response.headers['content-disposition']
     text = response.content.decode('iso-8859-15')
     assert text.startswith('JournalCode\tJournalLib\tEcritureNum') and f'\t{invoice.number}\t' in text
     entry = await AuditEntry.filter(action='accounting.export_fec').first()

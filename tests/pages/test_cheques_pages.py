@@ -15,14 +15,11 @@ from tests.helpers import SECRET, until
 from tests.pages.helpers import elements, log_in, shown
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
-TODAY = date.today()
-YEAR = TODAY.year
-
 
 async def cheque_settled(admin, client, price, number):
     invoice = await validated_invoice(admin, client, line(price=price))
     installment = await Installment.get(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=installment.amount,
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=installment.amount,
                           reference=number, secret=SECRET, cheque=ChequeDetails(drawer='M. Martin', bank='CIC',
                                                                                 number=number))
     return invoice
@@ -66,7 +63,7 @@ async def test_a_clerk_remits_two_of_three_cheques_then_cancels_the_slip(user: U
     user.find(marker='confirm-remittance').click()
     await until(lambda: ChequeSlip.exists())
     slip = await ChequeSlip.get()
-    assert (slip.number, slip.count, slip.total) == (f'RC{YEAR}-00001', 2, Decimal('360.00'))
+    assert (slip.number, slip.count, slip.total) == (f'RC{date.today().year}-00001', 2, Decimal('360.00'))
     await until(lambda: [row['number'] for row in elements(user, 'cheque-slips')[0].rows] == [slip.number])
     assert shown(user, 'pending-cheques-summary') == '1 chèque(s) à remettre · 24,00\xa0€'
     row = elements(user, 'cheque-slips')[0].rows[0]

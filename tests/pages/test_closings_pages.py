@@ -1,25 +1,24 @@
 """Comptabilité > Clôtures and Archives with the User fixture (issue 13): an admin closes last month after its
 preview, gets its report; a plain user is refused both pages and the report."""
-from datetime import date, timedelta
+from datetime import date
 
 from nicegui.testing import User
 
 from db import closings, settings
 from db.closing import Closing
 from tests.db.documents_helpers import business_client, validated_invoice
-from tests.helpers import SECRET, until
+from tests.helpers import SECRET, last_day_of_last_month, until
 from tests.pages.helpers import log_in
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
-LAST_DAY = date.today().replace(day=1) - timedelta(days=1)
-
 
 async def test_an_admin_closes_last_month_after_its_preview_and_gets_its_report(user: User, admin):
-    await settings.save_options(admin, {'fiscal_year_start': LAST_DAY.month})
-    invoice = await validated_invoice(admin, await business_client(), issue_date=LAST_DAY)
+    last_day = last_day_of_last_month()
+    await settings.save_options(admin, {'fiscal_year_start': last_day.month})
+    invoice = await validated_invoice(admin, await business_client(), issue_date=last_day)
     await log_in(user, next_path='/comptabilite/clotures')
     await user.should_see(marker='due-periods', retries=100)
-    user.find(marker=f'close-month-{LAST_DAY:%Y-%m}').click()
+    user.find(marker=f'close-month-{last_day:%Y-%m}').click()
     await user.should_see(marker='closing-preview', retries=50)
     await user.should_see('1 document(s) : HT 200,00\xa0€, TVA 40,00\xa0€, TTC 240,00\xa0€')
     user.find(marker='confirm-close').click()
@@ -53,7 +52,7 @@ async def test_a_closed_year_is_archived_by_a_job_listed_downloaded_and_verified
     from pages.archives import archives_dir  # noqa: PLC0415
 
     await settings.save_options(admin, {'fiscal_year_start': date.today().month})  # a fiscal year ended last month
-    await validated_invoice(admin, await business_client(), issue_date=LAST_DAY)
+    await validated_invoice(admin, await business_client(), issue_date=last_day_of_last_month())
     await closings.close_due(admin, secret=SECRET)
     await log_in(user, next_path='/comptabilite/archives')
     await user.should_see(marker='build-archive', retries=100)

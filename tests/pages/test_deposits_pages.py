@@ -17,8 +17,6 @@ from tests.pages.helpers import edit, elements, log_in, shown
 from tests.issuing import issuer
 
 D = Decimal
-YEAR = date.today().year
-TODAY = date.today()
 
 
 def texts(user: User, marker: str) -> list[str]:
@@ -41,7 +39,7 @@ async def test_a_draft_invoice_is_split_evenly_and_the_last_part_takes_the_cents
     assert [item.amount for item in saved] == [D('33.33'), D('33.33'), D('33.34')]
     assert all(item.status == 'planned' for item in saved)
     # Monthly from the terms' due date (30 days by default).
-    first = TODAY + timedelta(days=30)
+    first = date.today() + timedelta(days=30)
     assert saved[0].due_date == first and saved[1].due_date.month == (first.month % 12) + 1
 
 
@@ -167,7 +165,7 @@ async def a_quote(admin, client, *lines, state: str = 'draft', deposits=()):
 
 
 def thirty_percent(**extra) -> DepositSpec:
-    return DepositSpec(due_date=TODAY + timedelta(days=8), percent=D(30), **extra)
+    return DepositSpec(due_date=date.today() + timedelta(days=8), percent=D(30), **extra)
 
 
 async def test_a_thirty_percent_deposit_shows_its_amount_and_is_saved_planned_on_a_draft_quote(user: User, admin):
@@ -215,11 +213,12 @@ async def test_settling_a_deposit_from_the_quote_makes_its_deposit_invoice_paid(
     await user.should_see(marker='settle-invoice-date', retries=50)
     assert elements(user, 'settle-amount')[0].value == '72,00'
     user.find(marker='confirm-settle').click()
-    await user.should_see(f'facture d’acompte F{YEAR}-00001 établie', retries=150)
+    year = date.today().year
+    await user.should_see(f'facture d’acompte F{year}-00001 établie', retries=150)
     await until(lambda: texts(user, 'deposit-status') == ['Réglé'])
-    assert texts(user, 'deposit-invoice') == [f'Facture d’acompte F{YEAR}-00001']
+    assert texts(user, 'deposit-invoice') == [f'Facture d’acompte F{year}-00001']
     invoice = await Document.get(doc_type='deposit_invoice')
-    assert (invoice.state, invoice.total_ttc, invoice.number) == ('paid', D('72.00'), f'F{YEAR}-00001')
+    assert (invoice.state, invoice.total_ttc, invoice.number) == ('paid', D('72.00'), f'F{year}-00001')
     # Still accepted, so another deposit may be added; the paid one is shown, not edited.
     await user.should_see(marker='add-deposit')
     await user.should_not_see(marker='deposit-percent')
@@ -263,7 +262,7 @@ async def test_validating_a_balance_invoice_with_an_unpaid_deposit_offers_to_del
     user.find(marker='retry-validate').click()
     await user.should_see(marker='confirm-validate', retries=50)
     user.find(marker='confirm-validate').click()
-    await user.should_see(f'Facture validée : F{YEAR}-00001.', retries=150)
+    await user.should_see(f'Facture validée : F{date.today().year}-00001.', retries=150)
 
 
 async def test_a_balance_invoice_shows_the_deducted_deposit_and_the_net_to_pay(user: User, admin):
@@ -272,8 +271,9 @@ async def test_a_balance_invoice_shows_the_deducted_deposit_and_the_net_to_pay(u
     from db import deposits as deposit_ops  # noqa: PLC0415
 
     item = await Installment.get(document_id=quote.id, kind='deposit')
-    deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=TODAY, method='transfer',
-                                                       amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
+    today = date.today()
+    deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=today, method='transfer',
+                                                       amount=D('72.00'), invoice_date=today, issuer=issuer())
     invoice = await documents.invoice_quote(admin, quote.id)
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='deduction', retries=100)
@@ -327,7 +327,7 @@ async def test_an_unpaid_deposit_is_settled_from_the_validation_dialog_then_dedu
     user.find(marker='retry-validate').click()
     await user.should_see(marker='confirm-validate', retries=50)
     user.find(marker='confirm-validate').click()
-    await user.should_see(f'Facture validée : F{YEAR}-00002.', retries=150)
+    await user.should_see(f'Facture validée : F{date.today().year}-00002.', retries=150)
     stored = await Document.get(id=invoice.id)
     assert (stored.total_ttc, stored.prepaid, stored.amount_due) == (D('240.00'), D('72.00'), D('168.00'))
     await user.should_see(marker='deduction', retries=50)
@@ -339,8 +339,9 @@ async def test_cancelling_a_deposit_settlement_makes_the_credit_note_and_reopens
     from db import deposits as deposit_ops  # noqa: PLC0415
 
     item = await Installment.get(document_id=quote.id, kind='deposit')
-    deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=TODAY, method='cheque',
-                                                       amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
+    today = date.today()
+    deposit_invoice = await deposit_ops.settle_deposit(admin, item.id, paid_on=today, method='cheque',
+                                                       amount=D('72.00'), invoice_date=today, issuer=issuer())
     await log_in(user, next_path=f'/devis/{quote.id}')
     await user.should_see(marker='unsettle-deposit', retries=100)
     user.find(marker='unsettle-deposit').click()
@@ -364,8 +365,9 @@ async def test_a_deposit_invoice_shows_how_it_was_paid_and_labels_its_line_total
     client = await business_client()
     quote = await a_quote(admin, client, state='accepted', deposits=[thirty_percent()])
     deposit = await Installment.get(document_id=quote.id, kind='deposit')
-    invoice = await deposit_ops.settle_deposit(admin, deposit.id, paid_on=TODAY, method='transfer',
-                                               amount=D('72.00'), invoice_date=TODAY, issuer=issuer())
+    today = date.today()
+    invoice = await deposit_ops.settle_deposit(admin, deposit.id, paid_on=today, method='transfer',
+                                               amount=D('72.00'), invoice_date=today, issuer=issuer())
     await log_in(user, next_path=f'/factures/{invoice.id}')
     await user.should_see(marker='view-payment_method', retries=100)
     assert shown(user, 'view-payment_method') == 'Virement'  # was "—": the deposit invoice has no method of its own

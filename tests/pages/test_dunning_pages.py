@@ -13,11 +13,9 @@ from tests.mail import configured, running_smtp_server
 from tests.pages.helpers import elements, log_in, log_out, shown
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 
-TODAY = date.today()
-
 
 async def late_invoice(admin, client, days: int = 90, price: str = '100'):
-    return await validated_invoice(admin, client, line(price=price), issue_date=TODAY - timedelta(days=days))
+    return await validated_invoice(admin, client, line(price=price), issue_date=date.today() - timedelta(days=days))
 
 
 async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(user: User, admin):
@@ -37,7 +35,7 @@ async def test_it_proposes_late_clients_and_prints_their_letters_for_the_post(us
     await until(lambda: user.download.http_responses, timeout=10)  # the PDF downloads by itself
     response = user.download.http_responses[-1]
     assert response.content.startswith(b'%PDF')
-    assert f'relances-{TODAY.isoformat()}.pdf' in response.headers['content-disposition']
+    assert f'relances-{date.today().isoformat()}.pdf' in response.headers['content-disposition']
     rows = await Reminder.all().order_by('id')
     assert sorted((r.level, r.channel, r.penalties > 0, r.indemnity) for r in rows) == [
         (1, 'post', False, 0), (1, 'post', True, 40)]

@@ -13,15 +13,13 @@ from tests.helpers import until
 from tests.issuing import issuer
 from tests.pages.helpers import elements, log_in, shown
 
-TODAY = date.today()
-
 
 async def test_a_new_instance_shows_where_to_start_and_the_empty_widgets(user: User, admin):
     await log_in(user)
     await user.should_see(marker='dashboard', retries=100)
     assert shown(user, 'home-intro') == 'Pour bien démarrer :'
     await user.should_see(marker='widget-revenue')
-    assert elements(user, 'revenue-month')[0].props['href'] == rules.revenue_url(rules.month_of(TODAY))
+    assert elements(user, 'revenue-month')[0].props['href'] == rules.revenue_url(rules.month_of(date.today()))
 
 
 async def test_the_turnover_widget_opens_the_invoice_list_with_its_filter_and_count(user: User, admin):

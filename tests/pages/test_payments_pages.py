@@ -18,9 +18,6 @@ from tests.pages.helpers import elements, log_in, shown
 from tests.personas import CLERK_EMAIL, CLERK_PASSWORD
 from tests.issuing import issuer
 
-YEAR = date.today().year
-TODAY = date.today()
-
 
 def rows(user: User) -> list[dict]:
     return elements(user, 'payments')[0].rows
@@ -45,10 +42,11 @@ async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_
     client = await business_client()
     await validated_invoice(admin, client)
     plan = await documents.create_document(admin, draft(client, line(price='50')))
-    await documents.set_installments(admin, plan.id, [(TODAY + timedelta(days=30), Decimal('120.00'))], plan.version)
+    due = date.today() + timedelta(days=30)
+    await documents.set_installments(admin, plan.id, [(due, Decimal('120.00'))], plan.version)
     assert await Installment.filter(document_id=plan.id, status='planned').exists()
     await open_payments(user)
-    assert listed(user) == [(f'F{YEAR}-00001', 'En attente')]
+    assert listed(user) == [(f'F{date.today().year}-00001', 'En attente')]
     row = rows(user)[0]
     assert (row['client'], row['amount'], row['left'], row['url']) == (
         'Boulangerie Martin SAS', '240,00\xa0€', '240,00\xa0€', f'/factures/{row["document_id"]}')
@@ -57,18 +55,19 @@ async def test_it_lists_the_open_installments_of_validated_invoices_but_not_the_
 
 
 async def test_the_filters_select_by_state_type_and_client(user: User, admin):
-    late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
+    late = await validated_invoice(admin, await business_client(), issue_date=date.today() - timedelta(days=90))
     await validated_invoice(admin, await individual_client(), line(price='10'))
     await open_payments(user)
     await until(lambda: len(rows(user)) == 2)
-    assert listed(user)[0] == (f'F{YEAR}-00002', 'En attente')  # the newest due date first
+    year = date.today().year
+    assert listed(user)[0] == (f'F{year}-00002', 'En attente')  # the newest due date first
     assert listed(user)[1] == (late.number, 'En retard')
     assert shown(user, 'summary-overdue') == '240,00\xa0€'
     elements(user, 'state-filter')[0].value = 'overdue'
     await until(lambda: listed(user) == [(late.number, 'En retard')])
     elements(user, 'state-filter')[0].value = ''
     elements(user, 'search')[0].value = 'Petit'
-    await until(lambda: listed(user) == [(f'F{YEAR}-00002', 'En attente')])
+    await until(lambda: listed(user) == [(f'F{year}-00002', 'En attente')])
     elements(user, 'search')[0].value = ''
     elements(user, 'type-filter')[0].value = 'deposit'
     await until(lambda: listed(user) == [])
@@ -81,7 +80,7 @@ async def test_settling_from_the_dialog_makes_the_row_paid_and_the_invoice_regle
     tick(user, installment.id)
     await user.should_see(marker='confirm-settle', retries=50)
     assert elements(user, 'settle-amount')[0].value == '240,00'  # what is left to pay
-    assert elements(user, 'settle-date')[0].value == TODAY.strftime('%d/%m/%Y')  # jj/mm/aaaa
+    assert elements(user, 'settle-date')[0].value == date.today().strftime('%d/%m/%Y')  # jj/mm/aaaa
     assert elements(user, 'settle-method')[0].value == 'transfer'  # the invoice's payment method
     elements(user, 'settle-reference')[0].value = 'VIR-2026-118'
     user.find(marker='confirm-settle').click()
@@ -128,7 +127,7 @@ async def test_an_overpayment_is_refused_in_french_and_changes_nothing(user: Use
 async def test_unticking_reverses_the_settlement_and_the_history_keeps_both(user: User, admin):
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('240.00'),
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=Decimal('240.00'),
                           reference='1234567', secret=SECRET)
     await open_payments(user)
     await until(lambda: listed(user) == [(invoice.number, 'Réglée')])
@@ -190,7 +189,7 @@ async def test_an_invoice_is_written_off_from_the_detail_and_the_write_off_can_b
 async def an_accepted_quote_with_a_deposit(admin, client, percent: str = '30'):
     quote = await documents.create_document(admin, draft(client, line(quantity='10'), doc_type='quote'))  # 1200 TTC
     quote = await deposits.set_deposits(admin, quote.id, [DepositSpec(percent=Decimal(percent),
-                                                                      due_date=TODAY + timedelta(days=8))],
+                                                                      due_date=date.today() + timedelta(days=8))],
                                         quote.version)
     await documents.set_quote_state(admin, quote.id, 'accepted')
     return quote, await Installment.get(document_id=quote.id, kind='deposit')
@@ -210,7 +209,7 @@ async def test_ticking_a_deposit_creates_its_deposit_invoice_and_unticking_propo
     await until(lambda: Document.filter(doc_type='deposit_invoice', state='paid').exists(), timeout=30)
     await until(lambda: listed(user) == [(quote.number, 'Réglé')])  # "un acompte", as on its quote
     invoice = await Document.get(doc_type='deposit_invoice')
-    assert invoice.total_ttc == Decimal('360.00') and invoice.issue_date == TODAY
+    assert invoice.total_ttc == Decimal('360.00') and invoice.issue_date == date.today()
     tick(user, deposit.id)
     await user.should_see(marker='unsettle-credit', retries=50)
     assert elements(user, 'unsettle-credit')[0].value is True
@@ -234,7 +233,7 @@ async def test_the_deposit_request_is_downloaded_from_the_detail(user: User, adm
 
 
 async def test_the_excel_export_holds_the_filtered_list(user: User, admin):
-    late = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=90))
+    late = await validated_invoice(admin, await business_client(), issue_date=date.today() - timedelta(days=90))
     await validated_invoice(admin, await individual_client(), line(price='10'))
     await open_payments(user)
     elements(user, 'state-filter')[0].value = 'overdue'
@@ -251,8 +250,9 @@ async def test_the_excel_export_holds_the_filtered_list(user: User, admin):
 async def test_a_deposit_unticked_without_credit_note_keeps_its_invoice_until_cancelled_from_the_detail(user: User,
                                                                                                          admin):
     quote, deposit = await an_accepted_quote_with_a_deposit(admin, await business_client())
-    invoice = await deposits.settle_deposit(admin, deposit.id, paid_on=TODAY, method='cheque',
-                                            amount=Decimal('360.00'), invoice_date=TODAY, issuer=issuer())
+    today = date.today()
+    invoice = await deposits.settle_deposit(admin, deposit.id, paid_on=today, method='cheque',
+                                            amount=Decimal('360.00'), invoice_date=today, issuer=issuer())
     await open_payments(user)
     tick(user, deposit.id)
     await user.should_see(marker='unsettle-credit', retries=50)
@@ -274,7 +274,7 @@ async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user:
     installment = await Installment.get(document_id=invoice.id)
     await open_payments(user)
     await until(lambda: listed(user) == [(invoice.number, 'En attente')])
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cash', amount=Decimal('40.00'),
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cash', amount=Decimal('40.00'),
                           secret=SECRET)
     await until(lambda: listed(user) == [(invoice.number, 'Réglée en partie')])
     await until(lambda: shown(user, 'summary-settled') == '40,00\xa0€')
@@ -284,9 +284,10 @@ async def test_the_list_and_the_summary_follow_a_settlement_made_elsewhere(user:
 @pytest.mark.parametrize('days_ago, label', [(0, 'Réglée en partie'), (90, 'En retard, réglée en partie')])
 async def test_a_partly_paid_installment_reads_the_same_on_the_payments_list_and_on_its_invoice(user: User, admin,
                                                                                                 days_ago, label):
-    invoice = await validated_invoice(admin, await business_client(), issue_date=TODAY - timedelta(days=days_ago))
+    today = date.today()
+    invoice = await validated_invoice(admin, await business_client(), issue_date=today - timedelta(days=days_ago))
     installment = await Installment.get(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('100.00'),
+    await payments.settle(admin, installment.id, paid_on=today, method='cheque', amount=Decimal('100.00'),
                           secret=SECRET)
     await open_payments(user)
     await until(lambda: listed(user) == [(invoice.number, label)])
@@ -305,7 +306,7 @@ async def partly_paid_invoice_credited_by_one_line(admin):
     invoice = await validated_invoice(admin, await business_client(), line(quantity='2', price='45'),
                                       line('Joint', quantity='1', price='100'))
     installment = await Installment.get(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='cheque', amount=Decimal('50.00'),
+    await payments.settle(admin, installment.id, paid_on=date.today(), method='cheque', amount=Decimal('50.00'),
                           secret=SECRET)
     first = await DocumentLine.filter(document_id=invoice.id).order_by('position').first()
     note = await create_credit_note(admin, invoice.id, issuer=issuer(), mode='lines', lines={first.id: Decimal('1')})
@@ -336,14 +337,15 @@ async def test_a_refund_owed_reads_a_rembourser_and_once_paid_out_rembourse(user
 
     invoice = await validated_invoice(admin, await business_client())
     installment = await Installment.get(document_id=invoice.id)
-    await payments.settle(admin, installment.id, paid_on=TODAY, method='transfer', amount=Decimal('240.00'),
+    today = date.today()
+    await payments.settle(admin, installment.id, paid_on=today, method='transfer', amount=Decimal('240.00'),
                           secret=SECRET)
     note = await create_credit_note(admin, invoice.id, issuer=issuer(), mode='amounts',
                                     amounts={('S', Decimal('20.00')): Decimal('50.00')})
     refund = await Installment.get(document_id=note.id, kind='refund')
     await open_payments(user)
     await until(lambda: (note.number, 'À rembourser') in listed(user))
-    await payments.settle(admin, refund.id, paid_on=TODAY, method='transfer', amount=Decimal('60.00'), secret=SECRET)
+    await payments.settle(admin, refund.id, paid_on=today, method='transfer', amount=Decimal('60.00'), secret=SECRET)
     await until(lambda: (note.number, 'Remboursé') in listed(user))
     assert shown(user, 'summary-type-refund') == 'Avoir : 0,00\xa0€ à rembourser, 60,00\xa0€ remboursés'
     assert shown(user, 'summary-settled') == '240,00\xa0€'

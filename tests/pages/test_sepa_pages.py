@@ -1,6 +1,6 @@
 """Prélèvements (PA5) with the User fixture: a mandate added on the contact's page, the due installments and the
 client without a mandate, the file built and downloaded, then confirmed, and a debit rejected."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from nicegui.testing import User
 
@@ -9,7 +9,7 @@ from db.company import Company
 from db.document import Document, Installment
 from db.mandate import CollectionItem, Mandate
 from tests.db.documents_helpers import business_client, individual_client
-from tests.db.test_sepa import ICS, TODAY, debit_invoice, transactions
+from tests.db.test_sepa import ICS, debit_invoice, transactions
 from tests.helpers import until
 from tests.pages.helpers import elements, log_in, shown
 
@@ -36,7 +36,8 @@ async def test_a_mandate_then_a_collection_downloaded_confirmed_and_a_debit_reje
     await user.open('/reglements/prelevements')
     user.find(marker='new-collection').click()
     await user.should_see(marker='due-summary', retries=50)
-    elements(user, 'due_by')[0].value = (TODAY + timedelta(days=60)).strftime('%d/%m/%Y')
+    today = date.today()
+    elements(user, 'due_by')[0].value = (today + timedelta(days=60)).strftime('%d/%m/%Y')
     await until(lambda: shown(user, 'due-summary').startswith('2 '))
     assert shown(user, 'due-summary') == ('2 échéance(s) à prélever : 240,00\xa0€ (les 1 premières affichées, toutes '
                                           'seront prélevées)')
@@ -60,7 +61,7 @@ async def test_a_mandate_then_a_collection_downloaded_confirmed_and_a_debit_reje
 
     user.find(marker='collections').trigger('rowClick', [{}, {'id': collection_id}])
     await user.should_see(marker='confirm-collection', retries=50)
-    elements(user, 'paid_on')[0].value = TODAY.strftime('%d/%m/%Y')
+    elements(user, 'paid_on')[0].value = today.strftime('%d/%m/%Y')
     user.find(marker='confirm-collection').click()
     await until(lambda: counted(Installment.filter(document_id=invoice.id, status='paid'), 1))
     assert (await Document.get(id=invoice.id)).state == 'validated'  # the rejected installment is due again
