@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh, migrated database per test (tests.databases), and the environment of an instance."""
+import os
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,28 @@ from passlib.context import CryptContext
 from db import engine
 from logic import passwords
 from tests import issuing
-from tests.databases import Databases
+from tests.databases import Databases, use_postgres
 from tests.helpers import SECRET
 
 _databases: Databases | None = None
+# The fixtures through which a test gets the test database: what FACTURIER_TEST_DATABASE changes.
+DATABASE_FIXTURES = frozenset({'database_url', 'databases'})
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run (FACTURIER_TEST_DATABASE=postgres, CI's second run) keeps the tests that get the test
+    database (DATABASE_FIXTURES, directly or through another fixture): the others do exactly what they did in the
+    first run (pure logic, PDFs, a SQLite file or a PostgreSQL server of their own: those run in the first run, which
+    has the throw-away server too), so running them again would prove nothing more and cost CI a third of its second
+    run. FACTURIER_TEST_EVERYTHING=1 keeps them all."""
+    if not use_postgres() or os.environ.get('FACTURIER_TEST_EVERYTHING'):
+        return
+    kept, elsewhere = [], []
+    for item in items:
+        (kept if DATABASE_FIXTURES & set(getattr(item, 'fixturenames', ())) else elsewhere).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True, scope='session')
