@@ -20,8 +20,8 @@ def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run (FACTURIER_TEST_DATABASE=postgres, CI's second run) keeps the tests that get the test
     database (DATABASE_FIXTURES, directly or through another fixture): the others do exactly what they did in the
     first run (pure logic, PDFs, a SQLite file or a PostgreSQL server of their own: those run in the first run, which
-    has the throw-away server too), so running them again would prove nothing more and cost CI a third of its second
-    run. FACTURIER_TEST_EVERYTHING=1 keeps them all."""
+    has the throw-away server too), so running them again would prove nothing more and cost CI minutes (1,171 of the
+    1,953 tests are left out of that run). FACTURIER_TEST_EVERYTHING=1 keeps them all."""
     if not use_postgres() or os.environ.get('FACTURIER_TEST_EVERYTHING'):
         return
     kept, elsewhere = [], []
