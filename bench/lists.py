@@ -58,6 +58,21 @@ def _module(name: str, what: str):
         raise
 
 
+def _page(fetch: Callable[[int | None], Awaitable[tuple]], *, recount: bool = True) -> Call:
+    """A page as its table asks for it. `fetch(total)` gives (rows, total): counted when `total` is None (a first
+    page, a filter, a search) or, for a sort click (`recount=False`), given the total the table shows, counted once
+    as the page before the click did (in `sample_ms`'s warm-up call)."""
+    known: dict[str, int] = {}
+
+    async def call():
+        if recount:
+            return await fetch(None)
+        if 'total' not in known:  # the page the table showed before the click
+            known['total'] = (await fetch(None))[1]
+        return await fetch(known['total'])
+    return call
+
+
 def contacts() -> dict:
     db = _module('db.contacts', 'contacts list')
     try:  # the rows as the page formats them, once the page exists
@@ -104,15 +119,8 @@ def documents(family: str, state: str) -> Callable[[], dict]:
 
         def page(filters=ListFilters(), sort_by='date', descending=False, recount=True) -> Call:
             request = PageRequest(page=1, per_page=PER_PAGE, sort_by=sort_by, descending=descending)
-            known: dict[str, int] = {}
-
-            async def call():
-                if recount:
-                    return await page_module.list_page(family, filters, request)
-                if 'total' not in known:  # the page the table showed before the click
-                    known['total'] = (await page_module.list_page(family, filters, request))[1]
-                return await page_module.list_page(family, filters, replace(request, total=known['total']))
-            return call
+            return _page(lambda total: page_module.list_page(family, filters, replace(request, total=total)),
+                         recount=recount)
 
         return {'first page': page(), 'sorted page': page(sort_by='total_ttc', descending=True, recount=False),
                 'filtered page': page(ListFilters(state=state), descending=True),
@@ -135,15 +143,12 @@ def payments() -> dict:
     def page(status='', search='', sort='due', descending=True, recount=True) -> Call:
         query = db.PaymentQuery(status=status, search=search, sort_by=sort, descending=descending, offset=0,
                                 limit=PER_PAGE)
-        known: dict[str, int] = {}
 
-        async def call():
-            if not recount and 'total' not in known:  # the page the table showed before the click
-                known['total'] = (await db.list_installments(query))[1]
-            rows, _ = await db.list_installments(query, total=None if recount else known['total'])
+        async def fetch(total):
+            rows, total = await db.list_installments(query, total=total)
             today = date.today()
-            return [row(item, today) for item in rows]
-        return call
+            return [row(item, today) for item in rows], total
+        return _page(fetch, recount=recount)
 
     return {'first page': page(), 'sorted page': page(sort='amount', recount=False),
             'filtered page': page(status='overdue'), 'search': page(search='boulangerie'),
@@ -156,16 +161,13 @@ def cheque_slips() -> dict:
     that its "Nouvelle remise" dialog opens with (the oldest 200, their count and total)."""
     db = _module('db.cheques', 'cheque remittances (PA4)')
     row = _module('pages.cheques', 'cheque remittances page (PA4)').slip_row
-    known: dict[str, int] = {}
 
     def page(sort='date', descending=True, recount=True) -> Call:
-        async def call():
-            if not recount and 'total' not in known:
-                known['total'] = (await db.list_slips(limit=PER_PAGE))[1]
-            rows, _ = await db.list_slips(offset=0, limit=PER_PAGE, sort_by=sort, descending=descending,
-                                          total=None if recount else known['total'])
-            return [row(slip) for slip in rows]
-        return call
+        async def fetch(total):
+            rows, total = await db.list_slips(offset=0, limit=PER_PAGE, sort_by=sort, descending=descending,
+                                              total=total)
+            return [row(slip) for slip in rows], total
+        return _page(fetch, recount=recount)
 
     async def to_remit():
         return await db.cheques_to_remit(limit=200), await db.pending_totals()
